@@ -1,0 +1,39 @@
+// Partner routes: POST /v1/credentials and GET /v1/credentials?format=container.
+import { BadRequestError } from '../lib/errors';
+import { containerCredentials, credentialProcessDocument } from '../lib/credentials-format';
+import { httpHandler, type HttpRequest } from '../lib/http/handler';
+import { parseWith } from '../lib/http/validate';
+import { issueCredentials, IssueRequestSchema, type IssueContext } from '../lib/issue';
+import { issueResponseBody } from '../lib/issue-response';
+import { authenticator } from '../lib/runtime/directory';
+import { issueDeps } from '../lib/runtime/issuance';
+import type { Caller } from '../lib/auth';
+
+function contextOf(req: HttpRequest, caller: Caller): IssueContext {
+  return { caller, requestId: req.requestId, sourceIp: req.sourceIp, userAgent: req.userAgent };
+}
+
+export const issue = httpHandler(
+  async (req) => {
+    const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'] });
+    const format = req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'credential_process') {
+      throw new BadRequestError('invalid_format', 'format must be json or credential_process');
+    }
+    const request = parseWith(IssueRequestSchema, req.body);
+    const result = await issueCredentials(issueDeps, contextOf(req, caller), request);
+    const body = format === 'credential_process' ? credentialProcessDocument(result.credentials) : issueResponseBody(result, new Date());
+    return { statusCode: 201, body };
+  },
+  { body: true },
+);
+
+/** AWS SDKs call this with AWS_CONTAINER_CREDENTIALS_FULL_URI and send the token verbatim. */
+export const container = httpHandler(async (req) => {
+  if (req.query('format') !== 'container') {
+    throw new BadRequestError('invalid_format', 'GET /v1/credentials needs ?format=container');
+  }
+  const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'], allowBare: true });
+  const result = await issueCredentials(issueDeps, contextOf(req, caller), {});
+  return { statusCode: 200, body: containerCredentials(result.credentials) };
+});

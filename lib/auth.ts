@@ -1,0 +1,63 @@
+// Authentication: turns an Authorization header into a caller, or refuses with 401/403.
+import { ForbiddenError, UnauthorizedError } from './errors';
+import { keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from './keys';
+import { logger } from './log';
+import type { KeyKind } from './model';
+import type { DirectoryReader } from './store/directory';
+
+export interface Caller {
+  kind: KeyKind;
+  keyId: string;
+  tenantId?: string;
+  partnerId?: string;
+}
+
+export interface AuthOptions {
+  /** Key kinds this route serves; any other valid key gets 403. */
+  kinds: readonly KeyKind[];
+  /** Accept the key without "Bearer " (the container-credentials route: SDKs send the token verbatim). */
+  allowBare?: boolean;
+}
+
+export class Authenticator {
+  /** When this container last recorded each key's use, so the write happens once per interval at most. */
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(
+    private readonly directory: DirectoryReader,
+    private readonly lastUsedIntervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async authenticate(authorization: string | undefined, options: AuthOptions): Promise<Caller> {
+    const apiKey = keyFromAuthorization(authorization, options.allowBare);
+    if (!apiKey) throw new UnauthorizedError('An API key is required (Authorization: Bearer <key>)', 'missing_key');
+    const parsed = parseKey(apiKey);
+    if (!parsed) throw new UnauthorizedError('The API key is malformed', 'invalid_key');
+
+    const record = await this.directory.getKey(parsed.keyId);
+    // One answer for unknown, revoked and wrong-secret keys: nothing to learn by probing.
+    if (!record || record.status !== 'active' || !secretMatches(parsed.secret, record.secretHash)) {
+      throw new UnauthorizedError('The API key is not valid', 'invalid_key');
+    }
+    if (kindOfKeyId(record.keyId) !== record.kind) throw new UnauthorizedError('The API key is not valid', 'invalid_key');
+    if (!options.kinds.includes(record.kind)) {
+      throw new ForbiddenError('wrong_key_kind', `This route does not accept ${record.kind} keys`);
+    }
+    await this.recordUse(record.keyId, record.lastUsedAt);
+    return { kind: record.kind, keyId: record.keyId, tenantId: record.tenantId, partnerId: record.partnerId };
+  }
+
+  /** Best effort: a failed last-used write never fails the request. */
+  private async recordUse(keyId: string, lastUsedAt: string | undefined): Promise<void> {
+    const now = this.now();
+    const known = Math.max(this.lastTouched.get(keyId) ?? 0, lastUsedAt ? Date.parse(lastUsedAt) : 0);
+    if (now - known < this.lastUsedIntervalMs) return;
+    this.lastTouched.set(keyId, now);
+    try {
+      await this.directory.touchKey(keyId, new Date(now).toISOString(), new Date(now - this.lastUsedIntervalMs).toISOString());
+    } catch (err) {
+      logger.warn('could not record key use', { keyId, error: (err as Error).name });
+    }
+  }
+}

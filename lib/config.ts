@@ -1,0 +1,48 @@
+// All configuration comes from the environment, read once per cold start.
+// AWS endpoints are NOT here: the SDK reads AWS_ENDPOINT_URL_* itself (DESIGN invariant 6).
+
+export interface Config {
+  stage: string;
+  mainTable: string;
+  issuanceTable: string;
+  /** How long tenant policies and keys stay cached in a warm Lambda; bounds the revocation delay. */
+  cacheTtlSeconds: number;
+  /** SSM SecureString holding the federation IAM user's keys as JSON {accessKeyId, secretAccessKey}. */
+  federationCredentialsParameter?: string;
+  /** Alternatively, a Secrets Manager secret id with the same JSON. */
+  federationCredentialsSecret?: string;
+  /** Issuance records are deleted by DynamoDB TTL this long after they expire. */
+  issuanceRetentionDays: number;
+  maxBodyBytes: number;
+  /** Last-used time of a key is written at most once per this many seconds. */
+  keyLastUsedIntervalSeconds: number;
+  awsTimeoutMs: number;
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}`);
+  }
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const stage = env.STAGE ?? 'dev';
+  return {
+    stage,
+    mainTable: env.MAIN_TABLE ?? `credvend-${stage}-main`,
+    issuanceTable: env.ISSUANCE_TABLE ?? `credvend-${stage}-issuances`,
+    cacheTtlSeconds: intFrom(env, 'CACHE_TTL_SECONDS', 15, 0, 30),
+    federationCredentialsParameter: env.FEDERATION_CREDENTIALS_PARAMETER || undefined,
+    federationCredentialsSecret: env.FEDERATION_CREDENTIALS_SECRET || undefined,
+    issuanceRetentionDays: intFrom(env, 'ISSUANCE_RETENTION_DAYS', 400, 1, 3650),
+    maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 16384, 1024, 1048576),
+    keyLastUsedIntervalSeconds: intFrom(env, 'KEY_LAST_USED_INTERVAL_SECONDS', 300, 0, 86400),
+    awsTimeoutMs: intFrom(env, 'AWS_TIMEOUT_MS', 3000, 100, 30000),
+  };
+}
+
+export const config: Config = loadConfig();

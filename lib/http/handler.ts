@@ -1,0 +1,117 @@
+// The HTTP wiring every route shares: request id, JSON body, one error mapper (registered
+// last so middy runs it first on error), JSON responses that are never cached.
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { AppError } from '../errors';
+import { config } from '../config';
+import { logger } from '../log';
+import { jsonBody } from './body';
+
+export interface HttpRequest {
+  event: APIGatewayProxyEventV2;
+  /** Parsed JSON body ({} when absent); only for routes declared with `body: true`. */
+  body: unknown;
+  requestId: string;
+  header(name: string): string | undefined;
+  query(name: string): string | undefined;
+  path(name: string): string;
+  sourceIp: string;
+  userAgent: string;
+}
+
+export interface HttpResult {
+  statusCode: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const BASE_HEADERS = {
+  'content-type': 'application/json; charset=utf-8',
+  // Every response may carry a secret or tenant data; none may be cached anywhere.
+  'cache-control': 'no-store',
+};
+
+export function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: result.statusCode,
+    headers: { ...BASE_HEADERS, ...result.headers },
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+  };
+}
+
+export function requestIdOf(event: APIGatewayProxyEventV2, context: Context): string {
+  return event.requestContext?.requestId ?? context.awsRequestId;
+}
+
+export function errorResponse(err: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {
+  if (err instanceof AppError) {
+    if (err.statusCode >= 500) {
+      logger.error('request failed', { code: err.code, error: describe(err) });
+    } else {
+      logger.info('request refused', { code: err.code, status: err.statusCode });
+    }
+    return toResponse({
+      statusCode: err.statusCode,
+      headers: err.headers,
+      body: { error: { code: err.code, message: err.message, requestId, details: err.details } },
+    });
+  }
+  logger.error('unhandled error', { error: describe(err) });
+  return toResponse({
+    statusCode: 500,
+    body: { error: { code: 'internal_error', message: 'Internal error', requestId, details: [] } },
+  });
+}
+
+/** Name, message and cause chain names only: SDK errors can carry request data, never log them whole. */
+function describe(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { type: typeof err };
+  const out: Record<string, unknown> = { name: err.name, message: err.message };
+  if (err.cause instanceof Error) out.cause = { name: err.cause.name, message: err.cause.message };
+  return out;
+}
+
+function errorMapper(): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: async (request) => {
+      request.response = errorResponse(request.error, requestIdOf(request.event, request.context));
+    },
+  };
+}
+
+export interface RouteOptions {
+  /** Parse a JSON body (size, depth and media-type checks included). */
+  body?: boolean;
+}
+
+export function httpHandler(route: (req: HttpRequest) => Promise<HttpResult>, options: RouteOptions = {}) {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  if (options.body) handler.use(jsonBody(config.maxBodyBytes) as never);
+  handler.use(errorMapper());
+  return handler.handler(async (event, context) => {
+    const requestId = requestIdOf(event, context);
+    logger.appendKeys({ requestId });
+    const headers = lowerCaseKeys(event.headers ?? {});
+    const req: HttpRequest = {
+      event,
+      body: (event as { body?: unknown }).body,
+      requestId,
+      header: (name) => headers[name.toLowerCase()],
+      query: (name) => event.queryStringParameters?.[name],
+      path: (name) => event.pathParameters?.[name] ?? '',
+      sourceIp: event.requestContext?.http?.sourceIp ?? '',
+      userAgent: headers['user-agent'] ?? '',
+    };
+    try {
+      return toResponse(await route(req));
+    } finally {
+      logger.removeKeys(['requestId']);
+    }
+  });
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}

@@ -1,0 +1,27 @@
+// Edge validation: a zod/mini schema both checks the input and gives its TypeScript type.
+import * as z from 'zod/mini';
+import { BadRequestError, type ErrorDetail } from '../errors';
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
+    '$',
+  );
+}
+
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
+  return issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return { path: pathOf(issue.path), message: `Unknown field(s): ${issue.keys.join(', ')}` };
+    }
+    return { path: pathOf(issue.path), message: issue.message };
+  });
+}
+
+export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, what = 'request body'): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new BadRequestError('invalid_request', `The ${what} is invalid`, issuesToDetails(result.error.issues));
+  }
+  return result.data;
+}

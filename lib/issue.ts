@@ -1,0 +1,168 @@
+// The issuance flow: tenant context -> render -> down-scope -> STS limits -> STS -> ledger.
+// Fail closed: credentials are returned only after their issuance record is durably written.
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { Caller } from './auth';
+import { ForbiddenError, UnauthorizedError, UnprocessableError } from './errors';
+import { MODES, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
+import { renderStatements, renderTags, type TemplateValues } from './policy/render';
+import { assertScopeCovered, buildSessionPolicy } from './policy/session';
+import type { DirectoryReader } from './store/directory';
+import type { IssuanceLedger } from './store/issuances';
+import type { IssuedCredentials, StsPort } from './sts/adapter';
+import { assertAssumeRoleWithinLimits, assertFederationWithinLimits } from './sts/limits';
+
+const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
+const PRINTABLE_ASCII = /^[\x21-\x7E]+$/;
+
+/** Shape only; STS limits (name length, charset, durations) are checked later and answered 422. */
+export const IssueRequestSchema = z.strictObject({
+  mode: z.optional(z.enum(MODES as [Mode, ...Mode[]])),
+  durationSeconds: z.optional(z.int()),
+  sessionName: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  scope: z.optional(
+    z.strictObject({
+      actions: z.optional(z.array(z.string().check(z.maxLength(128), z.regex(ACTION_PATTERN))).check(z.maxLength(20))),
+      resources: z.optional(
+        z.array(z.string().check(z.maxLength(1024), z.regex(PRINTABLE_ASCII))).check(z.maxLength(20)),
+      ),
+    }),
+  ),
+});
+export type IssueRequest = z.infer<typeof IssueRequestSchema>;
+
+export interface IssueDeps {
+  directory: DirectoryReader;
+  ledger: IssuanceLedger;
+  sts: StsPort;
+  now: () => Date;
+  newId: () => string;
+}
+
+export interface IssueContext {
+  caller: Caller;
+  requestId: string;
+  sourceIp: string;
+  userAgent: string;
+}
+
+export interface IssueResult {
+  record: IssuanceRecord;
+  credentials: IssuedCredentials;
+  refreshAfter: Date;
+}
+
+/** Session tags every assumed-role session carries, marked transitive so role chaining keeps them. */
+const IDENTITY_TAGS = ['tenant', 'partner'];
+
+export interface ResolvedPolicy {
+  policy: TenantPolicy;
+  mode: Mode;
+  settings: ModeSettings;
+}
+
+/** Loads the partner's tenant context and checks that everything is enabled; the 403s of the flow. */
+export async function resolvePartnerPolicy(directory: DirectoryReader, caller: Caller, requestedMode?: Mode): Promise<ResolvedPolicy> {
+  if (caller.kind !== 'partner' || !caller.tenantId || !caller.partnerId) {
+    throw new ForbiddenError('wrong_key_kind', 'Only partner keys can obtain credentials');
+  }
+  const { tenant, partner, policy } = await directory.getPartnerContext(caller.tenantId, caller.partnerId);
+  if (!tenant || !partner) throw new UnauthorizedError('The API key is not valid', 'invalid_key');
+  if (tenant.status !== 'enabled') throw new ForbiddenError('tenant_disabled', 'The tenant is disabled');
+  if (partner.status !== 'enabled') throw new ForbiddenError('partner_disabled', 'The partner is disabled');
+  if (!policy) throw new ForbiddenError('policy_not_configured', 'The tenant has no credential policy yet');
+  const mode = requestedMode ?? policy.document.defaultMode;
+  const settings = policy.document.modes[mode];
+  if (!settings) throw new ForbiddenError('mode_not_allowed', `The tenant does not allow ${mode} credentials`);
+  return { policy, mode, settings };
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Credentials should be refreshed once 80% of their life has passed (at least a minute before expiry). */
+export function refreshAfterOf(issuedAt: Date, expiration: Date): Date {
+  const life = expiration.getTime() - issuedAt.getTime();
+  return new Date(Math.min(issuedAt.getTime() + life * 0.8, expiration.getTime() - 60_000));
+}
+
+export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, request: IssueRequest): Promise<IssueResult> {
+  const { policy, mode, settings } = await resolvePartnerPolicy(deps.directory, ctx.caller, request.mode);
+  const tenantId = ctx.caller.tenantId!;
+  const partnerId = ctx.caller.partnerId!;
+  const issuanceId = deps.newId();
+
+  const durationSeconds = request.durationSeconds ?? settings.defaultDurationSeconds;
+  if (durationSeconds > settings.maxDurationSeconds) {
+    throw new UnprocessableError(
+      'duration_not_allowed',
+      `durationSeconds ${durationSeconds} exceeds the tenant's maximum of ${settings.maxDurationSeconds} for ${mode}`,
+      [{ path: '$.durationSeconds', message: `at most ${settings.maxDurationSeconds}`, limit: 'TenantMaxDuration' }],
+    );
+  }
+
+  // The defaults stay within the STS name limits: partner ids are at most 32 characters.
+  const sessionName = request.sessionName ?? (mode === 'federation' ? partnerId : `${partnerId}.${issuanceId.slice(0, 12)}`);
+  const values: TemplateValues = { tenantId, partnerId, sessionName };
+  const rendered = renderStatements(policy.document.statements, values);
+  if (request.scope) assertScopeCovered(rendered, request.scope);
+  const policyText = JSON.stringify(buildSessionPolicy(rendered, request.scope));
+  const policyArns = policy.document.managedPolicyArns ?? [];
+
+  let credentials: IssuedCredentials;
+  let sourceIdentity: string | undefined;
+  if (mode === 'federation') {
+    const req = { name: sessionName, durationSeconds, policy: policyText, policyArns };
+    assertFederationWithinLimits(req);
+    credentials = await deps.sts.getFederationToken(req);
+  } else {
+    const role = settings as AssumeRoleSettings;
+    const withTags = role.sessionTags !== false;
+    const tags = withTags
+      ? { ...renderTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId }
+      : {};
+    sourceIdentity = partnerId;
+    const req = {
+      roleArn: role.roleArn,
+      roleSessionName: sessionName,
+      durationSeconds,
+      roleMaxSessionDuration: role.roleMaxSessionDuration,
+      policy: policyText,
+      policyArns,
+      externalId: role.externalId,
+      sourceIdentity,
+      tags,
+      transitiveTagKeys: withTags ? IDENTITY_TAGS : [],
+    };
+    assertAssumeRoleWithinLimits(req);
+    credentials = await deps.sts.assumeRole(req);
+  }
+
+  const issuedAt = deps.now();
+  const record: IssuanceRecord = {
+    issuanceId,
+    tenantId,
+    partnerId,
+    keyId: ctx.caller.keyId,
+    mode,
+    accessKeyId: credentials.accessKeyId,
+    principalArn: credentials.principalArn,
+    principalId: credentials.principalId,
+    sourceIdentity,
+    policyVersion: policy.version,
+    policySha256: sha256Hex(policyText),
+    scope: request.scope?.actions?.length || request.scope?.resources?.length
+      ? { actions: request.scope.actions ?? [], resources: request.scope.resources ?? [] }
+      : undefined,
+    durationSeconds,
+    issuedAt: issuedAt.toISOString(),
+    expiresAt: credentials.expiration.toISOString(),
+    sourceIp: ctx.sourceIp,
+    userAgent: ctx.userAgent.slice(0, 512),
+    requestId: ctx.requestId,
+    status: 'active',
+  };
+  await deps.ledger.record(record);
+  return { record, credentials, refreshAfter: refreshAfterOf(issuedAt, credentials.expiration) };
+}

@@ -1,0 +1,63 @@
+// API keys: "cv1.<keyId>.<secret>". The id is public (logs, lookups, audit records); the
+// 256-bit secret is shown once and only its SHA-256 is stored. A slow hash buys nothing
+// against a 256-bit random secret, and a fast one keeps the request path cheap.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyKind } from './model';
+
+const KIND_PREFIX: Record<KeyKind, string> = { partner: 'pk', admin: 'ak', operator: 'ok' };
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+const KEY_PATTERN = /^cv1\.((?:pk|ak|ok)-[a-z2-7]{16})\.([A-Za-z0-9_-]{43})$/;
+
+export interface ParsedKey {
+  keyId: string;
+  secret: string;
+}
+
+export interface NewKey {
+  keyId: string;
+  /** The whole key string, to be shown to its owner exactly once. */
+  apiKey: string;
+  secretHash: string;
+}
+
+function base32(bytes: Buffer): string {
+  let out = '';
+  for (const byte of bytes) out += BASE32[byte & 31];
+  return out;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function generateKey(kind: KeyKind): NewKey {
+  const keyId = `${KIND_PREFIX[kind]}-${base32(randomBytes(16))}`;
+  const secret = randomBytes(32).toString('base64url');
+  return { keyId, apiKey: `cv1.${keyId}.${secret}`, secretHash: hashSecret(secret) };
+}
+
+export function parseKey(apiKey: string): ParsedKey | undefined {
+  const match = KEY_PATTERN.exec(apiKey);
+  if (!match) return undefined;
+  return { keyId: match[1]!, secret: match[2]! };
+}
+
+export function kindOfKeyId(keyId: string): KeyKind | undefined {
+  const prefix = keyId.slice(0, 2);
+  return (Object.keys(KIND_PREFIX) as KeyKind[]).find((kind) => KIND_PREFIX[kind] === prefix);
+}
+
+export function secretMatches(secret: string, secretHash: string): boolean {
+  const expected = Buffer.from(secretHash, 'hex');
+  const actual = createHash('sha256').update(secret, 'utf8').digest();
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** The key from an Authorization header: "Bearer <key>", or the bare key where allowed (container route). */
+export function keyFromAuthorization(header: string | undefined, allowBare = false): string | undefined {
+  if (!header) return undefined;
+  const trimmed = header.trim();
+  const bearer = /^Bearer\s+(\S+)$/i.exec(trimmed);
+  if (bearer) return bearer[1];
+  return allowBare && !/\s/.test(trimmed) ? trimmed : undefined;
+}

@@ -1,0 +1,25 @@
+// Composition root for the issuance path, built once per cold start.
+import { randomUUID } from 'node:crypto';
+import { documentClient, stsClient } from '../aws/clients';
+import { config } from '../config';
+import type { IssueDeps } from '../issue';
+import { DynamoIssuanceLedger } from '../store/issuances';
+import { SdkSts } from '../sts/adapter';
+import { federationClientLoader } from '../sts/federation-client';
+import { directory } from './directory';
+
+const sts = new SdkSts(
+  stsClient,
+  federationClientLoader(config.federationCredentialsParameter, {
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: config.awsTimeoutMs, requestTimeout: config.awsTimeoutMs },
+  }),
+);
+
+export const issueDeps: IssueDeps = {
+  directory,
+  ledger: new DynamoIssuanceLedger(documentClient, config.issuanceTable, config.issuanceRetentionDays),
+  sts,
+  now: () => new Date(),
+  newId: randomUUID,
+};

@@ -1,0 +1,245 @@
+// Writes and paginated lists of the directory (main table). Every list is a Query on a key
+// prefix or on gsi1, reading O(page) items; cursors are opaque to callers.
+import {
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors';
+import {
+  keys,
+  keyOwnerPk,
+  type ApiKeyRecord,
+  type EntityStatus,
+  type Partner,
+  type Tenant,
+  type TenantPolicy,
+  type TenantPolicyDocument,
+} from '../model';
+import { withoutStorageKeys } from './directory';
+import { dynamoUnavailable, isConditionFailure } from './errors';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}
+
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key) && Object.values(key).every((v) => typeof v === 'string')) {
+      return key as Record<string, unknown>;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new BadRequestError('invalid_cursor', 'The cursor is not valid');
+}
+
+export async function queryPage<T>(client: DynamoDBDocumentClient, input: QueryCommandInput, page: PageRequest): Promise<Page<T>> {
+  try {
+    const out = await client.send(
+      new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.cursor) }),
+    );
+    return {
+      items: (out.Items ?? []).map((item) => withoutStorageKeys<T>(item)!),
+      nextCursor: encodeCursor(out.LastEvaluatedKey),
+    };
+  } catch (err) {
+    if (err instanceof BadRequestError) throw err;
+    if ((err as Error).name === 'ValidationException' && page.cursor) {
+      throw new BadRequestError('invalid_cursor', 'The cursor is not valid');
+    }
+    throw dynamoUnavailable(err, 'list');
+  }
+}
+
+export class DynamoDirectoryAdmin {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async write(command: PutCommand | UpdateCommand | TransactWriteCommand, action: string, onConflict: () => Error) {
+    try {
+      await this.client.send(command as never);
+    } catch (err) {
+      if (isConditionFailure(err)) throw onConflict();
+      throw dynamoUnavailable(err, action);
+    }
+  }
+
+  createTenant(tenant: Tenant): Promise<void> {
+    return this.write(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.tenant(tenant.tenantId), ...keys.tenantList(tenant.tenantId), ...tenant },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+      'create tenant',
+      () => new ConflictError('tenant_exists', `Tenant ${tenant.tenantId} already exists`),
+    );
+  }
+
+  setTenantStatus(tenantId: string, status: EntityStatus, at: string): Promise<void> {
+    return this.write(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.tenant(tenantId),
+        UpdateExpression: 'SET #status = :status, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': at },
+      }),
+      'update tenant',
+      () => new NotFoundError('Tenant'),
+    );
+  }
+
+  listTenants(page: PageRequest): Promise<Page<Tenant>> {
+    return queryPage<Tenant>(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'TENANTS' },
+      },
+      page,
+    );
+  }
+
+  /**
+   * Writes version `expectedVersion + 1` as both the current policy and an immutable version item,
+   * in one transaction conditioned on the current version: of concurrent writers, exactly one wins.
+   */
+  putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string): Promise<TenantPolicy> {
+    const policy: TenantPolicy = { tenantId, version: expectedVersion + 1, document, updatedAt: at };
+    const condition =
+      expectedVersion === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
+    return this.write(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: this.table, Item: { ...keys.policy(tenantId), ...policy, updatedBy }, ...condition } },
+          {
+            Put: {
+              TableName: this.table,
+              Item: { ...keys.policyVersion(tenantId, policy.version), ...policy, updatedBy },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+      'write policy',
+      () => new ConflictError('version_conflict', `The policy is no longer at version ${expectedVersion}; read it again`),
+    ).then(() => policy);
+  }
+
+  listPolicyVersions(tenantId: string, page: PageRequest): Promise<Page<TenantPolicy>> {
+    return queryPage<TenantPolicy>(
+      this.client,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':prefix': keys.policyVersionPrefix },
+        ScanIndexForward: false,
+      },
+      page,
+    );
+  }
+
+  createPartner(partner: Partner): Promise<void> {
+    return this.write(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.partner(partner.tenantId, partner.partnerId), ...partner },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+      'create partner',
+      () => new ConflictError('partner_exists', `Partner ${partner.partnerId} already exists`),
+    );
+  }
+
+  setPartnerStatus(tenantId: string, partnerId: string, status: EntityStatus, at: string): Promise<void> {
+    return this.write(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.partner(tenantId, partnerId),
+        UpdateExpression: 'SET #status = :status, updatedAt = :at',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':at': at },
+      }),
+      'update partner',
+      () => new NotFoundError('Partner'),
+    );
+  }
+
+  listPartners(tenantId: string, page: PageRequest): Promise<Page<Partner>> {
+    return queryPage<Partner>(
+      this.client,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':prefix': keys.partnerPrefix },
+      },
+      page,
+    );
+  }
+
+  createKey(record: ApiKeyRecord): Promise<void> {
+    return this.write(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.apiKey(record.keyId), ...keys.keyOwner(record), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+      'create key',
+      () => new ConflictError('key_exists', 'Key id collision; try again'),
+    );
+  }
+
+  /** Revokes a key only if it belongs to the given owner, so another tenant's key answers as absent. */
+  revokeKey(keyId: string, owner: Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId'>, at: string): Promise<void> {
+    return this.write(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.apiKey(keyId),
+        UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk) AND gsi1pk = :owner',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':owner': keyOwnerPk(owner) },
+      }),
+      'revoke key',
+      () => new NotFoundError('Key'),
+    );
+  }
+
+  listKeys(owner: Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId'>, page: PageRequest): Promise<Page<ApiKeyRecord>> {
+    return queryPage<ApiKeyRecord>(
+      this.client,
+      {
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keyOwnerPk(owner) },
+      },
+      page,
+    );
+  }
+}

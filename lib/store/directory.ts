@@ -1,0 +1,97 @@
+// Reads of the directory (tenants, partners, policies, keys) from the main table.
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys, type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../model';
+import { dynamoUnavailable, isConditionFailure } from './errors';
+
+export interface PartnerContext {
+  tenant?: Tenant;
+  partner?: Partner;
+  policy?: TenantPolicy;
+}
+
+export interface DirectoryReader {
+  getKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  /** Tenant, partner and policy in one round trip (the issuance path needs all three). */
+  getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext>;
+  /** Records a key's last use unless it was recorded after `notAfter` (keeps writes rare). */
+  touchKey(keyId: string, at: string, notAfter: string): Promise<void>;
+}
+
+type Item = Record<string, unknown>;
+
+/** Drops the storage attributes (pk, sk, gsi keys, ttl) so only the record's own fields leave the adapter. */
+export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...record } = item;
+  return record as T;
+}
+
+export class DynamoDirectory implements DirectoryReader {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  private async get<T>(key: Record<string, string>, action: string): Promise<T | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+      return withoutStorageKeys<T>(out.Item);
+    } catch (err) {
+      throw dynamoUnavailable(err, action);
+    }
+  }
+
+  getKey(keyId: string) {
+    return this.get<ApiKeyRecord>(keys.apiKey(keyId), 'read key');
+  }
+
+  getTenant(tenantId: string) {
+    return this.get<Tenant>(keys.tenant(tenantId), 'read tenant');
+  }
+
+  async getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext> {
+    const wanted = [keys.tenant(tenantId), keys.partner(tenantId, partnerId), keys.policy(tenantId)];
+    let items: Item[] = [];
+    try {
+      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
+        [this.table]: { Keys: wanted, ConsistentRead: true },
+      };
+      // BatchGet may hand back unprocessed keys under load; a few immediate retries suffice for three items.
+      for (let attempt = 0; request && attempt < 5; attempt++) {
+        const out: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+        items = items.concat(out.Responses?.[this.table] ?? []);
+        const unprocessed = out.UnprocessedKeys?.[this.table];
+        request = unprocessed?.Keys?.length
+          ? { [this.table]: { Keys: unprocessed.Keys, ConsistentRead: true } }
+          : undefined;
+      }
+      if (request) throw new Error('BatchGet left keys unprocessed');
+    } catch (err) {
+      throw dynamoUnavailable(err, 'read tenant context');
+    }
+    const find = (sk: string) => items.find((item) => item.sk === sk);
+    return {
+      tenant: withoutStorageKeys<Tenant>(find('TENANT')),
+      partner: withoutStorageKeys<Partner>(find(keys.partner(tenantId, partnerId).sk)),
+      policy: withoutStorageKeys<TenantPolicy>(find('POLICY')),
+    };
+  }
+
+  async touchKey(keyId: string, at: string, notAfter: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.apiKey(keyId),
+          UpdateExpression: 'SET lastUsedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :notAfter)',
+          ExpressionAttributeValues: { ':at': at, ':notAfter': notAfter },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) return;
+      throw dynamoUnavailable(err, 'record key use');
+    }
+  }
+}

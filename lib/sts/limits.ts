@@ -1,0 +1,130 @@
+// STS's documented limits (DESIGN.md), checked before STS is called so a caller gets a 422
+// naming the limit instead of an opaque upstream refusal. The local STS enforces the same table.
+import { UnprocessableError, type ErrorDetail } from '../errors';
+
+const NAME_CHARS = /^[\w+=,.@-]+$/;
+const EXTERNAL_ID_CHARS = /^[\w+=,.@:/-]+$/;
+const POLICY_CHARS = /^[\t\n\r\x20-\xFF]*$/;
+
+export const STS_LIMITS = {
+  federationDuration: { min: 900, max: 129_600 },
+  assumeRoleDuration: { min: 900, max: 43_200 },
+  federationName: { min: 2, max: 32 },
+  roleSessionName: { min: 2, max: 64 },
+  externalId: { min: 2, max: 1224 },
+  sourceIdentity: { min: 2, max: 64 },
+  policyPlaintext: 2048,
+  policyArns: 10,
+  tags: 50,
+  tagKey: { min: 1, max: 128 },
+  tagValue: { min: 0, max: 256 },
+} as const;
+
+export interface FederationRequest {
+  name: string;
+  durationSeconds: number;
+  policy: string;
+  policyArns: string[];
+}
+
+export interface AssumeRoleRequest {
+  roleArn: string;
+  roleSessionName: string;
+  durationSeconds: number;
+  roleMaxSessionDuration: number;
+  policy: string;
+  policyArns: string[];
+  externalId?: string;
+  sourceIdentity?: string;
+  tags: Record<string, string>;
+  transitiveTagKeys: string[];
+}
+
+type Violation = ErrorDetail & { limit: string };
+
+function lengthWithin(value: string, range: { min: number; max: number }): boolean {
+  return value.length >= range.min && value.length <= range.max;
+}
+
+function checkName(limit: string, value: string, range: { min: number; max: number }, out: Violation[]) {
+  if (!lengthWithin(value, range)) {
+    out.push({ limit, message: `${limit} must be ${range.min}-${range.max} characters (got ${value.length})` });
+  } else if (!NAME_CHARS.test(value)) {
+    out.push({ limit, message: `${limit} may contain only letters, digits and +=,.@_-` });
+  }
+}
+
+function checkPolicy(policy: string, policyArns: string[], out: Violation[]) {
+  const plaintext = policy.length + policyArns.reduce((sum, arn) => sum + arn.length, 0);
+  if (plaintext > STS_LIMITS.policyPlaintext) {
+    out.push({
+      limit: 'Policy',
+      message: `The session policy and managed policy ARNs must total at most ${STS_LIMITS.policyPlaintext} characters (got ${plaintext})`,
+      size: plaintext,
+    });
+  }
+  if (!POLICY_CHARS.test(policy)) {
+    out.push({ limit: 'Policy', message: 'The session policy may contain only tab, newline, return and characters \\x20-\\xFF' });
+  }
+  if (policyArns.length > STS_LIMITS.policyArns) {
+    out.push({ limit: 'PolicyArns', message: `At most ${STS_LIMITS.policyArns} managed policy ARNs (got ${policyArns.length})` });
+  }
+}
+
+function checkDuration(limit: string, value: number, range: { min: number; max: number }, out: Violation[]) {
+  if (!Number.isInteger(value) || value < range.min || value > range.max) {
+    out.push({ limit, message: `${limit} must be between ${range.min} and ${range.max} seconds (got ${value})` });
+  }
+}
+
+function fail(violations: Violation[]): void {
+  if (violations.length) {
+    throw new UnprocessableError(
+      'sts_limit_exceeded',
+      `The request breaks an STS limit: ${violations.map((v) => v.limit).join(', ')}`,
+      violations,
+    );
+  }
+}
+
+export function assertFederationWithinLimits(req: FederationRequest): void {
+  const out: Violation[] = [];
+  checkName('GetFederationToken Name', req.name, STS_LIMITS.federationName, out);
+  checkDuration('GetFederationToken DurationSeconds', req.durationSeconds, STS_LIMITS.federationDuration, out);
+  checkPolicy(req.policy, req.policyArns, out);
+  fail(out);
+}
+
+export function assertAssumeRoleWithinLimits(req: AssumeRoleRequest): void {
+  const out: Violation[] = [];
+  checkName('RoleSessionName', req.roleSessionName, STS_LIMITS.roleSessionName, out);
+  checkDuration('AssumeRole DurationSeconds', req.durationSeconds, STS_LIMITS.assumeRoleDuration, out);
+  if (req.durationSeconds > req.roleMaxSessionDuration) {
+    out.push({
+      limit: 'MaxSessionDuration',
+      message: `DurationSeconds ${req.durationSeconds} exceeds the role's MaxSessionDuration of ${req.roleMaxSessionDuration}`,
+    });
+  }
+  if (req.externalId !== undefined) {
+    if (!lengthWithin(req.externalId, STS_LIMITS.externalId) || !EXTERNAL_ID_CHARS.test(req.externalId)) {
+      out.push({ limit: 'ExternalId', message: 'ExternalId must be 2-1224 characters of letters, digits and +=,.@:/_-' });
+    }
+  }
+  if (req.sourceIdentity !== undefined) {
+    checkName('SourceIdentity', req.sourceIdentity, STS_LIMITS.sourceIdentity, out);
+    if (/^aws:/i.test(req.sourceIdentity)) out.push({ limit: 'SourceIdentity', message: 'SourceIdentity must not start with "aws:"' });
+  }
+  checkPolicy(req.policy, req.policyArns, out);
+  const tagKeys = Object.keys(req.tags);
+  if (tagKeys.length > STS_LIMITS.tags) {
+    out.push({ limit: 'Tags', message: `At most ${STS_LIMITS.tags} session tags (got ${tagKeys.length})` });
+  }
+  if (req.transitiveTagKeys.length > STS_LIMITS.tags) {
+    out.push({ limit: 'TransitiveTagKeys', message: `At most ${STS_LIMITS.tags} transitive tag keys` });
+  }
+  for (const [key, value] of Object.entries(req.tags)) {
+    if (!lengthWithin(key, STS_LIMITS.tagKey)) out.push({ limit: 'Tags', message: `Tag key "${key.slice(0, 32)}" must be 1-128 characters` });
+    if (!lengthWithin(value, STS_LIMITS.tagValue)) out.push({ limit: 'Tags', message: `The value of tag "${key.slice(0, 32)}" must be at most 256 characters` });
+  }
+  fail(out);
+}

@@ -1,0 +1,86 @@
+// The whole local AWS side on this machine: dynalite with the tables of serverless.yml and the
+// local STS (with its SSM parameter for federation keys). Credentials are random per run.
+import { randomBytes } from 'node:crypto';
+import { startLocalDynamoWithTables, type LocalDynamo } from './dynamo';
+import { startLocalSts, type LocalSts, type LocalStsUser } from './sts/server';
+
+export const LOCAL_ACCOUNT = '123456789012';
+export const LOCAL_REGION = 'us-east-1';
+
+export interface LocalStack {
+  stage: string;
+  dynamo: LocalDynamo;
+  sts: LocalSts;
+  /** The function's own identity (signs AssumeRole and DynamoDB calls). */
+  functionUser: LocalStsUser;
+  /** The IAM user whose long-term keys sign GetFederationToken, served from the local SSM. */
+  federationUser: LocalStsUser;
+  demoRoleArn: string;
+  federationParameter: string;
+  /** Environment for code under test or serverless-offline: tables, endpoints, credentials. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+export function localUser(userName: string): LocalStsUser {
+  const id = Array.from(randomBytes(16), (b) => ALNUM[b % ALNUM.length]).join('');
+  return { userName, accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
+}
+
+export async function startLocalStack(opts: { stage: string; dynamoPort?: number; stsPort?: number; dynamoPath?: string }): Promise<LocalStack> {
+  const { stage } = opts;
+  const functionUser = localUser('credvend-function');
+  const federationUser = localUser('credvend-federation');
+  const demoRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend-demo-partner`;
+  const federationParameter = `/credvend/${stage}/federation-user`;
+  const sts = await startLocalSts({
+    port: opts.stsPort ?? 0,
+    accountId: LOCAL_ACCOUNT,
+    users: [functionUser, federationUser],
+    roles: [
+      { arn: demoRoleArn, maxSessionDuration: 14_400, trustedPrincipals: [`arn:aws:iam::${LOCAL_ACCOUNT}:user/${functionUser.userName}`] },
+    ],
+    parameters: [
+      {
+        name: federationParameter,
+        type: 'SecureString',
+        value: JSON.stringify({ accessKeyId: federationUser.accessKeyId, secretAccessKey: federationUser.secretAccessKey }),
+      },
+    ],
+    quiet: true,
+  });
+  let dynamo: LocalDynamo;
+  try {
+    dynamo = await startLocalDynamoWithTables(stage, { port: opts.dynamoPort, path: opts.dynamoPath });
+  } catch (err) {
+    await sts.close();
+    throw err;
+  }
+  const env = {
+    STAGE: stage,
+    MAIN_TABLE: `credvend-${stage}-main`,
+    ISSUANCE_TABLE: `credvend-${stage}-issuances`,
+    FEDERATION_CREDENTIALS_PARAMETER: federationParameter,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: functionUser.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: functionUser.secretAccessKey,
+    AWS_ENDPOINT_URL_STS: sts.url,
+    AWS_ENDPOINT_URL_SSM: sts.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+  };
+  return {
+    stage,
+    dynamo,
+    sts,
+    functionUser,
+    federationUser,
+    demoRoleArn,
+    federationParameter,
+    env,
+    close: async () => {
+      await Promise.all([sts.close(), dynamo.close()]);
+    },
+  };
+}

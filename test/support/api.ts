@@ -1,0 +1,95 @@
+// Helpers for integration tests: the running API (serverless-offline) and direct access to the
+// local tables and STS that global-setup started.
+import { randomBytes } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localDynamoClient } from '../../local/dynamo';
+import { createApiKey, demoPolicy } from '../../local/seed';
+import type { TenantPolicyDocument } from '../../lib/model';
+import { DynamoDirectoryAdmin } from '../../lib/store/directory-admin';
+
+export interface TestStackInfo {
+  stage: string;
+  env: Record<string, string>;
+  demoRoleArn: string;
+  federationUser: { userName: string; accessKeyId: string };
+}
+
+export function stackInfo(): TestStackInfo {
+  const raw = process.env.CREDVEND_TEST_STACK;
+  if (!raw) throw new Error('integration tests need the global setup (run them through jest projects)');
+  return JSON.parse(raw) as TestStackInfo;
+}
+
+export const apiUrl = (): string => process.env.CREDVEND_TEST_API!;
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export async function call<T = any>(
+  method: string,
+  path: string,
+  opts: { key?: string; authorization?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.authorization !== undefined) headers.authorization = opts.authorization;
+  else if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${apiUrl()}${path}`, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T, text };
+}
+
+let documentClient: DynamoDBDocumentClient | undefined;
+export function tables() {
+  const { env } = stackInfo();
+  documentClient ??= DynamoDBDocumentClient.from(localDynamoClient(env.AWS_ENDPOINT_URL_DYNAMODB!), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return { client: documentClient, main: env.MAIN_TABLE!, issuances: env.ISSUANCE_TABLE! };
+}
+
+export function uniqueId(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestTenant {
+  tenantId: string;
+  partnerId: string;
+  partnerKey: string;
+  partnerKeyId: string;
+  adminKey: string;
+}
+
+/** A fresh tenant with one partner and keys, written straight to the tables (the admin API is tested on its own). */
+export async function createTestTenant(policy?: TenantPolicyDocument): Promise<TestTenant> {
+  const { client, main } = tables();
+  const admin = new DynamoDirectoryAdmin(client, main);
+  const tenantId = uniqueId('t');
+  const partnerId = uniqueId('p');
+  const at = new Date().toISOString();
+  await admin.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt: at });
+  await admin.putPolicy(tenantId, policy ?? demoPolicy(stackInfo().demoRoleArn), 0, at, 'test');
+  await admin.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt: at });
+  const partner = await createApiKey(admin, 'partner', { tenantId, partnerId });
+  const tenantAdmin = await createApiKey(admin, 'admin', { tenantId });
+  return { tenantId, partnerId, partnerKey: partner.apiKey, partnerKeyId: partner.record.keyId, adminKey: tenantAdmin.apiKey };
+}
+
+export function closeTables(): void {
+  documentClient?.destroy();
+  documentClient = undefined;
+}
