@@ -1,0 +1,49 @@
+// Checks the CloudFormation that `sls package` generated: every route of the contract is wired
+// to a nodejs22.x function with its own bundle, the audit runs on a schedule, and both tables
+// have on-demand billing, point-in-time recovery, encryption and TTL.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+const templatePath = process.argv[2] ?? '.serverless/cloudformation-template-update-stack.json';
+const template = JSON.parse(readFileSync(templatePath, 'utf8'));
+const resources = Object.entries(template.Resources);
+const problems = [];
+
+export const EXPECTED_ROUTES = [
+  'GET /v1/health',
+  'POST /v1/credentials',
+  'GET /v1/credentials',
+  'GET /v1/whoami',
+];
+
+const routes = new Set(resources.filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey));
+for (const route of EXPECTED_ROUTES) if (!routes.has(route)) problems.push(`route missing: ${route}`);
+
+const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+if (functions.length === 0) problems.push('no Lambda functions');
+for (const [name, fn] of functions) {
+  if (fn.Properties.Runtime !== 'nodejs22.x') problems.push(`${name}: runtime ${fn.Properties.Runtime}`);
+  const artifact = fn.Properties.Code?.S3Key?.split('/').pop();
+  if (!artifact || !existsSync(join(dirname(templatePath), artifact))) problems.push(`${name}: no bundle ${artifact}`);
+}
+
+for (const logicalId of ['MainTable', 'IssuanceTable']) {
+  const table = template.Resources[logicalId];
+  if (!table || table.Type !== 'AWS::DynamoDB::Table') {
+    problems.push(`table missing: ${logicalId}`);
+    continue;
+  }
+  const p = table.Properties;
+  if (p.BillingMode !== 'PAY_PER_REQUEST') problems.push(`${logicalId}: not on-demand`);
+  if (p.PointInTimeRecoverySpecification?.PointInTimeRecoveryEnabled !== true) problems.push(`${logicalId}: no PITR`);
+  if (p.SSESpecification?.SSEEnabled !== true) problems.push(`${logicalId}: no SSE`);
+  if (p.TimeToLiveSpecification?.AttributeName !== 'ttl') problems.push(`${logicalId}: no TTL attribute`);
+}
+const expiryIndex = template.Resources.IssuanceTable?.Properties.GlobalSecondaryIndexes?.find((i) => i.IndexName === 'byExpiry');
+if (!expiryIndex) problems.push('IssuanceTable: no byExpiry index for the expiry audit');
+
+if (problems.length) {
+  console.error(`CloudFormation check failed:\n- ${problems.join('\n- ')}`);
+  process.exit(1);
+}
+console.log(`CloudFormation check passed: ${functions.length} functions, ${routes.size} routes, 2 tables`);
