@@ -4,13 +4,13 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Caller } from './auth';
 import { ForbiddenError, UnauthorizedError, UnprocessableError } from './errors';
-import { MODES, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
-import { renderStatements, renderTags, type TemplateValues } from './policy/render';
+import { IDENTITY_TAGS, MODES, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
+import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from './policy/render';
 import { assertScopeCovered, buildSessionPolicy } from './policy/session';
 import type { DirectoryReader } from './store/directory';
 import type { IssuanceLedger } from './store/issuances';
 import type { IssuedCredentials, StsPort } from './sts/adapter';
-import { assertAssumeRoleWithinLimits, assertFederationWithinLimits } from './sts/limits';
+import { assertAssumeRoleWithinLimits, assertFederationWithinLimits, type AssumeRoleRequest, type FederationRequest } from './sts/limits';
 
 const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const PRINTABLE_ASCII = /^[\x21-\x7E]+$/;
@@ -52,9 +52,6 @@ export interface IssueResult {
   refreshAfter: Date;
 }
 
-/** Session tags every assumed-role session carries, marked transitive so role chaining keeps them. */
-const IDENTITY_TAGS = ['tenant', 'partner'];
-
 export interface ResolvedPolicy {
   policy: TenantPolicy;
   mode: Mode;
@@ -77,6 +74,20 @@ export async function resolvePartnerPolicy(directory: DirectoryReader, caller: C
   return { policy, mode, settings };
 }
 
+/** Renders the tenant's statements; a session name that would merge two condition keys is refused. */
+export function renderPolicyStatements(statements: TenantPolicy['document']['statements'], values: TemplateValues) {
+  try {
+    return renderStatements(statements, values);
+  } catch (err) {
+    if (err instanceof RenderedKeyCollisionError) {
+      throw new UnprocessableError('session_name_conflict', 'The sessionName would make two policy keys identical; choose another', [
+        { path: '$.sessionName', message: err.message },
+      ]);
+    }
+    throw err;
+  }
+}
+
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
@@ -87,12 +98,22 @@ export function refreshAfterOf(issuedAt: Date, expiration: Date): Date {
   return new Date(Math.min(issuedAt.getTime() + life * 0.8, expiration.getTime() - 60_000));
 }
 
-export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, request: IssueRequest): Promise<IssueResult> {
-  const { policy, mode, settings } = await resolvePartnerPolicy(deps.directory, ctx.caller, request.mode);
-  const tenantId = ctx.caller.tenantId!;
-  const partnerId = ctx.caller.partnerId!;
-  const issuanceId = deps.newId();
+export type IssuancePlan =
+  | { mode: 'federation'; policyText: string; sessionName: string; request: FederationRequest }
+  | { mode: 'assume-role'; policyText: string; sessionName: string; request: AssumeRoleRequest };
 
+/**
+ * Everything short of calling STS: the duration, the session name, the rendered and down-scoped
+ * session policy and the exact STS request. Shared by issuance and the admin preview.
+ */
+export function planIssuance(
+  resolved: ResolvedPolicy,
+  who: { tenantId: string; partnerId: string },
+  request: IssueRequest,
+  issuanceId: string,
+): IssuancePlan {
+  const { policy, mode, settings } = resolved;
+  const { tenantId, partnerId } = who;
   const durationSeconds = request.durationSeconds ?? settings.defaultDurationSeconds;
   if (durationSeconds > settings.maxDurationSeconds) {
     throw new UnprocessableError(
@@ -105,25 +126,21 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   // The defaults stay within the STS name limits: partner ids are at most 32 characters.
   const sessionName = request.sessionName ?? (mode === 'federation' ? partnerId : `${partnerId}.${issuanceId.slice(0, 12)}`);
   const values: TemplateValues = { tenantId, partnerId, sessionName };
-  const rendered = renderStatements(policy.document.statements, values);
+  const rendered = renderPolicyStatements(policy.document.statements, values);
   if (request.scope) assertScopeCovered(rendered, request.scope);
   const policyText = JSON.stringify(buildSessionPolicy(rendered, request.scope));
   const policyArns = policy.document.managedPolicyArns ?? [];
 
-  let credentials: IssuedCredentials;
-  let sourceIdentity: string | undefined;
   if (mode === 'federation') {
-    const req = { name: sessionName, durationSeconds, policy: policyText, policyArns };
-    assertFederationWithinLimits(req);
-    credentials = await deps.sts.getFederationToken(req);
-  } else {
-    const role = settings as AssumeRoleSettings;
-    const withTags = role.sessionTags !== false;
-    const tags = withTags
-      ? { ...renderTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId }
-      : {};
-    sourceIdentity = partnerId;
-    const req = {
+    return { mode, policyText, sessionName, request: { name: sessionName, durationSeconds, policy: policyText, policyArns } };
+  }
+  const role = settings as AssumeRoleSettings;
+  const withTags = role.sessionTags !== false;
+  return {
+    mode,
+    policyText,
+    sessionName,
+    request: {
       roleArn: role.roleArn,
       roleSessionName: sessionName,
       durationSeconds,
@@ -131,13 +148,28 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
       policy: policyText,
       policyArns,
       externalId: role.externalId,
-      sourceIdentity,
-      tags,
-      transitiveTagKeys: withTags ? IDENTITY_TAGS : [],
-    };
-    assertAssumeRoleWithinLimits(req);
-    credentials = await deps.sts.assumeRole(req);
-  }
+      sourceIdentity: partnerId,
+      tags: withTags ? { ...renderTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId } : {},
+      transitiveTagKeys: withTags ? [...IDENTITY_TAGS] : [],
+    },
+  };
+}
+
+/** The STS limits of DESIGN.md, checked before STS is called (422 naming each limit). */
+export function assertPlanWithinLimits(plan: IssuancePlan): void {
+  if (plan.mode === 'federation') assertFederationWithinLimits(plan.request);
+  else assertAssumeRoleWithinLimits(plan.request);
+}
+
+export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, request: IssueRequest): Promise<IssueResult> {
+  const resolved = await resolvePartnerPolicy(deps.directory, ctx.caller, request.mode);
+  const tenantId = ctx.caller.tenantId!;
+  const partnerId = ctx.caller.partnerId!;
+  const issuanceId = deps.newId();
+  const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
+  assertPlanWithinLimits(plan);
+  const credentials =
+    plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
 
   const issuedAt = deps.now();
   const record: IssuanceRecord = {
@@ -145,17 +177,17 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     tenantId,
     partnerId,
     keyId: ctx.caller.keyId,
-    mode,
+    mode: plan.mode,
     accessKeyId: credentials.accessKeyId,
     principalArn: credentials.principalArn,
     principalId: credentials.principalId,
-    sourceIdentity,
-    policyVersion: policy.version,
-    policySha256: sha256Hex(policyText),
+    sourceIdentity: plan.mode === 'assume-role' ? plan.request.sourceIdentity : undefined,
+    policyVersion: resolved.policy.version,
+    policySha256: sha256Hex(plan.policyText),
     scope: request.scope?.actions?.length || request.scope?.resources?.length
       ? { actions: request.scope.actions ?? [], resources: request.scope.resources ?? [] }
       : undefined,
-    durationSeconds,
+    durationSeconds: plan.request.durationSeconds,
     issuedAt: issuedAt.toISOString(),
     expiresAt: credentials.expiration.toISOString(),
     sourceIp: ctx.sourceIp,

@@ -9,6 +9,9 @@ export type EntityStatus = 'enabled' | 'disabled';
 export type KeyStatus = 'active' | 'revoked';
 export type IssuanceStatus = 'active' | 'expired';
 
+/** Session tags credvend sets on every assumed-role session (transitive); tenants may not set them. */
+export const IDENTITY_TAGS = ['tenant', 'partner'] as const;
+
 /** Tenant and partner ids: lowercase, safe inside ARNs, STS names, tags and DynamoDB keys. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 

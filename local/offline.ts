@@ -1,6 +1,8 @@
 // Runs serverless-offline (API Gateway + Lambda emulation) against a running local stack.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -22,6 +24,8 @@ export function startOffline(opts: {
   timeoutMs?: number;
   echo?: boolean;
 }): Promise<Offline> {
+  // A stale bundle from another output format would shadow the fresh one.
+  rmSync(join(ROOT, '.esbuild'), { recursive: true, force: true });
   // Ambient AWS session settings must not leak into the local functions' credentials.
   const { AWS_SESSION_TOKEN: _t, AWS_PROFILE: _p, ...inherited } = process.env;
   const child = spawn(

@@ -25,7 +25,7 @@ export function jsonBody(maxBytes: number): MiddlewareObj<BodyEvent> {
     before: async (request) => {
       const event = request.event;
       const raw = typeof event.body === 'string' ? event.body : undefined;
-      const bytes = raw === undefined ? 0 : event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw);
+      const bytes = raw === undefined ? 0 : Buffer.byteLength(raw, event.isBase64Encoded ? 'base64' : 'utf8');
       if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes);
       if (raw === undefined || raw.trim() === '') {
         event.body = {};

@@ -1,20 +1,15 @@
 // Edge validation: a zod/mini schema both checks the input and gives its TypeScript type.
 import * as z from 'zod/mini';
 import { BadRequestError, type ErrorDetail } from '../errors';
+import { jsonPath } from '../policy/problems';
 
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, seg) => (typeof seg === 'number' ? `${acc}[${seg}]` : `${acc}.${String(seg)}`),
-    '$',
-  );
-}
 
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
   return issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return { path: pathOf(issue.path), message: `Unknown field(s): ${issue.keys.join(', ')}` };
+      return { path: jsonPath(issue.path), message: `Unknown field(s): ${issue.keys.join(', ')}` };
     }
-    return { path: pathOf(issue.path), message: issue.message };
+    return { path: jsonPath(issue.path), message: issue.message };
   });
 }
 

@@ -18,6 +18,13 @@ export class UnknownPlaceholderError extends Error {
   }
 }
 
+/** Two keys of one object rendered to the same name: one would silently replace the other. */
+export class RenderedKeyCollisionError extends Error {
+  constructor(readonly key: string) {
+    super(`Two policy keys render to the same name "${key}"`);
+  }
+}
+
 export function renderString(template: string, values: TemplateValues): string {
   return template.replace(PLACEHOLDER_PATTERN, (_, name: string) => {
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) throw new UnknownPlaceholderError(name);
@@ -30,9 +37,14 @@ function renderValue(value: unknown, values: TemplateValues): unknown {
   if (Array.isArray(value)) return value.map((v) => renderValue(v, values));
   if (value !== null && typeof value === 'object') {
     // Keys are rendered too: condition keys like "aws:PrincipalTag/{{…}}" are legitimate templates.
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [renderString(k, values), renderValue(v, values)]),
-    );
+    // A value must never make two keys collide, or a condition would silently disappear.
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const key = renderString(k, values);
+      if (Object.hasOwn(out, key)) throw new RenderedKeyCollisionError(key);
+      out[key] = renderValue(v, values);
+    }
+    return out;
   }
   return value;
 }

@@ -1,9 +1,9 @@
 // Writes and paginated lists of the directory (main table). Every list is a Query on a key
 // prefix or on gsi1, reading O(page) items; cursors are opaque to callers.
 import {
+  GetCommand,
   PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -73,7 +73,7 @@ export class DynamoDirectoryAdmin {
     private readonly table: string,
   ) {}
 
-  private async write(command: PutCommand | UpdateCommand | TransactWriteCommand, action: string, onConflict: () => Error) {
+  private async write(command: PutCommand | UpdateCommand, action: string, onConflict: () => Error) {
     try {
       await this.client.send(command as never);
     } catch (err) {
@@ -123,31 +123,68 @@ export class DynamoDirectoryAdmin {
   }
 
   /**
-   * Writes version `expectedVersion + 1` as both the current policy and an immutable version item,
-   * in one transaction conditioned on the current version: of concurrent writers, exactly one wins.
+   * Writes version `expectedVersion + 1`. Without transactions (dynalite has none), the immutable
+   * version item is the lock: a conditional put of `V#n+1` lets exactly one of concurrent writers win.
+   * The current-policy item is then moved forward monotonically. A writer that crashed between the
+   * two steps is repaired by the next writer that collides with its version item.
    */
-  putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string): Promise<TenantPolicy> {
+  async putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string): Promise<TenantPolicy> {
+    const conflict = () => new ConflictError('version_conflict', `The policy is no longer at version ${expectedVersion}; read it again`);
+    const current = await this.getCurrentPolicy(tenantId);
+    if ((current?.version ?? 0) !== expectedVersion) throw conflict();
     const policy: TenantPolicy = { tenantId, version: expectedVersion + 1, document, updatedAt: at };
-    const condition =
-      expectedVersion === 0
-        ? { ConditionExpression: 'attribute_not_exists(pk)' }
-        : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expectedVersion } };
-    return this.write(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: this.table, Item: { ...keys.policy(tenantId), ...policy, updatedBy }, ...condition } },
-          {
-            Put: {
-              TableName: this.table,
-              Item: { ...keys.policyVersion(tenantId, policy.version), ...policy, updatedBy },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-      'write policy',
-      () => new ConflictError('version_conflict', `The policy is no longer at version ${expectedVersion}; read it again`),
-    ).then(() => policy);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.policyVersion(tenantId, policy.version), ...policy, updatedBy },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw dynamoUnavailable(err, 'write policy');
+      await this.rollCurrentPolicyForward(tenantId, policy.version);
+      throw conflict();
+    }
+    await this.setCurrentPolicy({ ...policy, updatedBy });
+    return policy;
+  }
+
+  private async getCurrentPolicy(tenantId: string): Promise<TenantPolicy | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.policy(tenantId), ConsistentRead: true }));
+      return withoutStorageKeys<TenantPolicy>(out.Item);
+    } catch (err) {
+      throw dynamoUnavailable(err, 'read policy');
+    }
+  }
+
+  /** Moves the current-policy item to `policy` unless it already holds that version or a newer one. */
+  private async setCurrentPolicy(policy: TenantPolicy & { updatedBy: string }): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.policy(policy.tenantId), ...policy },
+          ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
+          ExpressionAttributeValues: { ':version': policy.version },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw dynamoUnavailable(err, 'write policy');
+    }
+  }
+
+  private async rollCurrentPolicyForward(tenantId: string, version: number): Promise<void> {
+    try {
+      const out = await this.client.send(
+        new GetCommand({ TableName: this.table, Key: keys.policyVersion(tenantId, version), ConsistentRead: true }),
+      );
+      const stored = withoutStorageKeys<TenantPolicy & { updatedBy: string }>(out.Item);
+      if (stored) await this.setCurrentPolicy(stored);
+    } catch (err) {
+      throw dynamoUnavailable(err, 'repair policy');
+    }
   }
 
   listPolicyVersions(tenantId: string, page: PageRequest): Promise<Page<TenantPolicy>> {

@@ -1,10 +1,9 @@
 // STS's documented limits (DESIGN.md), checked before STS is called so a caller gets a 422
 // naming the limit instead of an opaque upstream refusal. The local STS enforces the same table.
 import { UnprocessableError, type ErrorDetail } from '../errors';
+import { EXTERNAL_ID_PATTERN, POLICY_CHARS } from '../policy/iam-syntax';
 
 const NAME_CHARS = /^[\w+=,.@-]+$/;
-const EXTERNAL_ID_CHARS = /^[\w+=,.@:/-]+$/;
-const POLICY_CHARS = /^[\t\n\r\x20-\xFF]*$/;
 
 export const STS_LIMITS = {
   federationDuration: { min: 900, max: 129_600 },
@@ -106,7 +105,7 @@ export function assertAssumeRoleWithinLimits(req: AssumeRoleRequest): void {
     });
   }
   if (req.externalId !== undefined) {
-    if (!lengthWithin(req.externalId, STS_LIMITS.externalId) || !EXTERNAL_ID_CHARS.test(req.externalId)) {
+    if (!lengthWithin(req.externalId, STS_LIMITS.externalId) || !EXTERNAL_ID_PATTERN.test(req.externalId)) {
       out.push({ limit: 'ExternalId', message: 'ExternalId must be 2-1224 characters of letters, digits and +=,.@:/_-' });
     }
   }

@@ -10,6 +10,7 @@ import { DynamoDirectoryAdmin } from '../../lib/store/directory-admin';
 export interface TestStackInfo {
   stage: string;
   env: Record<string, string>;
+  stsUrl: string;
   demoRoleArn: string;
   federationUser: { userName: string; accessKeyId: string };
 }

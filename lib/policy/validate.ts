@@ -1,0 +1,380 @@
+// Write-time validation of a tenant policy document. Everything STS or IAM would refuse at issuance
+// time is refused here instead, with every problem listed at once, each with its JSON path and a
+// stable code. Every rule lives in the one zod/mini schema (reporting helpers: ./problems), so the
+// schema alone already refuses all that the validator refuses.
+import * as z from 'zod/mini';
+import {
+  IDENTITY_TAGS,
+  MODES,
+  type AssumeRoleSettings,
+  type IamStatement,
+  type Mode,
+  type ModeSettings,
+  type TenantPolicyDocument,
+} from '../model';
+import { STS_LIMITS } from '../sts/limits';
+import {
+  EXTERNAL_ID_PATTERN,
+  MANAGED_POLICY_ARN_PATTERN,
+  POLICY_CHARS,
+  ROLE_ARN_PATTERN,
+  ROLE_MAX_SESSION_DURATION,
+  SID_PATTERN,
+  TAG_KEY_PATTERN,
+  TAG_VALUE_PATTERN,
+  isActionPattern,
+  isConditionOperator,
+  isResourcePattern,
+} from './iam-syntax';
+import {
+  PLACEHOLDERS,
+  PLACEHOLDER_MAX_LENGTH,
+  PLACEHOLDER_PATTERN,
+  UnknownPlaceholderError,
+  renderStatements,
+  renderString,
+  type TemplateValues,
+} from './render';
+import { issuesToProblems, quote, rule, type PolicyProblem, type Report } from './problems';
+import { buildSessionPolicy } from './session';
+
+export type { PolicyProblem };
+
+export type PolicyValidation =
+  | { ok: true; document: TenantPolicyDocument; problems: [] }
+  | { ok: false; problems: PolicyProblem[] };
+
+/** Session tags every assume-role session carries (set by the issuance flow); a tenant may not set them. */
+const RESERVED_TAG_KEYS: readonly string[] = IDENTITY_TAGS;
+const MAX_TENANT_TAGS = STS_LIMITS.tags - RESERVED_TAG_KEYS.length;
+const RATE_LIMIT_PER_MINUTE = { min: 1, max: 100_000 } as const;
+
+/** Every placeholder at its longest: the largest session policy a document can ever render to. */
+const WORST_CASE_VALUES = Object.fromEntries(
+  PLACEHOLDERS.map((name) => [name, 'x'.repeat(PLACEHOLDER_MAX_LENGTH[name])]),
+) as TemplateValues;
+
+// ---- rules ------------------------------------------------------------------------------------
+
+type Loose<T> = { [K in keyof T]?: unknown };
+type Range = { readonly min: number; readonly max: number };
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isNumber = (v: unknown): v is number => typeof v === 'number';
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function checkPlaceholders(text: string, report: Report, path?: PropertyKey[]): void {
+  for (const [, name = ''] of text.matchAll(PLACEHOLDER_PATTERN)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) {
+      report('unknown_placeholder', `Unknown placeholder {{${name}}}; known: ${PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`, path);
+    }
+  }
+  // A NUL stand-in, so removing a placeholder cannot join the braces around it into a new pair.
+  const rest = text.replace(PLACEHOLDER_PATTERN, '\0');
+  if (rest.includes('{{') || rest.includes('}}')) {
+    report('malformed_placeholder', 'A "{{" or "}}" that is not part of a placeholder like {{tenantId}}', path);
+  }
+}
+
+/** Every string of a statement (values and keys alike) ends up in the session policy text. */
+function checkPolicyText(text: string, report: Report, path?: PropertyKey[]): void {
+  checkPlaceholders(text, report, path);
+  const bad = [...text].find((ch) => !POLICY_CHARS.test(ch));
+  if (bad !== undefined) {
+    const codePoint = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    report('invalid_characters', `STS accepts only tab, newline, return and \\x20-\\xFF in a policy (found ${codePoint})`, path);
+  }
+}
+
+const policyString = z.string().check(rule<string>(isString, checkPolicyText));
+
+function policyPattern(matches: (value: string) => boolean, code: string, expected: string) {
+  return z.string().check(
+    rule<string>(isString, (value, report) => {
+      checkPolicyText(value, report);
+      if (!matches(value)) report(code, `${quote(value)} is not ${expected}`);
+    }),
+  );
+}
+
+function nonEmptyList<T>(item: z.ZodMiniType<T>) {
+  return z.array(item).check(
+    rule<unknown[]>(Array.isArray, (list, report) => {
+      if (list.length === 0) report('empty_list', 'The list must not be empty');
+    }),
+  );
+}
+
+function oneOrMore(item: z.ZodMiniString<string>) {
+  return z.union([item, nonEmptyList(item)], { error: 'Expected a string or a non-empty array of strings' });
+}
+
+function integerIn(range: Range, code: string, unit = '') {
+  return z.number().check(
+    rule<number>(isNumber, (n, report) => {
+      if (!Number.isInteger(n)) report('not_integer', `Expected a whole number, got ${n}`);
+      else if (n < range.min || n > range.max) report(code, `Must be between ${range.min} and ${range.max}${unit}, got ${n}`);
+    }),
+  );
+}
+
+const seconds = (range: Range) => integerIn(range, 'duration_out_of_range', ' seconds');
+
+function matching(pattern: RegExp, code: string, expected: string) {
+  return z.string().check(
+    rule<string>(isString, (value, report) => {
+      if (!pattern.test(value)) report(code, `Expected ${expected}`);
+    }),
+  );
+}
+
+// ---- statements -------------------------------------------------------------------------------
+
+const ActionList = oneOrMore(policyPattern(isActionPattern, 'invalid_action', 'an action like "s3:GetObject" or "*"'));
+const ResourceList = oneOrMore(
+  policyPattern(isResourcePattern, 'invalid_arn', 'an ARN like "arn:aws:s3:::bucket/*" or "*"'),
+);
+
+const ConditionValue = z.union([policyString, nonEmptyList(policyString), z.boolean(), z.number()], {
+  error: 'Expected a string, a non-empty array of strings, a boolean or a number',
+});
+
+/** `{ "s3:prefix": "{{tenantId}}/*" }`: condition keys are rendered like values, so they are checked alike. */
+const ConditionBlock = z.record(z.string(), ConditionValue).check(
+  rule<Record<string, unknown>>(isRecord, (block, report) => {
+    for (const key of Object.keys(block)) {
+      if (key === '') report('invalid_condition_key', 'A condition key must not be empty', [key]);
+      checkPolicyText(key, report, [key]);
+    }
+  }),
+);
+
+const Condition = z.record(z.string(), ConditionBlock).check(
+  rule<Record<string, unknown>>(isRecord, (condition, report) => {
+    for (const operator of Object.keys(condition)) {
+      if (!isConditionOperator(operator)) {
+        report('unknown_condition_operator', `${quote(operator)} is not an IAM condition operator`, [operator]);
+      }
+    }
+  }),
+);
+
+const Statement = z
+  .strictObject({
+    Sid: z.optional(matching(SID_PATTERN, 'invalid_sid', 'a Sid of letters and digits only')),
+    Effect: z.enum(['Allow', 'Deny']),
+    Action: z.optional(ActionList),
+    NotAction: z.optional(ActionList),
+    Resource: z.optional(ResourceList),
+    NotResource: z.optional(ResourceList),
+    Condition: z.optional(Condition),
+  })
+  .check(
+    rule<Loose<IamStatement>>(isRecord, (s, report) => {
+      const either = (a: 'Action' | 'Resource', not: 'NotAction' | 'NotResource', what: string) => {
+        if (s[a] === undefined && s[not] === undefined) {
+          report(`missing_${what}`, `A statement needs ${a} or ${not}`);
+        } else if (s[a] !== undefined && s[not] !== undefined) {
+          report(`${what}_and_not_${what}`, `A statement takes ${a} or ${not}, not both`);
+        }
+      };
+      either('Action', 'NotAction', 'action');
+      // Session policies have no principal to scope by, so they always need a resource element.
+      either('Resource', 'NotResource', 'resource');
+    }),
+  );
+
+const Statements = z.array(Statement).check(
+  rule<unknown[]>(Array.isArray, (statements, report) => {
+    if (statements.length === 0) report('no_statements', 'The policy needs at least one statement');
+    const seen = new Set<string>();
+    statements.forEach((s, i) => {
+      const sid = isRecord(s) ? s['Sid'] : undefined;
+      if (!isString(sid) || sid === '') return;
+      if (seen.has(sid)) report('duplicate_sid', `Sid ${quote(sid)} is used by an earlier statement`, [i, 'Sid']);
+      seen.add(sid);
+    });
+  }),
+);
+
+// ---- modes ------------------------------------------------------------------------------------
+
+function checkDefaultWithinMax(mode: Loose<ModeSettings>, report: Report) {
+  const { defaultDurationSeconds: def, maxDurationSeconds: max } = mode;
+  if (isNumber(def) && isNumber(max) && def > max) {
+    report('default_exceeds_max', `defaultDurationSeconds ${def} exceeds maxDurationSeconds ${max}`, ['defaultDurationSeconds']);
+  }
+}
+
+const FederationModeSchema = z
+  .strictObject({
+    defaultDurationSeconds: seconds(STS_LIMITS.federationDuration),
+    maxDurationSeconds: seconds(STS_LIMITS.federationDuration),
+  })
+  .check(rule(isRecord, checkDefaultWithinMax));
+
+const AssumeRoleModeSchema = z
+  .strictObject({
+    defaultDurationSeconds: seconds(STS_LIMITS.assumeRoleDuration),
+    maxDurationSeconds: seconds(STS_LIMITS.assumeRoleDuration),
+    roleArn: matching(ROLE_ARN_PATTERN, 'invalid_role_arn', 'a role ARN like "arn:aws:iam::123456789012:role/name"'),
+    externalId: z.optional(
+      z.string().check(
+        rule<string>(isString, (id, report) => {
+          const { min, max } = STS_LIMITS.externalId;
+          if (id.length < min || id.length > max || !EXTERNAL_ID_PATTERN.test(id)) {
+            report('invalid_external_id', `Expected ${min}-${max} characters of letters, digits and +=,.@:/_-`);
+          }
+        }),
+      ),
+    ),
+    roleMaxSessionDuration: seconds(ROLE_MAX_SESSION_DURATION),
+    sessionTags: z.optional(z.boolean()),
+  })
+  .check(
+    rule<Loose<AssumeRoleSettings>>(isRecord, (role, report) => {
+      checkDefaultWithinMax(role, report);
+      const { maxDurationSeconds: max, roleMaxSessionDuration: roleMax } = role;
+      if (isNumber(max) && isNumber(roleMax) && max > roleMax) {
+        report(
+          'exceeds_role_max_session_duration',
+          `maxDurationSeconds ${max} exceeds the role's MaxSessionDuration of ${roleMax}`,
+          ['maxDurationSeconds'],
+        );
+      }
+    }),
+  );
+
+const Modes = z
+  .strictObject({ 'assume-role': z.optional(AssumeRoleModeSchema), federation: z.optional(FederationModeSchema) })
+  .check(
+    rule<Record<string, unknown>>(isRecord, (modes, report) => {
+      if (!MODES.some((m) => modes[m] !== undefined)) report('no_modes', `Configure at least one of ${MODES.join(', ')}`);
+    }),
+  );
+
+// ---- the rest of the document -----------------------------------------------------------------
+
+const ManagedPolicyArns = z
+  .array(matching(MANAGED_POLICY_ARN_PATTERN, 'invalid_managed_policy_arn', 'a managed policy ARN like "arn:aws:iam::aws:policy/ReadOnlyAccess"'))
+  .check(
+    rule<unknown[]>(Array.isArray, (arns, report) => {
+      if (arns.length > STS_LIMITS.policyArns) {
+        report('too_many_managed_policies', `At most ${STS_LIMITS.policyArns} managed policy ARNs (got ${arns.length})`);
+      }
+    }),
+  );
+
+const codePoints = (s: string) => [...s].length;
+
+/** Tag values are rendered like statements, so they are measured at their worst case. */
+const TagValue = z.string().check(
+  rule<string>(isString, (value, report) => {
+    checkPlaceholders(value, report);
+    let rendered: string;
+    try {
+      rendered = renderString(value, WORST_CASE_VALUES);
+    } catch (err) {
+      if (err instanceof UnknownPlaceholderError) return; // already reported as unknown_placeholder
+      throw err;
+    }
+    if (codePoints(rendered) > STS_LIMITS.tagValue.max) {
+      report('tag_value_too_long', `Tag values are at most ${STS_LIMITS.tagValue.max} characters (worst case ${codePoints(rendered)})`);
+    }
+    if (!TAG_VALUE_PATTERN.test(rendered)) {
+      report('invalid_tag_value', 'Tag values may contain only letters, digits, spaces and _.:/=+-@');
+    }
+  }),
+);
+
+const SessionTags = z.record(z.string(), TagValue).check(
+  rule<Record<string, unknown>>(isRecord, (tags, report) => {
+    const keys = Object.keys(tags);
+    if (keys.length > MAX_TENANT_TAGS) {
+      report('too_many_session_tags', `At most ${MAX_TENANT_TAGS} session tags (got ${keys.length}); ${RESERVED_TAG_KEYS.join(' and ')} are set by credvend`);
+    }
+    const seen = new Set<string>();
+    for (const key of keys) {
+      const folded = key.toLowerCase();
+      const { min, max } = STS_LIMITS.tagKey;
+      if (codePoints(key) < min || codePoints(key) > max || !TAG_KEY_PATTERN.test(key)) {
+        report('invalid_tag_key', `Tag keys are ${min}-${max} letters, digits, spaces and _.:/=+-@`, [key]);
+      }
+      if (RESERVED_TAG_KEYS.includes(folded) || folded.startsWith('aws:')) {
+        report('reserved_tag_key', `Tag key ${quote(key)} is reserved`, [key]);
+      }
+      // STS treats tag keys case-insensitively: two spellings of one key are a duplicate.
+      if (seen.has(folded)) report('duplicate_tag_key', `Tag key ${quote(key)} repeats an earlier key (keys are case-insensitive)`, [key]);
+      seen.add(folded);
+    }
+  }),
+);
+
+const RateLimit = z.strictObject({ perMinute: integerIn(RATE_LIMIT_PER_MINUTE, 'rate_limit_out_of_range') });
+
+function worstCaseLength(statements: readonly IamStatement[], managedPolicyArns: readonly string[]): number {
+  const policy = JSON.stringify(buildSessionPolicy(renderStatements(statements, WORST_CASE_VALUES), undefined));
+  return policy.length + managedPolicyArns.reduce((sum, arn) => sum + arn.length, 0);
+}
+
+/**
+ * The largest plaintext size (session policy + managed policy ARNs) the document can render to, as
+ * STS measures it. IAM variables like ${aws:username} are counted as written: IAM expands them later.
+ */
+export function worstCaseSessionPolicyLength(doc: TenantPolicyDocument): number {
+  return worstCaseLength(doc.statements, doc.managedPolicyArns ?? []);
+}
+
+export const TenantPolicyDocumentSchema = z
+  .strictObject({
+    defaultMode: z.enum(MODES as [Mode, ...Mode[]]),
+    modes: Modes,
+    statements: Statements,
+    managedPolicyArns: z.optional(ManagedPolicyArns),
+    sessionTags: z.optional(SessionTags),
+    rateLimit: z.optional(RateLimit),
+  })
+  .check(
+    rule<Loose<TenantPolicyDocument>>(isRecord, (doc, report) => {
+      // Without a modes object there is nothing to relate these to; its absence is reported on its own.
+      const modes = isRecord(doc.modes) ? doc.modes : undefined;
+      const { defaultMode } = doc;
+      if (modes && isString(defaultMode) && (MODES as readonly string[]).includes(defaultMode) && modes[defaultMode] === undefined) {
+        report('default_mode_not_configured', `defaultMode ${quote(defaultMode)} has no settings under modes`, ['defaultMode']);
+      }
+
+      if (modes && isRecord(doc.sessionTags) && Object.keys(doc.sessionTags).length > 0) {
+        const role = modes['assume-role'];
+        if (role === undefined) {
+          report('session_tags_need_assume_role', 'Session tags are only sent with assume-role, which is not configured', ['sessionTags']);
+        } else if (isRecord(role) && role['sessionTags'] === false) {
+          // The issuance flow sends no tags at all then: these would be silently dropped.
+          report('session_tags_disabled', "Session tags are set but modes['assume-role'].sessionTags is false", ['sessionTags']);
+        }
+      }
+
+      if (!Array.isArray(doc.statements)) return;
+      const arns = Array.isArray(doc.managedPolicyArns) ? doc.managedPolicyArns.filter(isString) : [];
+      let size: number;
+      try {
+        // Rendering walks any JSON value; shape problems of the statements are reported by their own rules.
+        size = worstCaseLength(doc.statements as IamStatement[], arns);
+      } catch (err) {
+        if (err instanceof UnknownPlaceholderError) return; // no worst case without knowing every placeholder
+        throw err;
+      }
+      if (size > STS_LIMITS.policyPlaintext) {
+        report(
+          'policy_too_large',
+          `With every placeholder at its longest, the session policy and managed policy ARNs reach ${size} characters; STS allows ${STS_LIMITS.policyPlaintext}`,
+          ['statements'],
+        );
+      }
+    }),
+  );
+
+export function validatePolicyDocument(input: unknown): PolicyValidation {
+  const result = TenantPolicyDocumentSchema.safeParse(input, { reportInput: true });
+  if (result.success) return { ok: true, document: result.data, problems: [] };
+  return { ok: false, problems: issuesToProblems(result.error.issues) };
+}

@@ -1,0 +1,56 @@
+// A control endpoint in the global-setup process, so test files (in jest workers) can inspect
+// and steer the local STS and inject DynamoDB faults in the running stack.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FaultProxy, FaultRule } from '../../local/fault-proxy';
+import type { LocalSts } from '../../local/sts/server';
+
+export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {
+  const routes: Record<string, (body: any) => unknown> = {
+    'GET /sts/calls': () => sts.calls,
+    'POST /sts/reset-calls': () => sts.resetCalls(),
+    'POST /sts/fault': (body) => sts.injectFault(body),
+    'POST /sts/clear-faults': () => sts.clearFaults(),
+    'POST /sts/advance-clock': (body: { ms: number }) => sts.advanceClock(body.ms),
+    'GET /dynamo/counts': () => dynamo.counts,
+    'POST /dynamo/reset-counts': () => dynamo.resetCounts(),
+    'POST /dynamo/fault': (body: FaultRule) => dynamo.addFault(body),
+    'POST /dynamo/clear-faults': () => dynamo.clearFaults(),
+  };
+  const server = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      const route = routes[`${req.method} ${req.url}`];
+      if (!route) return res.writeHead(404).end();
+      const result = route(raw ? JSON.parse(raw) : undefined);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? null));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Worker-side client of the control endpoint. */
+export const control = {
+  async send<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${process.env.CREDVEND_TEST_CONTROL}${path}`, {
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as T;
+  },
+  stsCalls: () => control.send<{ action: string; status: number; code?: string }[]>('GET', '/sts/calls'),
+  resetStsCalls: () => control.send('POST', '/sts/reset-calls'),
+  stsFault: (fault: { action?: string; status: number; code: string; message?: string; times?: number; delayMs?: number }) =>
+    control.send('POST', '/sts/fault', fault),
+  clearStsFaults: () => control.send('POST', '/sts/clear-faults'),
+  advanceStsClock: (ms: number) => control.send('POST', '/sts/advance-clock', { ms }),
+  dynamoCounts: () => control.send<Record<string, number>>('GET', '/dynamo/counts'),
+  resetDynamoCounts: () => control.send('POST', '/dynamo/reset-counts'),
+  dynamoFault: (rule: FaultRule) => control.send('POST', '/dynamo/fault', rule),
+  clearDynamoFaults: () => control.send('POST', '/dynamo/clear-faults'),
+};

@@ -1,0 +1,186 @@
+// In-memory ports and fixtures for the issuance-core unit tests (keys, auth, policy, STS, issue, HTTP).
+import { generateKey, type NewKey } from '../../lib/keys';
+import type { ApiKeyRecord, IamStatement, KeyKind, Partner, Tenant, TenantPolicy, TenantPolicyDocument } from '../../lib/model';
+import type { DirectoryReader, PartnerContext } from '../../lib/store/directory';
+import type { IssuanceLedger } from '../../lib/store/issuances';
+import type { IssuanceRecord } from '../../lib/model';
+import type { IssuedCredentials, StsPort } from '../../lib/sts/adapter';
+import type { AssumeRoleRequest, FederationRequest } from '../../lib/sts/limits';
+
+/** A fake temporary access key id, built at runtime so no AWS-shaped key id is ever committed. */
+export function fakeAccessKeyId(fill = 'X'): string {
+  return 'ASIA' + fill.repeat(16);
+}
+
+export const FAKE_SECRET_ACCESS_KEY = 'fake-secret-access-key/' + 's'.repeat(17);
+export const FAKE_SESSION_TOKEN = 'fake-session-token+' + 't'.repeat(40);
+
+export function fakeCredentials(overrides: Partial<IssuedCredentials> = {}): IssuedCredentials {
+  return {
+    accessKeyId: fakeAccessKeyId(),
+    secretAccessKey: FAKE_SECRET_ACCESS_KEY,
+    sessionToken: FAKE_SESSION_TOKEN,
+    expiration: new Date('2030-01-02T03:04:05.678Z'),
+    principalArn: 'arn:aws:sts::123456789012:assumed-role/demo/p1',
+    principalId: 'AROAEXAMPLE:p1',
+    packedPolicySize: 7,
+    ...overrides,
+  };
+}
+
+export const TENANT_ID = 'acme';
+export const PARTNER_ID = 'partner-one';
+export const ROLE_ARN = 'arn:aws:iam::123456789012:role/credvend-acme';
+
+export const S3_STATEMENTS: IamStatement[] = [
+  {
+    Sid: 'TenantObjects',
+    Effect: 'Allow',
+    Action: ['s3:GetObject', 's3:PutObject'],
+    Resource: 'arn:aws:s3:::acme-data/{{tenantId}}/{{partnerId}}/*',
+  },
+  { Sid: 'List', Effect: 'Allow', Action: 's3:ListBucket', Resource: 'arn:aws:s3:::acme-data' },
+  { Sid: 'NoDelete', Effect: 'Deny', Action: 's3:DeleteObject', Resource: '*' },
+];
+
+export function policyDocument(overrides: Partial<TenantPolicyDocument> = {}): TenantPolicyDocument {
+  return {
+    defaultMode: 'assume-role',
+    modes: {
+      'assume-role': {
+        roleArn: ROLE_ARN,
+        defaultDurationSeconds: 3600,
+        maxDurationSeconds: 7200,
+        roleMaxSessionDuration: 7200,
+      },
+      federation: { defaultDurationSeconds: 1800, maxDurationSeconds: 43_200 },
+    },
+    statements: S3_STATEMENTS,
+    ...overrides,
+  };
+}
+
+export function tenantPolicy(document: TenantPolicyDocument = policyDocument(), version = 4): TenantPolicy {
+  return { tenantId: TENANT_ID, version, document, updatedAt: '2026-01-01T00:00:00.000Z' };
+}
+
+export function tenant(overrides: Partial<Tenant> = {}): Tenant {
+  return { tenantId: TENANT_ID, name: 'Acme', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z', ...overrides };
+}
+
+export function partner(overrides: Partial<Partner> = {}): Partner {
+  return {
+    tenantId: TENANT_ID,
+    partnerId: PARTNER_ID,
+    name: 'Partner One',
+    status: 'enabled',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+export interface IssuedKey extends NewKey {
+  record: ApiKeyRecord;
+}
+
+/** A real key (generateKey) and the record the directory would hold for it. */
+export function issuedKey(kind: KeyKind, overrides: Partial<ApiKeyRecord> = {}): IssuedKey {
+  const key = generateKey(kind);
+  const record: ApiKeyRecord = {
+    keyId: key.keyId,
+    kind,
+    ...(kind !== 'operator' && { tenantId: TENANT_ID }),
+    ...(kind === 'partner' && { partnerId: PARTNER_ID }),
+    secretHash: key.secretHash,
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+  return { ...key, record };
+}
+
+/** A DirectoryReader over maps, counting every call. */
+export class FakeDirectory implements DirectoryReader {
+  readonly keys = new Map<string, ApiKeyRecord>();
+  context: PartnerContext = { tenant: tenant(), partner: partner(), policy: tenantPolicy() };
+  readonly calls = { getKey: 0, getTenant: 0, getPartnerContext: 0 };
+  readonly contextRequests: [string, string][] = [];
+  readonly touches: { keyId: string; at: string; notAfter: string }[] = [];
+  touchError?: Error;
+
+  async getKey(keyId: string) {
+    this.calls.getKey++;
+    return this.keys.get(keyId);
+  }
+
+  async getTenant(tenantId: string) {
+    this.calls.getTenant++;
+    return this.context.tenant?.tenantId === tenantId ? this.context.tenant : undefined;
+  }
+
+  async getPartnerContext(tenantId: string, partnerId: string) {
+    this.calls.getPartnerContext++;
+    this.contextRequests.push([tenantId, partnerId]);
+    return this.context;
+  }
+
+  async touchKey(keyId: string, at: string, notAfter: string) {
+    this.touches.push({ keyId, at, notAfter });
+    if (this.touchError) throw this.touchError;
+  }
+}
+
+export class FakeLedger implements IssuanceLedger {
+  readonly records: IssuanceRecord[] = [];
+  failWith?: Error;
+
+  async record(record: IssuanceRecord) {
+    if (this.failWith) throw this.failWith;
+    this.records.push(structuredClone(record));
+  }
+}
+
+/** Captures every request; answers credentials that expire `durationSeconds` after `issuedAt`. */
+export class FakeSts implements StsPort {
+  readonly federation: FederationRequest[] = [];
+  readonly assumeRoles: AssumeRoleRequest[] = [];
+  failWith?: Error;
+
+  constructor(private readonly issuedAt: Date = new Date('2026-03-04T05:06:07.000Z')) {}
+
+  get calls(): number {
+    return this.federation.length + this.assumeRoles.length;
+  }
+
+  /** The session policy text of the only call made. */
+  get onlyPolicy(): string {
+    const all = [...this.federation, ...this.assumeRoles];
+    if (all.length !== 1) throw new Error(`expected exactly one STS call, got ${all.length}`);
+    return all[0]!.policy;
+  }
+
+  async getFederationToken(req: FederationRequest) {
+    this.federation.push(structuredClone(req));
+    if (this.failWith) throw this.failWith;
+    return this.answer(req.durationSeconds, `arn:aws:sts::123456789012:federated-user/${req.name}`, `123456789012:${req.name}`);
+  }
+
+  async assumeRole(req: AssumeRoleRequest) {
+    this.assumeRoles.push(structuredClone(req));
+    if (this.failWith) throw this.failWith;
+    return this.answer(
+      req.durationSeconds,
+      `arn:aws:sts::123456789012:assumed-role/credvend-acme/${req.roleSessionName}`,
+      `AROAEXAMPLEROLEID:${req.roleSessionName}`,
+    );
+  }
+
+  private answer(durationSeconds: number, principalArn: string, principalId: string): IssuedCredentials {
+    return fakeCredentials({
+      expiration: new Date(this.issuedAt.getTime() + durationSeconds * 1000),
+      principalArn,
+      principalId,
+      packedPolicySize: 11,
+    });
+  }
+}
