@@ -13,8 +13,8 @@ export default {
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.test.ts'],
       // One local stack (dynalite, local STS, serverless-offline) for every HTTP test file.
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      globalSetup: '<rootDir>/test/support/global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
   ],
 };

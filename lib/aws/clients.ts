@@ -5,7 +5,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import { config } from '../config';
 
-const requestHandler = { connectionTimeout: config.awsTimeoutMs, requestTimeout: config.awsTimeoutMs };
+/** Bounded waits: without throwOnRequestTimeout the SDK only warns and keeps waiting. */
+export const requestHandler = {
+  connectionTimeout: config.awsTimeoutMs,
+  requestTimeout: config.awsTimeoutMs,
+  throwOnRequestTimeout: true,
+};
 
 export const dynamoClient = new DynamoDBClient({ maxAttempts: 3, requestHandler });
 

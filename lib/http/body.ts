@@ -31,6 +31,9 @@ export function jsonBody(maxBytes: number): MiddlewareObj<BodyEvent> {
         event.body = {};
         return;
       }
+      // Media types are case-insensitive (RFC 9110 8.3.1); the parser only matches lower case.
+      const headerName = Object.keys(event.headers ?? {}).find((name) => name.toLowerCase() === 'content-type');
+      if (headerName) event.headers = { ...event.headers, 'content-type': event.headers[headerName]?.toLowerCase() };
       try {
         await parser.before!(request as never);
       } catch (err) {

@@ -1,6 +1,6 @@
 // Composition root for the issuance path, built once per cold start.
 import { randomUUID } from 'node:crypto';
-import { documentClient, stsClient } from '../aws/clients';
+import { documentClient, requestHandler, stsClient } from '../aws/clients';
 import { config } from '../config';
 import type { IssueDeps } from '../issue';
 import { DynamoIssuanceLedger } from '../store/issuances';
@@ -12,7 +12,7 @@ const sts = new SdkSts(
   stsClient,
   federationClientLoader(config.federationCredentialsParameter, {
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: config.awsTimeoutMs, requestTimeout: config.awsTimeoutMs },
+    requestHandler,
   }),
 );
 

@@ -6,6 +6,7 @@ import { localDynamoClient } from '../../local/dynamo';
 import { createApiKey, demoPolicy } from '../../local/seed';
 import type { TenantPolicyDocument } from '../../lib/model';
 import { DynamoDirectoryAdmin } from '../../lib/store/directory-admin';
+import { apiKeySecret, recordSecrets, secretsIn } from './secret-scan';
 
 export interface TestStackInfo {
   stage: string;
@@ -51,6 +52,7 @@ export async function call<T = any>(
   } catch {
     parsed = undefined;
   }
+  recordSecrets(secretsIn(parsed));
   return { status: res.status, headers: res.headers, body: parsed as T, text };
 }
 
@@ -87,6 +89,7 @@ export async function createTestTenant(policy?: TenantPolicyDocument): Promise<T
   await admin.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt: at });
   const partner = await createApiKey(admin, 'partner', { tenantId, partnerId });
   const tenantAdmin = await createApiKey(admin, 'admin', { tenantId });
+  recordSecrets([apiKeySecret(partner.apiKey), apiKeySecret(tenantAdmin.apiKey)]);
   return { tenantId, partnerId, partnerKey: partner.apiKey, partnerKeyId: partner.record.keyId, adminKey: tenantAdmin.apiKey };
 }
 

@@ -23,7 +23,9 @@ function policyWith(change: (doc: TenantPolicyDocument) => void): TenantPolicyDo
 const issue = (tenant: TestTenant, body?: unknown, query = '') =>
   call('POST', `/v1/credentials${query}`, { key: tenant.partnerKey, body: body ?? {} });
 
-async function callerArn(credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) {
+async function callerArn({ accessKeyId, secretAccessKey, sessionToken }: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) {
+  // JSON carries `expiration` as a string; the SDK wants a Date, so only the three secrets are handed over.
+  const credentials = { accessKeyId, secretAccessKey, sessionToken };
   const client = new STSClient({ endpoint: stackInfo().stsUrl, region: 'us-east-1', credentials, maxAttempts: 1 });
   try {
     return (await client.send(new GetCallerIdentityCommand({}))).Arn;

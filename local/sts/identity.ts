@@ -1,0 +1,95 @@
+// Who signed a request: the seeded IAM users' long-term keys and every temporary key issued,
+// kept in memory with their principal and expiry.
+import { createHash, randomBytes } from 'node:crypto';
+import type { LocalStsRole, LocalStsUser } from './types';
+
+export type Principal =
+  | { kind: 'user'; arn: string; userId: string; userName: string }
+  | { kind: 'federated-user'; arn: string; userId: string; name: string }
+  | { kind: 'assumed-role'; arn: string; userId: string; roleArn: string; sessionName: string };
+
+/** How the key came to be: STS treats session credentials differently from long-term keys. */
+export type KeySource = 'long-term' | 'session-token' | 'federation' | 'assume-role';
+
+export interface KeyRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** Epoch ms on the emulator clock; absent for long-term keys. */
+  expiresAt?: number;
+  principal: Principal;
+  source: KeySource;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** Stable unique ids (AIDA... users, AROA... roles) derived from the ARN, like IAM's never-reused ids. */
+export function uniqueId(prefix: string, seed: string): string {
+  const digest = createHash('sha256').update(seed).digest();
+  return prefix + Array.from(digest.subarray(0, 17), (b) => ALNUM[b % ALNUM.length]).join('');
+}
+
+function randomAlnum(length: number): string {
+  return Array.from(randomBytes(length), (b) => ALNUM[b % ALNUM.length]).join('');
+}
+
+export const userArn = (account: string, name: string): string => `arn:aws:iam::${account}:user/${name}`;
+export const roleName = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf('/') + 1);
+
+export function userPrincipal(account: string, userName: string): Principal {
+  const arn = userArn(account, userName);
+  return { kind: 'user', arn, userId: uniqueId('AIDA', arn), userName };
+}
+
+export function federatedPrincipal(account: string, name: string): Principal {
+  return { kind: 'federated-user', arn: `arn:aws:sts::${account}:federated-user/${name}`, userId: `${account}:${name}`, name };
+}
+
+export function assumedRolePrincipal(account: string, roleArn: string, sessionName: string): Principal {
+  return {
+    kind: 'assumed-role',
+    arn: `arn:aws:sts::${account}:assumed-role/${roleName(roleArn)}/${sessionName}`,
+    userId: `${uniqueId('AROA', roleArn)}:${sessionName}`,
+    roleArn,
+    sessionName,
+  };
+}
+
+/** Trust as a role's trust policy would grant it: the exact principal, its role, its account root, or '*'. */
+export function isTrusted(role: LocalStsRole, caller: Principal, account: string): boolean {
+  const names = new Set(['*', `arn:aws:iam::${account}:root`, caller.arn]);
+  if (caller.kind === 'assumed-role') names.add(caller.roleArn);
+  return role.trustedPrincipals.some((p) => names.has(p));
+}
+
+export class KeyStore {
+  private readonly keys = new Map<string, KeyRecord>();
+
+  constructor(account: string, users: LocalStsUser[]) {
+    for (const u of users) {
+      if (this.keys.has(u.accessKeyId)) throw new Error(`local STS: duplicate access key id for user ${u.userName}`);
+      this.keys.set(u.accessKeyId, { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey, principal: userPrincipal(account, u.userName), source: 'long-term' });
+    }
+  }
+
+  lookup(accessKeyId: string): KeyRecord | undefined {
+    return this.keys.get(accessKeyId);
+  }
+
+  /** New temporary credentials: ASIA + 16 characters, a 40-character secret and an opaque session token. */
+  issue(principal: Principal, source: KeySource, expiresAt: number): KeyRecord {
+    let accessKeyId: string;
+    do accessKeyId = `ASIA${randomAlnum(16)}`;
+    while (this.keys.has(accessKeyId));
+    const record: KeyRecord = {
+      accessKeyId,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: randomBytes(264).toString('base64'),
+      expiresAt,
+      principal,
+      source,
+    };
+    this.keys.set(accessKeyId, record);
+    return record;
+  }
+}

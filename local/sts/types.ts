@@ -1,0 +1,72 @@
+// Public configuration and observation types of the local STS (re-exported by server.ts).
+
+/** Long-term IAM user keys (AKIA...), as seeded by the caller. */
+export interface LocalStsUser {
+  userName: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * trustedPrincipals: IAM ARNs allowed to assume the role, e.g. a user
+ * 'arn:aws:iam::123456789012:user/credvend-function', a role (its sessions may chain), the account
+ * root 'arn:aws:iam::123456789012:root' (any principal of that account), or '*' (anyone).
+ */
+export interface LocalStsRole {
+  arn: string;
+  maxSessionDuration: number;
+  trustedPrincipals: string[];
+  externalId?: string;
+}
+
+export interface LocalStsParameter {
+  name: string;
+  value: string;
+  type: 'String' | 'SecureString';
+}
+
+export interface LocalStsOptions {
+  /** 0 = a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default '123456789012'. */
+  accountId?: string;
+  users: LocalStsUser[];
+  roles?: LocalStsRole[];
+  parameters?: LocalStsParameter[];
+  quiet?: boolean;
+}
+
+export interface LocalStsCall {
+  action: string;
+  accessKeyId?: string;
+  status: number;
+  code?: string;
+}
+
+/** Answered before authentication, so it also fires for badly signed requests; each one is recorded in calls. */
+export interface LocalStsFault {
+  /** Only requests for this action (STS Action, or SSM operation such as 'GetParameter'); any if absent. */
+  action?: string;
+  status: number;
+  code: string;
+  message?: string;
+  /** How many matching requests get the fault; default 1. */
+  times?: number;
+  /** Wait this long before answering, e.g. to outlast a client's timeout. */
+  delayMs?: number;
+}
+
+export interface LocalSts {
+  url: string;
+  port: number;
+  /** Every request received, in order. */
+  calls: LocalStsCall[];
+  resetCalls(): void;
+  /** Moves the emulator's clock (issued credentials expire on it; signatures are checked against it). */
+  advanceClock(ms: number): void;
+  injectFault(f: LocalStsFault): void;
+  clearFaults(): void;
+  close(): Promise<void>;
+}

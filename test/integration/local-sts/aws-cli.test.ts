@@ -1,0 +1,87 @@
+// The real AWS CLI (v2, /usr/bin/aws) against the local STS: it signs with botocore, a second
+// independent SigV4 implementation, and parses the XML with its own parser.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startLocalSts, type LocalSts } from '../../../local/sts/server';
+import { ACCOUNT, testUser, withWrongSecret, type Creds } from './support';
+
+const AWS = '/usr/bin/aws';
+const haveCli = existsSync(AWS);
+if (!haveCli) console.warn(`AWS CLI tests skipped: ${AWS} does not exist (CI installs the awscli package).`);
+const describeCli = haveCli ? describe : describe.skip;
+const run = promisify(execFile);
+
+describeCli('AWS CLI against the local STS', () => {
+  const fed = testUser('credvend-federation');
+  let sts: LocalSts;
+  let home: string;
+
+  beforeAll(async () => {
+    sts = await startLocalSts({ port: 0, users: [fed], quiet: true });
+    home = mkdtempSync(join(tmpdir(), 'local-sts-cli-'));
+  });
+  afterAll(async () => {
+    await sts.close();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  /** Only these credentials: no profile, no config files, no instance metadata. */
+  async function aws(creds: Creds, args: string[]): Promise<{ ok: true; stdout: string } | { ok: false; stderr: string; code: number }> {
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      ...(creds.sessionToken ? { AWS_SESSION_TOKEN: creds.sessionToken } : {}),
+      AWS_CONFIG_FILE: join(home, 'no-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_PAGER: '',
+    };
+    try {
+      const { stdout } = await run(AWS, [...args, '--endpoint-url', sts.url, '--region', 'us-east-1', '--output', 'json'], { env, timeout: 60_000 });
+      return { ok: true, stdout };
+    } catch (err) {
+      const e = err as { stderr?: string; code?: number };
+      return { ok: false, stderr: e.stderr ?? '', code: e.code ?? -1 };
+    }
+  }
+
+  it('get-federation-token, then get-caller-identity with the returned credentials', async () => {
+    const issued = await aws(fed, ['sts', 'get-federation-token', '--name', 'demo']);
+    if (!issued.ok) throw new Error(`aws sts get-federation-token failed: ${issued.stderr}`);
+    const out = JSON.parse(issued.stdout) as {
+      Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string; Expiration: string };
+      FederatedUser: { Arn: string; FederatedUserId: string };
+      PackedPolicySize: number;
+    };
+    expect(out.Credentials.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
+    expect(out.FederatedUser).toEqual({ FederatedUserId: `${ACCOUNT}:demo`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/demo` });
+    const temp: Creds = { accessKeyId: out.Credentials.AccessKeyId, secretAccessKey: out.Credentials.SecretAccessKey, sessionToken: out.Credentials.SessionToken };
+
+    const who = await aws(temp, ['sts', 'get-caller-identity']);
+    if (!who.ok) throw new Error(`aws sts get-caller-identity failed: ${who.stderr}`);
+    expect(JSON.parse(who.stdout)).toEqual({ UserId: `${ACCOUNT}:demo`, Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/demo` });
+
+    const bad = await aws(withWrongSecret(temp), ['sts', 'get-caller-identity']);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.stderr).toContain('An error occurred (SignatureDoesNotMatch) when calling the GetCallerIdentity operation');
+  });
+
+  it('long-term keys with one secret character changed fail with SignatureDoesNotMatch', async () => {
+    const bad = await aws(withWrongSecret(fed), ['sts', 'get-federation-token', '--name', 'demo']);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.stderr).toContain('(SignatureDoesNotMatch)');
+  });
+
+  it('limits reach the CLI as AWS error codes', async () => {
+    // botocore checks lengths itself but not patterns, so a space gets through to the emulator.
+    const bad = await aws(fed, ['sts', 'get-federation-token', '--name', 'bad name']);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.stderr).toContain('An error occurred (ValidationError) when calling the GetFederationToken operation');
+  });
+});

@@ -1,0 +1,76 @@
+// Starts the local stack and serverless-offline once for the integration suite, and hands
+// their addresses to the test files through the environment (workers inherit it).
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFaultProxy } from '../../local/fault-proxy';
+import { startOffline } from '../../local/offline';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localDynamoClient } from '../../local/dynamo';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { findLeaks, recordedSecrets, scanTable } from './secret-scan';
+import { startControlServer } from './control';
+import { freePort } from './ports';
+
+export async function startSuiteStack(): Promise<() => Promise<void>> {
+  const stage = 'itest';
+  const stack = await startLocalStack({ stage });
+  // The functions reach DynamoDB through a proxy that tests can tell to fail chosen calls.
+  const dynamoProxy = await startFaultProxy(stack.dynamo.url);
+  const controlServer = await startControlServer(stack.sts, dynamoProxy);
+  const offline = await startOffline({
+    stage,
+    env: { ...stack.env, AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url, CACHE_TTL_SECONDS: '1', AWS_TIMEOUT_MS: '2000' },
+    httpPort: await freePort(),
+    lambdaPort: await freePort(),
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'credvend-itest-'));
+  const logFile = join(dir, 'offline.log');
+  const secretsFile = join(dir, 'secrets.txt');
+  const saveLog = () => writeFileSync(logFile, offline.output());
+  offline.process.stdout!.on('data', saveLog);
+  offline.process.stderr!.on('data', saveLog);
+  saveLog();
+  Object.assign(process.env, {
+    CREDVEND_TEST_API: offline.url,
+    CREDVEND_TEST_LOG: logFile,
+    CREDVEND_TEST_CONTROL: controlServer.url,
+    CREDVEND_TEST_SECRETS: secretsFile,
+    CREDVEND_TEST_STACK: JSON.stringify({
+      stage,
+      env: stack.env,
+      stsUrl: stack.sts.url,
+      demoRoleArn: stack.demoRoleArn,
+      federationUser: { userName: stack.federationUser.userName, accessKeyId: stack.federationUser.accessKeyId },
+    }),
+  });
+  return async () => {
+    await offline.stop();
+    const report = await scanForSecrets(stack, secretsFile, offline.output());
+    await controlServer.close();
+    await dynamoProxy.close();
+    await stack.close();
+    if (report.leaks.length) {
+      throw new Error(`secret scan: secrets found in ${report.leaks.map((l) => `${l.place} (${l.count})`).join(', ')}`);
+    }
+  };
+}
+
+/** Every log line and stored item of the suite, against every secret the suite saw. */
+async function scanForSecrets(stack: LocalStack, secretsFile: string, logs: string) {
+  const client = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamo.url));
+  try {
+    const secrets = recordedSecrets(secretsFile);
+    const report = findLeaks(secrets, {
+      'function and serverless-offline logs': logs,
+      'main table': await scanTable(client, stack.env.MAIN_TABLE!),
+      'issuance table': await scanTable(client, stack.env.ISSUANCE_TABLE!),
+    });
+    console.log(`secret scan: ${report.secretsChecked} secrets checked against ${report.places.length} places, ${report.leaks.length} leaks`);
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync('test-results/secret-scan.json', `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    client.destroy();
+  }
+}
