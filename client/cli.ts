@@ -1,0 +1,281 @@
+// The `credvend` command: credential-process | env | issue. The API key never comes from argv
+// (other users see it in `ps` and shells keep it in history), and no secret is written to stderr.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CredvendError } from './errors';
+import { issueCredentials, type Env, type IssueRequest, type IssueResponse } from './issue';
+import { credentialProcessDocument, isoSeconds, parseSerialized } from './serialized';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** How retry backoff waits (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const COMMANDS = ['credential-process', 'env', 'issue'] as const;
+type Command = (typeof COMMANDS)[number];
+const MODES = ['assume-role', 'federation'] as const;
+
+export const HELP = `Usage: credvend <command> [options]
+
+Obtain short-lived AWS credentials from credvend.
+
+Commands:
+  credential-process   print the AWS credential_process JSON document (for credential_process = ...)
+  env                  print shell export lines for AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+                       AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION (use: eval "$(credvend env)")
+  issue                print a summary of the issued credentials (no secret unless --show-secret)
+
+Options:
+  --endpoint URL          API base URL (default: env CREDVEND_ENDPOINT)
+  --mode MODE             assume-role | federation (default: the tenant's)
+  --duration SECONDS      credential lifetime (default: the tenant's)
+  --session-name NAME     STS session name
+  --scope-action ACTION   narrow the credentials to this action (repeatable)
+  --scope-resource ARN    narrow the credentials to this resource (repeatable)
+  --key-file PATH         read the API key from this file (default: env CREDVEND_API_KEY_FILE)
+  --show-secret           issue: also print the secret access key and session token
+  --insecure-http         allow a plain http:// endpoint that is not a loopback address
+  -h, --help              show this help
+
+The API key comes from env CREDVEND_API_KEY, --key-file or env CREDVEND_API_KEY_FILE;
+it is never accepted as an argument.
+
+Exit status: 0 success, 1 the credentials could not be obtained, 2 usage error.
+`;
+
+class UsageError extends CredvendError {
+  constructor(message: string) {
+    super({ code: 'usage', message });
+  }
+}
+
+interface CommandLine {
+  help: boolean;
+  command?: Command;
+  endpoint?: string;
+  mode?: IssueRequest['mode'];
+  durationSeconds?: number;
+  sessionName?: string;
+  scopeActions: string[];
+  scopeResources: string[];
+  keyFile?: string;
+  showSecret: boolean;
+  insecureHttp: boolean;
+}
+
+const VALUE_OPTIONS = ['endpoint', 'mode', 'duration', 'session-name', 'scope-action', 'scope-resource', 'key-file'] as const;
+type ValueOption = (typeof VALUE_OPTIONS)[number];
+const FLAG_OPTIONS = ['help', 'show-secret', 'insecure-http'] as const;
+/** Flags someone might try for the key; refused with the reason rather than "unknown option". */
+const KEY_FLAGS = ['key', 'api-key', 'apikey', 'token', 'secret'];
+/** Argument text is echoed in errors only when it cannot be a pasted key. */
+const ECHOABLE = /^[a-z][a-z-]{0,31}$/;
+
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const out: CommandLine = { help: false, scopeActions: [], scopeResources: [], showSecret: false, insecureHttp: false };
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (token === '-h') {
+      out.help = true;
+      continue;
+    }
+    if (!token.startsWith('-') || token === '-') {
+      positionals.push(token);
+      continue;
+    }
+    const eq = token.indexOf('=');
+    const name = token.slice(token.startsWith('--') ? 2 : 1, eq === -1 ? undefined : eq);
+    const inline = eq === -1 ? undefined : token.slice(eq + 1);
+    if (KEY_FLAGS.includes(name.toLowerCase())) {
+      throw new UsageError(
+        `--${name} is refused: command-line arguments are visible to other users and kept in shell history; ` +
+          'set CREDVEND_API_KEY, or pass --key-file PATH (or CREDVEND_API_KEY_FILE)',
+      );
+    }
+    if ((FLAG_OPTIONS as readonly string[]).includes(name) && token.startsWith('--')) {
+      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
+      if (name === 'help') out.help = true;
+      if (name === 'show-secret') out.showSecret = true;
+      if (name === 'insecure-http') out.insecureHttp = true;
+      continue;
+    }
+    if (!(VALUE_OPTIONS as readonly string[]).includes(name) || !token.startsWith('--')) {
+      throw new UsageError(ECHOABLE.test(name) ? `unknown option ${token.startsWith('--') ? '--' : '-'}${name}` : 'unknown option');
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      value = next;
+      i++;
+    }
+    setOption(out, name as ValueOption, value);
+  }
+  const [command, ...extra] = positionals;
+  if (command !== undefined) {
+    if (!(COMMANDS as readonly string[]).includes(command)) {
+      throw new UsageError(ECHOABLE.test(command) ? `unknown command "${command}"` : 'unknown command');
+    }
+    out.command = command as Command;
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected argument after the command (${extra.length} extra)`);
+  if (out.showSecret && out.command !== undefined && out.command !== 'issue') {
+    throw new UsageError('--show-secret applies to the issue command only');
+  }
+  return out;
+}
+
+function setOption(out: CommandLine, name: ValueOption, value: string): void {
+  switch (name) {
+    case 'endpoint':
+      out.endpoint = value;
+      return;
+    case 'mode':
+      if (!(MODES as readonly string[]).includes(value)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}`);
+      out.mode = value as IssueRequest['mode'];
+      return;
+    case 'duration':
+      if (!/^[1-9]\d{0,6}$/.test(value)) throw new UsageError('--duration must be a whole number of seconds');
+      out.durationSeconds = Number(value);
+      return;
+    case 'session-name':
+      out.sessionName = value;
+      return;
+    case 'scope-action':
+      out.scopeActions.push(value);
+      return;
+    case 'scope-resource':
+      out.scopeResources.push(value);
+      return;
+    case 'key-file':
+      out.keyFile = value;
+      return;
+  }
+}
+
+function requestOf(cl: CommandLine): IssueRequest {
+  const request: IssueRequest = {};
+  if (cl.mode) request.mode = cl.mode;
+  if (cl.durationSeconds !== undefined) request.durationSeconds = cl.durationSeconds;
+  if (cl.sessionName !== undefined) request.sessionName = cl.sessionName;
+  if (cl.scopeActions.length || cl.scopeResources.length) {
+    request.scope = {};
+    if (cl.scopeActions.length) request.scope.actions = cl.scopeActions;
+    if (cl.scopeResources.length) request.scope.resources = cl.scopeResources;
+  }
+  return request;
+}
+
+/** Runs one command; resolves to the exit status. Everything it touches comes in through its arguments. */
+export async function main(argv: readonly string[], env: Env, io: CliIo): Promise<number> {
+  try {
+    const cl = parseCommandLine(argv);
+    if (cl.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (!cl.command) throw new UsageError(`missing command (${COMMANDS.join(', ')}); see credvend --help`);
+    const endpoint = cl.endpoint ?? env.CREDVEND_ENDPOINT;
+    if (!endpoint) throw new UsageError('no endpoint: pass --endpoint URL or set CREDVEND_ENDPOINT');
+    const response = await issueCredentials({
+      endpoint,
+      apiKeyFile: cl.keyFile,
+      env,
+      request: requestOf(cl),
+      fetch: io.fetch,
+      sleep: io.sleep,
+      allowInsecureHttp: cl.insecureHttp,
+    });
+    io.stdout(render(cl.command, response, cl.showSecret, (io.now ?? Date.now)()));
+    return 0;
+  } catch (err) {
+    io.stderr(`${errorLine(err)}\n`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** `credvend: <code>: <message>` on one line. Messages are built without secrets; see client/errors.ts. */
+function errorLine(err: unknown): string {
+  if (err instanceof CredvendError) return `credvend: ${err.code}: ${err.message.replace(/\s+/g, ' ').trim()}`;
+  // Not ours: only the class name, since a foreign message may quote data.
+  const name = err instanceof Error && /^\w{1,64}$/.test(err.name) ? err.name : 'error';
+  return `credvend: internal_error: unexpected ${name}`;
+}
+
+function render(command: Command, r: IssueResponse, showSecret: boolean, now: number): string {
+  switch (command) {
+    case 'credential-process':
+      // The document the API serialized, decoded: exactly what the AWS CLI and SDKs expect.
+      return `${JSON.stringify(credentialProcessDocument(parseSerialized(r.serialized)))}\n`;
+    case 'env': {
+      const c = r.credentials;
+      return [
+        ['AWS_ACCESS_KEY_ID', c.accessKeyId],
+        ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
+        ['AWS_SESSION_TOKEN', c.sessionToken],
+        ['AWS_CREDENTIAL_EXPIRATION', isoSeconds(c.expiration)],
+      ]
+        .map(([name, value]) => `export ${name}=${shellQuote(value!)}\n`)
+        .join('');
+    }
+    case 'issue':
+      return summary(r, showSecret, now);
+  }
+}
+
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+function summary(r: IssueResponse, showSecret: boolean, now: number): string {
+  const rows: [string, string][] = [
+    ['issuance id', r.issuanceId],
+    ['tenant', r.tenantId],
+    ['partner', r.partnerId],
+    ['mode', r.mode],
+    ['principal', r.principal.arn],
+    ['access key id', r.credentials.accessKeyId],
+    ['expires', `${isoSeconds(r.credentials.expiration)} (${untilText(r.credentials.expiration.getTime() - now)})`],
+    ['refresh after', isoSeconds(r.refreshAfter)],
+    ['policy version', String(r.policyVersion)],
+    ['packed policy size', `${r.packedPolicySize}% of the STS limit`],
+  ];
+  if (showSecret) {
+    rows.push(['secret access key', r.credentials.secretAccessKey], ['session token', r.credentials.sessionToken]);
+  }
+  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+  return `Issued credentials\n${rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)} ${value}\n`).join('')}`;
+}
+
+function untilText(ms: number): string {
+  if (ms <= 0) return 'expired';
+  const total = Math.floor(ms / 1000);
+  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return `in ${h ? `${h}h ` : ''}${h || m ? `${m}m ` : ''}${s}s`;
+}
+
+/** True when this file is the program being run (directly, via tsx, or through an npm bin symlink). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const io: CliIo = { stdout: (text) => void process.stdout.write(text), stderr: (text) => void process.stderr.write(text) };
+  // exitCode, not exit(): a piped stdout is written asynchronously and must drain first.
+  process.exitCode = await main(process.argv.slice(2), process.env, io);
+}
