@@ -1,9 +1,12 @@
 // Demo data for the local stack: a tenant with a policy, a partner with a key, and admin and
 // operator keys. Keys are generated fresh on every run and only ever printed to the terminal.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { generateKey } from '../lib/keys';
-import type { ApiKeyRecord, KeyKind, TenantPolicyDocument } from '../lib/model';
+import { createApiKey } from '../lib/admin/keys';
+import type { TenantPolicyDocument } from '../lib/model';
 import { DynamoDirectoryAdmin } from '../lib/store/directory-admin';
+
+// Re-exported: test support creates keys through the same function the admin API uses.
+export { createApiKey };
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_PARTNER = 'demo-app';
@@ -37,25 +40,6 @@ export interface SeededKeys {
   partnerKey: string;
   adminKey: string;
   operatorKey: string;
-}
-
-export async function createApiKey(
-  admin: DynamoDirectoryAdmin,
-  kind: KeyKind,
-  owner: { tenantId?: string; partnerId?: string },
-  now = new Date(),
-): Promise<{ apiKey: string; record: ApiKeyRecord }> {
-  const key = generateKey(kind);
-  const record: ApiKeyRecord = {
-    keyId: key.keyId,
-    kind,
-    ...owner,
-    secretHash: key.secretHash,
-    status: 'active',
-    createdAt: now.toISOString(),
-  };
-  await admin.createKey(record);
-  return { apiKey: key.apiKey, record };
 }
 
 export async function seedDemo(client: DynamoDBDocumentClient, mainTable: string, roleArn: string): Promise<SeededKeys> {

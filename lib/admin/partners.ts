@@ -1,0 +1,68 @@
+// Tenant admin actions on partners and their keys. Keys are rotated by adding a new one: the old
+// key keeps working until it is revoked, so a partner can roll over without downtime.
+import type { Caller } from '../auth';
+import { ConflictError, NotFoundError } from '../errors';
+import { ID_PATTERN, type EntityStatus, type Partner, type Tenant } from '../model';
+import { authorizeTenant } from './access';
+import { createApiKey, isKeyId, keySummary, newKeyBody } from './keys';
+import type { AdminDeps, PageRequest } from './ports';
+import type { CreatePartnerBody } from './schemas';
+import { partnerView, readBack } from './views';
+
+/** The tenant and partner, if the caller may act on the tenant and the partner exists there; 404 otherwise. */
+export async function authorizePartner(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string): Promise<{ tenant: Tenant; partner: Partner }> {
+  const tenant = await authorizeTenant(deps.lookup, caller, tenantId);
+  const partner = ID_PATTERN.test(partnerId) ? await deps.lookup.getPartner(tenantId, partnerId) : undefined;
+  if (!partner) throw new NotFoundError('Partner');
+  return { tenant, partner };
+}
+
+export async function createPartner(deps: AdminDeps, caller: Caller, tenantId: string, body: CreatePartnerBody) {
+  await authorizeTenant(deps.lookup, caller, tenantId);
+  const partner: Partner = { tenantId, partnerId: body.partnerId, name: body.name, status: 'enabled', createdAt: deps.now().toISOString() };
+  await deps.store.createPartner(partner);
+  return partnerView(partner);
+}
+
+export async function listPartners(deps: AdminDeps, caller: Caller, tenantId: string, page: PageRequest) {
+  await authorizeTenant(deps.lookup, caller, tenantId);
+  const out = await deps.store.listPartners(tenantId, page);
+  return { items: out.items.map(partnerView), nextCursor: out.nextCursor };
+}
+
+export async function setPartnerStatus(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, status: EntityStatus) {
+  await authorizePartner(deps, caller, tenantId, partnerId);
+  await deps.store.setPartnerStatus(tenantId, partnerId, status, deps.now().toISOString());
+  if (status === 'disabled') deps.onRevocation?.();
+  return partnerView(await readBack(deps.lookup.getPartner(tenantId, partnerId)));
+}
+
+export async function createPartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string) {
+  await authorizePartner(deps, caller, tenantId, partnerId);
+  return newKeyBody(await createApiKey(deps.store, 'partner', { tenantId, partnerId }, deps.now()));
+}
+
+export async function listPartnerKeys(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, page: PageRequest) {
+  await authorizePartner(deps, caller, tenantId, partnerId);
+  const out = await deps.store.listKeys({ kind: 'partner', tenantId, partnerId }, page);
+  return { items: out.items.map(keySummary), nextCursor: out.nextCursor };
+}
+
+/** A new key for the same partner; the old one stays active until revoked. Revoked keys are not rotated. */
+export async function rotatePartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, keyId: string) {
+  await authorizePartner(deps, caller, tenantId, partnerId);
+  const old = isKeyId(keyId) ? await deps.lookup.getKey(keyId) : undefined;
+  if (!old || old.kind !== 'partner' || old.tenantId !== tenantId || old.partnerId !== partnerId) throw new NotFoundError('Key');
+  if (old.status !== 'active') throw new ConflictError('key_revoked', 'A revoked key cannot be rotated; create a new key instead');
+  const created = await createApiKey(deps.store, 'partner', { tenantId, partnerId }, deps.now());
+  return newKeyBody(created, { rotatedFrom: keyId });
+}
+
+export async function revokePartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, keyId: string) {
+  await authorizePartner(deps, caller, tenantId, partnerId);
+  if (!isKeyId(keyId)) throw new NotFoundError('Key');
+  // Conditioned on the owner: another partner's or tenant's key id answers 404.
+  await deps.store.revokeKey(keyId, { kind: 'partner', tenantId, partnerId }, deps.now().toISOString());
+  deps.onRevocation?.();
+  return keySummary(await readBack(deps.lookup.getKey(keyId)));
+}

@@ -1,0 +1,67 @@
+// The small interfaces the admin domain works over. The DynamoDB adapters implement them;
+// unit tests pass in-memory fakes.
+import type {
+  ApiKeyRecord,
+  AuditReport,
+  EntityStatus,
+  IssuanceRecord,
+  IssuanceStatus,
+  Partner,
+  Tenant,
+  TenantPolicy,
+  TenantPolicyDocument,
+} from '../model';
+import type { Page, PageRequest } from '../store/directory-admin';
+
+export type { Page, PageRequest };
+
+export type KeyOwner = Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId'>;
+
+/** Directory writes and lists (DynamoDirectoryAdmin). */
+export interface DirectoryWriter {
+  createTenant(tenant: Tenant): Promise<void>;
+  setTenantStatus(tenantId: string, status: EntityStatus, at: string): Promise<void>;
+  listTenants(page: PageRequest): Promise<Page<Tenant>>;
+  putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string): Promise<TenantPolicy>;
+  listPolicyVersions(tenantId: string, page: PageRequest): Promise<Page<TenantPolicy>>;
+  createPartner(partner: Partner): Promise<void>;
+  setPartnerStatus(tenantId: string, partnerId: string, status: EntityStatus, at: string): Promise<void>;
+  listPartners(tenantId: string, page: PageRequest): Promise<Page<Partner>>;
+  createKey(record: ApiKeyRecord): Promise<void>;
+  revokeKey(keyId: string, owner: KeyOwner, at: string): Promise<void>;
+  listKeys(owner: KeyOwner, page: PageRequest): Promise<Page<ApiKeyRecord>>;
+}
+
+/** Consistent single-item reads: admin decisions must not be made on cached data. */
+export interface DirectoryLookup {
+  getTenant(tenantId: string): Promise<Tenant | undefined>;
+  getPartner(tenantId: string, partnerId: string): Promise<Partner | undefined>;
+  getPolicy(tenantId: string): Promise<TenantPolicy | undefined>;
+  getKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+}
+
+export interface IssuanceFilter {
+  /** Inclusive lower bound on issuedAt (ISO-8601, normalised to toISOString()). */
+  from?: string;
+  /** Exclusive upper bound on issuedAt. */
+  to?: string;
+  partnerId?: string;
+  status?: IssuanceStatus;
+}
+
+export interface IssuanceQueries {
+  /** Newest first. */
+  query(tenantId: string, filter: IssuanceFilter, page: PageRequest): Promise<Page<IssuanceRecord>>;
+}
+
+export type AuditReportLister = (tenantId: string, page: PageRequest) => Promise<Page<AuditReport>>;
+
+export interface AdminDeps {
+  store: DirectoryWriter;
+  lookup: DirectoryLookup;
+  issuances: IssuanceQueries;
+  auditReports: AuditReportLister;
+  now: () => Date;
+  /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
+  onRevocation?: () => void;
+}

@@ -1,0 +1,129 @@
+// The admin API's route table: API Gateway route key -> which keys it accepts and what it does.
+// One Lambda serves every route; each entry only parses the request and calls a domain function.
+import type { Authenticator, Caller } from '../auth';
+import { NotFoundError } from '../errors';
+import type { HttpRequest, HttpResult } from '../http/handler';
+import { parseWith } from '../http/validate';
+import type { KeyKind } from '../model';
+import { listAuditReports, queryIssuances } from './ledger';
+import {
+  createPartner,
+  createPartnerKey,
+  listPartnerKeys,
+  listPartners,
+  revokePartnerKey,
+  rotatePartnerKey,
+  setPartnerStatus,
+} from './partners';
+import { getPolicy, listPolicyVersions, putPolicy } from './policy';
+import type { AdminDeps, PageRequest } from './ports';
+import { previewPolicy } from './preview';
+import {
+  CreatePartnerRequest,
+  CreateTenantRequest,
+  DEFAULT_PAGE_SIZE,
+  EmptyRequest,
+  IssuanceQuery,
+  ListQuery,
+  PreviewRequest,
+  PutPolicyRequest,
+} from './schemas';
+import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantStatus } from './tenants';
+
+export interface AdminRoute {
+  /** Key kinds the route accepts; any other valid key gets 403 wrong_key_kind. */
+  kinds: readonly KeyKind[];
+  /** Status of a successful answer. */
+  status: number;
+  run(deps: AdminDeps, req: HttpRequest, caller: Caller): Promise<unknown>;
+}
+
+export const OPERATOR: readonly KeyKind[] = ['operator'];
+/** Tenant routes: the tenant's own admin, or an operator (access.ts decides which tenant). */
+export const TENANT_ADMIN: readonly KeyKind[] = ['admin', 'operator'];
+
+const query = (req: HttpRequest) => req.event.queryStringParameters ?? {};
+const empty = (req: HttpRequest) => parseWith(EmptyRequest, req.body);
+
+function pageOf(q: { limit?: string; cursor?: string }): PageRequest {
+  return { limit: q.limit === undefined ? DEFAULT_PAGE_SIZE : Number(q.limit), cursor: q.cursor };
+}
+const page = (req: HttpRequest) => pageOf(parseWith(ListQuery, query(req), 'query string'));
+
+const operator = (status: number, run: AdminRoute['run']): AdminRoute => ({ kinds: OPERATOR, status, run });
+const tenantAdmin = (status: number, run: AdminRoute['run']): AdminRoute => ({ kinds: TENANT_ADMIN, status, run });
+
+export const ADMIN_ROUTES: Record<string, AdminRoute> = {
+  'POST /v1/tenants': operator(201, (d, req, c) => createTenant(d, c, parseWith(CreateTenantRequest, req.body))),
+  'GET /v1/tenants': operator(200, (d, req, c) => listTenants(d, c, page(req))),
+  'POST /v1/tenants/{tenantId}/disable': operator(200, (d, req, c) => {
+    empty(req);
+    return setTenantStatus(d, c, req.path('tenantId'), 'disabled');
+  }),
+  'POST /v1/tenants/{tenantId}/enable': operator(200, (d, req, c) => {
+    empty(req);
+    return setTenantStatus(d, c, req.path('tenantId'), 'enabled');
+  }),
+  'POST /v1/tenants/{tenantId}/admin-keys': operator(201, (d, req, c) => {
+    empty(req);
+    return createAdminKey(d, c, req.path('tenantId'));
+  }),
+  'DELETE /v1/tenants/{tenantId}/admin-keys/{keyId}': operator(200, (d, req, c) =>
+    revokeAdminKey(d, c, req.path('tenantId'), req.path('keyId')),
+  ),
+
+  'GET /v1/tenants/{tenantId}/policy': tenantAdmin(200, (d, req, c) => getPolicy(d, c, req.path('tenantId'))),
+  'PUT /v1/tenants/{tenantId}/policy': tenantAdmin(200, (d, req, c) =>
+    putPolicy(d, c, req.path('tenantId'), parseWith(PutPolicyRequest, req.body)),
+  ),
+  'GET /v1/tenants/{tenantId}/policy/versions': tenantAdmin(200, (d, req, c) => listPolicyVersions(d, c, req.path('tenantId'), page(req))),
+  'POST /v1/tenants/{tenantId}/policy/preview': tenantAdmin(200, (d, req, c) =>
+    previewPolicy(d, c, req.path('tenantId'), parseWith(PreviewRequest, req.body)),
+  ),
+
+  'POST /v1/tenants/{tenantId}/partners': tenantAdmin(201, (d, req, c) =>
+    createPartner(d, c, req.path('tenantId'), parseWith(CreatePartnerRequest, req.body)),
+  ),
+  'GET /v1/tenants/{tenantId}/partners': tenantAdmin(200, (d, req, c) => listPartners(d, c, req.path('tenantId'), page(req))),
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/disable': tenantAdmin(200, (d, req, c) => {
+    empty(req);
+    return setPartnerStatus(d, c, req.path('tenantId'), req.path('partnerId'), 'disabled');
+  }),
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/enable': tenantAdmin(200, (d, req, c) => {
+    empty(req);
+    return setPartnerStatus(d, c, req.path('tenantId'), req.path('partnerId'), 'enabled');
+  }),
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/keys': tenantAdmin(201, (d, req, c) => {
+    empty(req);
+    return createPartnerKey(d, c, req.path('tenantId'), req.path('partnerId'));
+  }),
+  'GET /v1/tenants/{tenantId}/partners/{partnerId}/keys': tenantAdmin(200, (d, req, c) =>
+    listPartnerKeys(d, c, req.path('tenantId'), req.path('partnerId'), page(req)),
+  ),
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}/rotate': tenantAdmin(201, (d, req, c) => {
+    empty(req);
+    return rotatePartnerKey(d, c, req.path('tenantId'), req.path('partnerId'), req.path('keyId'));
+  }),
+  'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}': tenantAdmin(200, (d, req, c) =>
+    revokePartnerKey(d, c, req.path('tenantId'), req.path('partnerId'), req.path('keyId')),
+  ),
+
+  'GET /v1/tenants/{tenantId}/issuances': tenantAdmin(200, (d, req, c) => {
+    const { limit, cursor, ...filter } = parseWith(IssuanceQuery, query(req), 'query string');
+    return queryIssuances(d, c, req.path('tenantId'), filter, pageOf({ limit, cursor }));
+  }),
+  'GET /v1/tenants/{tenantId}/audit-reports': tenantAdmin(200, (d, req, c) => listAuditReports(d, c, req.path('tenantId'), page(req))),
+};
+
+/** Authenticates for the route's key kinds, then runs it. */
+export async function dispatchAdmin(
+  routes: Record<string, AdminRoute>,
+  deps: AdminDeps,
+  authenticator: Pick<Authenticator, 'authenticate'>,
+  req: HttpRequest,
+): Promise<HttpResult> {
+  const route = routes[req.event.routeKey];
+  if (!route) throw new NotFoundError('Route', 'route_not_found');
+  const caller = await authenticator.authenticate(req.header('authorization'), { kinds: route.kinds });
+  return { statusCode: route.status, body: await route.run(deps, req, caller) };
+}

@@ -1,0 +1,167 @@
+// Builds the OpenAPI 3.1 document from the route list and the zod schemas. Runs at build/test time
+// (scripts/build-openapi.ts writes lib/openapi/openapi.json, which the openapi Lambda serves as is).
+import * as z from 'zod/mini';
+import { DEFAULT_PAGE_SIZE } from '../admin/schemas';
+import { ID_PATTERN } from '../model';
+import { ROUTES, type RouteSpec } from './routes';
+import { COMPONENTS, QUERIES, type ComponentName } from './schemas';
+
+type Json = Record<string, unknown>;
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed request: body not JSON (invalid_json) or nested too deep (body_too_deep), a body or query string that breaks its schema (invalid_request), an invalid cursor (invalid_cursor)',
+  401: 'No key (missing_key), or a malformed, unknown or revoked key (invalid_key)',
+  403: 'Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy yet (policy_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed)',
+  404: "Unknown — another tenant's resources answer exactly as absent ones (not_found, policy_not_configured, route_not_found)",
+  409: 'Conflict: the id exists (tenant_exists, partner_exists), the policy is no longer at expectedVersion (version_conflict), the key is revoked (key_revoked)',
+  413: 'The body exceeds the size limit (payload_too_large)',
+  415: 'The body is not JSON (unsupported_media_type)',
+  422: 'Valid JSON that breaks a rule (invalid_policy, sts_limit_exceeded, duration_not_allowed); `details` lists every problem',
+  429: 'Rate limited (rate_limited); see Retry-After',
+  500: 'Internal error (internal_error); never carries internals',
+  502: 'STS refused for a reason the caller cannot fix',
+  503: 'A dependency is down (dynamodb_unavailable, audit_write_failed, …); retry later, see Retry-After',
+};
+
+const PATH_PARAMETERS: Record<string, { description: string; pattern: string }> = {
+  tenantId: { description: 'Tenant id', pattern: ID_PATTERN.source },
+  partnerId: { description: 'Partner id', pattern: ID_PATTERN.source },
+  keyId: { description: 'Key id (the public part of a key)', pattern: '^(pk|ak|ok)-[a-z2-7]{16}$' },
+};
+
+const QUERY_PARAMETERS: Record<string, { description: string; schema?: Json }> = {
+  // On the wire a string; documented as the integer it must spell.
+  limit: { description: 'Page size', schema: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE } },
+  cursor: { description: "The previous page's nextCursor, as is (opaque)" },
+  from: { description: 'Issued at or after this time (ISO-8601 with a time zone)' },
+  to: { description: 'Issued before this time (ISO-8601 with a time zone)' },
+  partnerId: { description: "Only this partner's issuances" },
+  status: { description: 'Only issuances in this status' },
+  format: { description: 'The response shape' },
+};
+
+const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
+
+const json = (schema: Json) => ({ 'application/json': { schema } });
+
+/** The statuses a route can answer besides its success, from what it does. */
+export function errorStatuses(route: RouteSpec): number[] {
+  const out = new Set<number>([500]);
+  const admin = route.auth === 'operator' || route.auth === 'tenant';
+  if (route.auth !== 'none') [401, 403, 503].forEach((s) => out.add(s));
+  // The admin Lambda parses a JSON body on every route (an absent body reads as {}).
+  if (route.body || admin) [400, 413, 415].forEach((s) => out.add(s));
+  if (route.query) out.add(400);
+  if (route.path.includes('{')) out.add(404);
+  for (const status of route.errors ?? []) out.add(status);
+  return [...out].sort((a, b) => a - b);
+}
+
+function toJsonSchema(schema: z.ZodMiniType): Json {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Json;
+  return rest;
+}
+
+function parameters(route: RouteSpec): Json[] {
+  const params: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
+    const known = PATH_PARAMETERS[name!];
+    if (!known) throw new Error(`${route.method} ${route.path}: undocumented path parameter ${name}`);
+    return { name, in: 'path', required: true, description: known.description, schema: { type: 'string', pattern: known.pattern } };
+  });
+  if (route.query) {
+    const schema = toJsonSchema(QUERIES[route.query]) as { properties: Record<string, Json>; required?: string[] };
+    for (const [name, property] of Object.entries(schema.properties)) {
+      const known = QUERY_PARAMETERS[name];
+      if (!known) throw new Error(`${route.method} ${route.path}: undocumented query parameter ${name}`);
+      params.push({
+        name,
+        in: 'query',
+        required: schema.required?.includes(name) ?? false,
+        description: known.description,
+        schema: known.schema ?? property,
+      });
+    }
+  }
+  return params;
+}
+
+function operation(route: RouteSpec): Json {
+  const success = route.success;
+  const schema = Array.isArray(success.schema) ? { anyOf: success.schema.map(ref) } : ref(success.schema);
+  const responses: Json = {
+    [success.status]: {
+      description: success.description,
+      headers: success.secret
+        ? { 'Cache-Control': { description: 'Responses carrying a secret are never cached', schema: { const: 'no-store' } } }
+        : undefined,
+      content: json(schema),
+    },
+  };
+  for (const status of errorStatuses(route)) responses[status] = { $ref: `#/components/responses/Error${status}` };
+  const keyKinds = { none: [], partner: ['partner'], operator: ['operator'], tenant: ['admin', 'operator'] }[route.auth];
+  const op: Json = {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: route.description,
+    tags: [route.tag],
+    security: route.auth === 'none' ? [] : [{ apiKey: [] }],
+    'x-credvend-key-kinds': keyKinds,
+    parameters: parameters(route),
+    requestBody: route.body
+      ? { required: !route.body.optional, content: json(ref(route.body.schema)) }
+      : undefined,
+    responses,
+  };
+  return JSON.parse(JSON.stringify(op)) as Json; // drops the undefined members
+}
+
+function componentSchemas(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENTS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { target: 'draft-2020-12', uri: (id) => `#/components/schemas/${id}` });
+  return Object.fromEntries(
+    Object.keys(COMPONENTS).map((id) => {
+      const { $schema: _s, $id: _i, ...schema } = schemas[id] as Json;
+      return [id, schema];
+    }),
+  );
+}
+
+export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    const item = (paths[route.path] ??= {});
+    item[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'credvend',
+      version: '1',
+      description:
+        'Short-lived AWS credentials for partner applications, scoped by per-tenant policies. Keys travel as ' +
+        '`Authorization: Bearer cv1.<keyId>.<secret>`. Every error is `{"error":{"code","message","requestId","details"}}` ' +
+        'with a stable code. Lists take `limit` (1-100, default 25) and the opaque `cursor` of the previous page.',
+    },
+    tags: [
+      { name: 'partner', description: 'Partner key' },
+      { name: 'tenant admin', description: 'The tenant\'s admin key, or an operator key' },
+      { name: 'operator', description: 'Operator key' },
+      { name: 'service', description: 'No key' },
+    ],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      responses: Object.fromEntries(
+        Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
+          `Error${status}`,
+          { description, content: json(ref('Error')) },
+        ]),
+      ),
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'cv1.<keyId>.<secret>' },
+      },
+    },
+  };
+}

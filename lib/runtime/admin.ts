@@ -1,0 +1,19 @@
+// Composition root for the admin API, built once per cold start.
+import type { AdminDeps } from '../admin/ports';
+import { listAuditReports } from '../audit/store';
+import { documentClient } from '../aws/clients';
+import { config } from '../config';
+import { DynamoAdminLookup } from '../store/admin-lookup';
+import { DynamoDirectoryAdmin } from '../store/directory-admin';
+import { DynamoIssuanceQueries } from '../store/issuance-queries';
+import { directory } from './directory';
+
+export const adminDeps: AdminDeps = {
+  store: new DynamoDirectoryAdmin(documentClient, config.mainTable),
+  lookup: new DynamoAdminLookup(documentClient, config.mainTable),
+  issuances: new DynamoIssuanceQueries(documentClient, config.issuanceTable),
+  auditReports: (tenantId, page) => listAuditReports(documentClient, config.mainTable, tenantId, page),
+  now: () => new Date(),
+  // Other containers honour a revocation within the cache TTL; this one at once.
+  onRevocation: () => directory.clear(),
+};

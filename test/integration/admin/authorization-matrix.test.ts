@@ -1,0 +1,190 @@
+// Every route of serverless.yml against every kind of caller, over HTTP, each with the status it
+// must answer. Each case gets a fresh tenant, so a success cannot change what the next case sees.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parse } from 'yaml';
+import { SERVERLESS_YML } from '../../../local/tables';
+import { demoPolicy } from '../../../local/seed';
+import { closeTables, createTestTenant, stackInfo, uniqueId, type TestTenant } from '../../support/api';
+import { api, directoryAdmin, newKey, revokedKey } from './support';
+
+type CallerKind = 'no key' | 'malformed key' | 'revoked key' | 'partner key' | 'admin of the tenant' | 'admin of another tenant' | 'operator';
+const CALLERS: CallerKind[] = [
+  'no key',
+  'malformed key',
+  'revoked key',
+  'partner key',
+  'admin of the tenant',
+  'admin of another tenant',
+  'operator',
+];
+
+type Access = 'public' | 'partner' | 'operator' | 'tenant';
+
+/** What each kind of caller must get, by who the route is for; `ok` is the route's success status. */
+function expectedStatus(access: Access, caller: CallerKind, ok: number): number {
+  if (access === 'public') return ok;
+  if (caller === 'no key' || caller === 'malformed key' || caller === 'revoked key') return 401;
+  const allowed: Record<Exclude<Access, 'public'>, CallerKind[]> = {
+    partner: ['partner key'],
+    operator: ['operator'],
+    tenant: ['admin of the tenant', 'operator'],
+  };
+  if (allowed[access].includes(caller)) return ok;
+  // Another tenant's resources answer as absent; a key of the wrong kind is 403 wherever it points.
+  if (access === 'tenant' && caller === 'admin of another tenant') return 404;
+  return 403;
+}
+
+interface Ctx {
+  tenant: TestTenant;
+  /** An admin key of the tenant besides the caller's, for the revoke route. */
+  spareAdminKeyId: string;
+}
+
+interface Case {
+  route: string;
+  access: Access;
+  ok: number;
+  path: (c: Ctx) => string;
+  body?: (c: Ctx) => unknown;
+}
+
+const t = (c: Ctx) => `/v1/tenants/${c.tenant.tenantId}`;
+const p = (c: Ctx) => `${t(c)}/partners/${c.tenant.partnerId}`;
+
+const CASES: Case[] = [
+  { route: 'GET /v1/health', access: 'public', ok: 200, path: () => '/v1/health' },
+  { route: 'GET /v1/openapi.json', access: 'public', ok: 200, path: () => '/v1/openapi.json' },
+  { route: 'POST /v1/credentials', access: 'partner', ok: 201, path: () => '/v1/credentials', body: () => ({}) },
+  { route: 'GET /v1/credentials', access: 'partner', ok: 200, path: () => '/v1/credentials?format=container' },
+  { route: 'GET /v1/whoami', access: 'partner', ok: 200, path: () => '/v1/whoami' },
+
+  { route: 'POST /v1/tenants', access: 'operator', ok: 201, path: () => '/v1/tenants', body: () => ({ tenantId: uniqueId('t'), name: 'New' }) },
+  { route: 'GET /v1/tenants', access: 'operator', ok: 200, path: () => '/v1/tenants?limit=2' },
+  { route: 'POST /v1/tenants/{tenantId}/disable', access: 'operator', ok: 200, path: (c) => `${t(c)}/disable` },
+  { route: 'POST /v1/tenants/{tenantId}/enable', access: 'operator', ok: 200, path: (c) => `${t(c)}/enable` },
+  { route: 'POST /v1/tenants/{tenantId}/admin-keys', access: 'operator', ok: 201, path: (c) => `${t(c)}/admin-keys` },
+  {
+    route: 'DELETE /v1/tenants/{tenantId}/admin-keys/{keyId}',
+    access: 'operator',
+    ok: 200,
+    path: (c) => `${t(c)}/admin-keys/${c.spareAdminKeyId}`,
+  },
+
+  { route: 'GET /v1/tenants/{tenantId}/policy', access: 'tenant', ok: 200, path: (c) => `${t(c)}/policy` },
+  {
+    route: 'PUT /v1/tenants/{tenantId}/policy',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${t(c)}/policy`,
+    body: () => ({ expectedVersion: 1, policy: demoPolicy(stackInfo().demoRoleArn) }),
+  },
+  { route: 'GET /v1/tenants/{tenantId}/policy/versions', access: 'tenant', ok: 200, path: (c) => `${t(c)}/policy/versions` },
+  {
+    route: 'POST /v1/tenants/{tenantId}/policy/preview',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${t(c)}/policy/preview`,
+    body: (c) => ({ partnerId: c.tenant.partnerId }),
+  },
+  {
+    route: 'POST /v1/tenants/{tenantId}/partners',
+    access: 'tenant',
+    ok: 201,
+    path: (c) => `${t(c)}/partners`,
+    body: () => ({ partnerId: uniqueId('p'), name: 'New partner' }),
+  },
+  { route: 'GET /v1/tenants/{tenantId}/partners', access: 'tenant', ok: 200, path: (c) => `${t(c)}/partners` },
+  { route: 'POST /v1/tenants/{tenantId}/partners/{partnerId}/disable', access: 'tenant', ok: 200, path: (c) => `${p(c)}/disable` },
+  { route: 'POST /v1/tenants/{tenantId}/partners/{partnerId}/enable', access: 'tenant', ok: 200, path: (c) => `${p(c)}/enable` },
+  { route: 'POST /v1/tenants/{tenantId}/partners/{partnerId}/keys', access: 'tenant', ok: 201, path: (c) => `${p(c)}/keys` },
+  { route: 'GET /v1/tenants/{tenantId}/partners/{partnerId}/keys', access: 'tenant', ok: 200, path: (c) => `${p(c)}/keys` },
+  {
+    route: 'POST /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}/rotate',
+    access: 'tenant',
+    ok: 201,
+    path: (c) => `${p(c)}/keys/${c.tenant.partnerKeyId}/rotate`,
+  },
+  {
+    route: 'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/keys/${c.tenant.partnerKeyId}`,
+  },
+  {
+    route: 'GET /v1/tenants/{tenantId}/issuances',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${t(c)}/issuances?from=2020-01-01T00:00:00Z&status=active&limit=5`,
+  },
+  { route: 'GET /v1/tenants/{tenantId}/audit-reports', access: 'tenant', ok: 200, path: (c) => `${t(c)}/audit-reports` },
+];
+
+let otherTenant: TestTenant;
+let operatorKey: string;
+
+beforeAll(async () => {
+  otherTenant = await createTestTenant();
+  operatorKey = (await newKey('operator')).apiKey;
+});
+afterAll(() => closeTables());
+
+async function authorizationFor(caller: CallerKind, access: Access, c: Ctx): Promise<string | undefined> {
+  switch (caller) {
+    case 'no key':
+      return undefined;
+    case 'malformed key':
+      return 'Bearer cv1.not-a-key.at-all';
+    case 'revoked key': {
+      // The kind of key that would otherwise get in.
+      const key =
+        access === 'partner'
+          ? await revokedKey('partner', { tenantId: c.tenant.tenantId, partnerId: c.tenant.partnerId })
+          : access === 'operator'
+            ? await revokedOperatorKey()
+            : await revokedKey('admin', { tenantId: c.tenant.tenantId });
+      return `Bearer ${key.apiKey}`;
+    }
+    case 'partner key':
+      return `Bearer ${c.tenant.partnerKey}`;
+    case 'admin of the tenant':
+      return `Bearer ${c.tenant.adminKey}`;
+    case 'admin of another tenant':
+      return `Bearer ${otherTenant.adminKey}`;
+    case 'operator':
+      return `Bearer ${operatorKey}`;
+  }
+}
+
+async function revokedOperatorKey() {
+  const key = await newKey('operator');
+  await directoryAdmin().revokeKey(key.keyId, { kind: 'operator' }, new Date().toISOString());
+  return key;
+}
+
+describe('authorization matrix', () => {
+  it('covers every route of serverless.yml', () => {
+    type Fns = Record<string, { events?: { httpApi?: string }[] }>;
+    const fns = (parse(readFileSync(SERVERLESS_YML, 'utf8'), { logLevel: 'silent' }) as { functions: Fns }).functions;
+    const deployed = Object.values(fns).flatMap((fn) => (fn.events ?? []).flatMap((e) => (e.httpApi ? [e.httpApi] : [])));
+    expect(CASES.map((c) => c.route).sort()).toEqual([...deployed].sort());
+  });
+
+  const table = CASES.flatMap((c) => CALLERS.map((caller) => [c.route, caller, expectedStatus(c.access, caller, c.ok), c] as const));
+
+  it.each(table)('%s with %s: %d', async (_route, caller, expected, testCase) => {
+    const tenant = await createTestTenant();
+    const ctx: Ctx = { tenant, spareAdminKeyId: (await newKey('admin', { tenantId: tenant.tenantId })).keyId };
+    const [method] = testCase.route.split(' ');
+    const authorization = await authorizationFor(caller, testCase.access, ctx);
+    const res = await api(method!, testCase.path(ctx), {
+      ...(authorization !== undefined && { authorization }),
+      ...(testCase.body && { body: testCase.body(ctx) }),
+    });
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({
+      status: expected,
+      code: expected === 401 ? (caller === 'no key' ? 'missing_key' : 'invalid_key') : expected === 403 ? 'wrong_key_kind' : expected === 404 ? 'not_found' : undefined,
+    });
+  });
+});

@@ -1,0 +1,151 @@
+// In-memory admin ports with the semantics of the DynamoDB adapters that matter to the domain:
+// conditional creates, versioned policy writes, owner-conditioned revocation.
+import type { Caller } from '../../../lib/auth';
+import type {
+  AdminDeps,
+  DirectoryLookup,
+  DirectoryWriter,
+  IssuanceFilter,
+  KeyOwner,
+  Page,
+  PageRequest,
+} from '../../../lib/admin/ports';
+import { ConflictError, NotFoundError } from '../../../lib/errors';
+import {
+  keyOwnerPk,
+  type ApiKeyRecord,
+  type AuditReport,
+  type EntityStatus,
+  type IssuanceRecord,
+  type Partner,
+  type Tenant,
+  type TenantPolicy,
+  type TenantPolicyDocument,
+} from '../../../lib/model';
+
+function pageOf<T>(all: T[], page: PageRequest): Page<T> {
+  const start = page.cursor ? Number(page.cursor) : 0;
+  const items = all.slice(start, start + page.limit);
+  const next = start + page.limit;
+  return { items, nextCursor: next < all.length ? String(next) : undefined };
+}
+
+export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
+  readonly tenants = new Map<string, Tenant & { updatedAt?: string }>();
+  readonly partners = new Map<string, Partner & { updatedAt?: string }>();
+  readonly policies = new Map<string, TenantPolicy & { updatedBy?: string }>();
+  readonly versions: (TenantPolicy & { updatedBy?: string })[] = [];
+  readonly keys = new Map<string, ApiKeyRecord>();
+
+  async createTenant(tenant: Tenant) {
+    if (this.tenants.has(tenant.tenantId)) throw new ConflictError('tenant_exists', 'exists');
+    this.tenants.set(tenant.tenantId, { ...tenant });
+  }
+  async setTenantStatus(tenantId: string, status: EntityStatus, at: string) {
+    const t = this.tenants.get(tenantId);
+    if (!t) throw new NotFoundError('Tenant');
+    Object.assign(t, { status, updatedAt: at });
+  }
+  async listTenants(page: PageRequest) {
+    return pageOf([...this.tenants.values()], page);
+  }
+  async putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string) {
+    const current = this.policies.get(tenantId);
+    if ((current?.version ?? 0) !== expectedVersion) throw new ConflictError('version_conflict', 'stale');
+    const policy: TenantPolicy = { tenantId, version: expectedVersion + 1, document, updatedAt: at };
+    this.policies.set(tenantId, { ...policy, updatedBy });
+    this.versions.unshift({ ...policy, updatedBy });
+    return policy;
+  }
+  async listPolicyVersions(tenantId: string, page: PageRequest) {
+    return pageOf(this.versions.filter((v) => v.tenantId === tenantId), page);
+  }
+  async createPartner(partner: Partner) {
+    const id = `${partner.tenantId}#${partner.partnerId}`;
+    if (this.partners.has(id)) throw new ConflictError('partner_exists', 'exists');
+    this.partners.set(id, { ...partner });
+  }
+  async setPartnerStatus(tenantId: string, partnerId: string, status: EntityStatus, at: string) {
+    const p = this.partners.get(`${tenantId}#${partnerId}`);
+    if (!p) throw new NotFoundError('Partner');
+    Object.assign(p, { status, updatedAt: at });
+  }
+  async listPartners(tenantId: string, page: PageRequest) {
+    return pageOf([...this.partners.values()].filter((p) => p.tenantId === tenantId), page);
+  }
+  async createKey(record: ApiKeyRecord) {
+    this.keys.set(record.keyId, { ...record });
+  }
+  async revokeKey(keyId: string, owner: KeyOwner, at: string) {
+    const key = this.keys.get(keyId);
+    if (!key || keyOwnerPk(key) !== keyOwnerPk(owner)) throw new NotFoundError('Key');
+    key.status = 'revoked';
+    key.revokedAt ??= at;
+  }
+  async listKeys(owner: KeyOwner, page: PageRequest) {
+    return pageOf([...this.keys.values()].filter((k) => keyOwnerPk(k) === keyOwnerPk(owner)), page);
+  }
+
+  async getTenant(tenantId: string) {
+    return this.tenants.get(tenantId);
+  }
+  async getPartner(tenantId: string, partnerId: string) {
+    return this.partners.get(`${tenantId}#${partnerId}`);
+  }
+  async getPolicy(tenantId: string) {
+    return this.policies.get(tenantId);
+  }
+  async getKey(keyId: string) {
+    return this.keys.get(keyId);
+  }
+}
+
+export const NOW = new Date('2026-05-06T07:08:09.000Z');
+
+export interface FakeAdmin {
+  deps: AdminDeps;
+  store: FakeAdminStore;
+  issuanceQueries: { tenantId: string; filter: IssuanceFilter; page: PageRequest }[];
+  revocations: number;
+}
+
+export function fakeAdmin(opts: { issuances?: IssuanceRecord[]; reports?: AuditReport[] } = {}): FakeAdmin {
+  const store = new FakeAdminStore();
+  const fake: FakeAdmin = {
+    store,
+    issuanceQueries: [],
+    revocations: 0,
+    deps: {
+      store,
+      lookup: store,
+      issuances: {
+        query: async (tenantId, filter, page) => {
+          fake.issuanceQueries.push({ tenantId, filter, page });
+          return pageOf((opts.issuances ?? []).filter((i) => i.tenantId === tenantId), page);
+        },
+      },
+      auditReports: async (tenantId, page) => pageOf((opts.reports ?? []).filter((r) => r.tenantId === tenantId), page),
+      now: () => NOW,
+      onRevocation: () => {
+        fake.revocations++;
+      },
+    },
+  };
+  return fake;
+}
+
+export const operator: Caller = { kind: 'operator', keyId: 'ok-aaaaaaaaaaaaaaaa' };
+export const adminOf = (tenantId: string): Caller => ({ kind: 'admin', keyId: 'ak-aaaaaaaaaaaaaaaa', tenantId });
+export const partnerOf = (tenantId: string, partnerId: string): Caller => ({
+  kind: 'partner',
+  keyId: 'pk-aaaaaaaaaaaaaaaa',
+  tenantId,
+  partnerId,
+});
+
+/** A tenant with one partner, straight into the store. */
+export async function seedTenant(store: FakeAdminStore, tenantId = 'acme', partnerId = 'partner-one') {
+  const createdAt = '2026-01-01T00:00:00.000Z';
+  await store.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt });
+  await store.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt });
+}
