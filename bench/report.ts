@@ -1,0 +1,290 @@
+// Budgets, the results document and the markdown table. Pure functions of the measurements.
+import type { AuditMeasurement } from './audit';
+import type { CallAnalysis } from './calls';
+import { round } from './stats';
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  date: string;
+  /** 1, 5 and 15 minute load averages when the run started and ended: other work on the machine shows here. */
+  loadAverage: { start: number[]; end: number[] };
+}
+
+export interface BundleSize {
+  functions: string[];
+  entry: string;
+  bytes: number;
+  gzipBytes: number;
+  /** The same file in `.serverless/<function>.zip`, when a package is there (it may be older than the sources). */
+  slsPackage?: { bytes: number; builtAt: string };
+}
+
+export interface ColdFigures {
+  runs: number;
+  /** Median of whole-process wall time minus the empty probe's median. */
+  initMs: number;
+  /** Median load time measured around require() inside the child. */
+  requireMs: number;
+  wallMs: number;
+  /** Median first invocation right after the load, when measured. */
+  firstRequestMs?: number;
+}
+
+export interface WarmFigures {
+  issuances: number;
+  medianMs: number;
+  p99Ms: number;
+  throughputPerSecond: number;
+  segmentMedianMs: number[];
+  calls: CallAnalysis;
+  server: { reads: number; itemsRead: number; writes: number; itemsWritten: number; stsCalls: number; byOperation: Record<string, number> };
+  countsAgree: boolean;
+}
+
+export type AuditSection = { measured: true; runs: AuditMeasurement[] } | { measured: false; reason: string; failed: boolean };
+
+export interface Budget {
+  id: string;
+  description: string;
+  limit: string;
+  value: number | null;
+  /** null: not measured. */
+  met: boolean | null;
+  /** Counted budgets gate CI; timing budgets are reported only. */
+  counted: boolean;
+  note?: string;
+}
+
+export interface Results {
+  mode: 'full' | 'quick';
+  machine: Machine;
+  settings: Record<string, unknown>;
+  bundles: { baseline: BundleSize; handlers: BundleSize[]; vendRatio: number };
+  cold: {
+    empty: ColdFigures;
+    baseline: ColdFigures;
+    vend: ColdFigures;
+    /** Other handler files, by entry. */
+    others: Record<string, ColdFigures>;
+    initRatio: number;
+    requireRatio: number;
+  };
+  warm: { baseline: WarmFigures; vend: WarmFigures; medianRatio: number; p99Ratio: number; throughputRatio: number };
+  audit: AuditSection;
+  budgets: Budget[];
+}
+
+export const LIMITS = {
+  bundleRatio: 1.15,
+  coldInitRatio: 1.15,
+  warmMedianRatio: 1.1,
+  warmP99Ratio: 1.25,
+  auditItemsPerWindowItem: 1.1,
+} as const;
+
+export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
+  const vend = r.warm.vend;
+  const writesExact =
+    vend.calls.allWritesExactlyOne && vend.server.writes === vend.issuances && vend.server.itemsWritten === vend.issuances;
+  const stsExact = vend.calls.allStsExactlyOne && vend.server.stsCalls === vend.issuances;
+  const agreement = vend.countsAgree ? undefined : 'client and server counts disagree';
+  const reloads = vend.calls.reloads.filter((c) => c.legitimate).length;
+  const budgets: Budget[] = [
+    {
+      id: 'bundle-bytes',
+      description: 'vend handler bundle bytes / baseline',
+      limit: `<= ${LIMITS.bundleRatio}x`,
+      value: r.bundles.vendRatio,
+      met: r.bundles.vendRatio <= LIMITS.bundleRatio,
+      counted: true,
+    },
+    {
+      id: 'cold-init',
+      description: 'cold init (median, wall - empty) / baseline',
+      limit: `<= ${LIMITS.coldInitRatio}x`,
+      value: r.cold.initRatio,
+      met: r.cold.initRatio <= LIMITS.coldInitRatio,
+      counted: false,
+    },
+    {
+      id: 'warm-median',
+      description: 'warm median latency / baseline',
+      limit: `<= ${LIMITS.warmMedianRatio}x`,
+      value: r.warm.medianRatio,
+      met: r.warm.medianRatio <= LIMITS.warmMedianRatio,
+      counted: false,
+    },
+    {
+      id: 'warm-p99',
+      description: 'warm p99 latency / baseline',
+      limit: `<= ${LIMITS.warmP99Ratio}x`,
+      value: r.warm.p99Ratio,
+      met: r.warm.p99Ratio <= LIMITS.warmP99Ratio,
+      counted: false,
+    },
+    {
+      id: 'reads-per-issuance',
+      description: 'DynamoDB reads per warm issuance, tenant and key cached',
+      limit: '= 0',
+      value: vend.calls.readsPerCachedIssuance,
+      met: vend.calls.readsPerCachedIssuance === 0 && vend.countsAgree,
+      counted: true,
+      note: agreement ?? (reloads > 0 ? `${reloads} cache reload(s) after the ${r.settings.cacheTtlSeconds} s TTL excluded` : undefined),
+    },
+    {
+      id: 'writes-per-issuance',
+      description: 'DynamoDB writes per warm issuance',
+      limit: '= 1',
+      value: vend.server.itemsWritten / vend.issuances,
+      met: writesExact && vend.countsAgree,
+      counted: true,
+      note:
+        agreement ??
+        (writesExact ? undefined : `write requests ${vend.server.writes}, items written ${vend.server.itemsWritten} over ${vend.issuances} issuances`),
+    },
+    {
+      id: 'sts-per-issuance',
+      description: 'STS calls per warm issuance',
+      limit: '= 1',
+      value: vend.server.stsCalls / vend.issuances,
+      met: stsExact && vend.countsAgree,
+      counted: true,
+      note: agreement,
+    },
+  ];
+  if (r.audit.measured) {
+    for (const { records, steady: run } of r.audit.runs) {
+      budgets.push({
+        id: `audit-items-${records}`,
+        description: `expiry audit items read per item in the window, ${records.toLocaleString('en-US')} records, scheduled run`,
+        limit: `<= ${LIMITS.auditItemsPerWindowItem}`,
+        value: run.itemsReadPerWindowItem,
+        met: run.correct && run.itemsReadPerWindowItem <= LIMITS.auditItemsPerWindowItem,
+        counted: true,
+        note: run.correct
+          ? undefined
+          : `the audit did not find exactly the seeded records of its window (status ${run.status}; expected ` +
+            `${run.expiringInWindow} expiring and ${run.issuedInWindow} issued, expired ${run.expiredNow})`,
+      });
+    }
+  } else {
+    budgets.push({
+      id: 'audit-items',
+      description: 'expiry audit items read per item in the window',
+      limit: `<= ${LIMITS.auditItemsPerWindowItem}`,
+      value: null,
+      // An audit that cannot run is a failure, not a pass: only an audit not asked for is null.
+      met: r.audit.failed ? false : null,
+      counted: true,
+      note: `not measured: ${r.audit.reason}`,
+    });
+  }
+  return budgets;
+}
+
+/** Counted budgets that are not met (CI fails on these); unmeasured ones are not failures. */
+export function failedCountedBudgets(budgets: readonly Budget[]): Budget[] {
+  return budgets.filter((b) => b.counted && b.met === false);
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '—' : `${n.toFixed(2)} ms`);
+const x = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : `${n.toFixed(3)}×`);
+const num = (n: number, digits = 4) => String(round(n, digits));
+const verdict = (b: Budget | undefined) => (!b ? '' : b.met === null ? 'not measured' : b.met ? 'met' : '**not met**');
+
+export function markdownTable(r: Results): string {
+  const budget = (id: string) => r.budgets.find((b) => b.id === id);
+  const gated = (id: string) => [budget(id)?.limit ?? '', verdict(budget(id))];
+  const vendBundle = r.bundles.handlers.find((h) => h.functions.includes('issueCredentials'))!;
+  const { baseline: cb, vend: cv } = r.cold;
+  const { baseline: wb, vend: wv } = r.warm;
+  const perIssuance = (w: WarmFigures, n: number) => num(n / w.issuances);
+  const rows: string[][] = [
+    ['bundle bytes', `${int(r.bundles.baseline.bytes)} B`, `${int(vendBundle.bytes)} B`, x(r.bundles.vendRatio), ...gated('bundle-bytes')],
+    [`cold init, median of ${cv.runs} (process − empty process)`, ms(cb.initMs), ms(cv.initMs), x(r.cold.initRatio), ...gated('cold-init')],
+    ['cold init, median import() inside the process', ms(cb.requireMs), ms(cv.requireMs), x(r.cold.requireRatio), '', ''],
+  ];
+  if (cv.firstRequestMs !== undefined && cb.firstRequestMs !== undefined) {
+    const ratio = x(cv.firstRequestMs / cb.firstRequestMs);
+    rows.push(['first request after cold init, median', ms(cb.firstRequestMs), ms(cv.firstRequestMs), ratio, '', '']);
+  }
+  rows.push(
+    [`warm median latency (${int(wv.issuances)} issuances)`, ms(wb.medianMs), ms(wv.medianMs), x(r.warm.medianRatio), ...gated('warm-median')],
+    ['warm p99 latency', ms(wb.p99Ms), ms(wv.p99Ms), x(r.warm.p99Ratio), ...gated('warm-p99')],
+    [
+      'warm throughput (sequential)',
+      `${num(wb.throughputPerSecond, 1)}/s`,
+      `${num(wv.throughputPerSecond, 1)}/s`,
+      x(r.warm.throughputRatio),
+      '',
+      '',
+    ],
+    [
+      'DynamoDB reads / warm issuance (cached)',
+      num(wb.calls.readsPerCachedIssuance),
+      num(wv.calls.readsPerCachedIssuance),
+      '',
+      ...gated('reads-per-issuance'),
+    ],
+    ['DynamoDB reads / warm issuance (all, incl. TTL reloads)', num(wb.calls.perIssuance.reads), num(wv.calls.perIssuance.reads), '', '', ''],
+    [
+      'DynamoDB writes / warm issuance (items)',
+      perIssuance(wb, wb.server.itemsWritten),
+      perIssuance(wv, wv.server.itemsWritten),
+      '',
+      ...gated('writes-per-issuance'),
+    ],
+    ['STS calls / warm issuance', perIssuance(wb, wb.server.stsCalls), perIssuance(wv, wv.server.stsCalls), '', ...gated('sts-per-issuance')],
+  );
+  if (r.audit.measured) {
+    for (const { records, steady, bootstrap } of r.audit.runs) {
+      const label = `expiry audit items read / item in window, ${int(records)} records, scheduled run (${int(steady.inWindow)} in window)`;
+      rows.push([label, '', num(steady.itemsReadPerWindowItem, 3), '', ...gated(`audit-items-${records}`)]);
+      const first = `… first run ever (no checkpoint or counter yet; ${int(bootstrap.inWindow)} in window)`;
+      rows.push([first, '', num(bootstrap.itemsReadPerWindowItem, 3), '', '', '']);
+    }
+  } else {
+    rows.push(['expiry audit items read / item in window', '', 'not measured', '', ...gated('audit-items')]);
+  }
+  const header = ['metric', 'baseline', 'vend (`issueCredentials`)', 'ratio', 'budget', 'status'];
+  const lines = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`);
+  const notes = r.budgets.filter((b) => b.note).map((b) => `- ${b.id}: ${b.note}`);
+  const bundleLine = (h: BundleSize) => {
+    const cold = r.cold.others[h.entry];
+    const parts = [`- \`${h.entry}\`${h.functions.length ? ` (${h.functions.join(', ')})` : ''}: ${int(h.bytes)} B (${int(h.gzipBytes)} B gzipped)`];
+    if (cold) parts.push(`cold init ${ms(cold.initMs)}`);
+    if (h.slsPackage) {
+      const same = h.slsPackage.bytes === h.bytes ? 'same bytes' : `${int(h.slsPackage.bytes)} B`;
+      parts.push(`\`.serverless\` zip of ${h.slsPackage.builtAt}: ${same}`);
+    }
+    return parts.join(', ');
+  };
+  const m = r.machine;
+  return [
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}), ${m.date}, ${r.mode} mode; ` +
+      `load average ${m.loadAverage.start[0]} at start, ${m.loadAverage.end[0]} at end.`,
+    '',
+    ...lines,
+    '',
+    ...(notes.length ? ['Notes:', ...notes, ''] : []),
+    'Bundles (esbuild options of `custom.esbuild`):',
+    bundleLine(r.bundles.baseline),
+    ...r.bundles.handlers.map(bundleLine),
+  ].join('\n');
+}
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces what lies between the results markers of bench/README.md. */
+export function withResults(readme: string, table: string): string {
+  const start = readme.indexOf(START);
+  const end = readme.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`bench/README.md lacks the ${START} … ${END} markers`);
+  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+}

@@ -1,0 +1,30 @@
+// EventBridge schedule -> one expiry audit run: one summary log line and one EMF metrics document.
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { runAudit } from '../lib/audit/audit';
+import { auditDeps } from '../lib/audit/runtime';
+import { publishFailureMetric, publishRunMetrics, runSummary } from '../lib/audit/telemetry';
+import { logger } from '../lib/log';
+
+// Namespace and service come from POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.
+const metrics = new Metrics();
+
+export async function handler(_event: unknown, context: Context) {
+  const started = Date.now();
+  // The claim on the window outlives this invocation's deadline by a minute, so no other run takes
+  // the window over while this one may still be working on it. An async retry of this invocation
+  // keeps the request id, so it resumes its own window at once.
+  const leaseMs = context.getRemainingTimeInMillis() + 60_000;
+  try {
+    const result = await runAudit(auditDeps({ owner: context.awsRequestId, leaseMs }));
+    const durationMs = Date.now() - started;
+    publishRunMetrics(metrics, result, durationMs);
+    const summary = runSummary(result, durationMs);
+    logger.info('expiry audit run', summary);
+    return summary;
+  } catch (err) {
+    publishFailureMetric(metrics);
+    logger.error('expiry audit run failed', err as Error);
+    throw err;
+  }
+}

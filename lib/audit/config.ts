@@ -1,0 +1,42 @@
+// Settings of the expiry audit, read from the environment once per cold start.
+// Kept beside the audit rather than in lib/config.ts, which belongs to the lead.
+
+export interface AuditConfig {
+  /** The first run (no checkpoint yet) looks back this far. */
+  lookbackHours: number;
+  /** A run audits at most this much time; a far-behind audit catches up over several runs. */
+  maxWindowHours: number;
+  /** A window ends this long before the run starts, so every record issued in it is written by then. */
+  settleSeconds: number;
+  /** How long a run holds the window when the caller cannot say (the CLI); must exceed a run's duration. */
+  leaseSeconds: number;
+  /** The CLI prints a progress line every this many window items. */
+  progressEvery: number;
+  /** Parallel DynamoDB requests while expiring records and looking up directory entries. */
+  concurrency: number;
+  /** Each flag list in a report keeps at most this many entries (its count stays exact). */
+  reportListLimit: number;
+}
+
+function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}`);
+  }
+  return n;
+}
+
+export function loadAuditConfig(env: NodeJS.ProcessEnv = process.env): AuditConfig {
+  return {
+    lookbackHours: intFrom(env, 'AUDIT_LOOKBACK_HOURS', 24, 1, 24 * 400),
+    maxWindowHours: intFrom(env, 'AUDIT_MAX_WINDOW_HOURS', 24, 1, 24 * 31),
+    // Issuance Lambdas time out after 10 s; a minute covers a write retried until then, and clock skew.
+    settleSeconds: intFrom(env, 'AUDIT_SETTLE_SECONDS', 60, 0, 3600),
+    leaseSeconds: intFrom(env, 'AUDIT_LEASE_SECONDS', 960, 60, 86_400),
+    progressEvery: intFrom(env, 'AUDIT_PROGRESS_EVERY', 1000, 1, 1_000_000),
+    concurrency: intFrom(env, 'AUDIT_CONCURRENCY', 16, 1, 128),
+    reportListLimit: intFrom(env, 'AUDIT_REPORT_LIST_LIMIT', 500, 1, 1000),
+  };
+}

@@ -1,0 +1,21 @@
+// Composition root of the expiry audit, shared by the scheduled handler and `npm run audit`.
+import { documentClient } from '../aws/clients';
+import { config } from '../config';
+import type { AuditDeps, AuditProgress } from './audit';
+import { loadAuditConfig } from './config';
+import { DynamoAuditStore } from './store';
+
+export const auditConfig = loadAuditConfig();
+
+/** Dependencies of one run; the store is per run so its read counts are the run's own. */
+export function auditDeps(opts: { owner: string; leaseMs?: number; onProgress?: (p: AuditProgress) => void }): AuditDeps {
+  return {
+    store: new DynamoAuditStore(documentClient, { main: config.mainTable, issuance: config.issuanceTable }),
+    now: () => new Date(),
+    owner: opts.owner,
+    leaseMs: opts.leaseMs ?? auditConfig.leaseSeconds * 1000,
+    retentionDays: config.issuanceRetentionDays,
+    config: auditConfig,
+    onProgress: opts.onProgress,
+  };
+}

@@ -1,0 +1,167 @@
+import { deflateRawSync } from 'node:zlib';
+import { describe, expect, it } from '@jest/globals';
+import { deploymentBuildOptions, mergeDeepRight } from '../../../bench/build';
+import { kindOf, operationOf } from '../../../bench/operations';
+import { resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
+import { abbaOrder, median, percentile } from '../../../bench/stats';
+import { addCounts, diffCounts, emptyCounts, itemsRead, itemsWritten } from '../../../bench/wire';
+import { zipEntrySizes } from '../../../bench/zip';
+
+describe('stats', () => {
+  it('uses the nearest rank: a measured value, never an interpolation', () => {
+    const values = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(values, 99)).toBe(99);
+    expect(percentile(values, 100)).toBe(100);
+    expect(median(values)).toBe(50);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(percentile([5], 99)).toBe(5);
+  });
+
+  it('refuses no values and a percentile out of range', () => {
+    expect(() => median([])).toThrow('no values');
+    expect(() => percentile([1], 0)).toThrow('(0, 100]');
+  });
+
+  it('interleaves A B B A', () => {
+    expect(abbaOrder('a', 'b', 4)).toEqual(['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a']);
+  });
+});
+
+describe('DynamoDB operations', () => {
+  it('classifies X-Amz-Target values', () => {
+    expect(operationOf('DynamoDB_20120810.BatchGetItem')).toBe('BatchGetItem');
+    expect(operationOf(undefined)).toBe('unknown');
+    expect(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'].map(kindOf)).toEqual(['read', 'read', 'read', 'read', 'read']);
+    expect(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].map(kindOf)).toEqual([
+      'write', 'write', 'write', 'write', 'write',
+    ]);
+    expect(kindOf('CreateTable')).toBe('other');
+  });
+
+  it('counts the items a write writes from its body', () => {
+    expect(itemsWritten('PutItem', '{}')).toBe(1);
+    expect(itemsWritten('TransactWriteItems', JSON.stringify({ TransactItems: [{ Put: {} }, { Update: {} }] }))).toBe(2);
+    expect(itemsWritten('BatchWriteItem', JSON.stringify({ RequestItems: { a: [{}, {}], b: [{}] } }))).toBe(3);
+    expect(itemsWritten('TransactWriteItems', 'not json')).toBe(0);
+  });
+
+  it('counts the items a read read from the answer', () => {
+    expect(itemsRead('GetItem', JSON.stringify({ Item: { pk: { S: 'x' } } }))).toBe(1);
+    expect(itemsRead('GetItem', '{}')).toBe(0);
+    expect(itemsRead('Query', JSON.stringify({ Count: 2, ScannedCount: 7, Items: [{}, {}] }))).toBe(7);
+    expect(itemsRead('BatchGetItem', JSON.stringify({ Responses: { t: [{}, {}, {}] } }))).toBe(3);
+    expect(itemsRead('TransactGetItems', JSON.stringify({ Responses: [{ Item: {} }, {}] }))).toBe(1);
+  });
+
+  it('adds counts, every field', () => {
+    const total = { ...emptyCounts(), reads: 1, itemsRead: 4, byOperation: { GetItem: 1 } };
+    addCounts(total, { reads: 2, itemsRead: 3, writes: 5, itemsWritten: 6, other: 7, byOperation: { GetItem: 1, PutItem: 5 } });
+    expect(total).toEqual({ reads: 3, itemsRead: 7, writes: 5, itemsWritten: 6, other: 7, byOperation: { GetItem: 2, PutItem: 5 } });
+  });
+
+  it('diffs two snapshots', () => {
+    const before = { ...emptyCounts(), reads: 1, writes: 2, itemsWritten: 2, byOperation: { PutItem: 2, GetItem: 1 } };
+    const after = { ...emptyCounts(), reads: 1, writes: 5, itemsWritten: 6, byOperation: { PutItem: 4, GetItem: 1, TransactWriteItems: 1 } };
+    expect(diffCounts(after, before)).toEqual({
+      reads: 0, itemsRead: 0, writes: 3, itemsWritten: 4, other: 0, byOperation: { PutItem: 2, TransactWriteItems: 1 },
+    });
+  });
+});
+
+describe('serverless.yml', () => {
+  const doc = {
+    custom: { mainTable: '${self:service}-${sls:stage}-main' },
+    service: 'credvend',
+    params: { default: { ttl: '15' }, prod: { ttl: '30' } },
+  };
+
+  it('resolves self, stage and param variables, with defaults', () => {
+    expect(resolveVariables('${self:custom.mainTable}', doc, 'dev')).toBe('credvend-dev-main');
+    expect(resolveVariables('${param:ttl}', doc, 'dev')).toBe('15');
+    expect(resolveVariables('${param:ttl}', doc, 'prod')).toBe('30');
+    expect(resolveVariables("${opt:region, 'us-east-1'}", doc, 'dev')).toBe('us-east-1');
+    expect(resolveVariables('${env:NOPE}', doc, 'dev')).toBe('${env:NOPE}');
+  });
+
+  it('reads the real file: the vend function and an environment without variables left', () => {
+    const config = serverlessConfig('bench');
+    expect(config.functions).toContainEqual({ name: 'issueCredentials', entry: 'handlers/credentials.ts', exportName: 'issue' });
+    expect(config.environment.MAIN_TABLE).toBe('credvend-bench-main');
+    expect(Object.values(config.environment).some((v) => v.includes('${'))).toBe(false);
+  });
+});
+
+describe('deployment build options', () => {
+  it('merges like ramda mergeDeepRight: objects deep, arrays replaced', () => {
+    expect(mergeDeepRight({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+  });
+
+  it('applies the plugin defaults, the runtime target, exclude -> external and the output extension', () => {
+    const options = deploymentBuildOptions({
+      runtime: 'nodejs22.x',
+      esbuild: { minify: true, format: 'esm', outputFileExtension: '.mjs', exclude: ['@aws-sdk/*'], packager: 'npm', watch: {} },
+    });
+    expect(options).toEqual({
+      bundle: true,
+      target: 'node22',
+      platform: 'node',
+      minify: true,
+      format: 'esm',
+      external: ['@aws-sdk/*'],
+      outExtension: { '.js': '.mjs' },
+    });
+  });
+
+  it("keeps the plugin's default exclude of aws-sdk when serverless.yml sets none", () => {
+    expect(deploymentBuildOptions({ runtime: 'nodejs20.x', esbuild: {} })).toEqual({
+      bundle: true, target: 'node20', platform: 'node', external: ['aws-sdk'],
+    });
+  });
+
+  it('refuses an extension that contradicts the format', () => {
+    expect(() => deploymentBuildOptions({ runtime: 'nodejs22.x', esbuild: { format: 'cjs', outputFileExtension: '.mjs' } })).toThrow('cannot be written as .mjs');
+  });
+});
+
+/** A zip with stored central-directory entries, enough for the reader. */
+function zipOf(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = deflateRawSync(Buffer.from(text));
+    const nameBuf = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(Buffer.byteLength(text), 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(Buffer.byteLength(text), 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, data);
+    centrals.push(central, nameBuf);
+    offset += local.length + nameBuf.length + data.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+describe('zipEntrySizes', () => {
+  it('reads the uncompressed size of every entry', () => {
+    const sizes = zipEntrySizes(zipOf({ 'handlers/credentials.mjs': 'x'.repeat(1234), 'a.txt': 'hello' }));
+    expect([...sizes]).toEqual([['handlers/credentials.mjs', 1234], ['a.txt', 5]]);
+  });
+
+  it('refuses something that is not a zip', () => {
+    expect(() => zipEntrySizes(Buffer.alloc(100))).toThrow('not a zip');
+  });
+});
