@@ -1,0 +1,63 @@
+import { describe, expect, it, beforeEach } from '@jest/globals';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { IssuanceRecord } from '../../../lib/model';
+import { DynamoIssuanceLedger } from '../../../lib/store/issuances';
+
+const record: IssuanceRecord = {
+  issuanceId: '0b7a1c2e-0000-4000-8000-000000000001',
+  tenantId: 'acme',
+  partnerId: 'app-one',
+  keyId: 'pk-aaaaaaaaaaaaaaaa',
+  mode: 'assume-role',
+  accessKeyId: 'ASIA' + 'TESTTESTTESTTEST',
+  principalArn: 'arn:aws:sts::123456789012:assumed-role/r/s',
+  principalId: 'AROAEXAMPLE:s',
+  policyVersion: 1,
+  policySha256: 'a'.repeat(64),
+  durationSeconds: 900,
+  issuedAt: '2026-11-22T07:00:00.000Z',
+  expiresAt: '2026-11-22T07:15:00.000Z',
+  sourceIp: '127.0.0.1',
+  userAgent: 'test',
+  requestId: 'r-1',
+  status: 'active',
+};
+
+const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const mock = mockClient(doc);
+const ledger = new DynamoIssuanceLedger(doc, 'issuances', 400);
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+describe('DynamoIssuanceLedger.record', () => {
+  beforeEach(() => {
+    mock.reset();
+  });
+
+  it('writes the record with a TTL past its expiry and a no-overwrite condition', async () => {
+    mock.on(PutCommand).resolves({});
+    await ledger.record(record);
+    const input = mock.commandCalls(PutCommand)[0]!.args[0].input;
+    expect(input.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(input.Item!.ttl).toBe(Date.parse(record.expiresAt) / 1000 + 400 * 86_400);
+  });
+
+  it('treats a failed condition on its own, already written record as written (a retried put)', async () => {
+    mock.on(PutCommand).rejects(conditionFailed());
+    mock.on(GetCommand).resolves({ Item: { ...record } });
+    await expect(ledger.record(record)).resolves.toBeUndefined();
+  });
+
+  it('refuses when the item at that key is not this record', async () => {
+    mock.on(PutCommand).rejects(conditionFailed());
+    mock.on(GetCommand).resolves({ Item: { ...record, accessKeyId: 'ASIA' + 'OTHEROTHEROTHER1' } });
+    await expect(ledger.record(record)).rejects.toMatchObject({ statusCode: 503, code: 'audit_write_failed' });
+  });
+
+  it('answers 503 audit_write_failed when the write fails', async () => {
+    mock.on(PutCommand).rejects(new Error('socket hang up'));
+    await expect(ledger.record(record)).rejects.toMatchObject({ statusCode: 503, code: 'audit_write_failed' });
+    expect(mock.commandCalls(GetCommand)).toHaveLength(0);
+  });
+});
