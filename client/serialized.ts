@@ -1,6 +1,6 @@
 // The credential_process document and its `serialized` form (standard base64 of its UTF-8 JSON).
-// The server writes the same document (lib/credentials-format.ts); this copy exists because the
-// client may not depend on server code.
+// The server writes it through these same functions (lib/credentials-format.ts re-exports them);
+// the dependency points this way because the client may not depend on server code.
 import { CredvendParseError } from './errors';
 
 /** The AWS SDK v3 credential identity fields, as the API returns them (expiration parsed). */

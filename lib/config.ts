@@ -19,7 +19,8 @@ export interface Config {
   awsTimeoutMs: number;
 }
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** An integer setting from the environment, within bounds, or the fallback when unset. */
+export function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);

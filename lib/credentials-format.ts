@@ -1,34 +1,12 @@
 // The shapes issued credentials leave the service in: SDK v3 identity fields, the
 // credential_process document (and its base64 "serialized" form), and the container shape.
+import { isoSeconds } from '../client/serialized';
 import type { IssuedCredentials } from './sts/adapter';
 
-/** ISO-8601 without milliseconds, as STS and credential_process write it. */
-export function isoSeconds(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export interface CredentialProcessDocument {
-  Version: 1;
-  AccessKeyId: string;
-  SecretAccessKey: string;
-  SessionToken: string;
-  Expiration: string;
-}
-
-export function credentialProcessDocument(c: IssuedCredentials): CredentialProcessDocument {
-  return {
-    Version: 1,
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    SessionToken: c.sessionToken,
-    Expiration: isoSeconds(c.expiration),
-  };
-}
-
-/** Standard base64 of the UTF-8 credential_process JSON. */
-export function serializeCredentials(c: IssuedCredentials): string {
-  return Buffer.from(JSON.stringify(credentialProcessDocument(c)), 'utf8').toString('base64');
-}
+// The credential_process document and its base64 form have one definition, the client's: what
+// the server writes is by construction what the client parses.
+export { credentialProcessDocument, isoSeconds, serialize as serializeCredentials } from '../client/serialized';
+export type { CredentialProcessDocument } from '../client/serialized';
 
 export function containerCredentials(c: IssuedCredentials) {
   return {

@@ -1,5 +1,6 @@
 // Settings of the expiry audit, read from the environment once per cold start.
-// Kept beside the audit rather than in lib/config.ts, which belongs to the lead.
+// Kept beside the audit: only the audit reads them; the parsing helper is shared with lib/config.ts.
+import { intFrom } from '../config';
 
 export interface AuditConfig {
   /** The first run (no checkpoint yet) looks back this far. */
@@ -16,16 +17,6 @@ export interface AuditConfig {
   concurrency: number;
   /** Each flag list in a report keeps at most this many entries (its count stays exact). */
   reportListLimit: number;
-}
-
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new Error(`${name} must be an integer between ${min} and ${max}`);
-  }
-  return n;
 }
 
 export function loadAuditConfig(env: NodeJS.ProcessEnv = process.env): AuditConfig {

@@ -1,9 +1,8 @@
 // Consistent single-item reads for the admin API (the issuance path reads through the cache instead).
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryLookup } from '../admin/ports';
 import { keys, type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../model';
-import { withoutStorageKeys } from './directory';
-import { dynamoUnavailable } from './errors';
+import { getItem } from './directory';
 
 export class DynamoAdminLookup implements DirectoryLookup {
   constructor(
@@ -11,13 +10,8 @@ export class DynamoAdminLookup implements DirectoryLookup {
     private readonly table: string,
   ) {}
 
-  private async get<T>(key: Record<string, string>, action: string): Promise<T | undefined> {
-    try {
-      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-      return withoutStorageKeys<T>(out.Item);
-    } catch (err) {
-      throw dynamoUnavailable(err, action);
-    }
+  private get<T>(key: Record<string, string>, action: string): Promise<T | undefined> {
+    return getItem<T>(this.client, this.table, key, action);
   }
 
   getTenant(tenantId: string) {

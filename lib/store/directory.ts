@@ -27,19 +27,24 @@ export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
   return record as T;
 }
 
+/** One consistent read of a main-table item, without its storage attributes. */
+export async function getItem<T>(client: DynamoDBDocumentClient, table: string, key: Record<string, string>, action: string): Promise<T | undefined> {
+  try {
+    const out = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    return withoutStorageKeys<T>(out.Item);
+  } catch (err) {
+    throw dynamoUnavailable(err, action);
+  }
+}
+
 export class DynamoDirectory implements DirectoryReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
   ) {}
 
-  private async get<T>(key: Record<string, string>, action: string): Promise<T | undefined> {
-    try {
-      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
-      return withoutStorageKeys<T>(out.Item);
-    } catch (err) {
-      throw dynamoUnavailable(err, action);
-    }
+  private get<T>(key: Record<string, string>, action: string): Promise<T | undefined> {
+    return getItem<T>(this.client, this.table, key, action);
   }
 
   getKey(keyId: string) {

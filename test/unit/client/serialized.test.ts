@@ -37,7 +37,8 @@ describe('round trips', () => {
     fc.assert(
       fc.property(token, token, token, seconds, (accessKeyId, secretAccessKey, sessionToken, s) => {
         const credentials = { accessKeyId, secretAccessKey, sessionToken, expiration: new Date(s * 1000) };
-        const wire = serializeCredentials({ ...credentials, principalArn: 'arn:aws:sts::1:x', principalId: 'x', packedPolicySize: 1 });
+        const issued = { ...credentials, principalArn: 'arn:aws:sts::1:x', principalId: 'x', packedPolicySize: 1 };
+        const wire = serializeCredentials(issued);
         expect(serialize(credentials)).toBe(wire);
         expect(parseSerialized(wire)).toEqual(credentials);
       }),
