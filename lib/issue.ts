@@ -8,6 +8,7 @@ import { IDENTITY_TAGS, MODES, type AssumeRoleSettings, type IssuanceRecord, typ
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from './policy/render';
 import { assertScopeCovered, buildSessionPolicy } from './policy/session';
 import type { DirectoryReader } from './store/directory';
+import type { RateLimiter } from './rate-limit';
 import type { IssuanceLedger } from './store/issuances';
 import type { IssuedCredentials, StsPort } from './sts/adapter';
 import { assertAssumeRoleWithinLimits, assertFederationWithinLimits, type AssumeRoleRequest, type FederationRequest } from './sts/limits';
@@ -37,6 +38,8 @@ export interface IssueDeps {
   sts: StsPort;
   now: () => Date;
   newId: () => string;
+  /** Used only for tenants whose policy sets `rateLimit`; the others keep one DynamoDB write per issuance. */
+  rateLimiter?: RateLimiter;
 }
 
 export interface IssueContext {
@@ -168,6 +171,9 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   const issuanceId = deps.newId();
   const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
   assertPlanWithinLimits(plan);
+  // Counted after every up-front check, so a refused request never uses up the partner's quota.
+  const rateLimit = resolved.policy.document.rateLimit;
+  if (rateLimit && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, rateLimit.perMinute);
   const credentials =
     plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
 

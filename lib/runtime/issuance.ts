@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { documentClient, requestHandler, stsClient } from '../aws/clients';
 import { config } from '../config';
 import type { IssueDeps } from '../issue';
+import { DynamoRateLimiter } from '../rate-limit';
 import { DynamoIssuanceLedger } from '../store/issuances';
 import { SdkSts } from '../sts/adapter';
 import { federationClientLoader } from '../sts/federation-client';
@@ -22,4 +23,5 @@ export const issueDeps: IssueDeps = {
   sts,
   now: () => new Date(),
   newId: randomUUID,
+  rateLimiter: new DynamoRateLimiter(documentClient, config.mainTable),
 };

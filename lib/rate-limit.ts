@@ -1,0 +1,44 @@
+// Per-partner issuance rate limit, shared by every Lambda: a fixed 60-second window counted by one
+// atomic conditional UpdateItem, so concurrent containers can never together exceed the limit.
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { RateLimitedError } from './errors';
+import { keys } from './model';
+import { dynamoUnavailable, isConditionFailure } from './store/errors';
+
+export const RATE_WINDOW_SECONDS = 60;
+/** Window items outlive their window a little, then DynamoDB TTL deletes them. */
+const TTL_GRACE_SECONDS = 300;
+
+export interface RateLimiter {
+  /** Counts one issuance; throws RateLimitedError (429 + Retry-After) once `perMinute` is reached. */
+  consume(tenantId: string, partnerId: string, perMinute: number): Promise<void>;
+}
+
+export class DynamoRateLimiter implements RateLimiter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async consume(tenantId: string, partnerId: string, perMinute: number): Promise<void> {
+    const nowSeconds = this.now() / 1000;
+    const windowStart = Math.floor(nowSeconds / RATE_WINDOW_SECONDS) * RATE_WINDOW_SECONDS;
+    const windowEnd = windowStart + RATE_WINDOW_SECONDS;
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.rateWindow(tenantId, partnerId, windowStart),
+          UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+          ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':limit': perMinute, ':ttl': windowEnd + TTL_GRACE_SECONDS },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new RateLimitedError(Math.max(1, Math.ceil(windowEnd - nowSeconds)));
+      throw dynamoUnavailable(err, 'rate limit');
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Shared by the reliability tests: the ledger as stored, and the figures file of the last run.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { expect } from '@jest/globals';
+import { tables, type ApiResponse } from '../../support/api';
+
+/** Every issuance record of a tenant (all pages). */
+export async function ledgerOf(tenantId: string): Promise<Record<string, any>[]> {
+  const { client, issuances } = tables();
+  const items: Record<string, any>[] = [];
+  let start: QueryCommandOutput['LastEvaluatedKey'];
+  do {
+    const out: QueryCommandOutput = await client.send(
+      new QueryCommand({
+        TableName: issuances,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const FIGURES_FILE = 'test-results/reliability.json';
+
+/** Merges this test file's figures into test-results/reliability.json (one section per file). */
+export function writeFigures(section: string, figures: Record<string, unknown>): void {
+  mkdirSync('test-results', { recursive: true });
+  const all = existsSync(FIGURES_FILE) ? (JSON.parse(readFileSync(FIGURES_FILE, 'utf8')) as Record<string, unknown>) : {};
+  all[section] = { ...figures, at: new Date().toISOString() };
+  writeFileSync(FIGURES_FILE, `${JSON.stringify(all, null, 2)}\n`);
+}
+
+/** The contract's error body: a stable snake_case code, a message, the request id, details. */
+export function expectErrorBody(res: ApiResponse, status: number, code: string): void {
+  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
+  expect(res.body.error).toEqual({ code, message: expect.any(String), requestId: expect.any(String), details: expect.any(Array) });
+}
+
+export function isErrorBody(body: any): boolean {
+  const e = body?.error;
+  return (
+    !!e &&
+    typeof e.code === 'string' &&
+    /^[a-z_]+$/.test(e.code) &&
+    typeof e.message === 'string' &&
+    typeof e.requestId === 'string' &&
+    Array.isArray(e.details)
+  );
+}

@@ -1,0 +1,114 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { Caller } from '../../../lib/auth';
+import { AppError, DependencyUnavailableError, RateLimitedError } from '../../../lib/errors';
+import { issueCredentials, type IssueDeps } from '../../../lib/issue';
+import { DynamoRateLimiter, type RateLimiter } from '../../../lib/rate-limit';
+import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
+
+const TABLE = 'main';
+// 2026-03-04T05:06:40Z: 40 s into its minute, window [05:06:00, 05:07:00).
+const NOW_MS = Date.parse('2026-03-04T05:06:40.000Z');
+const WINDOW_START = Date.parse('2026-03-04T05:06:00.000Z') / 1000;
+
+const ddb = mockClient(DynamoDBDocumentClient);
+const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const limiter = new DynamoRateLimiter(documentClient, TABLE, () => NOW_MS);
+
+beforeEach(() => {
+  ddb.reset();
+});
+
+describe('DynamoRateLimiter', () => {
+  it('counts atomically in the window item, conditioned on the limit, with a TTL past the window end', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await limiter.consume('acme', 'p1', 5);
+    const calls = ddb.commandCalls(UpdateCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { pk: 'RATE#acme#p1', sk: `W#${WINDOW_START}` },
+      UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+      ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':limit': 5, ':ttl': WINDOW_START + 60 + 300 },
+    });
+  });
+
+  it('a lost condition is 429 rate_limited with Retry-After = seconds until the window ends', async () => {
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    const err = await limiter.consume('acme', 'p1', 5).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as AppError).statusCode).toBe(429);
+    expect((err as AppError).code).toBe('rate_limited');
+    expect((err as AppError).headers).toEqual({ 'Retry-After': '20' });
+  });
+
+  it('Retry-After is at least 1 second at the very end of a window', async () => {
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    const late = new DynamoRateLimiter(documentClient, TABLE, () => Date.parse('2026-03-04T05:06:59.900Z'));
+    const err = (await late.consume('acme', 'p1', 5).catch((e: unknown) => e)) as AppError;
+    expect(err.headers).toEqual({ 'Retry-After': '1' });
+  });
+
+  it('any other DynamoDB failure is 503 dynamodb_unavailable', async () => {
+    ddb.on(UpdateCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
+    const err = await limiter.consume('acme', 'p1', 5).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DependencyUnavailableError);
+    expect((err as AppError).code).toBe('dynamodb_unavailable');
+  });
+});
+
+describe('issueCredentials with a rate limiter', () => {
+  const caller: Caller = { kind: 'partner', keyId: 'pk-abcdefghijklmnop', tenantId: TENANT_ID, partnerId: PARTNER_ID };
+  const ctx = { caller, requestId: 'req-1', sourceIp: '192.0.2.1', userAgent: 'jest' };
+  let directory: FakeDirectory;
+  let ledger: FakeLedger;
+  let sts: FakeSts;
+  let consumed: [string, string, number][];
+  let refuse: boolean;
+  let deps: IssueDeps;
+
+  beforeEach(() => {
+    directory = new FakeDirectory();
+    ledger = new FakeLedger();
+    sts = new FakeSts();
+    consumed = [];
+    refuse = false;
+    const rateLimiter: RateLimiter = {
+      async consume(t, p, perMinute) {
+        consumed.push([t, p, perMinute]);
+        if (refuse) throw new RateLimitedError(7);
+      },
+    };
+    deps = { directory, ledger, sts, now: () => new Date(NOW_MS), newId: () => 'id-1', rateLimiter };
+  });
+
+  it('is not consulted when the tenant policy has no rateLimit', async () => {
+    await issueCredentials(deps, ctx, {});
+    expect(consumed).toEqual([]);
+    expect(ledger.records).toHaveLength(1);
+  });
+
+  it("counts the partner against the policy's perMinute", async () => {
+    directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
+    await issueCredentials(deps, ctx, {});
+    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 5]]);
+  });
+
+  it('when limited: 429, STS is never called and nothing is recorded', async () => {
+    directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
+    refuse = true;
+    await expect(issueCredentials(deps, ctx, {})).rejects.toBeInstanceOf(RateLimitedError);
+    expect(sts.calls).toBe(0);
+    expect(ledger.records).toEqual([]);
+  });
+
+  it('a request refused up front (422) does not use up the quota', async () => {
+    directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
+    await expect(issueCredentials(deps, ctx, { sessionName: 'has spaces' })).rejects.toMatchObject({ statusCode: 422 });
+    expect(consumed).toEqual([]);
+  });
+});
