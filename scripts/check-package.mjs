@@ -1,7 +1,7 @@
 // Checks the CloudFormation that `sls package` generated: every route of the contract is wired
 // to a nodejs22.x function with its own bundle, the audit runs on a schedule, and both tables
 // have on-demand billing, point-in-time recovery, encryption and TTL.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const templatePath = process.argv[2] ?? '.serverless/cloudformation-template-update-stack.json';
@@ -62,6 +62,23 @@ for (const logicalId of ['MainTable', 'IssuanceTable']) {
 }
 const expiryIndex = template.Resources.IssuanceTable?.Properties.GlobalSecondaryIndexes?.find((i) => i.IndexName === 'byExpiry');
 if (!expiryIndex) problems.push('IssuanceTable: no byExpiry index for the expiry audit');
+
+// The function role must allow every DynamoDB operation the deployed code sends (IAM is the one
+// thing the local stack cannot check).
+const DYNAMO_ACTIONS = {
+  Get: 'GetItem', BatchGet: 'BatchGetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem',
+  Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', TransactWrite: 'TransactWriteItems',
+};
+const sourceFiles = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+const used = new Set(
+  ['lib', 'handlers'].flatMap(sourceFiles).flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/new (\w+?)Command\(/g)].map((m) => DYNAMO_ACTIONS[m[1]]).filter(Boolean)),
+);
+const role = template.Resources.IamRoleLambdaExecution?.Properties.Policies?.flatMap((p) => p.PolicyDocument.Statement) ?? [];
+const allowed = new Set(role.flatMap((st) => [].concat(st.Action)).filter((a) => typeof a === 'string'));
+for (const action of used) if (!allowed.has(`dynamodb:${action}`)) problems.push(`function role does not allow dynamodb:${action}`);
 
 if (problems.length) {
   console.error(`CloudFormation check failed:\n- ${problems.join('\n- ')}`);
