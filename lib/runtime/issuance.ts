@@ -1,6 +1,7 @@
 // Composition root for the issuance path, built once per cold start.
 import { randomUUID } from 'node:crypto';
 import { documentClient, requestHandler, stsClient } from '../aws/clients';
+import { getDecryptedParameter } from '../aws/ssm-parameter';
 import { config } from '../config';
 import type { IssueDeps } from '../issue';
 import { DynamoRateLimiter } from '../rate-limit';
@@ -11,7 +12,8 @@ import { directory } from './directory';
 
 const sts = new SdkSts(
   stsClient,
-  federationClientLoader(config.federationCredentialsParameter, {
+  // The parameter is read with the function role's credentials and HTTP handler (the role client's).
+  federationClientLoader(config.federationCredentialsParameter, (name) => getDecryptedParameter(stsClient.config, name), {
     maxAttempts: 3,
     requestHandler,
   }),

@@ -1,7 +1,6 @@
 // GetFederationToken needs long-term IAM-user keys: they are read from SSM Parameter Store
 // (SecureString, JSON {"accessKeyId","secretAccessKey"}) once per cold start, never logged.
 import { STSClient } from '@aws-sdk/client-sts';
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DependencyUnavailableError } from '../errors';
 
 interface FederationKeys {
@@ -14,17 +13,24 @@ function isFederationKeys(value: unknown): value is FederationKeys {
   return typeof v?.accessKeyId === 'string' && typeof v.secretAccessKey === 'string';
 }
 
-/** Returns a memoised loader; a failed load is forgotten so the next request tries again. */
-export function federationClientLoader(parameterName: string | undefined, clientConfig: ConstructorParameters<typeof STSClient>[0] = {}) {
+/**
+ * Returns a memoised loader; a failed load is forgotten so the next request tries again.
+ * @param readParameter reads the decrypted SecureString (lib/aws/ssm-parameter.ts in the Lambda).
+ */
+export function federationClientLoader(
+  parameterName: string | undefined,
+  readParameter: (name: string) => Promise<string>,
+  clientConfig: ConstructorParameters<typeof STSClient>[0] = {},
+) {
   let pending: Promise<STSClient> | undefined;
   const load = async (): Promise<STSClient> => {
     if (!parameterName) {
       throw new DependencyUnavailableError('federation_not_configured', 'Federation mode is not configured for this deployment');
     }
-    let raw: string | undefined;
+    let raw: string;
     try {
-      // maxAge: the keys stay for the container's life; rotation reaches new containers.
-      raw = await getParameter(parameterName, { decrypt: true, maxAge: 365 * 86400 });
+      // Read once: the keys stay for the container's life; rotation reaches new containers.
+      raw = await readParameter(parameterName);
     } catch (err) {
       throw new DependencyUnavailableError('federation_keys_unavailable', 'The federation signing keys could not be read', {
         cause: err,
@@ -33,7 +39,7 @@ export function federationClientLoader(parameterName: string | undefined, client
     }
     let keys: unknown;
     try {
-      keys = JSON.parse(raw ?? '');
+      keys = JSON.parse(raw);
     } catch {
       // No cause kept: JSON.parse messages quote the input, which is a secret here.
       keys = undefined;

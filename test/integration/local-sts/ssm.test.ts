@@ -1,7 +1,8 @@
 // The minimal SSM Parameter Store on the local STS server, driven by the real @aws-sdk/client-ssm.
-import { GetFederationTokenCommand } from '@aws-sdk/client-sts';
+import { GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { getDecryptedParameter, ssmEndpoint } from '../../../lib/aws/ssm-parameter';
 import { startLocalSts, type LocalSts } from '../../../local/sts/server';
 import { ACCOUNT, credsOf, signedRequest, stsClient, testUser, withWrongSecret, type Creds } from './support';
 
@@ -28,7 +29,7 @@ const ssm = (credentials: Creds = fn): SSMClient => new SSMClient({ endpoint: st
 const errorOf = (call: Promise<unknown>) =>
   call.then(
     () => undefined,
-    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata.httpStatusCode }),
+    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
   );
 
 describe('local SSM GetParameter', () => {
@@ -78,5 +79,43 @@ describe('local SSM GetParameter', () => {
     sts.injectFault({ action: 'GetParameter', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' });
     expect(await errorOf(ssm().send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', status: 400 });
     expect(sts.calls).toEqual([{ action: 'GetParameter', accessKeyId: fn.accessKeyId, status: 400, code: 'ThrottlingException' }]);
+  });
+});
+
+// The project's own one-call reader (lib/aws/ssm-parameter.ts) against the same emulator, which
+// verifies its SigV4 signature: signed with an STS client's resolved credentials, region and handler.
+describe('getDecryptedParameter (lib/aws/ssm-parameter.ts)', () => {
+  const env = () => ({ AWS_ENDPOINT_URL_SSM: sts.url });
+  const config = (credentials: Creds = fn) => new STSClient({ region: 'eu-west-1', credentials, maxAttempts: 1 }).config;
+
+  it('returns the decrypted SecureString', async () => {
+    expect(await getDecryptedParameter(config(), '/credvend/itest/federation-user', env())).toBe(SECRET_VALUE);
+  });
+
+  it('an unknown parameter fails with its SSM error type and status, nothing of the request', async () => {
+    const err = await errorOf(getDecryptedParameter(config(), '/nope', env()));
+    expect(err).toMatchObject({ name: 'SsmRequestError', message: 'SSM GetParameter failed: ParameterNotFound (HTTP 400)' });
+  });
+
+  it('a wrong secret is refused by the signature check, and the error never quotes the secret', async () => {
+    const wrong = withWrongSecret(fn);
+    const err = await getDecryptedParameter(config(wrong), 'plain', env()).then(() => undefined, (e: Error) => e);
+    expect(err?.message).toBe('SSM GetParameter failed: InvalidSignatureException (HTTP 400)');
+    expect(JSON.stringify({ ...err, message: err?.message, stack: err?.stack })).not.toContain(wrong.secretAccessKey);
+  });
+
+  it('a throttled call fails with ThrottlingException', async () => {
+    sts.injectFault({ action: 'GetParameter', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' });
+    expect((await errorOf(getDecryptedParameter(config(), 'plain', env())))?.message).toBe('SSM GetParameter failed: ThrottlingException (HTTP 400)');
+  });
+});
+
+describe('ssmEndpoint', () => {
+  it('takes the SDK variables in the SDK order, else the regional endpoint of the partition', () => {
+    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' }).href).toBe('http://127.0.0.1:1/');
+    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:2' }).href).toBe('http://127.0.0.1:2/');
+    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:2', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }).href).toBe('https://ssm.eu-west-1.amazonaws.com/');
+    expect(ssmEndpoint('cn-north-1', {}).href).toBe('https://ssm.cn-north-1.amazonaws.com.cn/');
+    expect(ssmEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'true' }).href).toBe('https://ssm-fips.us-east-1.amazonaws.com/');
   });
 });

@@ -1,6 +1,7 @@
 // Shared helpers for the local STS integration tests: keys made at test time (never committed),
 // SDK clients pointed at the emulator, and an assertion on the AWS error a call fails with.
-import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { NodeSha256 } from '../../../lib/aws/sha256';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { expect } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -52,27 +53,7 @@ export async function expectAwsError(call: Promise<unknown>, name: string, opts:
   if (opts.message) expect(err?.message).toMatch(opts.message);
 }
 
-/** node:crypto behind the Checksum interface @smithy/signature-v4 expects. */
-export class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    if (this.secret === undefined) return createHash('sha256');
-    const key = typeof this.secret === 'string' ? this.secret : Buffer.from(this.secret as ArrayBuffer);
-    return createHmac('sha256', key);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
+export { NodeSha256 };
 
 /**
  * A raw request signed by the SDK's own signer (@smithy/signature-v4), for what the STS client
