@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { JsonLogger, type LogLevel } from '../../lib/log';
+
+function capture(level: LogLevel = 'INFO') {
+  const lines: { level: LogLevel; entry: Record<string, unknown> }[] = [];
+  const logger = new JsonLogger('svc', level, (line, lvl) => lines.push({ level: lvl, entry: JSON.parse(line) }));
+  return { logger, lines };
+}
+
+describe('JsonLogger', () => {
+  it('writes one JSON object per line with level, message, timestamp, service and the attributes', () => {
+    const { logger, lines } = capture();
+    logger.info('hello', { keyId: 'pk-1', count: 2 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.entry).toEqual({ level: 'INFO', message: 'hello', timestamp: expect.any(String), service: 'svc', keyId: 'pk-1', count: 2 });
+    expect(Number.isNaN(Date.parse(lines[0]!.entry.timestamp as string))).toBe(false);
+  });
+
+  it('drops lines under the threshold, and the threshold can change', () => {
+    const { logger, lines } = capture('WARN');
+    logger.debug('d');
+    logger.info('i');
+    logger.warn('w');
+    logger.error('e');
+    expect(lines.map((l) => l.entry.message)).toEqual(['w', 'e']);
+    logger.setLogLevel('SILENT');
+    logger.error('gone');
+    expect(lines).toHaveLength(2);
+    logger.setLogLevel('DEBUG');
+    logger.debug('back');
+    expect(lines.map((l) => l.entry.message)).toEqual(['w', 'e', 'back']);
+  });
+
+  it('keeps appended keys on every line until removed', () => {
+    const { logger, lines } = capture();
+    logger.appendKeys({ requestId: 'r-1' });
+    logger.info('a');
+    logger.removeKeys(['requestId']);
+    logger.info('b');
+    expect(lines.map((l) => l.entry.requestId)).toEqual(['r-1', undefined]);
+  });
+
+  it('logs an error by name and message only: no stack, no cause, no extra fields', () => {
+    const { logger, lines } = capture();
+    const err = Object.assign(new Error('boom', { cause: new Error('inner secret') }), { $response: { body: 'secret body' } });
+    logger.error('failed', err);
+    logger.error('failed', { error: err });
+    for (const { entry } of lines) expect(entry.error).toEqual({ name: 'Error', message: 'boom' });
+    expect(JSON.stringify(lines)).not.toContain('secret');
+  });
+
+  it('a circular attribute keeps the line without its attributes', () => {
+    const { logger, lines } = capture();
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    logger.warn('odd', { loop });
+    expect(lines[0]!.entry).toMatchObject({ level: 'WARN', message: 'odd', unserialisable: true });
+  });
+});
