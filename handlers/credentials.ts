@@ -2,12 +2,16 @@
 import { BadRequestError } from '../lib/errors';
 import { containerCredentials, credentialProcessDocument } from '../lib/credentials-format';
 import { httpHandler, type HttpRequest } from '../lib/http/handler';
-import { parseWith } from '../lib/http/validate';
-import { issueCredentials, IssueRequestSchema, type IssueContext } from '../lib/issue';
+import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../lib/http/json-schema';
+import { issueCredentials, type IssueContext, type IssueRequest } from '../lib/issue';
+import issueRequestSchema from '../lib/openapi/issue-request.schema.json';
 import { issueResponseBody } from '../lib/issue-response';
 import { authenticator } from '../lib/runtime/directory';
 import { issueDeps } from '../lib/runtime/issuance';
 import type { Caller } from '../lib/auth';
+
+// The JSON Schema generated from IssueRequestSchema: zod's runtime stays out of this bundle.
+const checkIssueRequest = compileJsonSchema(issueRequestSchema as JsonSchema);
 
 function contextOf(req: HttpRequest, caller: Caller): IssueContext {
   return { caller, requestId: req.requestId, sourceIp: req.sourceIp, userAgent: req.userAgent };
@@ -20,7 +24,7 @@ export const issue = httpHandler(
     if (format !== 'json' && format !== 'credential_process') {
       throw new BadRequestError('invalid_format', 'format must be json or credential_process');
     }
-    const request = parseWith(IssueRequestSchema, req.body);
+    const request = parseWithJsonSchema<IssueRequest>(checkIssueRequest, req.body);
     const result = await issueCredentials(issueDeps, contextOf(req, caller), request);
     const body = format === 'credential_process' ? credentialProcessDocument(result.credentials) : issueResponseBody(result, new Date());
     return { statusCode: 201, body };

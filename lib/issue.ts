@@ -1,36 +1,19 @@
 // The issuance flow: tenant context -> render -> down-scope -> STS limits -> STS -> ledger.
 // Fail closed: credentials are returned only after their issuance record is durably written.
 import { createHash } from 'node:crypto';
-import * as z from 'zod/mini';
 import type { Caller } from './auth';
 import { ForbiddenError, UnauthorizedError, UnprocessableError } from './errors';
-import { IDENTITY_TAGS, MODES, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
+import { IDENTITY_TAGS, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from './policy/render';
 import { assertScopeCovered, buildSessionPolicy } from './policy/session';
 import type { DirectoryReader } from './store/directory';
 import type { RateLimiter } from './rate-limit';
 import type { IssuanceLedger } from './store/issuances';
+import type { IssueRequest } from './issue-request';
 import type { IssuedCredentials, StsPort } from './sts/adapter';
 import { assertAssumeRoleWithinLimits, assertFederationWithinLimits, type AssumeRoleRequest, type FederationRequest } from './sts/limits';
 
-const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
-const PRINTABLE_ASCII = /^[\x21-\x7E]+$/;
-
-/** Shape only; STS limits (name length, charset, durations) are checked later and answered 422. */
-export const IssueRequestSchema = z.strictObject({
-  mode: z.optional(z.enum(MODES as [Mode, ...Mode[]])),
-  durationSeconds: z.optional(z.int()),
-  sessionName: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-  scope: z.optional(
-    z.strictObject({
-      actions: z.optional(z.array(z.string().check(z.maxLength(128), z.regex(ACTION_PATTERN))).check(z.maxLength(20))),
-      resources: z.optional(
-        z.array(z.string().check(z.maxLength(1024), z.regex(PRINTABLE_ASCII))).check(z.maxLength(20)),
-      ),
-    }),
-  ),
-});
-export type IssueRequest = z.infer<typeof IssueRequestSchema>;
+export type { IssueRequest } from './issue-request';
 
 export interface IssueDeps {
   directory: DirectoryReader;

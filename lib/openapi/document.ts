@@ -57,7 +57,7 @@ export function errorStatuses(route: RouteSpec): number[] {
   return [...out].sort((a, b) => a - b);
 }
 
-function toJsonSchema(schema: z.ZodMiniType): Json {
+export function toJsonSchema(schema: z.ZodMiniType): Json {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12' }) as Json;
   return rest;
 }

@@ -12,7 +12,7 @@ import {
   PreviewRequest,
   PutPolicyRequest,
 } from '../admin/schemas';
-import { IssueRequestSchema } from '../issue';
+import { IssueRequestSchema } from '../issue-request';
 import { MODES, type Mode } from '../model';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 

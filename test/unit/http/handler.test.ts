@@ -7,7 +7,7 @@ import {
   UnauthorizedError,
   UnprocessableError,
 } from '../../../lib/errors';
-import { IssueRequestSchema } from '../../../lib/issue';
+import { IssueRequestSchema } from '../../../lib/issue-request';
 import { fakeContext, fakeEvent, JSON_HEADERS, type FakeRequest } from './fake-event';
 
 // lib/config.ts reads the environment once, at import: set it first, import the handler after.

@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod/mini';
 import { BadRequestError } from '../../../lib/errors';
+import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../../../lib/http/json-schema';
 import { issuesToDetails, parseWith } from '../../../lib/http/validate';
-import { IssueRequestSchema } from '../../../lib/issue';
+import issueRequestJsonSchema from '../../../lib/openapi/issue-request.schema.json';
+import { IssueRequestSchema } from '../../../lib/issue-request';
 
 function failure(schema: z.ZodMiniType, input: unknown, what?: string): BadRequestError {
   try {
@@ -50,7 +52,23 @@ describe('issuesToDetails', () => {
   });
 });
 
-describe('IssueRequestSchema', () => {
+// The vend handler checks the JSON Schema generated from IssueRequestSchema (lib/http/json-schema.ts);
+// both must give the same answer and the same paths on every case.
+const checkIssueRequest = compileJsonSchema(issueRequestJsonSchema as JsonSchema);
+const validators: [string, (input: unknown) => BadRequestError | undefined][] = [
+  ['zod IssueRequestSchema', (input) => (IssueRequestSchema.safeParse(input).success ? undefined : failure(IssueRequestSchema, input))],
+  ['generated JSON Schema', (input) => {
+    try {
+      parseWithJsonSchema(checkIssueRequest, input);
+      return undefined;
+    } catch (err) {
+      expect(err).toBeInstanceOf(BadRequestError);
+      return err as BadRequestError;
+    }
+  }],
+];
+
+describe.each(validators)('%s', (_name, validate) => {
   it.each<[string, unknown]>([
     ['an empty request', {}],
     ['every field', { mode: 'federation', durationSeconds: 3600, sessionName: 'job', scope: { actions: ['*'], resources: ['*'] } }],
@@ -62,11 +80,11 @@ describe('IssueRequestSchema', () => {
     ['a 1024-char resource', { scope: { resources: ['a'.repeat(1024)] } }],
     ['an empty scope', { scope: {} }],
   ])('accepts %s', (_, input) => {
-    expect(IssueRequestSchema.safeParse(input).success).toBe(true);
+    expect(validate(input)).toBeUndefined();
   });
 
   it('accepts a 256-char session name', () => {
-    expect(IssueRequestSchema.safeParse({ sessionName: 'x'.repeat(256) }).success).toBe(true);
+    expect(validate({ sessionName: 'x'.repeat(256) })).toBeUndefined();
   });
 
   it.each<[string, unknown, string]>([
@@ -91,7 +109,8 @@ describe('IssueRequestSchema', () => {
     ['21 resources', { scope: { resources: Array(21).fill('*') } }, '$.scope.resources'],
     ['a scope that is a list', { scope: ['s3:GetObject'] }, '$.scope'],
   ])('refuses %s at %s', (_, input, path) => {
-    const err = failure(IssueRequestSchema, input);
-    expect(err.details.map((d) => d.path)).toEqual([path]);
+    const err = validate(input);
+    expect(err).toMatchObject({ statusCode: 400, code: 'invalid_request', message: 'The request body is invalid' });
+    expect(err?.details.map((d) => d.path)).toEqual([path]);
   });
 });
