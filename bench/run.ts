@@ -1,19 +1,47 @@
 // `npm run bench` (full) and `npm run bench:quick` (CI). Writes bench/results.json, prints the
 // markdown table; a full run also puts the table into bench/README.md. Quick mode exits non-zero
 // when a counted budget (bundle bytes, calls per issuance, audit items) is not met; timings are
-// reported, never gated.
+// reported, never gated. `--only audit` measures only the expiry audit (both sizes, or 10,000 with
+// --quick), prints its rows and writes nothing: bench/results.json stays the last whole run's.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runBench } from './bench';
-import { failedCountedBudgets, markdownTable, withResults } from './report';
+import { runAuditBench, runBench } from './bench';
+import { auditTable, failedCountedBudgets, markdownTable, withResults, type Budget } from './report';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
 
+const PARTS = ['audit'] as const;
+
+/** `--only <part>`, or undefined for the whole bench; anything else is refused. */
+function onlyPart(argv: readonly string[]): (typeof PARTS)[number] | undefined {
+  const at = argv.indexOf('--only');
+  if (at < 0) return undefined;
+  const part = argv[at + 1];
+  if (!PARTS.includes(part as (typeof PARTS)[number])) throw new Error(`--only takes one of: ${PARTS.join(', ')} (got ${part ?? 'nothing'})`);
+  return part as (typeof PARTS)[number];
+}
+
+function reportFailed(budgets: readonly Budget[]): Budget[] {
+  const failed = failedCountedBudgets(budgets);
+  for (const b of failed) {
+    process.stderr.write(`bench: counted budget not met: ${b.description} = ${b.value} (budget ${b.limit})${b.note ? `; ${b.note}` : ''}\n`);
+  }
+  return failed;
+}
+
 async function main(): Promise<number> {
   const quick = process.argv.includes('--quick');
+  const only = onlyPart(process.argv);
   const started = Date.now();
-  const results = await runBench({ quick, log: (line) => process.stderr.write(`bench: ${line}\n`) });
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  if (only === 'audit') {
+    const { audit, budgets } = await runAuditBench({ quick, log });
+    process.stdout.write(`${auditTable(audit, budgets)}\n`);
+    process.stderr.write(`bench: audit done in ${Math.round((Date.now() - started) / 1000)} s; nothing written\n`);
+    return quick && reportFailed(budgets).length > 0 ? 1 : 0;
+  }
+  const results = await runBench({ quick, log });
   writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
   renameSync(`${RESULTS}.tmp`, RESULTS);
   const table = markdownTable(results);
@@ -21,11 +49,7 @@ async function main(): Promise<number> {
   if (!quick) writeFileSync(README, withResults(readFileSync(README, 'utf8'), table));
   process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s; results in bench/results.json\n`);
 
-  const failed = failedCountedBudgets(results.budgets);
-  for (const b of failed) {
-    process.stderr.write(`bench: counted budget not met: ${b.description} = ${b.value} (budget ${b.limit})${b.note ? `; ${b.note}` : ''}\n`);
-  }
-  return quick && failed.length > 0 ? 1 : 0;
+  return quick && reportFailed(results.budgets).length > 0 ? 1 : 0;
 }
 
 main().then(

@@ -2,7 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { deploymentBuildOptions, mergeDeepRight } from '../../../bench/build';
 import { kindOf, operationOf } from '../../../bench/operations';
-import { resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
+import { auditFunctionConfig, ratePeriodMs, resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
 import { abbaOrder, median, percentile } from '../../../bench/stats';
 import { addCounts, diffCounts, emptyCounts, itemsRead, itemsWritten } from '../../../bench/wire';
 import { zipEntrySizes } from '../../../bench/zip';
@@ -88,6 +88,54 @@ describe('serverless.yml', () => {
     expect(config.functions).toContainEqual({ name: 'issueCredentials', entry: 'handlers/credentials.ts', exportName: 'issue' });
     expect(config.environment.MAIN_TABLE).toBe('credvend-bench-main');
     expect(Object.values(config.environment).some((v) => v.includes('${'))).toBe(false);
+  });
+});
+
+describe('the expiry audit schedule', () => {
+  it('reads rate(N minutes|hours), singular for one as EventBridge wants', () => {
+    expect(ratePeriodMs('rate(15 minutes)')).toBe(900_000);
+    expect(ratePeriodMs('rate(1 minute)')).toBe(60_000);
+    expect(ratePeriodMs('rate(1 hour)')).toBe(3_600_000);
+    expect(ratePeriodMs('rate(6 hours)')).toBe(21_600_000);
+  });
+
+  it('refuses what it cannot model, naming it', () => {
+    for (const expression of ['cron(0/15 * * * ? *)', 'rate(1 day)', 'rate(2 days)', 'rate(0 minutes)', 'rate(1 minutes)', 'rate(5 minute)', 'rate(90 seconds)', '']) {
+      expect(() => ratePeriodMs(expression)).toThrow(`the expiry audit's schedule "${expression}" is not rate(N minutes|hours)`);
+    }
+  });
+
+  it("takes the real file's default: the expiryAudit function every 15 minutes, with the provider environment", () => {
+    const audit = auditFunctionConfig('bench');
+    expect(audit).toMatchObject({ name: 'expiryAudit', schedule: 'rate(15 minutes)', periodMs: 900_000 });
+    expect(audit.environment.ISSUANCE_TABLE).toBe('credvend-bench-issuances');
+  });
+
+  const docWith = (schedule: unknown, params: Record<string, unknown> = { default: {} }) => ({
+    service: 'credvend',
+    params,
+    provider: { runtime: 'nodejs22.x', environment: { STAGE: '${sls:stage}' } },
+    functions: {
+      expiryAudit: { handler: 'handlers/expiry-audit.handler', environment: { AUDIT_MAX_WINDOW_HOURS: '${param:maxWindow}' }, events: [{ schedule }] },
+    },
+  });
+
+  it('resolves the param for the stage, follows the object form and adds the function environment', () => {
+    const doc = docWith({ rate: ['${param:auditSchedule}'], enabled: true }, { default: { auditSchedule: 'rate(1 hour)', maxWindow: '12' }, fast: { auditSchedule: 'rate(5 minutes)' } });
+    expect(auditFunctionConfig('dev', doc)).toEqual({
+      name: 'expiryAudit',
+      schedule: 'rate(1 hour)',
+      periodMs: 3_600_000,
+      environment: { STAGE: 'dev', AUDIT_MAX_WINDOW_HOURS: '12' },
+    });
+    expect(auditFunctionConfig('fast', doc).periodMs).toBe(300_000);
+  });
+
+  it('fails on a cron schedule, on no schedule and on no audit function', () => {
+    expect(() => auditFunctionConfig('dev', docWith('cron(0/15 * * * ? *)', { default: { maxWindow: '24' } }))).toThrow('is not rate(N minutes|hours)');
+    const none = { ...docWith('rate(1 hour)'), functions: { expiryAudit: { handler: 'handlers/expiry-audit.handler', events: [] } } };
+    expect(() => auditFunctionConfig('dev', none)).toThrow('function expiryAudit has 0 schedule events');
+    expect(() => auditFunctionConfig('dev', { ...none, functions: {} })).toThrow('no function has the handler handlers/expiry-audit.ts');
   });
 });
 
