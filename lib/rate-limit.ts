@@ -1,8 +1,9 @@
 // Per-partner issuance rate limit, shared by every Lambda: a fixed 60-second window counted by one
 // atomic conditional UpdateItem, so concurrent containers can never together exceed the limit.
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RateLimitedError } from './errors';
 import { keys } from './model';
+import { toStored } from './store/directory';
 import { dynamoUnavailable, isConditionFailure } from './store/errors';
 
 export const RATE_WINDOW_SECONDS = 60;
@@ -16,7 +17,7 @@ export interface RateLimiter {
 
 export class DynamoRateLimiter implements RateLimiter {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBClient,
     private readonly table: string,
     private readonly now: () => number = Date.now,
   ) {}
@@ -27,13 +28,13 @@ export class DynamoRateLimiter implements RateLimiter {
     const windowEnd = windowStart + RATE_WINDOW_SECONDS;
     try {
       await this.client.send(
-        new UpdateCommand({
+        new UpdateItemCommand({
           TableName: this.table,
-          Key: keys.rateWindow(tenantId, partnerId, windowStart),
+          Key: toStored(keys.rateWindow(tenantId, partnerId, windowStart)),
           UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
           ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
           ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':one': 1, ':limit': perMinute, ':ttl': windowEnd + TTL_GRACE_SECONDS },
+          ExpressionAttributeValues: toStored({ ':one': 1, ':limit': perMinute, ':ttl': windowEnd + TTL_GRACE_SECONDS }),
         }),
       );
     } catch (err) {

@@ -64,10 +64,13 @@ const expiryIndex = template.Resources.IssuanceTable?.Properties.GlobalSecondary
 if (!expiryIndex) problems.push('IssuanceTable: no byExpiry index for the expiry audit');
 
 // The function role must allow every DynamoDB operation the deployed code sends (IAM is the one
-// thing the local stack cannot check).
+// thing the local stack cannot check): document-client commands (GetCommand) and plain-client
+// commands (GetItemCommand) alike.
 const DYNAMO_ACTIONS = {
   Get: 'GetItem', BatchGet: 'BatchGetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem',
   Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', TransactWrite: 'TransactWriteItems',
+  GetItem: 'GetItem', BatchGetItem: 'BatchGetItem', PutItem: 'PutItem', UpdateItem: 'UpdateItem', DeleteItem: 'DeleteItem',
+  BatchWriteItem: 'BatchWriteItem', TransactWriteItems: 'TransactWriteItems',
 };
 const sourceFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

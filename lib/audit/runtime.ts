@@ -1,5 +1,5 @@
 // Composition root of the expiry audit, shared by the scheduled handler and `npm run audit`.
-import { documentClient } from '../aws/clients';
+import { documentClient } from '../aws/document-client';
 import { config } from '../config';
 import type { AuditDeps, AuditProgress } from './audit';
 import { loadAuditConfig } from './config';

@@ -1,7 +1,6 @@
 // SDK clients, created once per cold start and shared by every adapter.
 // Region and endpoints come from the SDK's own environment variables.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import { config } from '../config';
 
@@ -13,9 +12,5 @@ export const requestHandler = {
 };
 
 export const dynamoClient = new DynamoDBClient({ maxAttempts: 3, requestHandler });
-
-export const documentClient = DynamoDBDocumentClient.from(dynamoClient, {
-  marshallOptions: { removeUndefinedValues: true },
-});
 
 export const stsClient = new STSClient({ maxAttempts: 3, requestHandler });

@@ -1,7 +1,8 @@
 // Composition root for the admin API, built once per cold start.
 import type { AdminDeps } from '../admin/ports';
 import { listAuditReports } from '../audit/store';
-import { documentClient } from '../aws/clients';
+import { dynamoClient } from '../aws/clients';
+import { documentClient } from '../aws/document-client';
 import { config } from '../config';
 import { DynamoAdminLookup } from '../store/admin-lookup';
 import { DynamoDirectoryAdmin } from '../store/directory-admin';
@@ -10,7 +11,7 @@ import { directory } from './directory';
 
 export const adminDeps: AdminDeps = {
   store: new DynamoDirectoryAdmin(documentClient, config.mainTable),
-  lookup: new DynamoAdminLookup(documentClient, config.mainTable),
+  lookup: new DynamoAdminLookup(dynamoClient, config.mainTable),
   issuances: new DynamoIssuanceQueries(documentClient, config.issuanceTable),
   auditReports: (tenantId, page) => listAuditReports(documentClient, config.mainTable, tenantId, page),
   now: () => new Date(),

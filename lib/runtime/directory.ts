@@ -1,10 +1,10 @@
 // Composition root for key and directory access, built once per cold start.
-import { documentClient } from '../aws/clients';
+import { dynamoClient } from '../aws/clients';
 import { Authenticator } from '../auth';
 import { config } from '../config';
 import { CachedDirectory } from '../store/cached-directory';
 import { DynamoDirectory } from '../store/directory';
 
-export const directory = new CachedDirectory(new DynamoDirectory(documentClient, config.mainTable), config.cacheTtlSeconds * 1000);
+export const directory = new CachedDirectory(new DynamoDirectory(dynamoClient, config.mainTable), config.cacheTtlSeconds * 1000);
 
 export const authenticator = new Authenticator(directory, config.keyLastUsedIntervalSeconds * 1000);

@@ -1,6 +1,6 @@
 // Composition root for the issuance path, built once per cold start.
 import { randomUUID } from 'node:crypto';
-import { documentClient, requestHandler, stsClient } from '../aws/clients';
+import { dynamoClient, requestHandler, stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
 import { config } from '../config';
 import type { IssueDeps } from '../issue';
@@ -21,9 +21,9 @@ const sts = new SdkSts(
 
 export const issueDeps: IssueDeps = {
   directory,
-  ledger: new DynamoIssuanceLedger(documentClient, config.issuanceTable, config.issuanceRetentionDays),
+  ledger: new DynamoIssuanceLedger(dynamoClient, config.issuanceTable, config.issuanceRetentionDays),
   sts,
   now: () => new Date(),
   newId: randomUUID,
-  rateLimiter: new DynamoRateLimiter(documentClient, config.mainTable),
+  rateLimiter: new DynamoRateLimiter(dynamoClient, config.mainTable),
 };

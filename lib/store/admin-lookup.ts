@@ -1,12 +1,12 @@
 // Consistent single-item reads for the admin API (the issuance path reads through the cache instead).
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DirectoryLookup } from '../admin/ports';
 import { keys, type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../model';
 import { getItem } from './directory';
 
 export class DynamoAdminLookup implements DirectoryLookup {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBClient,
     private readonly table: string,
   ) {}
 

@@ -19,7 +19,7 @@ import {
   type TenantPolicy,
   type TenantPolicyDocument,
 } from '../model';
-import { getItem, withoutStorageKeys } from './directory';
+import { withoutStorageKeys } from './directory';
 import { dynamoUnavailable, isConditionFailure } from './errors';
 
 export interface Page<T> {
@@ -150,8 +150,13 @@ export class DynamoDirectoryAdmin {
     return policy;
   }
 
-  private getCurrentPolicy(tenantId: string): Promise<TenantPolicy | undefined> {
-    return getItem<TenantPolicy>(this.client, this.table, keys.policy(tenantId), 'read policy');
+  private async getCurrentPolicy(tenantId: string): Promise<TenantPolicy | undefined> {
+    try {
+      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.policy(tenantId), ConsistentRead: true }));
+      return withoutStorageKeys<TenantPolicy>(out.Item);
+    } catch (err) {
+      throw dynamoUnavailable(err, 'read policy');
+    }
   }
 
   /** Moves the current-policy item to `policy` unless it already holds that version or a newer one. */

@@ -1,5 +1,15 @@
-// Reads of the directory (tenants, partners, policies, keys) from the main table.
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+// Reads of the directory (tenants, partners, policies, keys) from the main table. The issuance
+// path's adapters use the plain client and util-dynamodb: the document client adds ~10 KB to the
+// vend bundle (bench/README.md).
+import {
+  BatchGetItemCommand,
+  GetItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type BatchGetItemCommandOutput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { keys, type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../model';
 import { dynamoUnavailable, isConditionFailure } from './errors';
 
@@ -19,6 +29,12 @@ export interface DirectoryReader {
 }
 
 type Item = Record<string, unknown>;
+type StoredItem = Record<string, AttributeValue>;
+
+/** A stored item as plain JS, as the document client would give it (numbers as numbers). */
+export const fromStored = (item: StoredItem | undefined): Item | undefined => (item ? unmarshall(item) : undefined);
+/** A plain JS item for DynamoDB; undefined attributes are left out, as the document client did. */
+export const toStored = (item: Item): StoredItem => marshall(item, { removeUndefinedValues: true });
 
 /** Drops the storage attributes (pk, sk, gsi keys, ttl) so only the record's own fields leave the adapter. */
 export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
@@ -28,10 +44,10 @@ export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
 }
 
 /** One consistent read of a main-table item, without its storage attributes. */
-export async function getItem<T>(client: DynamoDBDocumentClient, table: string, key: Record<string, string>, action: string): Promise<T | undefined> {
+export async function getItem<T>(client: DynamoDBClient, table: string, key: Record<string, string>, action: string): Promise<T | undefined> {
   try {
-    const out = await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
-    return withoutStorageKeys<T>(out.Item);
+    const out = await client.send(new GetItemCommand({ TableName: table, Key: toStored(key), ConsistentRead: true }));
+    return withoutStorageKeys<T>(fromStored(out.Item));
   } catch (err) {
     throw dynamoUnavailable(err, action);
   }
@@ -39,7 +55,7 @@ export async function getItem<T>(client: DynamoDBDocumentClient, table: string, 
 
 export class DynamoDirectory implements DirectoryReader {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBClient,
     private readonly table: string,
   ) {}
 
@@ -59,13 +75,13 @@ export class DynamoDirectory implements DirectoryReader {
     const wanted = [keys.tenant(tenantId), keys.partner(tenantId, partnerId), keys.policy(tenantId)];
     let items: Item[] = [];
     try {
-      let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
-        [this.table]: { Keys: wanted, ConsistentRead: true },
+      let request: Record<string, { Keys: StoredItem[]; ConsistentRead: boolean }> | undefined = {
+        [this.table]: { Keys: wanted.map(toStored), ConsistentRead: true },
       };
       // BatchGet may hand back unprocessed keys under load; a few immediate retries suffice for three items.
       for (let attempt = 0; request && attempt < 5; attempt++) {
-        const out: BatchGetCommandOutput = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        items = items.concat(out.Responses?.[this.table] ?? []);
+        const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
+        items = items.concat((out.Responses?.[this.table] ?? []).map((item) => unmarshall(item)));
         const unprocessed = out.UnprocessedKeys?.[this.table];
         request = unprocessed?.Keys?.length
           ? { [this.table]: { Keys: unprocessed.Keys, ConsistentRead: true } }
@@ -86,12 +102,12 @@ export class DynamoDirectory implements DirectoryReader {
   async touchKey(keyId: string, at: string, notAfter: string): Promise<void> {
     try {
       await this.client.send(
-        new UpdateCommand({
+        new UpdateItemCommand({
           TableName: this.table,
-          Key: keys.apiKey(keyId),
+          Key: toStored(keys.apiKey(keyId)),
           UpdateExpression: 'SET lastUsedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :notAfter)',
-          ExpressionAttributeValues: { ':at': at, ':notAfter': notAfter },
+          ExpressionAttributeValues: toStored({ ':at': at, ':notAfter': notAfter }),
         }),
       );
     } catch (err) {

@@ -1,8 +1,9 @@
 // The issuance ledger. A record is written with a condition so a retried request can never
 // overwrite another; it carries no secret, only facts about the issuance.
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DependencyUnavailableError } from '../errors';
 import { keys, type IssuanceRecord } from '../model';
+import { fromStored, toStored } from './directory';
 import { isConditionFailure } from './errors';
 
 export interface IssuanceLedger {
@@ -22,7 +23,7 @@ export function issuanceItem(record: IssuanceRecord, retentionDays: number): Rec
 
 export class DynamoIssuanceLedger implements IssuanceLedger {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBClient,
     private readonly table: string,
     private readonly retentionDays: number,
   ) {}
@@ -30,9 +31,9 @@ export class DynamoIssuanceLedger implements IssuanceLedger {
   async record(record: IssuanceRecord): Promise<void> {
     try {
       await this.client.send(
-        new PutCommand({
+        new PutItemCommand({
           TableName: this.table,
-          Item: issuanceItem(record, this.retentionDays),
+          Item: toStored(issuanceItem(record, this.retentionDays)),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -50,13 +51,14 @@ export class DynamoIssuanceLedger implements IssuanceLedger {
   private async isRecorded(record: IssuanceRecord): Promise<boolean> {
     try {
       const out = await this.client.send(
-        new GetCommand({
+        new GetItemCommand({
           TableName: this.table,
-          Key: keys.issuance(record.tenantId, record.issuedAt, record.issuanceId),
+          Key: toStored(keys.issuance(record.tenantId, record.issuedAt, record.issuanceId)),
           ConsistentRead: true,
         }),
       );
-      return out.Item?.issuanceId === record.issuanceId && out.Item?.accessKeyId === record.accessKeyId;
+      const stored = fromStored(out.Item);
+      return stored?.issuanceId === record.issuanceId && stored?.accessKeyId === record.accessKeyId;
     } catch {
       return false;
     }

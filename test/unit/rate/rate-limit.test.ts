@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Caller } from '../../../lib/auth';
 import { AppError, DependencyUnavailableError, RateLimitedError } from '../../../lib/errors';
@@ -13,9 +13,9 @@ const TABLE = 'main';
 const NOW_MS = Date.parse('2026-03-04T05:06:40.000Z');
 const WINDOW_START = Date.parse('2026-03-04T05:06:00.000Z') / 1000;
 
-const ddb = mockClient(DynamoDBDocumentClient);
-const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const limiter = new DynamoRateLimiter(documentClient, TABLE, () => NOW_MS);
+const client = new DynamoDBClient({ region: 'us-east-1' });
+const ddb = mockClient(client);
+const limiter = new DynamoRateLimiter(client, TABLE, () => NOW_MS);
 
 beforeEach(() => {
   ddb.reset();
@@ -23,11 +23,12 @@ beforeEach(() => {
 
 describe('DynamoRateLimiter', () => {
   it('counts atomically in the window item, conditioned on the limit, with a TTL past the window end', async () => {
-    ddb.on(UpdateCommand).resolves({});
+    ddb.on(UpdateItemCommand).resolves({});
     await limiter.consume('acme', 'p1', 5);
-    const calls = ddb.commandCalls(UpdateCommand);
+    const calls = ddb.commandCalls(UpdateItemCommand);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input).toEqual({
+    const input = calls[0]!.args[0].input;
+    expect({ ...input, Key: unmarshall(input.Key!), ExpressionAttributeValues: unmarshall(input.ExpressionAttributeValues!) }).toEqual({
       TableName: TABLE,
       Key: { pk: 'RATE#acme#p1', sk: `W#${WINDOW_START}` },
       UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
@@ -38,7 +39,7 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('a lost condition is 429 rate_limited with Retry-After = seconds until the window ends', async () => {
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     const err = await limiter.consume('acme', 'p1', 5).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as AppError).statusCode).toBe(429);
@@ -47,14 +48,14 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('Retry-After is at least 1 second at the very end of a window', async () => {
-    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
-    const late = new DynamoRateLimiter(documentClient, TABLE, () => Date.parse('2026-03-04T05:06:59.900Z'));
+    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    const late = new DynamoRateLimiter(client, TABLE, () => Date.parse('2026-03-04T05:06:59.900Z'));
     const err = (await late.consume('acme', 'p1', 5).catch((e: unknown) => e)) as AppError;
     expect(err.headers).toEqual({ 'Retry-After': '1' });
   });
 
   it('any other DynamoDB failure is 503 dynamodb_unavailable', async () => {
-    ddb.on(UpdateCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
+    ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
     const err = await limiter.consume('acme', 'p1', 5).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DependencyUnavailableError);
     expect((err as AppError).code).toBe('dynamodb_unavailable');

@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeEach } from '@jest/globals';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IssuanceRecord } from '../../../lib/model';
 import { DynamoIssuanceLedger } from '../../../lib/store/issuances';
@@ -25,9 +25,9 @@ const record: IssuanceRecord = {
   status: 'active',
 };
 
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const mock = mockClient(doc);
-const ledger = new DynamoIssuanceLedger(doc, 'issuances', 400);
+const client = new DynamoDBClient({ region: 'us-east-1' });
+const mock = mockClient(client);
+const ledger = new DynamoIssuanceLedger(client, 'issuances', 400);
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
 describe('DynamoIssuanceLedger.record', () => {
@@ -36,28 +36,28 @@ describe('DynamoIssuanceLedger.record', () => {
   });
 
   it('writes the record with a TTL past its expiry and a no-overwrite condition', async () => {
-    mock.on(PutCommand).resolves({});
+    mock.on(PutItemCommand).resolves({});
     await ledger.record(record);
-    const input = mock.commandCalls(PutCommand)[0]!.args[0].input;
+    const input = mock.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(input.Item!.ttl).toBe(Date.parse(record.expiresAt) / 1000 + 400 * 86_400);
+    expect(unmarshall(input.Item!).ttl).toBe(Date.parse(record.expiresAt) / 1000 + 400 * 86_400);
   });
 
   it('treats a failed condition on its own, already written record as written (a retried put)', async () => {
-    mock.on(PutCommand).rejects(conditionFailed());
-    mock.on(GetCommand).resolves({ Item: { ...record } });
+    mock.on(PutItemCommand).rejects(conditionFailed());
+    mock.on(GetItemCommand).resolves({ Item: marshall(record, { removeUndefinedValues: true }) });
     await expect(ledger.record(record)).resolves.toBeUndefined();
   });
 
   it('refuses when the item at that key is not this record', async () => {
-    mock.on(PutCommand).rejects(conditionFailed());
-    mock.on(GetCommand).resolves({ Item: { ...record, accessKeyId: 'ASIA' + 'OTHEROTHEROTHER1' } });
+    mock.on(PutItemCommand).rejects(conditionFailed());
+    mock.on(GetItemCommand).resolves({ Item: marshall({ ...record, accessKeyId: 'ASIA' + 'OTHEROTHEROTHER1' }, { removeUndefinedValues: true }) });
     await expect(ledger.record(record)).rejects.toMatchObject({ statusCode: 503, code: 'audit_write_failed' });
   });
 
   it('answers 503 audit_write_failed when the write fails', async () => {
-    mock.on(PutCommand).rejects(new Error('socket hang up'));
+    mock.on(PutItemCommand).rejects(new Error('socket hang up'));
     await expect(ledger.record(record)).rejects.toMatchObject({ statusCode: 503, code: 'audit_write_failed' });
-    expect(mock.commandCalls(GetCommand)).toHaveLength(0);
+    expect(mock.commandCalls(GetItemCommand)).toHaveLength(0);
   });
 });
