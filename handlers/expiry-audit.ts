@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { runAudit } from '../lib/audit/audit';
 import { auditDeps } from '../lib/audit/runtime';
 import { publishFailureMetric, publishRunMetrics, runSummary } from '../lib/audit/telemetry';
+import { withInvocationDeadline } from '../lib/aws/deadline';
 import { logger } from '../lib/log';
 
 // Namespace and service come from POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.
@@ -16,7 +17,10 @@ export async function handler(_event: unknown, context: Context) {
   // keeps the request id, so it resumes its own window at once.
   const leaseMs = context.getRemainingTimeInMillis() + 60_000;
   try {
-    const result = await runAudit(auditDeps({ owner: context.awsRequestId, leaseMs }));
+    // AWS calls stop short of the Lambda timeout, so a run that overstays fails here, with its
+    // failure metric and log line, instead of being cut off; a later run takes the window over
+    // once the lease runs out, and re-auditing it counts nothing twice.
+    const result = await withInvocationDeadline(context, () => runAudit(auditDeps({ owner: context.awsRequestId, leaseMs })));
     const durationMs = Date.now() - started;
     publishRunMetrics(metrics, result, durationMs);
     const summary = runSummary(result, durationMs);

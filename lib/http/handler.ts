@@ -2,7 +2,8 @@
 // last so middy runs it first on error), JSON responses that are never cached.
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { AppError } from '../errors';
+import { withInvocationDeadline } from '../aws/deadline';
+import { AppError, DependencyUnavailableError } from '../errors';
 import { config } from '../config';
 import { logger } from '../log';
 import { jsonBody } from './body';
@@ -84,8 +85,19 @@ export interface RouteOptions {
   body?: boolean;
 }
 
+/**
+ * middy's last resort, just before the Lambda timeout: a JSON 503 rather than the platform's timeout.
+ * AWS calls end DEADLINE_MARGIN_MS earlier (lib/aws/deadline.ts), so this is only reached when
+ * something else holds the invocation up (an SDK retry back-off that straddles the deadline).
+ */
+function timeoutEarlyResponse(): never {
+  throw new DependencyUnavailableError('dependency_timeout', 'A dependency did not answer in time; retry later', {
+    retryAfterSeconds: 1,
+  });
+}
+
 export function httpHandler(route: (req: HttpRequest) => Promise<HttpResult>, options: RouteOptions = {}) {
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>();
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ timeoutEarlyResponse });
   if (options.body) handler.use(jsonBody(config.maxBodyBytes) as never);
   handler.use(errorMapper());
   return handler.handler(async (event, context) => {
@@ -103,7 +115,8 @@ export function httpHandler(route: (req: HttpRequest) => Promise<HttpResult>, op
       userAgent: headers['user-agent'] ?? '',
     };
     try {
-      return toResponse(await route(req));
+      // One deadline for every AWS call of this invocation, taken from the Lambda's remaining time.
+      return toResponse(await withInvocationDeadline(context, () => route(req)));
     } finally {
       logger.removeKeys(['requestId']);
     }

@@ -305,3 +305,32 @@ describe('httpHandler with schema validation (the issue route shape)', () => {
     }
   });
 });
+
+describe('httpHandler deadline (lib/aws/deadline.ts)', () => {
+  const lambdaContext = (remainingMs: number) => ({ ...fakeContext(), getRemainingTimeInMillis: () => remainingMs });
+
+  it("gives the route's AWS calls a deadline from the Lambda's remaining time, less the margin", async () => {
+    const { remainingMs, DEADLINE_MARGIN_MS } = await import('../../../lib/aws/deadline');
+    let seen: number | undefined;
+    const handler = http.httpHandler(async () => {
+      seen = remainingMs();
+      return { statusCode: 200 };
+    });
+    await handler(fakeEvent(), lambdaContext(10_000));
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThanOrEqual(10_000 - DEADLINE_MARGIN_MS);
+    // And none outside Lambda (no getRemainingTimeInMillis).
+    await handler(fakeEvent(), fakeContext());
+    expect(seen).toBeUndefined();
+  });
+
+  it('a route still running just before the Lambda timeout answers JSON 503 dependency_timeout, not a timeout', async () => {
+    const handler = http.httpHandler(() => new Promise<never>(() => undefined));
+    const res = (await handler(fakeEvent(), lambdaContext(50))) as APIGatewayProxyStructuredResultV2;
+    expect(res.statusCode).toBe(503);
+    expect(res.headers).toEqual({ ...BASE_HEADERS, 'Retry-After': '1' });
+    expect(JSON.parse(res.body!)).toEqual({
+      error: { code: 'dependency_timeout', message: 'A dependency did not answer in time; retry later', requestId: 'apigw-req-1', details: [] },
+    });
+  });
+});
