@@ -1,14 +1,17 @@
-// `npm run bench` (full) and `npm run bench:quick` (CI). Writes bench/results.json, prints the
-// markdown table; a full run also puts the table into bench/README.md. Quick mode exits non-zero
+// `npm run bench` (full) and `npm run bench:quick` (CI). A full run writes bench/results.json and
+// puts the table into bench/README.md; a quick run writes test-results/bench-quick.json, so it never
+// replaces the committed full results. Both print the markdown table. Quick mode exits non-zero
 // when a counted budget (bundle bytes, calls per issuance, audit items) is not met; timings are
 // reported, never gated. `--only audit` measures only the expiry audit (both sizes, or 10,000 with
 // --quick), prints its rows and writes nothing: bench/results.json stays the last whole run's.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAuditBench, runBench } from './bench';
 import { auditTable, failedCountedBudgets, markdownTable, withResults, type Budget } from './report';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
+const QUICK_RESULTS = fileURLToPath(new URL('../test-results/bench-quick.json', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
 
 const PARTS = ['audit'] as const;
@@ -42,12 +45,14 @@ async function main(): Promise<number> {
     return quick && reportFailed(budgets).length > 0 ? 1 : 0;
   }
   const results = await runBench({ quick, log });
-  writeFileSync(`${RESULTS}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
-  renameSync(`${RESULTS}.tmp`, RESULTS);
+  const file = quick ? QUICK_RESULTS : RESULTS;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
   const table = markdownTable(results);
   process.stdout.write(`${table}\n`);
   if (!quick) writeFileSync(README, withResults(readFileSync(README, 'utf8'), table));
-  process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s; results in bench/results.json\n`);
+  process.stderr.write(`bench: done in ${Math.round((Date.now() - started) / 1000)} s; results in ${file}\n`);
 
   return quick && reportFailed(results.budgets).length > 0 ? 1 : 0;
 }
