@@ -4,7 +4,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 
 export interface FaultRule {
-  /** X-Amz-Target to match, e.g. "DynamoDB_20120810.PutItem". */
+  /** X-Amz-Target to match, e.g. "DynamoDB_20120810.PutItem", or "*" for every call. */
   target: string;
   /** Only requests whose body mentions this table name. */
   tableName?: string;
@@ -14,12 +14,16 @@ export interface FaultRule {
   times?: number;
   /** Answer only after this long (to provoke client timeouts). */
   delayMs?: number;
+  /** Never answer (status and code unused): the client's own timeout or deadline has to give up. */
+  hang?: boolean;
 }
 
 export interface FaultProxy {
   url: string;
   /** Requests seen, by X-Amz-Target. */
   counts: Record<string, number>;
+  /** Requests that got a fault (failed, delayed or hung) since the proxy started. */
+  faultsServed(): number;
   addFault(rule: FaultRule): void;
   clearFaults(): void;
   resetCounts(): void;
@@ -30,6 +34,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   let faults: (FaultRule & { left: number })[] = [];
   const counts: Record<string, number> = {};
+  let served = 0;
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const upstream = httpRequest(
@@ -53,10 +58,14 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       const amzTarget = String(req.headers['x-amz-target'] ?? '');
       counts[amzTarget] = (counts[amzTarget] ?? 0) + 1;
       const fault = faults.find(
-        (f) => f.left > 0 && f.target === amzTarget && (!f.tableName || body.includes(`"${f.tableName}"`)),
+        (f) =>
+          f.left > 0 && (f.target === '*' || f.target === amzTarget) && (!f.tableName || body.includes(`"${f.tableName}"`)),
       );
       if (!fault) return forward(req, body, res);
       fault.left -= 1;
+      served += 1;
+      // The client gives up and closes the connection; close() ends any still open.
+      if (fault.hang) return;
       const answer = () =>
         res
           .writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.0' })
@@ -70,6 +79,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
+    faultsServed: () => served,
     addFault: (rule) => faults.push({ ...rule, left: rule.times ?? 1 }),
     clearFaults: () => {
       faults = [];

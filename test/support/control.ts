@@ -16,6 +16,7 @@ export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {
     'POST /dynamo/reset-counts': () => dynamo.resetCounts(),
     'POST /dynamo/fault': (body: FaultRule) => dynamo.addFault(body),
     'POST /dynamo/clear-faults': () => dynamo.clearFaults(),
+    'GET /dynamo/faults-served': () => dynamo.faultsServed(),
   };
   const server = createServer((req, res) => {
     let raw = '';
@@ -53,4 +54,5 @@ export const control = {
   resetDynamoCounts: () => control.send('POST', '/dynamo/reset-counts'),
   dynamoFault: (rule: FaultRule) => control.send('POST', '/dynamo/fault', rule),
   clearDynamoFaults: () => control.send('POST', '/dynamo/clear-faults'),
+  dynamoFaultsServed: () => control.send<number>('GET', '/dynamo/faults-served'),
 };

@@ -1,7 +1,8 @@
 // Fault injection at every step of an issuance, against the running stack: each fault answers its
-// contract status, retries stay bounded (the SDK's 3 attempts), and the ledger holds exactly one
-// record per 201 and none for a failure.
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+// contract status, retries stay bounded (the SDK's 3 attempts, and the invocation's deadline for
+// AWS calls, lib/aws/deadline.ts), and the ledger holds exactly one record per 201 and none for a
+// failure.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { FaultRule } from '../../../local/fault-proxy';
 import { demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
@@ -10,18 +11,19 @@ import { expectErrorBody, ledgerOf, writeFigures } from './support';
 
 /** The functions' SDK clients make at most this many attempts (lib/aws/clients.ts). */
 const ATTEMPTS = 3;
-let faultsInjected = 0;
+/** STS faults injected; DynamoDB faults are counted where they happen, at the proxy. */
+let stsFaults = 0;
+let dynamoFaultsBefore = 0;
 let requests = 0;
 let recordsLost = 0;
 
 type StsFault = { action?: string; status: number; code: string; times?: number; delayMs?: number };
 
 async function injectSts(fault: StsFault) {
-  faultsInjected += fault.times ?? 1;
+  stsFaults += fault.times ?? 1;
   await control.stsFault(fault);
 }
 async function injectDynamo(rule: FaultRule) {
-  faultsInjected += rule.times ?? 1;
   await control.dynamoFault(rule);
 }
 
@@ -52,7 +54,11 @@ afterEach(async () => {
   await control.clearDynamoFaults();
   await control.clearStsFaults();
 });
-afterAll(() => {
+beforeAll(async () => {
+  dynamoFaultsBefore = await control.dynamoFaultsServed();
+});
+afterAll(async () => {
+  const faultsInjected = stsFaults + (await control.dynamoFaultsServed()) - dynamoFaultsBefore;
   writeFigures('faults', { requests, faultsInjected, recordsLost });
   closeTables();
 });
@@ -142,7 +148,7 @@ describe('DynamoDB faults', () => {
     });
   });
 
-  // Timeouts on every step: only where the whole retry budget fits in the Lambda timeout (see report).
+  // Late answers (after the client's per-attempt timeout) on every attempt of one call.
   it.each([
     { target: 'GetItem', code: 'dynamodb_unavailable' },
     { target: 'PutItem', code: 'audit_write_failed' },
@@ -175,5 +181,61 @@ describe('DynamoDB faults', () => {
     await control.clearDynamoFaults();
     await new Promise((r) => setTimeout(r, 1200));
     expect((await issueAndCheck(tenant)).status).toBe(201);
+  });
+});
+
+// A hang is a call that is never answered. Each attempt then waits out its request timeout, and
+// one issuance makes several calls in a row: without the invocation's deadline, their retries
+// together outlast the Lambda timeout and the caller gets the platform's timeout, not our 503.
+describe('DynamoDB hangs: a JSON 503 with a stable code, no credentials, no record', () => {
+  const hang = (target: string, tableName?: string) =>
+    // status and code are unused for a hang; times is more than any issuance could make.
+    injectDynamo({ target, tableName, hang: true, status: 504, code: 'Hang', times: 100 });
+
+  /** The answer is a JSON 503 without credentials; STS was never asked for any. */
+  function expectUnavailable(res: Awaited<ReturnType<typeof issueAndCheck>>, code: string) {
+    expectErrorBody(res, 503, code);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.text).not.toMatch(/ASIA[A-Z0-9]{16}/);
+  }
+
+  it('on the tenant context read (BatchGetItem): 503 dynamodb_unavailable, STS never called', async () => {
+    const tenant = await createTestTenant();
+    await control.resetStsCalls();
+    const servedBefore = await control.dynamoFaultsServed();
+    await hang('DynamoDB_20120810.BatchGetItem', tables().main);
+    const res = await issueAndCheck(tenant);
+    expectUnavailable(res, 'dynamodb_unavailable');
+    expect(await control.stsCalls()).toEqual([]);
+    // Bounded: at most the SDK's attempts hung.
+    const hung = (await control.dynamoFaultsServed()) - servedBefore;
+    expect(hung).toBeGreaterThanOrEqual(1);
+    expect(hung).toBeLessThanOrEqual(ATTEMPTS);
+  });
+
+  it('on the rate-limit counter (UpdateItem, after the last-used write hung too): 503 dynamodb_unavailable, STS never called', async () => {
+    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn), rateLimit: { perMinute: 100 } });
+    await control.resetStsCalls();
+    const servedBefore = await control.dynamoFaultsServed();
+    // Both UpdateItems of an issuance hang: the best-effort last-used write (which the issuance
+    // outlives) and then the rate-limit counter, which must not run past the Lambda timeout.
+    await hang('DynamoDB_20120810.UpdateItem', tables().main);
+    const res = await issueAndCheck(tenant);
+    expectUnavailable(res, 'dynamodb_unavailable');
+    expect(await control.stsCalls()).toEqual([]);
+    // Bounded: at most the SDK's attempts of each of the two calls hung.
+    const hung = (await control.dynamoFaultsServed()) - servedBefore;
+    expect(hung).toBeGreaterThanOrEqual(1);
+    expect(hung).toBeLessThanOrEqual(2 * ATTEMPTS);
+  });
+
+  it('on every DynamoDB call: 503 dynamodb_unavailable, STS never called', async () => {
+    const tenant = await createTestTenant();
+    await control.resetStsCalls();
+    await hang('*');
+    const res = await issueAndCheck(tenant);
+    expectUnavailable(res, 'dynamodb_unavailable');
+    expect(await control.stsCalls()).toEqual([]);
   });
 });
