@@ -63,7 +63,14 @@ async function simultaneousIssuances(tenant: TestTenant) {
   const inFlight = new Int32Array(new SharedArrayBuffer(8));
   // Ambient AWS session settings must not leak into the containers' credentials.
   const { AWS_SESSION_TOKEN: _t, AWS_PROFILE: _p, ...inherited } = process.env;
-  const env = { ...inherited, ...stackInfo().env, AWS_TIMEOUT_MS: String(AWS_TIMEOUT_MS) };
+  // Each container runs its share at once, as Lambda does where it sets AWS_LAMBDA_MAX_CONCURRENCY:
+  // every invocation then keeps its own deadline (lib/aws/deadline.ts).
+  const env = {
+    ...inherited,
+    ...stackInfo().env,
+    AWS_TIMEOUT_MS: String(AWS_TIMEOUT_MS),
+    AWS_LAMBDA_MAX_CONCURRENCY: String(TOTAL / CONTAINERS),
+  };
   let logs = '';
   const workers = Array.from(
     { length: CONTAINERS },

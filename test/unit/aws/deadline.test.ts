@@ -10,6 +10,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DEADLINE_MARGIN_MS,
   DeadlineExceededError,
+  deadlineSlotFor,
   DeadlineHttpHandler,
   remainingMs,
   withDeadline,
@@ -162,18 +163,28 @@ describe('withDeadline / withInvocationDeadline', () => {
     expect(shorter).toBeLessThanOrEqual(100);
   });
 
-  it('holds each concurrent invocation to its own deadline', async () => {
-    const client = dynamo();
-    const [early, late] = await Promise.allSettled([
-      withDeadline(0, () => client.send(getItem())),
-      withDeadline(CONFIGURED_TIMEOUT_MS, async () => {
-        answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end('{}');
-        return client.send(getItem());
-      }),
-    ]);
-    expect(early.status).toBe('rejected');
-    expect(late.status).toBe('fulfilled');
-    client.destroy();
+  it('holds each concurrent invocation to its own deadline where Lambda runs several at once', async () => {
+    const slot = deadlineSlotFor({ AWS_LAMBDA_MAX_CONCURRENCY: '2' });
+    const signal = new AbortController().signal;
+    const seen = await Promise.all(
+      [1, 2].map((at) => slot.run({ at, signal }, async () => {
+        await new Promise((r) => setTimeout(r, 10));
+        return slot.get()?.at;
+      })),
+    );
+    expect(seen).toEqual([1, 2]);
+    expect(slot.get()).toBeUndefined();
+  });
+
+  it('one invocation at a time (the default) keeps the deadline in a variable, restored after a nested one', async () => {
+    const slot = deadlineSlotFor({});
+    const signal = new AbortController().signal;
+    const seen = await slot.run({ at: 1, signal }, async () => {
+      const inner = await slot.run({ at: 2, signal }, async () => slot.get()?.at);
+      return [inner, slot.get()?.at];
+    });
+    expect(seen).toEqual([2, 1]);
+    expect(slot.get()).toBeUndefined();
   });
 });
 
