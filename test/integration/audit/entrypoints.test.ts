@@ -89,8 +89,12 @@ describe('npm run audit (scripts/audit.ts)', () => {
     // (issued before it), and h1 (marked expired by the handler above, in a window the checkpoint is
     // now put back before) expiring in the newer, where h1 and h2 were issued.
     await env.client.send(new PutCommand({ TableName: env.main, Item: { ...keys.auditCheckpoint(), through: minutesAgo(30 * 60), version: 9 } }));
+    // All five expire in one clock hour (one byExpiry bucket, read in one page), whatever the time
+    // of day: spread across an hour boundary they were read in two pages and reported as 4, then 1.
+    const hourStart = Math.floor((Date.now() - 29 * 3_600_000) / 3_600_000) * 3_600_000;
     for (let i = 0; i < 5; i++) {
-      await issue(env, record({ id: `c${i}`, tenantId: 'acme', partnerId: 'p-one', keyId: 'k1', issuedAt: minutesAgo(31 * 60), expiresAt: minutesAgo(29 * 60 - i) }));
+      const expiresAt = new Date(hourStart + (10 - i) * 60_000).toISOString();
+      await issue(env, record({ id: `c${i}`, tenantId: 'acme', partnerId: 'p-one', keyId: 'k1', issuedAt: minutesAgo(31 * 60), expiresAt }));
     }
     const run = promisify(execFile);
     const { stdout, stderr } = await run(`${ROOT}node_modules/.bin/tsx`, ['scripts/audit.ts'], {

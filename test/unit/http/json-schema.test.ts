@@ -1,11 +1,14 @@
 // The vend path's JSON Schema checker against zod, the one definition of the issuance body.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { BadRequestError } from '../../../lib/errors';
 import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../../../lib/http/json-schema';
 import { IssueRequestSchema } from '../../../lib/issue-request';
 import { toJsonSchema } from '../../../lib/openapi/document';
-import issueRequestJsonSchema from '../../../lib/openapi/issue-request.schema.json';
+
+// Read as a file, as the OpenAPI document is: jest warns on JSON imports without import attributes.
+const issueRequestJsonSchema: unknown = JSON.parse(readFileSync(new URL('../../../lib/openapi/issue-request.schema.json', import.meta.url), 'utf8'));
 
 const check = compileJsonSchema(issueRequestJsonSchema as JsonSchema);
 const accepts = (input: unknown): boolean => {
