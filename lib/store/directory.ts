@@ -1,5 +1,5 @@
 // Reads of the directory (tenants, partners, policies, keys) from the main table. The issuance
-// path's adapters use the plain client and util-dynamodb: the document client adds ~10 KB to the
+// path's adapters use the plain client and util-dynamodb: the document client adds ~8 KB (net) to the
 // vend bundle (bench/README.md).
 import {
   BatchGetItemCommand,
