@@ -5,12 +5,17 @@ import { runAudit } from '../lib/audit/audit';
 import { auditDeps } from '../lib/audit/runtime';
 import { publishFailureMetric, publishRunMetrics, runSummary } from '../lib/audit/telemetry';
 import { withInvocationDeadline } from '../lib/aws/deadline';
+import { runInvocation } from '../lib/invocation';
 import { logger } from '../lib/log';
 
 // Namespace and service come from POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.
 const metrics = new Metrics();
 
-export async function handler(_event: unknown, context: Context) {
+export function handler(_event: unknown, context: Context) {
+  return runInvocation({ requestId: context.awsRequestId }, () => auditRun(context));
+}
+
+async function auditRun(context: Context) {
   const started = Date.now();
   // The claim on the window outlives this invocation's deadline by a minute, so no other run takes
   // the window over while this one may still be working on it. An async retry of this invocation

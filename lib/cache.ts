@@ -2,6 +2,10 @@
 // revoked key or a disabled tenant can still be honoured by a warm Lambda.
 export class TtlCache<V> {
   private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  /** Loads under way: concurrent misses of one key (a burst on a cold Lambda) share one load. */
+  private readonly loading = new Map<string, Promise<V>>();
+  /** Bumped by clear(): a load begun before it must not put back what was cleared. */
+  private generation = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -35,14 +39,25 @@ export class TtlCache<V> {
 
   clear(): void {
     this.entries.clear();
+    this.loading.clear();
+    this.generation++;
   }
 
-  /** Returns the cached value, or loads, caches and returns it. */
-  async getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
+  /** Returns the cached value, or loads, caches and returns it; a failed load is shared, not cached. */
+  getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
-    if (hit !== undefined) return hit;
-    const value = await load();
-    this.set(key, value);
-    return value;
+    if (hit !== undefined) return Promise.resolve(hit);
+    let pending = this.loading.get(key);
+    if (!pending) {
+      const generation = this.generation;
+      pending = load()
+        .then((value) => {
+          if (generation === this.generation) this.set(key, value);
+          return value;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
   }
 }

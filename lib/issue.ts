@@ -2,6 +2,7 @@
 // Fail closed: credentials are returned only after their issuance record is durably written.
 import { createHash } from 'node:crypto';
 import type { Caller } from './auth';
+import { logger } from './log';
 import { ForbiddenError, UnauthorizedError, UnprocessableError } from './errors';
 import { IDENTITY_TAGS, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from './policy/render';
@@ -185,5 +186,6 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     status: 'active',
   };
   await deps.ledger.record(record);
+  logger.info('credentials issued', { issuanceId, tenantId, partnerId, keyId: record.keyId, mode: plan.mode, durationSeconds: record.durationSeconds });
   return { record, credentials, refreshAfter: refreshAfterOf(issuedAt, credentials.expiration) };
 }

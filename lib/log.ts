@@ -3,6 +3,8 @@
 // whole. Written here because Powertools Logger adds ~21 KB to every bundle (bench/README.md) for
 // what is three methods and two fields.
 
+import { invocation as defaultInvocation, type InvocationSlot } from './invocation';
+
 const LEVELS = { DEBUG: 8, INFO: 12, WARN: 16, ERROR: 20, SILENT: 28 } as const;
 export type LogLevel = keyof typeof LEVELS;
 export type LogAttributes = Record<string, unknown>;
@@ -29,6 +31,7 @@ export class JsonLogger {
     level: LogLevel = levelFrom(process.env),
     private readonly write: (line: string, level: LogLevel) => void = (line, lvl) =>
       (lvl === 'WARN' || lvl === 'ERROR' ? process.stderr : process.stdout).write(`${line}\n`),
+    private readonly invocation: InvocationSlot = defaultInvocation,
   ) {
     this.threshold = LEVELS[level];
   }
@@ -37,15 +40,22 @@ export class JsonLogger {
     this.threshold = LEVELS[level];
   }
 
-  /** Keys added to every following line (e.g. the request id) until removed. */
+  /**
+   * Keys added to every following line until removed: inside an invocation (lib/invocation.ts),
+   * to that invocation's lines only; outside one, to every line.
+   */
   appendKeys(keys: LogAttributes): void {
-    this.persistent = { ...this.persistent, ...keys };
+    const current = this.invocation.get();
+    if (current) Object.assign(current.logKeys, keys);
+    else this.persistent = { ...this.persistent, ...keys };
   }
 
   removeKeys(keys: string[]): void {
-    const next = { ...this.persistent };
+    const current = this.invocation.get();
+    const next = { ...(current ? current.logKeys : this.persistent) };
     for (const key of keys) delete next[key];
-    this.persistent = next;
+    if (current) current.logKeys = next;
+    else this.persistent = next;
   }
 
   debug(message: string, extra?: LogAttributes | Error): void {
@@ -64,7 +74,7 @@ export class JsonLogger {
   private log(level: LogLevel, message: string, extra: LogAttributes | Error | undefined): void {
     if (LEVELS[level] < this.threshold) return;
     const attributes = extra instanceof Error ? { error: extra } : extra;
-    const entry = { level, message, timestamp: new Date().toISOString(), service: this.service, ...this.persistent, ...attributes };
+    const entry = { level, message, timestamp: new Date().toISOString(), service: this.service, ...this.persistent, ...this.invocation.get()?.logKeys, ...attributes };
     let line: string;
     try {
       line = JSON.stringify(entry, safeValue);

@@ -1,4 +1,11 @@
 // Runs serverless-offline (API Gateway + Lambda emulation) against a running local stack.
+//
+// The functions run in serverless-offline's own process (`useInProcess` in serverless.yml), the way
+// Lambda runs them where it sets AWS_LAMBDA_MAX_CONCURRENCY: one module instance per function serves
+// every concurrent invocation, each keeping its own deadline and log keys (lib/invocation.ts). Its
+// default, a worker thread per concurrent request, loads the bundle again for each one (a cold burst
+// of 300 on two cores outlasts the Lambda timeout), and a worker cut off by that timeout stays in the
+// pool, terminated, answering every later request with a timeout until a restart.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,6 +14,9 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** What the local functions advertise; serverless-offline itself sets no bound on concurrent invocations. */
+const LOCAL_MAX_CONCURRENCY = 1000;
 
 export interface Offline {
   url: string;
@@ -24,8 +34,10 @@ export function startOffline(opts: {
   timeoutMs?: number;
   echo?: boolean;
 }): Promise<Offline> {
-  // A stale bundle from another output format would shadow the fresh one.
-  rmSync(join(ROOT, '.esbuild'), { recursive: true, force: true });
+  // Each instance bundles into its own folder (serverless-esbuild removes it on stop), so two
+  // instances can run at once; a stale bundle from another output format would shadow a fresh one.
+  const esbuildFolder = `.esbuild/offline-${opts.httpPort}`;
+  rmSync(join(ROOT, esbuildFolder), { recursive: true, force: true });
   // Ambient AWS session settings must not leak into the local functions' credentials.
   const { AWS_SESSION_TOKEN: _t, AWS_PROFILE: _p, ...inherited } = process.env;
   const child = spawn(
@@ -39,6 +51,9 @@ export function startOffline(opts: {
         ...opts.env,
         CREDVEND_HTTP_PORT: String(opts.httpPort),
         CREDVEND_LAMBDA_PORT: String(opts.lambdaPort),
+        CREDVEND_ESBUILD_FOLDER: esbuildFolder,
+        // Lambda's concurrent mode: one state per invocation (serverless-offline copies AWS_* to functions).
+        AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
       },

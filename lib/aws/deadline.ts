@@ -2,63 +2,17 @@
 // calls, each with its own SDK retries and per-attempt timeouts, which together can outlast the
 // Lambda timeout; then the caller would get the platform's timeout instead of our JSON 503.
 //
-// The HTTP wiring (and the audit handler) set the deadline once from the Lambda context (kept in a
-// variable, or per async context where Lambda runs several invocations at once); the SDK
-// clients' HTTP handler below enforces it on every attempt: each attempt gets an abort signal that
-// fires at the deadline and a request timeout of at most the time left, and an attempt that starts
-// after the deadline fails at once. That failure is an AbortError, which the SDK never retries, so
+// The HTTP wiring (and the audit handler) set the deadline once from the Lambda context, in the
+// invocation's state (lib/invocation.ts: one per async context where Lambda runs several
+// invocations at once); the SDK clients' HTTP handler below enforces it on every attempt: each
+// attempt gets an abort signal that fires at the deadline and a request timeout of at most the
+// time left, and an attempt that starts after the deadline fails at once. That failure is an AbortError, which the SDK never retries, so
 // the adapters turn it into their 503 (dynamodb_unavailable, audit_write_failed, sts_unavailable…).
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
+import { invocation } from '../invocation';
 
 /** Kept back from the Lambda's remaining time: for the error response after the last AWS call gives up. */
 export const DEADLINE_MARGIN_MS = 1000;
-
-interface Deadline {
-  /** performance.now() at which AWS calls must have finished. */
-  at: number;
-  /** Aborted at `at`, with a DeadlineExceededError as the reason. */
-  signal: AbortSignal;
-}
-
-/** Where the current invocation's deadline is kept. */
-interface DeadlineSlot {
-  get(): Deadline | undefined;
-  run<T>(deadline: Deadline, fn: () => Promise<T>): Promise<T>;
-}
-
-/**
- * One invocation at a time per environment (Lambda's default): a variable. AsyncLocalStorage would
- * put promise hooks on every await of every request (measured: warm median +7% in `npm run bench`).
- */
-function singleInvocationSlot(): DeadlineSlot {
-  let current: Deadline | undefined;
-  return {
-    get: () => current,
-    async run(deadline, fn) {
-      const outer = current;
-      current = deadline;
-      try {
-        return await fn();
-      } finally {
-        current = outer;
-      }
-    },
-  };
-}
-
-/** Several invocations at once (Lambda sets AWS_LAMBDA_MAX_CONCURRENCY then): one deadline per async context. */
-function concurrentInvocationsSlot(): DeadlineSlot {
-  const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
-  const storage = new AsyncLocalStorage<Deadline>();
-  return { get: () => storage.getStore(), run: (deadline, fn) => storage.run(deadline, fn) };
-}
-
-/** As the Lambda runtime's own InvokeStore chooses between a variable and AsyncLocalStorage. */
-export function deadlineSlotFor(env: NodeJS.ProcessEnv): DeadlineSlot {
-  return 'AWS_LAMBDA_MAX_CONCURRENCY' in env ? concurrentInvocationsSlot() : singleInvocationSlot();
-}
-
-const current = deadlineSlotFor(process.env);
 
 /** The abort reason: the SDK's AbortError carries it as `cause`. Says nothing about the request. */
 export class DeadlineExceededError extends Error {
@@ -70,19 +24,20 @@ export class DeadlineExceededError extends Error {
 
 /** Milliseconds left before the current deadline, or undefined outside one. */
 export function remainingMs(): number | undefined {
-  const deadline = current.get();
+  const deadline = invocation.get()?.deadline;
   return deadline ? Math.max(0, deadline.at - performance.now()) : undefined;
 }
 
 /** Runs `fn` with AWS calls bounded to `budgetMs` from now (a nested deadline can only be earlier). */
 export async function withDeadline<T>(budgetMs: number, fn: () => Promise<T>): Promise<T> {
-  const outer = current.get();
+  const outer = invocation.get();
   const at = performance.now() + Math.max(0, budgetMs);
-  if (outer && outer.at <= at) return fn();
+  if (outer?.deadline && outer.deadline.at <= at) return fn();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DeadlineExceededError()), Math.max(0, at - performance.now()));
   try {
-    return await current.run({ at, signal: controller.signal }, fn);
+    // The same invocation (its log keys) with the earlier deadline.
+    return await invocation.run({ logKeys: outer?.logKeys ?? {}, deadline: { at, signal: controller.signal } }, fn);
   } finally {
     clearTimeout(timer);
   }
@@ -111,7 +66,7 @@ export class DeadlineHttpHandler extends NodeHttpHandler {
   }
 
   override handle(request: HandleArgs[0], options: HandleArgs[1] = {}): ReturnType<NodeHttpHandler['handle']> {
-    const deadline = current.get();
+    const deadline = invocation.get()?.deadline;
     if (!deadline) return super.handle(request, options);
     const left = Math.floor(deadline.at - performance.now());
     // The timer may not have fired yet when the time is already up: abort this attempt now.

@@ -3,6 +3,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { withInvocationDeadline } from '../aws/deadline';
+import { runInvocation } from '../invocation';
 import { AppError, DependencyUnavailableError } from '../errors';
 import { config } from '../config';
 import { logger } from '../log';
@@ -57,7 +58,8 @@ export function errorResponse(err: unknown, requestId: string): APIGatewayProxyS
       body: { error: { code: err.code, message: err.message, requestId, details: err.details } },
     });
   }
-  logger.error('unhandled error', { error: describe(err) });
+  // Not one of ours: a bug, logged with its stack to find it by.
+  logger.error('unhandled error', { error: describe(err), stack: err instanceof Error ? err.stack : undefined });
   return toResponse({
     statusCode: 500,
     body: { error: { code: 'internal_error', message: 'Internal error', requestId, details: [] } },
@@ -100,27 +102,24 @@ export function httpHandler(route: (req: HttpRequest) => Promise<HttpResult>, op
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>({ timeoutEarlyResponse });
   if (options.body) handler.use(jsonBody(config.maxBodyBytes) as never);
   handler.use(errorMapper());
-  return handler.handler(async (event, context) => {
-    const requestId = requestIdOf(event, context);
-    logger.appendKeys({ requestId });
+  const routed = handler.handler(async (event, context) => {
     const headers = lowerCaseKeys(event.headers ?? {});
     const req: HttpRequest = {
       event,
       body: (event as { body?: unknown }).body,
-      requestId,
+      requestId: requestIdOf(event, context),
       header: (name) => headers[name.toLowerCase()],
       query: (name) => event.queryStringParameters?.[name],
       path: (name) => event.pathParameters?.[name] ?? '',
       sourceIp: event.requestContext?.http?.sourceIp ?? '',
       userAgent: headers['user-agent'] ?? '',
     };
-    try {
-      // One deadline for every AWS call of this invocation, taken from the Lambda's remaining time.
-      return toResponse(await withInvocationDeadline(context, () => route(req)));
-    } finally {
-      logger.removeKeys(['requestId']);
-    }
+    return toResponse(await route(req));
   });
+  // One invocation: every log line, the error mapper's included, carries its request id, and every
+  // AWS call shares one deadline taken from the Lambda's remaining time.
+  return (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> =>
+    runInvocation({ requestId: requestIdOf(event, context) }, () => withInvocationDeadline(context, () => routed(event, context)));
 }
 
 function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string | undefined> {

@@ -67,6 +67,39 @@ describe('TtlCache', () => {
     expect(loads).toBe(2);
   });
 
+  it('getOrLoad shares one load among concurrent misses of a key, a failure included', async () => {
+    const cache = new TtlCache<string>(60_000);
+    let loads = 0;
+    let release!: (v: string) => void;
+    const slow = () => {
+      loads++;
+      return new Promise<string>((r) => (release = r));
+    };
+    const burst = Promise.all(Array.from({ length: 50 }, () => cache.getOrLoad('k', slow)));
+    release('v');
+    expect(await burst).toEqual(Array(50).fill('v'));
+    expect(loads).toBe(1);
+    let fails = 0;
+    const failing = async () => {
+      fails++;
+      throw new Error('down');
+    };
+    const failed = await Promise.allSettled([cache.getOrLoad('x', failing), cache.getOrLoad('x', failing)]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(fails).toBe(1);
+    expect(await cache.getOrLoad('x', async () => 'back')).toBe('back');
+  });
+
+  it('a load begun before clear() does not put back what was cleared', async () => {
+    const cache = new TtlCache<string>(60_000);
+    let release!: (v: string) => void;
+    const pending = cache.getOrLoad('k', () => new Promise<string>((r) => (release = r)));
+    cache.clear();
+    release('stale');
+    expect(await pending).toBe('stale');
+    expect(cache.get('k')).toBeUndefined();
+  });
+
   it('getOrLoad caches neither a failure nor undefined', async () => {
     const cache = new TtlCache<string | undefined>(60_000);
     await expect(cache.getOrLoad('k', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');

@@ -1,10 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
+import { invocationSlotFor } from '../../lib/invocation';
 import { JsonLogger, type LogLevel } from '../../lib/log';
 
-function capture(level: LogLevel = 'INFO') {
+function capture(level: LogLevel = 'INFO', env: NodeJS.ProcessEnv = {}) {
   const lines: { level: LogLevel; entry: Record<string, unknown> }[] = [];
-  const logger = new JsonLogger('svc', level, (line, lvl) => lines.push({ level: lvl, entry: JSON.parse(line) }));
-  return { logger, lines };
+  const slot = invocationSlotFor(env);
+  const logger = new JsonLogger('svc', level, (line, lvl) => lines.push({ level: lvl, entry: JSON.parse(line) }), slot);
+  return { logger, lines, slot };
 }
 
 describe('JsonLogger', () => {
@@ -38,6 +40,40 @@ describe('JsonLogger', () => {
     logger.removeKeys(['requestId']);
     logger.info('b');
     expect(lines.map((l) => l.entry.requestId)).toEqual(['r-1', undefined]);
+  });
+
+  it('inside an invocation, appended keys stay on that invocation\'s lines', async () => {
+    const { logger, lines, slot } = capture();
+    await slot.run({ logKeys: { requestId: 'r-1' } }, async () => {
+      logger.appendKeys({ keyId: 'pk-1' });
+      logger.info('in');
+      logger.removeKeys(['keyId']);
+      logger.info('in again');
+    });
+    logger.info('after');
+    expect(lines.map((l) => [l.entry.message, l.entry.requestId, l.entry.keyId])).toEqual([
+      ['in', 'r-1', 'pk-1'],
+      ['in again', 'r-1', undefined],
+      ['after', undefined, undefined],
+    ]);
+  });
+
+  it('where Lambda runs invocations concurrently, every line carries the request id of its own invocation', async () => {
+    const { logger, lines, slot } = capture('INFO', { AWS_LAMBDA_MAX_CONCURRENCY: '8' });
+    const requestIds = Array.from({ length: 8 }, (_, i) => `r-${i}`);
+    await Promise.all(
+      requestIds.map((requestId, i) =>
+        slot.run({ logKeys: { requestId } }, async () => {
+          logger.info('start', { expect: requestId });
+          await new Promise((r) => setTimeout(r, 5 * (8 - i)));
+          logger.appendKeys({ step: i });
+          logger.info('end', { expect: requestId });
+        }),
+      ),
+    );
+    expect(lines).toHaveLength(16);
+    expect(lines.filter((l) => l.entry.requestId !== l.entry.expect)).toEqual([]);
+    expect(lines.filter((l) => l.entry.message === 'end').map((l) => l.entry.step)).toEqual([7, 6, 5, 4, 3, 2, 1, 0]);
   });
 
   it('logs an error by name and message only: no stack, no cause, no extra fields', () => {

@@ -1,12 +1,15 @@
 // Load on one tenant: 500 issuances all in flight at once each get their own record, and the
 // per-partner rate limit holds exactly across concurrent Lambdas.
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { startOffline, type Offline } from '../../../local/offline';
 import { demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, type ApiResponse, type TestTenant } from '../../support/api';
 import { assertMatchesOpenApi } from '../../support/openapi';
 import { findLeaks, recordSecrets, secretsIn } from '../../support/secret-scan';
-import { expectErrorBody, ledgerOf, writeFigures } from './support';
+import { freePort } from '../../support/ports';
+import { expectErrorBody, expectOwnRequestIdOnEachIssuanceLine, isErrorBody, ledgerOf, logLines, writeFigures } from './support';
 
 const TOTAL = 500;
 /** Worker threads standing in for Lambda containers, each with its own module instance. */
@@ -23,12 +26,14 @@ const AWS_TIMEOUT_MS = 30_000;
 /** serverless-offline runs each in-flight request in its own worker; waves keep that bounded. */
 const WAVE = 50;
 
+/** Through the suite's serverless-offline. */
 const issue = (tenant: TestTenant) => call('POST', '/v1/credentials', { key: tenant.partnerKey, body: { durationSeconds: 900 } });
 
 const figures = {
   // slowestMs: how long the slowest invocation took (a figure, not a limit).
   simultaneous: { issuances: 0, containers: CONTAINERS, peakInFlight: 0, created: 0, records: 0, recordsLost: 0, slowestMs: 0 },
   httpWaves: { issuances: 0, wave: WAVE, created: 0, records: 0, recordsLost: 0 },
+  coldBurst: { issuances: 0, created: 0, refused: {} as Record<string, number>, emulatorTimeouts: 0, records: 0, afterBurst: 0 },
   rateLimited: 0,
 };
 afterAll(() => {
@@ -91,7 +96,14 @@ async function simultaneousIssuances(tenant: TestTenant) {
     const answers = Promise.all(workers.map((worker) => nextMessage<Answer[]>(worker, 'results')));
     Atomics.store(barrier, 0, 1);
     Atomics.notify(barrier, 0);
-    return { answers: (await answers).flat(), peakInFlight: Atomics.load(inFlight, 1), logs };
+    const all = (await answers).flat();
+    // A worker's stdout reaches this thread after its results may have: wait (bounded) for every
+    // issuance's log line before the containers are stopped.
+    const issued = all.filter((a) => a.status === 201).length;
+    for (let waited = 0; logLines(logs, 'credentials issued').length < issued && waited < 10_000; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return { answers: all, peakInFlight: Atomics.load(inFlight, 1), logs };
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
@@ -135,6 +147,8 @@ describe('concurrency', () => {
     const secrets = answers.flatMap((a) => secretsIn(a.body));
     expect(secrets.length).toBeGreaterThanOrEqual(2 * TOTAL);
     expect(findLeaks(secrets, { 'container logs': logs }).leaks).toEqual([]);
+    // Fifty invocations share each container's module instance: every line keeps its own request id.
+    expectOwnRequestIdOnEachIssuanceLine(logs, await ledgerOf(tenant.tenantId));
   }, 180_000);
 
   // The same load over HTTP: API Gateway's event as serverless-offline builds it, one Lambda worker
@@ -148,9 +162,82 @@ describe('concurrency', () => {
     const section = figures.httpWaves;
     section.issuances = responses.length;
     section.created = responses.filter((r) => r.status === 201).length;
-    expect(responses.filter((r) => r.status !== 201).map((r) => r.body?.error?.code ?? r.status)).toEqual([]);
+    // Every answer is credvend's: serverless-offline runs the functions in its own process, so a
+    // Lambda timeout it reports ("[504] - Lambda timeout.") means an invocation outlived its own
+    // deadline, and fails here like any other non-201.
+    expect(responses.filter((r) => r.status !== 201).map((r) => r.body?.error?.code ?? r.text.slice(0, 80))).toEqual([]);
     await expectOneRecordEach(tenant, responses.map((r) => r.body), section);
+    expectOwnRequestIdOnEachIssuanceLine(suiteLog(), await ledgerOf(tenant.tenantId));
   }, 120_000);
+});
+
+/** What the suite's serverless-offline and its functions printed so far. */
+function suiteLog(): string {
+  return readFileSync(process.env.CREDVEND_TEST_LOG!, 'utf8');
+}
+
+const COLD_BURST = 300;
+
+// A burst on a stack that has served nothing yet: every function cold, every cache empty. Before
+// serverless-offline ran the functions in-process, this wedged the stack until a restart.
+describe('a cold burst on a freshly started stack', () => {
+  let fresh: Offline;
+  afterAll(async () => {
+    await fresh?.stop();
+  });
+
+  it(`${COLD_BURST} concurrent issuances, then one more: no credential without its record, and the stack still serves`, async () => {
+    const tenant = await createTestTenant();
+    const { stage, env } = stackInfo();
+    // Deployed timeouts (10 s Lambda, 3 s per AWS attempt), the suite's local DynamoDB and STS.
+    fresh = await startOffline({ stage, env, httpPort: await freePort(), lambdaPort: await freePort() });
+    const send = async (): Promise<ApiResponse> => {
+      const res = await fetch(`${fresh.url}/v1/credentials`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.partnerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ durationSeconds: 900 }),
+      });
+      const text = await res.text();
+      let body: any;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      recordSecrets(secretsIn(body));
+      return { status: res.status, headers: res.headers, body, text };
+    };
+    const burst = await Promise.all(Array.from({ length: COLD_BURST }, send));
+    const section = figures.coldBurst;
+    section.issuances = burst.length;
+    const created = burst.filter((r) => r.status === 201);
+    section.created = created.length;
+    // A Lambda timeout from the emulator would be credvend's own: it ran past its deadline.
+    section.emulatorTimeouts = burst.filter((r) => r.text.includes('Lambda timeout')).length;
+    for (const r of burst.filter((r) => r.status !== 201)) section.refused[r.body?.error?.code ?? String(r.status)] = (section.refused[r.body?.error?.code ?? String(r.status)] ?? 0) + 1;
+    // Refusals, if the machine is slow, are the contract's retryable 503s, never a timeout or a crash.
+    expect(burst.filter((r) => r.status !== 201 && !(r.status === 503 && isErrorBody(r.body))).map((r) => r.text.slice(0, 80))).toEqual([]);
+    expect(section.emulatorTimeouts).toBe(0);
+    for (const r of burst) assertMatchesOpenApi('POST', '/v1/credentials', r.status, r.body);
+
+    // Fail closed: every credential handed out has exactly one record, issued to this burst.
+    const records = await ledgerOf(tenant.tenantId);
+    section.records = records.length;
+    const byId = new Map(records.map((r) => [r.issuanceId, r]));
+    expect(created.filter((r) => byId.get(r.body.issuanceId)?.accessKeyId !== r.body.credentials.accessKeyId)).toEqual([]);
+    expect(new Set(records.map((r) => r.issuanceId)).size).toBe(records.length);
+
+    const after = await send();
+    section.afterBurst = after.status;
+    expect(after.status).toBe(201);
+    expect(byId.has(after.body.issuanceId)).toBe(false);
+    expect((await ledgerOf(tenant.tenantId)).map((r) => r.issuanceId)).toContain(after.body.issuanceId);
+
+    expectOwnRequestIdOnEachIssuanceLine(fresh.output(), await ledgerOf(tenant.tenantId));
+    const secrets = [...burst, after].flatMap((r) => secretsIn(r.body));
+    expect(secrets.length).toBeGreaterThanOrEqual(2 * (created.length + 1));
+    expect(findLeaks(secrets, { 'fresh stack logs': fresh.output() }).leaks).toEqual([]);
+  }, 180_000);
 });
 
 describe('per-partner rate limit', () => {

@@ -52,3 +52,31 @@ export function isErrorBody(body: any): boolean {
     Array.isArray(e.details)
   );
 }
+
+/** The JSON lines a function logged with this message. */
+export function logLines(logs: string, message: string): Record<string, any>[] {
+  const lines: Record<string, any>[] = [];
+  for (const line of logs.split('\n')) {
+    const start = line.indexOf('{"level"');
+    if (start < 0) continue;
+    try {
+      const entry = JSON.parse(line.slice(start)) as Record<string, any>;
+      if (entry.message === message) lines.push(entry);
+    } catch {
+      // Not one of the logger's lines.
+    }
+  }
+  return lines;
+}
+
+/**
+ * Each issuance's "credentials issued" line carries the request id of the invocation that wrote its
+ * record: the logger's per-invocation keys did not leak between concurrent invocations.
+ */
+export function expectOwnRequestIdOnEachIssuanceLine(logs: string, records: Record<string, any>[]): void {
+  const lines = logLines(logs, 'credentials issued');
+  const wanted = new Map(records.map((r) => [r.issuanceId as string, r.requestId as string]));
+  const mine = lines.filter((line) => wanted.has(line.issuanceId));
+  expect(mine).toHaveLength(records.length);
+  expect(mine.filter((line) => line.requestId !== wanted.get(line.issuanceId)).map((line) => [line.issuanceId, line.requestId])).toEqual([]);
+}

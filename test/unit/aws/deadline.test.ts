@@ -10,7 +10,6 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DEADLINE_MARGIN_MS,
   DeadlineExceededError,
-  deadlineSlotFor,
   DeadlineHttpHandler,
   remainingMs,
   withDeadline,
@@ -161,30 +160,6 @@ describe('withDeadline / withInvocationDeadline', () => {
     ]);
     expect(longer).toBeLessThanOrEqual(500);
     expect(shorter).toBeLessThanOrEqual(100);
-  });
-
-  it('holds each concurrent invocation to its own deadline where Lambda runs several at once', async () => {
-    const slot = deadlineSlotFor({ AWS_LAMBDA_MAX_CONCURRENCY: '2' });
-    const signal = new AbortController().signal;
-    const seen = await Promise.all(
-      [1, 2].map((at) => slot.run({ at, signal }, async () => {
-        await new Promise((r) => setTimeout(r, 10));
-        return slot.get()?.at;
-      })),
-    );
-    expect(seen).toEqual([1, 2]);
-    expect(slot.get()).toBeUndefined();
-  });
-
-  it('one invocation at a time (the default) keeps the deadline in a variable, restored after a nested one', async () => {
-    const slot = deadlineSlotFor({});
-    const signal = new AbortController().signal;
-    const seen = await slot.run({ at: 1, signal }, async () => {
-      const inner = await slot.run({ at: 2, signal }, async () => slot.get()?.at);
-      return [inner, slot.get()?.at];
-    });
-    expect(seen).toEqual([2, 1]);
-    expect(slot.get()).toBeUndefined();
   });
 });
 
