@@ -1,11 +1,11 @@
-import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { deploymentBuildOptions, mergeDeepRight } from '../../../bench/build';
 import { kindOf, operationOf } from '../../../bench/operations';
 import { auditFunctionConfig, ratePeriodMs, resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
 import { abbaOrder, median, percentile } from '../../../bench/stats';
 import { addCounts, diffCounts, emptyCounts, itemsRead, itemsWritten } from '../../../bench/wire';
-import { zipEntrySizes } from '../../../bench/zip';
+import { crc32, readZip, zipEntryData, zipEntrySizes } from '../../../bench/zip';
+import { zipOf } from './zip-fixture';
 
 describe('stats', () => {
   it('uses the nearest rank: a measured value, never an interpolation', () => {
@@ -171,38 +171,6 @@ describe('deployment build options', () => {
   });
 });
 
-/** A zip with stored central-directory entries, enough for the reader. */
-function zipOf(files: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const data = deflateRawSync(Buffer.from(text));
-    const nameBuf = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(Buffer.byteLength(text), 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(Buffer.byteLength(text), 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, data);
-    centrals.push(central, nameBuf);
-    offset += local.length + nameBuf.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
-
 describe('zipEntrySizes', () => {
   it('reads the uncompressed size of every entry', () => {
     const sizes = zipEntrySizes(zipOf({ 'handlers/credentials.mjs': 'x'.repeat(1234), 'a.txt': 'hello' }));
@@ -211,5 +179,29 @@ describe('zipEntrySizes', () => {
 
   it('refuses something that is not a zip', () => {
     expect(() => zipEntrySizes(Buffer.alloc(100))).toThrow('not a zip');
+  });
+});
+
+describe('zip reading', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(Buffer.alloc(0))).toBe(0);
+  });
+
+  it('lists every entry with its sizes, and extracts deflated and stored entries', () => {
+    const text = 'export const handler = 1;'.repeat(50);
+    const zip = zipOf({ 'handlers/credentials.mjs': text, 'a.txt': 'hello' });
+    const entries = readZip(zip);
+    expect(entries.map((e) => [e.name, e.size, e.method])).toEqual([['handlers/credentials.mjs', text.length, 8], ['a.txt', 5, 8]]);
+    expect(entries[0]!.compressedSize).toBeLessThan(text.length);
+    expect(zipEntryData(zip, entries[0]!).toString()).toBe(text);
+    const stored = zipOf({ 'x.js': 'stored' }, { stored: true });
+    expect(zipEntryData(stored, readZip(stored)[0]!).toString()).toBe('stored');
+  });
+
+  it('refuses something that is not a zip, and an entry whose CRC-32 does not match', () => {
+    expect(() => readZip(Buffer.alloc(100))).toThrow('not a zip');
+    const bad = zipOf({ 'x.mjs': 'abc' }, { crc: () => 1234 });
+    expect(() => zipEntryData(bad, readZip(bad)[0]!)).toThrow('x.mjs: CRC-32 mismatch');
   });
 });
