@@ -66,11 +66,6 @@ export function crc32(data: Buffer): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Uncompressed size of each entry, by name. */
-export function zipEntrySizes(zip: Buffer): Map<string, number> {
-  return new Map(readZip(zip).map((e) => [e.name, e.size]));
-}
-
 /** The extracted bytes of one entry; throws when they do not match the size and CRC-32 the zip records. */
 export function zipEntryData(zip: Buffer, entry: ZipEntry): Buffer {
   const at = entry.localHeaderOffset;

@@ -1,10 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { deploymentBuildOptions, mergeDeepRight } from '../../../bench/build';
 import { kindOf, operationOf } from '../../../bench/operations';
 import { auditFunctionConfig, ratePeriodMs, resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
 import { abbaOrder, median, percentile } from '../../../bench/stats';
 import { addCounts, diffCounts, emptyCounts, itemsRead, itemsWritten } from '../../../bench/wire';
-import { crc32, readZip, zipEntryData, zipEntrySizes } from '../../../bench/zip';
+import { crc32, readZip, zipEntryData } from '../../../bench/zip';
 import { zipOf } from './zip-fixture';
 
 describe('stats', () => {
@@ -136,49 +135,6 @@ describe('the expiry audit schedule', () => {
     const none = { ...docWith('rate(1 hour)'), functions: { expiryAudit: { handler: 'handlers/expiry-audit.handler', events: [] } } };
     expect(() => auditFunctionConfig('dev', none)).toThrow('function expiryAudit has 0 schedule events');
     expect(() => auditFunctionConfig('dev', { ...none, functions: {} })).toThrow('no function has the handler handlers/expiry-audit.ts');
-  });
-});
-
-describe('deployment build options', () => {
-  it('merges like ramda mergeDeepRight: objects deep, arrays replaced', () => {
-    expect(mergeDeepRight({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
-  });
-
-  it('applies the plugin defaults, the runtime target, exclude -> external and the output extension', () => {
-    const options = deploymentBuildOptions({
-      runtime: 'nodejs22.x',
-      esbuild: { minify: true, format: 'esm', outputFileExtension: '.mjs', exclude: ['@aws-sdk/*'], packager: 'npm', watch: {} },
-    });
-    expect(options).toEqual({
-      bundle: true,
-      target: 'node22',
-      platform: 'node',
-      minify: true,
-      format: 'esm',
-      external: ['@aws-sdk/*'],
-      outExtension: { '.js': '.mjs' },
-    });
-  });
-
-  it("keeps the plugin's default exclude of aws-sdk when serverless.yml sets none", () => {
-    expect(deploymentBuildOptions({ runtime: 'nodejs20.x', esbuild: {} })).toEqual({
-      bundle: true, target: 'node20', platform: 'node', external: ['aws-sdk'],
-    });
-  });
-
-  it('refuses an extension that contradicts the format', () => {
-    expect(() => deploymentBuildOptions({ runtime: 'nodejs22.x', esbuild: { format: 'cjs', outputFileExtension: '.mjs' } })).toThrow('cannot be written as .mjs');
-  });
-});
-
-describe('zipEntrySizes', () => {
-  it('reads the uncompressed size of every entry', () => {
-    const sizes = zipEntrySizes(zipOf({ 'handlers/credentials.mjs': 'x'.repeat(1234), 'a.txt': 'hello' }));
-    expect([...sizes]).toEqual([['handlers/credentials.mjs', 1234], ['a.txt', 5]]);
-  });
-
-  it('refuses something that is not a zip', () => {
-    expect(() => zipEntrySizes(Buffer.alloc(100))).toThrow('not a zip');
   });
 });
 
