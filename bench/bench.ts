@@ -1,8 +1,9 @@
-// The benchmark, start to finish: build the bundles as deployment does, start the local stack,
-// measure cold init, warm latency and calls, and the expiry audit's reads, then judge the budgets.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+// The benchmark, start to finish: read the bundles from the `sls package` output and package the
+// baseline as serverless-esbuild packages a function, start the local stack, measure cold init, warm
+// latency and calls, and the expiry audit's reads, then judge the budgets.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build as esbuild } from 'esbuild';
@@ -14,19 +15,33 @@ import { localDynamoClient } from '../local/dynamo';
 import { DEMO_PARTNER, DEMO_TENANT, demoPolicy, seedDemo } from '../local/seed';
 import { LOCAL_ACCOUNT, startLocalStack, type LocalStack } from '../local/stack';
 import type { AuditMeasurement } from './audit';
-import { bundleSet, deploymentBuildOptions, type BuiltBundle, type BundleSet } from './build';
 import { coldSamples, type ColdSamples, type ColdTarget } from './cold';
 import type { EventSpec } from './events';
-import { auditBudgets, evaluateBudgets, type AuditSection, type Budget, type BundleSize, type ColdFigures, type Results, type WarmFigures } from './report';
+import {
+  assertSameBundle,
+  extractZip,
+  packageLikeService,
+  readFunctionZip,
+  readSlsPackage,
+  splitHandler,
+  type PackagedBundle,
+  type PackagedHandler,
+  type SlsPackage,
+} from './package';
+import { auditBudgets, bundleFigures, evaluateBudgets, type AuditSection, type Budget, type BundleSize, type ColdFigures, type Results, type WarmFigures } from './report';
 import { auditFunctionConfig, serverlessConfig, type AuditFunctionConfig, type ServerlessConfig } from './serverless-config';
 import { median, percentile } from './stats';
 import { runWarm, type WarmResult } from './warm';
 import { startCountedDynamo, type CountedDynamo } from './wire';
-import { zipEntrySizes } from './zip';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Where `sls package` writes the deployment zips and serverless-state.json. */
+export const SLS_PACKAGE_DIR = join(REPO_ROOT, '.serverless');
 const STAGE = 'bench';
 const VEND_FUNCTION = 'issueCredentials';
+/** The baseline, packaged as if it were one more function of the service. */
+const BASELINE_FUNCTION = 'benchBaseline';
+const BASELINE_HANDLER = 'bench/baseline.handler';
 
 export interface Settings {
   coldRuns: number;
@@ -88,15 +103,6 @@ function machine(loadAtStart: number[]): Results['machine'] {
   };
 }
 
-/** The same file inside the last `sls package` output (`.serverless/`), if one is lying around. */
-function slsPackage(functionName: string, bundle: BuiltBundle): BundleSize['slsPackage'] {
-  const zip = join(REPO_ROOT, '.serverless', `${functionName}.zip`);
-  if (!existsSync(zip) || statSync(zip).size === 0) return undefined;
-  const inZip = bundle.entry.replace(/\.[cm]?tsx?$/, bundle.file.slice(bundle.file.lastIndexOf('.')));
-  const bytes = zipEntrySizes(readFileSync(zip)).get(inZip);
-  return bytes === undefined ? undefined : { bytes, builtAt: statSync(zip).mtime.toISOString() };
-}
-
 function coldFigures(samples: ColdSamples, emptyWallMs: number): ColdFigures {
   return {
     runs: samples.initMs.length,
@@ -129,42 +135,84 @@ function warmFigures(result: WarmResult): WarmFigures {
   };
 }
 
+/** A packaged handler module, extracted where the bench's processes can load it. */
+interface Runnable {
+  bundle: PackagedBundle;
+  functions: string[];
+  exportName: string;
+  /** The extracted module. */
+  file: string;
+}
+
 interface Built {
-  baseline: BuiltBundle;
-  vend: BuiltBundle;
-  vendExport: string;
-  /** Each handler file once, with the functions it serves. */
-  byEntry: Map<string, { functions: string[]; exportName: string; bundle: BuiltBundle }>;
+  /** The temporary directory everything below sits in. */
+  dir: string;
+  pkg: SlsPackage;
+  baseline: Runnable;
+  vend: Runnable;
+  /** Each handler module of the package once, with the functions it serves. */
+  handlers: Runnable[];
   workerFile: string;
 }
 
-async function buildAll(sls: ServerlessConfig, bundles: BundleSet): Promise<Built> {
-  const byEntry: Built['byEntry'] = new Map();
-  for (const fn of sls.functions) {
-    const known = byEntry.get(fn.entry) ?? { functions: [], exportName: fn.exportName, bundle: await bundles.build(fn.entry) };
-    known.functions.push(fn.name);
-    byEntry.set(fn.entry, known);
+/**
+ * The measured bundles: each handler module of the package, its zip extracted into a directory of
+ * its own (as Lambda unpacks it into /var/task), and the baseline, packaged now by serverless-esbuild
+ * with the package's options. The vend function is packaged again beside the baseline and must come
+ * out byte for byte as in the package (`assertSameBundle`); nothing else is rebuilt.
+ */
+async function prepareBundles(log: (line: string) => void): Promise<Built> {
+  const pkg = readSlsPackage(SLS_PACKAGE_DIR);
+  const vendHandler = pkg.handlers.find((h) => h.functions.includes(VEND_FUNCTION));
+  const vendFn = pkg.state.functions[VEND_FUNCTION];
+  if (!vendHandler || !vendFn) throw new Error(`the package in ${SLS_PACKAGE_DIR} has no function ${VEND_FUNCTION}`);
+  const dir = mkdtempSync(join(tmpdir(), 'credvend-bench-'));
+  try {
+    log(`packaging the baseline with serverless-esbuild and the options of the package (stage ${pkg.state.stage}, written ${pkg.builtAt})`);
+    const zips = await packageLikeService(
+      pkg.state,
+      { [BASELINE_FUNCTION]: { handler: BASELINE_HANDLER, runtime: vendFn.runtime }, [VEND_FUNCTION]: vendFn },
+      { repoRoot: REPO_ROOT, workDir: join(dir, 'sls'), warn: log },
+    );
+    assertSameBundle(vendHandler, readFunctionZip(zips[VEND_FUNCTION]!, vendFn.handler), pkg.builtAt);
+    // Each zip in a directory of its own, as Lambda unpacks it into /var/task.
+    const runnable = (task: string, bundle: PackagedBundle, functions: string[], exportName: string): Runnable => {
+      const root = join(dir, 'task', task);
+      extractZip(bundle.zip, root);
+      return { bundle, functions, exportName, file: join(root, bundle.path) };
+    };
+    const handlers = pkg.handlers.map((h: PackagedHandler) => runnable(h.functions[0]!, h, h.functions, h.exportName));
+    const baselineBundle = readFunctionZip(zips[BASELINE_FUNCTION]!, BASELINE_HANDLER);
+    const baseline = runnable(BASELINE_FUNCTION, baselineBundle, [], splitHandler(BASELINE_HANDLER).exportName);
+    // The warm worker is the bench's own harness, bundled so its process holds nothing but itself
+    // and the handler; it is no part of what is measured.
+    const workerFile = join(dir, 'bench-worker.mjs');
+    await esbuild({
+      entryPoints: [join(REPO_ROOT, 'bench/warm-worker.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: workerFile,
+      logLevel: 'silent',
+    });
+    return {
+      dir,
+      pkg,
+      baseline,
+      vend: { ...handlers.find((h) => h.bundle === vendHandler)!, exportName: splitHandler(vendFn.handler).exportName },
+      handlers,
+      workerFile,
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  const vendFn = sls.functions.find((f) => f.name === VEND_FUNCTION);
-  if (!vendFn) throw new Error(`serverless.yml has no function ${VEND_FUNCTION}`);
-  // The warm worker is bundled too, so its process holds nothing but itself and the handler.
-  const workerFile = join(bundles.dir, 'bench-worker.mjs');
-  await esbuild({
-    entryPoints: [join(REPO_ROOT, 'bench/warm-worker.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: workerFile,
-    logLevel: 'silent',
-  });
-  return {
-    baseline: await bundles.build('bench/baseline.ts'),
-    vend: byEntry.get(vendFn.entry)!.bundle,
-    vendExport: vendFn.exportName,
-    byEntry,
-    workerFile,
-  };
+}
+
+function bundleSize(r: Runnable): BundleSize {
+  const { path, bytes, gzipBytes, zipBytes } = r.bundle;
+  return { functions: r.functions, entry: path, bytes, gzipBytes, zipBytes };
 }
 
 interface Fixture {
@@ -218,18 +266,18 @@ async function measureCold(settings: Settings, built: Built, fx: Fixture, cwd: s
     {
       name: 'baseline',
       bundle: built.baseline.file,
-      exportName: 'handler',
+      exportName: built.baseline.exportName,
       firstRequest: { event: fx.baselineEvent, expectStatus: 201, functionName: 'baseline' },
     },
     {
       name: 'vend',
       bundle: built.vend.file,
-      exportName: built.vendExport,
+      exportName: built.vend.exportName,
       firstRequest: { event: fx.vendEvent, expectStatus: 201, functionName: VEND_FUNCTION },
     },
   ];
-  const others = settings.otherHandlersCold ? [...built.byEntry].filter(([, h]) => h.bundle !== built.vend) : [];
-  for (const [entry, { bundle, exportName }] of others) targets.push({ name: entry, bundle: bundle.file, exportName });
+  const others = settings.otherHandlersCold ? built.handlers.filter((h) => h.bundle !== built.vend.bundle) : [];
+  for (const h of others) targets.push({ name: h.bundle.path, bundle: h.file, exportName: h.exportName });
 
   const samples = await coldSamples(targets, { runs: settings.coldRuns, firstRequestRuns: settings.firstRequestRuns, env: fx.env, cwd });
   const emptyWallMs = median(samples.empty!.wallMs);
@@ -240,7 +288,7 @@ async function measureCold(settings: Settings, built: Built, fx: Fixture, cwd: s
     empty: of('empty'),
     baseline,
     vend,
-    others: Object.fromEntries(others.map(([entry]) => [entry, of(entry)])),
+    others: Object.fromEntries(others.map((h) => [h.bundle.path, of(h.bundle.path)])),
     initRatio: vend.initMs / baseline.initMs,
     requireRatio: vend.requireMs / baseline.requireMs,
   };
@@ -253,11 +301,11 @@ async function measureWarm(settings: Settings, built: Built, fx: Fixture, cwd: s
       [
         {
           name: 'baseline',
-          spec: { ...common, bundle: built.baseline.file, exportName: 'handler', functionName: 'baseline', event: fx.baselineEvent },
+          spec: { ...common, bundle: built.baseline.file, exportName: built.baseline.exportName, functionName: 'baseline', event: fx.baselineEvent },
         },
         {
           name: 'vend',
-          spec: { ...common, bundle: built.vend.file, exportName: built.vendExport, functionName: VEND_FUNCTION, event: fx.vendEvent },
+          spec: { ...common, bundle: built.vend.file, exportName: built.vend.exportName, functionName: VEND_FUNCTION, event: fx.vendEvent },
         },
       ],
       {
@@ -336,10 +384,9 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
   const sls = serverlessConfig(STAGE);
   const auditFn = auditFunction(settings);
   const cacheTtlSeconds = Number(sls.environment.CACHE_TTL_SECONDS ?? 15);
-  opts.log('building bundles with the options of serverless.yml custom.esbuild');
-  const bundles = bundleSet(REPO_ROOT, deploymentBuildOptions(sls));
+  opts.log(`reading the bundles from the \`sls package\` output in ${relative(REPO_ROOT, SLS_PACKAGE_DIR)}/`);
+  const built = await prepareBundles(opts.log);
   try {
-    const built = await buildAll(sls, bundles);
     opts.log('starting the local stack (dynalite with counting, local STS)');
     const stack = await startLocalStack({ stage: STAGE });
     const dynamo = await startCountedDynamo(STAGE);
@@ -347,26 +394,29 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
     try {
       const fx = await fixture(sls, stack, dynamo, client);
       opts.log(`cold init: ${settings.coldRuns} fresh processes per handler`);
-      const cold = await measureCold(settings, built, fx, bundles.dir);
+      const cold = await measureCold(settings, built, fx, built.dir);
       opts.log(`warm: ${settings.issuances} issuances per handler after ${settings.warmup} warm-up, in segments of ${settings.segment}`);
-      const warm = await measureWarm(settings, built, fx, bundles.dir, stack, dynamo, cacheTtlSeconds * 1000);
+      const warm = await measureWarm(settings, built, fx, built.dir, stack, dynamo, cacheTtlSeconds * 1000);
       const audit = await measureAudits(settings, auditFn, stack.demoRoleArn, opts.log);
 
+      const { pkg } = built;
       const results: Omit<Results, 'budgets'> = {
         mode: opts.quick ? 'quick' : 'full',
         machine: machine(loadAtStart),
-        settings: { ...settings, cacheTtlSeconds, stage: STAGE, esbuild: bundles.options, auditSchedule: auditFn?.schedule },
-        bundles: {
-          baseline: { functions: [], entry: built.baseline.entry, bytes: built.baseline.bytes, gzipBytes: built.baseline.gzipBytes },
-          handlers: [...built.byEntry.values()].map(({ functions, bundle }) => ({
-            functions,
-            entry: bundle.entry,
-            bytes: bundle.bytes,
-            gzipBytes: bundle.gzipBytes,
-            slsPackage: slsPackage(functions[0]!, bundle),
-          })),
-          vendRatio: built.vend.bytes / built.baseline.bytes,
+        settings: {
+          ...settings,
+          cacheTtlSeconds,
+          stage: STAGE,
+          // The options serverless-esbuild packaged with: serverless.yml's, as `sls package` resolved them.
+          package: { stage: pkg.state.stage, runtime: pkg.state.provider.runtime, esbuild: pkg.state.custom.esbuild ?? {} },
+          auditSchedule: auditFn?.schedule,
         },
+        bundles: bundleFigures(
+          { dir: relative(REPO_ROOT, pkg.dir), stage: pkg.state.stage, builtAt: pkg.builtAt },
+          bundleSize(built.baseline),
+          built.handlers.map(bundleSize),
+          VEND_FUNCTION,
+        ),
         cold,
         warm,
         audit,
@@ -378,6 +428,6 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
       await stack.close();
     }
   } finally {
-    rmSync(bundles.dir, { recursive: true, force: true });
+    rmSync(built.dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,12 @@
-// `npm run bench` (full) and `npm run bench:quick` (CI). A full run writes bench/results.json and
-// puts the table into bench/README.md; a quick run writes test-results/bench-quick.json, so it never
-// replaces the committed full results. Both print the markdown table. Quick mode exits non-zero
-// when a counted budget (bundle bytes, calls per issuance, audit items) is not met; timings are
-// reported, never gated. `--only audit` measures only the expiry audit (both sizes, or 10,000 with
-// --quick), prints its rows and writes nothing: bench/results.json stays the last whole run's.
+// `npm run bench` (full) and `npm run bench:quick` (CI). Both measure the bundles of the last
+// `npx sls package --stage ci` (.serverless/; `.ci/run` packages before the bench) and stop, exit
+// code 2, naming that command, when there is none or its vend bundle no longer matches the
+// sources. A full run writes bench/results.json and puts the table into bench/README.md; a quick
+// run writes test-results/bench-quick.json, so it never replaces the committed full results. Both
+// print the markdown table. Quick mode exits non-zero when a counted budget (bundle bytes, calls
+// per issuance, audit items) is not met; timings are reported, never gated. `--only audit`
+// measures only the expiry audit (both sizes, or 10,000 with --quick; no package needed), prints
+// its rows and writes nothing: bench/results.json stays the last whole run's.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,6 +1,7 @@
-// What the benchmark needs from serverless.yml: the esbuild options serverless-esbuild builds
-// with, the functions, and the functions' environment. Read from the file itself, so the bench
-// cannot drift from the deployment.
+// What the benchmark needs from serverless.yml: the functions, their runtime and environment, and
+// the expiry audit's schedule. Read from the file itself, so the bench cannot drift from the
+// deployment. (The bundles and their esbuild options come from the `sls package` output instead:
+// bench/package.ts.)
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { SERVERLESS_YML } from '../local/tables';
@@ -16,7 +17,6 @@ export interface ServerlessFunction {
 }
 
 export interface ServerlessConfig {
-  esbuild: Record<string, unknown>;
   runtime: string;
   functions: ServerlessFunction[];
   /** provider.environment with ${…} variables resolved for `stage`. */
@@ -63,7 +63,6 @@ export function resolveVariables(text: string, doc: Yaml, stage: string): string
 
 export function serverlessConfig(stage: string, doc: Yaml = readServerlessYml()): ServerlessConfig {
   const provider = (doc.provider ?? {}) as Yaml;
-  const custom = (doc.custom ?? {}) as Yaml;
   const functions = Object.entries((doc.functions ?? {}) as Record<string, Yaml>).map(([name, fn]) => {
     const handler = String(fn.handler);
     const dot = handler.lastIndexOf('.');
@@ -75,7 +74,7 @@ export function serverlessConfig(stage: string, doc: Yaml = readServerlessYml())
     if (value.includes('${')) throw new Error(`serverless.yml: cannot resolve provider.environment.${name} = ${String(raw)}`);
     environment[name] = value;
   }
-  return { esbuild: (custom.esbuild ?? {}) as Record<string, unknown>, runtime: String(provider.runtime), functions, environment };
+  return { runtime: String(provider.runtime), functions, environment };
 }
 
 /** The expiry audit as deployed: its function, its EventBridge schedule and the environment it runs with. */

@@ -1,11 +1,10 @@
-import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
-import { deploymentBuildOptions, mergeDeepRight } from '../../../bench/build';
 import { kindOf, operationOf } from '../../../bench/operations';
 import { auditFunctionConfig, ratePeriodMs, resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
 import { abbaOrder, median, percentile } from '../../../bench/stats';
 import { addCounts, diffCounts, emptyCounts, itemsRead, itemsWritten } from '../../../bench/wire';
-import { zipEntrySizes } from '../../../bench/zip';
+import { crc32, readZip, zipEntryData } from '../../../bench/zip';
+import { zipOf } from './zip-fixture';
 
 describe('stats', () => {
   it('uses the nearest rank: a measured value, never an interpolation', () => {
@@ -139,77 +138,26 @@ describe('the expiry audit schedule', () => {
   });
 });
 
-describe('deployment build options', () => {
-  it('merges like ramda mergeDeepRight: objects deep, arrays replaced', () => {
-    expect(mergeDeepRight({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+describe('zip reading', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
+    expect(crc32(Buffer.alloc(0))).toBe(0);
   });
 
-  it('applies the plugin defaults, the runtime target, exclude -> external and the output extension', () => {
-    const options = deploymentBuildOptions({
-      runtime: 'nodejs22.x',
-      esbuild: { minify: true, format: 'esm', outputFileExtension: '.mjs', exclude: ['@aws-sdk/*'], packager: 'npm', watch: {} },
-    });
-    expect(options).toEqual({
-      bundle: true,
-      target: 'node22',
-      platform: 'node',
-      minify: true,
-      format: 'esm',
-      external: ['@aws-sdk/*'],
-      outExtension: { '.js': '.mjs' },
-    });
+  it('lists every entry with its sizes, and extracts deflated and stored entries', () => {
+    const text = 'export const handler = 1;'.repeat(50);
+    const zip = zipOf({ 'handlers/credentials.mjs': text, 'a.txt': 'hello' });
+    const entries = readZip(zip);
+    expect(entries.map((e) => [e.name, e.size, e.method])).toEqual([['handlers/credentials.mjs', text.length, 8], ['a.txt', 5, 8]]);
+    expect(entries[0]!.compressedSize).toBeLessThan(text.length);
+    expect(zipEntryData(zip, entries[0]!).toString()).toBe(text);
+    const stored = zipOf({ 'x.js': 'stored' }, { stored: true });
+    expect(zipEntryData(stored, readZip(stored)[0]!).toString()).toBe('stored');
   });
 
-  it("keeps the plugin's default exclude of aws-sdk when serverless.yml sets none", () => {
-    expect(deploymentBuildOptions({ runtime: 'nodejs20.x', esbuild: {} })).toEqual({
-      bundle: true, target: 'node20', platform: 'node', external: ['aws-sdk'],
-    });
-  });
-
-  it('refuses an extension that contradicts the format', () => {
-    expect(() => deploymentBuildOptions({ runtime: 'nodejs22.x', esbuild: { format: 'cjs', outputFileExtension: '.mjs' } })).toThrow('cannot be written as .mjs');
-  });
-});
-
-/** A zip with stored central-directory entries, enough for the reader. */
-function zipOf(files: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const data = deflateRawSync(Buffer.from(text));
-    const nameBuf = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(Buffer.byteLength(text), 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(Buffer.byteLength(text), 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, data);
-    centrals.push(central, nameBuf);
-    offset += local.length + nameBuf.length + data.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
-}
-
-describe('zipEntrySizes', () => {
-  it('reads the uncompressed size of every entry', () => {
-    const sizes = zipEntrySizes(zipOf({ 'handlers/credentials.mjs': 'x'.repeat(1234), 'a.txt': 'hello' }));
-    expect([...sizes]).toEqual([['handlers/credentials.mjs', 1234], ['a.txt', 5]]);
-  });
-
-  it('refuses something that is not a zip', () => {
-    expect(() => zipEntrySizes(Buffer.alloc(100))).toThrow('not a zip');
+  it('refuses something that is not a zip, and an entry whose CRC-32 does not match', () => {
+    expect(() => readZip(Buffer.alloc(100))).toThrow('not a zip');
+    const bad = zipOf({ 'x.mjs': 'abc' }, { crc: () => 1234 });
+    expect(() => zipEntryData(bad, readZip(bad)[0]!)).toThrow('x.mjs: CRC-32 mismatch');
   });
 });

@@ -3,6 +3,7 @@ import { scheduledFigures, type AuditMeasurement, type AuditRunFigures } from '.
 import { analyzeCalls, type IssuanceCalls } from '../../../bench/calls';
 import {
   auditTable,
+  bundleFigures,
   evaluateBudgets,
   failedCountedBudgets,
   markdownTable,
@@ -84,6 +85,8 @@ function auditRun(
   };
 }
 
+const PACKAGE = { dir: '.serverless', stage: 'ci', builtAt: '2026-01-01T00:00:00.000Z' };
+
 function results(over: { bundleRatio?: number; vend?: WarmFigures; audit?: AuditSection } = {}): Omit<Results, 'budgets'> {
   const vend = over.vend ?? warm(100, { medianMs: 2.1 });
   const baseline = warm(100);
@@ -91,11 +94,15 @@ function results(over: { bundleRatio?: number; vend?: WarmFigures; audit?: Audit
     mode: 'quick',
     machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v20.0.0', platform: 'linux-x64', date: '2026-01-01T00:00:00.000Z', loadAverage: { start: [0.5, 0, 0], end: [0.7, 0, 0] } },
     settings: { cacheTtlSeconds: 15 },
-    bundles: {
-      baseline: { functions: [], entry: 'bench/baseline.ts', bytes: 1000, gzipBytes: 300 },
-      handlers: [{ functions: ['issueCredentials'], entry: 'handlers/credentials.ts', bytes: 1000 * (over.bundleRatio ?? 1.1), gzipBytes: 330 }],
-      vendRatio: over.bundleRatio ?? 1.1,
-    },
+    bundles: bundleFigures(
+      PACKAGE,
+      { functions: [], entry: 'bench/baseline.mjs', bytes: 1000, gzipBytes: 300, zipBytes: 400 },
+      [
+        { functions: ['health'], entry: 'handlers/health.mjs', bytes: 900, gzipBytes: 280, zipBytes: 350 },
+        { functions: ['issueCredentials', 'containerCredentials'], entry: 'handlers/credentials.mjs', bytes: 1000 * (over.bundleRatio ?? 1.1), gzipBytes: 330, zipBytes: 420 },
+      ],
+      'issueCredentials',
+    ),
     cold: { empty: cold(0), baseline: cold(100), vend: cold(110), others: {}, initRatio: 1.1, requireRatio: 1.1 },
     warm: { baseline, vend, medianRatio: vend.medianMs / baseline.medianMs, p99Ratio: 1, throughputRatio: 1 },
     audit: over.audit ?? { measured: true, runs: [auditRun(10_000, 1.05)] },
@@ -188,12 +195,39 @@ describe('evaluateBudgets', () => {
   });
 });
 
+describe('bundleFigures', () => {
+  const baseline = { functions: [], entry: 'bench/baseline.mjs', bytes: 1000, gzipBytes: 300, zipBytes: 400 };
+  const credentials = { functions: ['containerCredentials', 'issueCredentials'], entry: 'handlers/credentials.mjs', bytes: 1200, gzipBytes: 340, zipBytes: 420 };
+  const health = { functions: ['health'], entry: 'handlers/health.mjs', bytes: 5000, gzipBytes: 900, zipBytes: 1000 };
+
+  it("judges the vend function's handler module, by function, on its extracted bytes; the zips give their own ratio", () => {
+    const bundles = bundleFigures(PACKAGE, baseline, [health, credentials], 'issueCredentials');
+    expect(bundles.vendRatio).toBeCloseTo(1.2, 10);
+    expect(bundles.zipRatio).toBeCloseTo(1.05, 10);
+    expect(bundles.handlers).toEqual([health, credentials]);
+    expect(bundles.package).toEqual(PACKAGE);
+  });
+
+  it('refuses a package without the vend function and an empty baseline', () => {
+    expect(() => bundleFigures(PACKAGE, baseline, [health], 'issueCredentials')).toThrow('no packaged bundle serves issueCredentials');
+    expect(() => bundleFigures(PACKAGE, { ...baseline, bytes: 0 }, [credentials], 'issueCredentials')).toThrow('baseline bundle is empty');
+  });
+});
+
 describe('markdownTable', () => {
   it('shows the machine, the figures and each verdict', () => {
     const partial = results({ bundleRatio: 1.5 });
     const table = markdownTable({ ...partial, budgets: evaluateBudgets(partial) });
     expect(table).toContain('Machine: Test CPU, 2 cores, 4 GiB, Node v20.0.0 (linux-x64), 2026-01-01T00:00:00.000Z, quick mode');
     expect(table).toContain('| bundle bytes | 1,000 B | 1,500 B | 1.500× | <= 1.15x | **not met** |');
+    expect(table).toContain('| deployment zip bytes | 400 B | 420 B | 1.050× |  |  |');
+    expect(table).toContain(
+      'Bundles (the handler module in each `.serverless/<function>.zip` of `sls package --stage ci`, 2026-01-01T00:00:00.000Z; ' +
+        'the baseline packaged by serverless-esbuild with the same options):\n' +
+        '- `bench/baseline.mjs`: 1,000 B (300 B gzipped, zip 400 B)\n' +
+        '- `handlers/health.mjs` (health): 900 B (280 B gzipped, zip 350 B)\n' +
+        '- `handlers/credentials.mjs` (issueCredentials, containerCredentials): 1,500 B (330 B gzipped, zip 420 B)',
+    );
     expect(table).toContain('| warm median latency (100 issuances) | 2.00 ms | 2.10 ms | 1.050× | <= 1.1x | met |');
     expect(table).toContain(
       '| expiry audit items read / item in window, 10,000 records: 24 scheduled runs at rate(15 minutes), 6 h (3,840 in their windows, 160 per run) |  | 1.05 |  | <= 1.1 | met |',
