@@ -31,10 +31,10 @@ import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk
 import { runAudit, type AuditRunResult } from '../lib/audit/audit';
 import { mapLimit } from '../lib/audit/concurrency';
 import type { AuditConfig } from '../lib/audit/config';
-import { DynamoAuditStore } from '../lib/audit/store';
-import { parseKey } from '../lib/keys';
-import type { IssuanceRecord } from '../lib/model';
-import { issuanceItem } from '../lib/store/issuances';
+import { DynamoAuditStore } from '../lib/store/audit-store';
+import { parseKey } from '../lib/identity/api-key';
+import type { IssuanceRecord } from '../lib/core/model';
+import { issuanceItem } from '../lib/store/issuance-ledger';
 import { localDynamoClient } from '../local/dynamo';
 import { DEMO_PARTNER, DEMO_TENANT, seedDemo } from '../local/seed';
 import { diffCounts, startCountedDynamo, type CountedDynamo } from './wire';
@@ -121,7 +121,7 @@ export function inWindow(seeded: readonly Seeded[], start: number, end: number) 
 }
 
 export interface ItemsRead {
-  /** What the audit's adapter says it read, by kind (lib/audit/store.ts). */
+  /** What the audit's adapter says it read, by kind (lib/store/audit-store.ts). */
   adapter: { windowItems: number; recountItems: number; liveLookupItems: number; directoryItems: number; total: number };
   /** Items read, counted at dynalite. */
   wireItemsRead: number;
@@ -251,7 +251,7 @@ interface Context {
 async function auditRun(ctx: Context, planned: PlannedRun): Promise<AuditRunFigures> {
   const before = ctx.dynamo.counts();
   const started = Date.now();
-  // A store per run, as the deployed handler makes one (lib/audit/runtime.ts): its counts are the run's.
+  // A store per run, as the deployed handler makes one (lib/wiring/audit.ts): its counts are the run's.
   const result: AuditRunResult = await runAudit({
     store: new DynamoAuditStore(ctx.client, ctx.tables),
     now: () => new Date(planned.now),

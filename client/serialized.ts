@@ -1,5 +1,5 @@
 // The credential_process document and its `serialized` form (standard base64 of its UTF-8 JSON).
-// The server writes it through these same functions (lib/credentials-format.ts re-exports them);
+// The server writes it through these same functions (lib/vend/credential-formats.ts re-exports them);
 // the dependency points this way because the client may not depend on server code.
 import { CredvendParseError } from './errors';
 

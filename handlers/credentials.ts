@@ -1,14 +1,14 @@
 // Partner routes: POST /v1/credentials and GET /v1/credentials?format=container.
-import { BadRequestError } from '../lib/errors';
-import { containerCredentials, credentialProcessDocument } from '../lib/credentials-format';
+import { BadRequestError } from '../lib/core/errors';
+import { containerCredentials, credentialProcessDocument } from '../lib/vend/credential-formats';
 import { httpHandler, type HttpRequest } from '../lib/http/handler';
 import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../lib/http/json-schema';
-import { issueCredentials, type IssueContext, type IssueRequest } from '../lib/issue';
+import { issueCredentials, type IssueContext, type IssueRequest } from '../lib/vend/issue';
 import issueRequestSchema from '../lib/openapi/issue-request.schema.json';
-import { issueResponseBody } from '../lib/issue-response';
-import { authenticator } from '../lib/runtime/directory';
-import { issueDeps } from '../lib/runtime/issuance';
-import type { Caller } from '../lib/auth';
+import { issueResponseBody } from '../lib/vend/response';
+import { authenticator } from '../lib/wiring/directory';
+import { issueDeps } from '../lib/wiring/vend';
+import type { Caller } from '../lib/identity/authenticate';
 
 // The JSON Schema generated from IssueRequestSchema: zod's runtime stays out of this bundle.
 const checkIssueRequest = compileJsonSchema(issueRequestSchema as JsonSchema);

@@ -1,8 +1,8 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { dynamoClient, stsClient } from '../lib/aws/clients';
-import { config } from '../lib/config';
-import { checkHealth } from '../lib/health';
+import { config } from '../lib/core/config';
+import { checkHealth } from '../lib/health/check';
 import { httpHandler } from '../lib/http/handler';
 
 const probes = {

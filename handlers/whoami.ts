@@ -1,8 +1,8 @@
 // GET /v1/whoami: who the partner key belongs to and what it may ask for.
 import { httpHandler } from '../lib/http/handler';
-import { resolvePartnerPolicy } from '../lib/issue';
-import { authenticator, directory } from '../lib/runtime/directory';
-import type { Mode } from '../lib/model';
+import { resolvePartnerPolicy } from '../lib/vend/issue';
+import { authenticator, directory } from '../lib/wiring/directory';
+import type { Mode } from '../lib/core/model';
 
 export const handler = httpHandler(async (req) => {
   const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'] });

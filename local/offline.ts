@@ -2,7 +2,7 @@
 //
 // The functions run in serverless-offline's own process (`useInProcess` in serverless.yml), the way
 // Lambda runs them where it sets AWS_LAMBDA_MAX_CONCURRENCY: one module instance per function serves
-// every concurrent invocation, each keeping its own deadline and log keys (lib/invocation.ts). Its
+// every concurrent invocation, each keeping its own deadline and log keys (lib/core/invocation.ts). Its
 // default, a worker thread per concurrent request, loads the bundle again for each one (a cold burst
 // of 300 on two cores outlasts the Lambda timeout), and a worker cut off by that timeout stays in the
 // pool, terminated, answering every later request with a timeout until a restart.

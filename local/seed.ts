@@ -1,8 +1,8 @@
 // Demo data for the local stack: a tenant with a policy, a partner with a key, and admin and
 // operator keys. Keys are generated fresh on every run and only ever printed to the terminal.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createApiKey } from '../lib/admin/keys';
-import type { TenantPolicyDocument } from '../lib/model';
+import { createApiKey } from '../lib/admin/api-keys';
+import type { TenantPolicyDocument } from '../lib/core/model';
 import { DynamoDirectoryAdmin } from '../lib/store/directory-admin';
 
 // Re-exported: test support creates keys through the same function the admin API uses.

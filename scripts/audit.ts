@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { runAudit, type AuditProgress } from '../lib/audit/audit';
-import { auditConfig, auditDeps } from '../lib/audit/runtime';
+import { auditConfig, auditDeps } from '../lib/wiring/audit';
 import { runSummary } from '../lib/audit/telemetry';
 
 const once = process.argv.includes('--once');

@@ -4,7 +4,7 @@
 //   npx tsx scripts/build-openapi.ts
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { IssueRequestSchema } from '../lib/issue-request';
+import { IssueRequestSchema } from '../lib/vend/request';
 import { buildOpenApiDocument, toJsonSchema } from '../lib/openapi/document';
 
 export const OPENAPI_JSON = fileURLToPath(new URL('../lib/openapi/openapi.json', import.meta.url));

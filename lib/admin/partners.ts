@@ -1,10 +1,10 @@
 // Tenant admin actions on partners and their keys. Keys are rotated by adding a new one: the old
 // key keeps working until it is revoked, so a partner can roll over without downtime.
-import type { Caller } from '../auth';
-import { ConflictError, NotFoundError } from '../errors';
-import { ID_PATTERN, type EntityStatus, type Partner, type Tenant } from '../model';
+import type { Caller } from '../identity/authenticate';
+import { ConflictError, NotFoundError } from '../core/errors';
+import { ID_PATTERN, type EntityStatus, type Partner, type Tenant } from '../core/model';
 import { authorizeTenant } from './access';
-import { createApiKey, isKeyId, keySummary, newKeyBody } from './keys';
+import { createApiKey, isKeyId, keySummary, newKeyBody } from './api-keys';
 import type { AdminDeps, PageRequest } from './ports';
 import type { CreatePartnerBody } from './schemas';
 import { partnerView, readBack } from './views';

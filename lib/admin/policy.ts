@@ -1,6 +1,6 @@
 // The tenant policy: read, versioned write (optimistic: the writer names the version it read), history.
-import type { Caller } from '../auth';
-import { NotFoundError, UnprocessableError } from '../errors';
+import type { Caller } from '../identity/authenticate';
+import { NotFoundError, UnprocessableError } from '../core/errors';
 import { validatePolicyDocument } from '../policy/validate';
 import { authorizeTenant } from './access';
 import type { AdminDeps, PageRequest } from './ports';

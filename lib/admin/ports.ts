@@ -10,8 +10,8 @@ import type {
   Tenant,
   TenantPolicy,
   TenantPolicyDocument,
-} from '../model';
-import type { Page, PageRequest } from '../store/directory-admin';
+} from '../core/model';
+import type { Page, PageRequest } from '../core/page';
 
 export type { Page, PageRequest };
 

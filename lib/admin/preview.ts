@@ -1,15 +1,15 @@
 // Policy preview: what an issuance for this partner and request would send to STS, and every reason
 // it would be refused — without calling STS or writing anything. It plans with the issuance flow's
-// own planIssuance (lib/issue.ts); where issuance stops at the first problem, the preview records it
+// own planIssuance (lib/vend/issue.ts); where issuance stops at the first problem, the preview records it
 // and plans again with that input set aside, so it lists them all.
-import type { Caller } from '../auth';
-import { AppError, type ErrorDetail } from '../errors';
-import { assertPlanWithinLimits, planIssuance, type IssuancePlan, type IssueRequest, type ResolvedPolicy } from '../issue';
-import type { Mode, TenantPolicyDocument } from '../model';
+import type { Caller } from '../identity/authenticate';
+import { AppError, type ErrorDetail } from '../core/errors';
+import { assertPlanWithinLimits, planIssuance, type IssuancePlan, type IssueRequest, type ResolvedPolicy } from '../vend/issue';
+import type { Mode, TenantPolicyDocument } from '../core/model';
 import { UnknownPlaceholderError } from '../policy/render';
 import { buildSessionPolicy, type SessionPolicy } from '../policy/session';
 import { validatePolicyDocument, worstCaseSessionPolicyLength } from '../policy/validate';
-import { STS_LIMITS } from '../sts/limits';
+import { STS_LIMITS } from '../policy/sts-limits';
 import { authorizePartner } from './partners';
 import { policyNotConfigured } from './policy';
 import type { AdminDeps } from './ports';

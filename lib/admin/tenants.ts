@@ -1,9 +1,9 @@
 // Operator actions: tenants and their admin keys.
-import type { Caller } from '../auth';
-import { NotFoundError } from '../errors';
-import type { EntityStatus } from '../model';
+import type { Caller } from '../identity/authenticate';
+import { NotFoundError } from '../core/errors';
+import type { EntityStatus } from '../core/model';
 import { assertOperator, authorizeTenant } from './access';
-import { createApiKey, isKeyId, keySummary, newKeyBody } from './keys';
+import { createApiKey, isKeyId, keySummary, newKeyBody } from './api-keys';
 import type { AdminDeps, PageRequest } from './ports';
 import type { CreateTenantBody } from './schemas';
 import { readBack, tenantView } from './views';

@@ -1,7 +1,7 @@
 // The shapes directory records leave the service in: built from allowlists, so a storage attribute
 // or a future secret-bearing field can never leak into a response by accident.
-import { DependencyUnavailableError } from '../errors';
-import type { Partner, Tenant, TenantPolicy } from '../model';
+import { DependencyUnavailableError } from '../core/errors';
+import type { Partner, Tenant, TenantPolicy } from '../core/model';
 
 type Updated = { updatedAt?: string };
 

@@ -4,14 +4,14 @@
 //  2. reads the issuance records expiring in the window through the byExpiry index (hour buckets,
 //     expirySk BETWEEN), checks each, and marks active ones expired (conditional, so never twice);
 //  3. per tenant, reads the records issued in the window (the table's key, sk BETWEEN) and moves the
-//     tenant's live counter over the window, once per window (lib/audit/counters.ts);
+//     tenant's live counter over the window, once per window (lib/audit/live-counts.ts);
 //  4. looks for live credentials of disabled tenants, disabled partners and revoked keys, and
 //     stores one report per tenant (first write wins);
 //  5. advances the checkpoint, conditioned on the claim still being this run's.
 // Everything a run writes is keyed by or conditioned on the window, so a rerun or a retry after a
 // crash counts nothing twice, and of two overlapping runs only one can move the checkpoint.
 // The budget: each record expiring or issued in the window is read once (reads.windowItems).
-import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantPolicy } from '../model';
+import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantPolicy } from '../core/model';
 import { durationExcess, issuanceProblems, tenantOfItem, type StoredItem } from './checks';
 import { mapLimit } from './concurrency';
 import type { AuditConfig } from './config';
@@ -24,7 +24,7 @@ import {
   tallyIssued,
   type IssuedTally,
   type LiveCounter,
-} from './counters';
+} from './live-counts';
 import {
   buildReport,
   invalidFlagOf,
@@ -35,70 +35,8 @@ import {
   type TenantAuditReport,
   type TenantFindings,
 } from './report';
+import type { AuditReads, AuditStore, PendingRun } from './ports';
 import { MAX_STS_DURATION_SECONDS, auditableUntil, hourBuckets, nextWindow, secondsBefore, type AuditWindow } from './window';
-
-/** A run that is (or was) working on a window; stored on the checkpoint item. */
-export interface PendingRun {
-  windowStart: string;
-  windowEnd: string;
-  runId: string;
-  owner: string;
-  leaseUntil: string;
-}
-
-export interface CheckpointState {
-  /** Everything expiring or issued before this instant has been audited. */
-  through?: string;
-  pending?: PendingRun;
-  /** Incremented on every write; 0 when the item does not exist yet. */
-  version: number;
-}
-
-/** Items read, counted at the DynamoDB adapter from what DynamoDB returned (ScannedCount / items). */
-export interface AuditReads {
-  /**
-   * Issuance items read for the window: through byExpiry (expiring in it) and the table's key
-   * (issued in it). The budget is about this figure against the run's `windowItems`.
-   */
-  windowItems: number;
-  /** Issuance items read to recount a live counter that was missing or out of step (issued before the window). */
-  recountItems: number;
-  /** Issuance items read through byPartner / byStatus to list live credentials of disabled entities. */
-  liveLookupItems: number;
-  /** Main-table items: tenants, policies, partners, keys, live counters, checkpoint. */
-  directoryItems: number;
-  /** The same, per table or `table/index` (recount reads marked as such). */
-  byTarget: Record<string, number>;
-}
-
-/** The audit's view of DynamoDB (lib/audit/store.ts implements it). */
-export interface AuditStore {
-  readCheckpoint(): Promise<CheckpointState>;
-  /** Writes the checkpoint item if it is still at `expectedVersion`; false when another run got there first. */
-  saveCheckpoint(state: { through?: string; pending?: PendingRun }, expectedVersion: number): Promise<boolean>;
-  /** Pages of issuance items in `bucket` with start <= expiresAt < end. */
-  expiringItems(bucket: string, start: string, end: string): AsyncIterable<StoredItem[]>;
-  /** active -> expired (+ statusKey, + ttl if missing); false when the item was not active any more. */
-  markExpired(key: { pk: string; sk: string }, statusKey: string, ttlIfMissing: number): Promise<boolean>;
-  /** Pages of the tenant's issuance items with start <= issuedAt < end (the window). */
-  issuedItems(tenantId: string, start: string, end: string): AsyncIterable<StoredItem[]>;
-  /** The same for a recount's look back before the window; its reads are counted apart. */
-  recountItems(tenantId: string, from: string, to: string): AsyncIterable<StoredItem[]>;
-  readLiveCounter(tenantId: string): Promise<LiveCounter | undefined>;
-  /** Writes the counter if its `auditedThrough` is still `expectedThrough` (undefined: no counter yet); false otherwise. */
-  saveLiveCounter(tenantId: string, counter: LiveCounter, expectedThrough: string | undefined): Promise<boolean>;
-  listTenants(): Promise<Tenant[]>;
-  getPolicy(tenantId: string): Promise<TenantPolicy | undefined>;
-  listPartners(tenantId: string): Promise<Partner[]>;
-  listPartnerKeys(tenantId: string, partnerId: string): Promise<ApiKeyRecord[]>;
-  /** The tenant's records still marked active, issued at or after `issuedSince` (byStatus). */
-  activeIssuedSince(tenantId: string, issuedSince: string): Promise<StoredItem[]>;
-  /** The partner's records issued at or after `issuedSince` (byPartner). */
-  partnerIssuedSince(tenantId: string, partnerId: string, issuedSince: string): Promise<StoredItem[]>;
-  /** Stores a report unless one with the same key exists; false when it did. */
-  putReport(report: TenantAuditReport): Promise<boolean>;
-  reads(): AuditReads;
-}
 
 export interface AuditProgress {
   expiringInWindow: number;
@@ -127,7 +65,7 @@ export interface AuditDeps {
 
 export type AuditRunStatus = 'completed' | 'idle' | 'locked' | 'superseded';
 
-/** What happened to the tenants' live counters (lib/audit/counters.ts). */
+/** What happened to the tenants' live counters (lib/audit/live-counts.ts). */
 export interface CounterMoves {
   /** Moved from the window's start to its end. */
   advanced: number;

@@ -1,6 +1,7 @@
 // What the audit checks on each issuance record it reads. Items come straight from the table,
 // so nothing about their shape is assumed: every field is checked before it is trusted.
-import { ID_PATTERN, MODES, keys, type Mode, type TenantPolicy } from '../model';
+import { ID_PATTERN, MODES, type Mode, type TenantPolicy } from '../core/model';
+import { tableKeys } from '../core/table-keys';
 import { MAX_STS_DURATION_SECONDS } from './window';
 
 export type StoredItem = Record<string, unknown>;
@@ -84,7 +85,7 @@ export function issuanceProblems(item: StoredItem): string[] {
   }
   if (tenantId !== undefined && partnerId !== undefined && expiresAt !== undefined && issuanceId !== undefined
     && (status === 'active' || status === 'expired')) {
-    const expected = keys.issuanceIndexes({ tenantId, partnerId, status, expiresAt, issuanceId });
+    const expected = tableKeys.issuanceIndexes({ tenantId, partnerId, status, expiresAt, issuanceId });
     for (const [name, value] of Object.entries(expected)) {
       if (item[name] !== value) problems.push(`${name} does not match the record`);
     }

@@ -1,6 +1,6 @@
 // Settings of the expiry audit, read from the environment once per cold start.
-// Kept beside the audit: only the audit reads them; the parsing helper is shared with lib/config.ts.
-import { intFrom } from '../config';
+// Kept beside the audit: only the audit reads them; the parsing helper is shared with lib/core/config.ts.
+import { intFrom } from '../core/config';
 
 export interface AuditConfig {
   /** The first run (no checkpoint yet) looks back this far. */

@@ -1,7 +1,7 @@
 // One report per audit run and tenant: what expired and was issued in the window, what is still live, and what
 // an operator should act on. Reports are a pure function of the window and the stored data, with
 // lists sorted, so a retried run over the same window produces the same report.
-import type { AuditReport, EntityStatus, Mode } from '../model';
+import type { AuditReport, EntityStatus, Mode } from '../core/model';
 import type { DurationExcess, StoredItem } from './checks';
 
 export type LiveFlagReason = 'tenant_disabled' | 'tenant_missing' | 'partner_disabled' | 'key_revoked';
@@ -43,7 +43,7 @@ export interface TenantAuditReport extends AuditReport {
   expiredInWindow: number;
   /** Issuance records whose issuedAt fell in [windowStart, windowEnd). */
   issuedInWindow: number;
-  /** Credentials issued before windowEnd and expiring at or after it, from the tenant's live counter (lib/audit/counters). */
+  /** Credentials issued before windowEnd and expiring at or after it, from the tenant's live counter (lib/audit/live-counts.ts). */
   liveCredentials: number;
   /** Exact sizes of the lists below, which keep at most the configured number of entries. */
   flagCounts: { liveCredentialsOfDisabled: number; overMaxDuration: number; invalidRecords: number };

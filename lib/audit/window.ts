@@ -1,6 +1,6 @@
 // The audit's time window and the index partitions (hour buckets) it touches.
 import { createHash } from 'node:crypto';
-import { expiryBucketOf } from '../model';
+import { expiryBucketOf } from '../core/table-keys';
 
 /** The longest session STS can issue (GetFederationToken): nothing issued earlier is still live. */
 export const MAX_STS_DURATION_SECONDS = 129_600;

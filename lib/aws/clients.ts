@@ -2,7 +2,7 @@
 // Region and endpoints come from the SDK's own environment variables.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
-import { config } from '../config';
+import { config } from '../core/config';
 import { DeadlineHttpHandler } from './deadline';
 
 /**

@@ -3,13 +3,13 @@
 // Lambda timeout; then the caller would get the platform's timeout instead of our JSON 503.
 //
 // The HTTP wiring (and the audit handler) set the deadline once from the Lambda context, in the
-// invocation's state (lib/invocation.ts: one per async context where Lambda runs several
+// invocation's state (lib/core/invocation.ts: one per async context where Lambda runs several
 // invocations at once); the SDK clients' HTTP handler below enforces it on every attempt: each
 // attempt gets an abort signal that fires at the deadline and a request timeout of at most the
 // time left, and an attempt that starts after the deadline fails at once. That failure is an AbortError, which the SDK never retries, so
 // the adapters turn it into their 503 (dynamodb_unavailable, audit_write_failed, sts_unavailable…).
 import { NodeHttpHandler, type NodeHttpHandlerOptions } from '@smithy/node-http-handler';
-import { invocation } from '../invocation';
+import { invocation } from '../core/invocation';
 
 /** Kept back from the Lambda's remaining time: for the error response after the last AWS call gives up. */
 export const DEADLINE_MARGIN_MS = 1000;

@@ -3,7 +3,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors';
 
 export const MAX_JSON_DEPTH = 8;
 

@@ -3,10 +3,10 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { withInvocationDeadline } from '../aws/deadline';
-import { runInvocation } from '../invocation';
-import { AppError, DependencyUnavailableError } from '../errors';
-import { config } from '../config';
-import { logger } from '../log';
+import { runInvocation } from '../core/invocation';
+import { AppError, DependencyUnavailableError } from '../core/errors';
+import { config } from '../core/config';
+import { logger } from '../core/log';
 import { jsonBody } from './body';
 
 export interface HttpRequest {

@@ -3,8 +3,8 @@
 // schema (lib/openapi/issue-request.schema.json, written by `npm run openapi`). zod stays the one
 // definition (and gives the type); its ~20 KB stay out of the vend bundle (bench/README.md).
 // test/unit/http/json-schema.test.ts checks that this checker and zod agree on generated input.
-import { BadRequestError, type ErrorDetail } from '../errors';
-import { jsonPath } from '../policy/problems';
+import { BadRequestError, type ErrorDetail } from '../core/errors';
+import { jsonPath } from '../core/problems';
 
 export interface JsonSchema {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';

@@ -2,7 +2,7 @@
 // (scripts/build-openapi.ts writes lib/openapi/openapi.json, which the openapi Lambda serves as is).
 import * as z from 'zod/mini';
 import { DEFAULT_PAGE_SIZE } from '../admin/schemas';
-import { ID_PATTERN } from '../model';
+import { ID_PATTERN } from '../core/model';
 import { ROUTES, type RouteSpec } from './routes';
 import { COMPONENTS, QUERIES, type ComponentName } from './schemas';
 

@@ -12,8 +12,8 @@ import {
   PreviewRequest,
   PutPolicyRequest,
 } from '../admin/schemas';
-import { IssueRequestSchema } from '../issue-request';
-import { MODES, type Mode } from '../model';
+import { IssueRequestSchema } from '../vend/request';
+import { MODES, type Mode } from '../core/model';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 
 const ModeEnum = z.enum(MODES as [Mode, ...Mode[]]);

@@ -1,7 +1,7 @@
 // Renders a tenant's statement templates for one issuance. Substitution happens on parsed
 // JSON string values, never on policy text, so a value can never break out of its string;
 // IAM's own ${aws:…} variables are left for IAM to evaluate.
-import type { IamStatement } from '../model';
+import type { IamStatement } from '../core/model';
 
 export const PLACEHOLDERS = ['tenantId', 'partnerId', 'sessionName'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];

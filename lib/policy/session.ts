@@ -1,8 +1,8 @@
 // Builds the session policy for one issuance: the tenant's rendered statements, narrowed to the
 // requested scope by Deny statements only. Adding Deny can never widen access, so whatever a
 // caller puts in `scope`, the result grants at most what the tenant policy grants.
-import { ForbiddenError, type ErrorDetail } from '../errors';
-import type { IamStatement } from '../model';
+import { ForbiddenError, type ErrorDetail } from '../core/errors';
+import type { IamStatement } from '../core/model';
 import { asList, patternCovers } from './match';
 
 export interface Scope {

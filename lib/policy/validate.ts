@@ -11,8 +11,8 @@ import {
   type Mode,
   type ModeSettings,
   type TenantPolicyDocument,
-} from '../model';
-import { STS_LIMITS } from '../sts/limits';
+} from '../core/model';
+import { STS_LIMITS } from './sts-limits';
 import {
   EXTERNAL_ID_PATTERN,
   MANAGED_POLICY_ARN_PATTERN,
@@ -35,7 +35,7 @@ import {
   renderString,
   type TemplateValues,
 } from './render';
-import { issuesToProblems, quote, rule, type PolicyProblem, type Report } from './problems';
+import { issuesToProblems, quote, rule, type PolicyProblem, type Report } from '../core/problems';
 import { buildSessionPolicy } from './session';
 
 export type { PolicyProblem };

@@ -8,64 +8,13 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, ConflictError, NotFoundError } from '../errors';
-import {
-  keys,
-  keyOwnerPk,
-  type ApiKeyRecord,
-  type EntityStatus,
-  type Partner,
-  type Tenant,
-  type TenantPolicy,
-  type TenantPolicyDocument,
-} from '../model';
-import { withoutStorageKeys } from './directory';
-import { dynamoUnavailable, isConditionFailure } from './errors';
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
-export interface PageRequest {
-  limit: number;
-  cursor?: string;
-}
-
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
-}
-
-export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key) && Object.values(key).every((v) => typeof v === 'string')) {
-      return key as Record<string, unknown>;
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw new BadRequestError('invalid_cursor', 'The cursor is not valid');
-}
-
-export async function queryPage<T>(client: DynamoDBDocumentClient, input: QueryCommandInput, page: PageRequest): Promise<Page<T>> {
-  try {
-    const out = await client.send(
-      new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.cursor) }),
-    );
-    return {
-      items: (out.Items ?? []).map((item) => withoutStorageKeys<T>(item)!),
-      nextCursor: encodeCursor(out.LastEvaluatedKey),
-    };
-  } catch (err) {
-    if (err instanceof BadRequestError) throw err;
-    if ((err as Error).name === 'ValidationException' && page.cursor) {
-      throw new BadRequestError('invalid_cursor', 'The cursor is not valid');
-    }
-    throw dynamoUnavailable(err, 'list');
-  }
-}
+import { BadRequestError, ConflictError, NotFoundError } from '../core/errors';
+import { type ApiKeyRecord, type EntityStatus, type Partner, type Tenant, type TenantPolicy, type TenantPolicyDocument } from '../core/model';
+import { tableKeys, keyOwnerPk } from '../core/table-keys';
+import { withoutStorageKeys } from './dynamo';
+import type { Page, PageRequest } from '../core/page';
+import { dynamoUnavailable, isConditionFailure } from './dynamo';
+import { queryPage } from './dynamo-pages';
 
 export class DynamoDirectoryAdmin {
   constructor(
@@ -86,7 +35,7 @@ export class DynamoDirectoryAdmin {
     return this.write(
       new PutCommand({
         TableName: this.table,
-        Item: { ...keys.tenant(tenant.tenantId), ...keys.tenantList(tenant.tenantId), ...tenant },
+        Item: { ...tableKeys.tenant(tenant.tenantId), ...tableKeys.tenantList(tenant.tenantId), ...tenant },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
       'create tenant',
@@ -98,7 +47,7 @@ export class DynamoDirectoryAdmin {
     return this.write(
       new UpdateCommand({
         TableName: this.table,
-        Key: keys.tenant(tenantId),
+        Key: tableKeys.tenant(tenantId),
         UpdateExpression: 'SET #status = :status, updatedAt = :at',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -137,7 +86,7 @@ export class DynamoDirectoryAdmin {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.policyVersion(tenantId, policy.version), ...policy, updatedBy },
+          Item: { ...tableKeys.policyVersion(tenantId, policy.version), ...policy, updatedBy },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -152,7 +101,7 @@ export class DynamoDirectoryAdmin {
 
   private async getCurrentPolicy(tenantId: string): Promise<TenantPolicy | undefined> {
     try {
-      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: keys.policy(tenantId), ConsistentRead: true }));
+      const out = await this.client.send(new GetCommand({ TableName: this.table, Key: tableKeys.policy(tenantId), ConsistentRead: true }));
       return withoutStorageKeys<TenantPolicy>(out.Item);
     } catch (err) {
       throw dynamoUnavailable(err, 'read policy');
@@ -165,7 +114,7 @@ export class DynamoDirectoryAdmin {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...keys.policy(policy.tenantId), ...policy },
+          Item: { ...tableKeys.policy(policy.tenantId), ...policy },
           ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
           ExpressionAttributeValues: { ':version': policy.version },
         }),
@@ -178,7 +127,7 @@ export class DynamoDirectoryAdmin {
   private async rollCurrentPolicyForward(tenantId: string, version: number): Promise<void> {
     try {
       const out = await this.client.send(
-        new GetCommand({ TableName: this.table, Key: keys.policyVersion(tenantId, version), ConsistentRead: true }),
+        new GetCommand({ TableName: this.table, Key: tableKeys.policyVersion(tenantId, version), ConsistentRead: true }),
       );
       const stored = withoutStorageKeys<TenantPolicy & { updatedBy: string }>(out.Item);
       if (stored) await this.setCurrentPolicy(stored);
@@ -193,7 +142,7 @@ export class DynamoDirectoryAdmin {
       {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':prefix': keys.policyVersionPrefix },
+        ExpressionAttributeValues: { ':pk': tableKeys.tenant(tenantId).pk, ':prefix': tableKeys.policyVersionPrefix },
         ScanIndexForward: false,
       },
       page,
@@ -204,7 +153,7 @@ export class DynamoDirectoryAdmin {
     return this.write(
       new PutCommand({
         TableName: this.table,
-        Item: { ...keys.partner(partner.tenantId, partner.partnerId), ...partner },
+        Item: { ...tableKeys.partner(partner.tenantId, partner.partnerId), ...partner },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
       'create partner',
@@ -216,7 +165,7 @@ export class DynamoDirectoryAdmin {
     return this.write(
       new UpdateCommand({
         TableName: this.table,
-        Key: keys.partner(tenantId, partnerId),
+        Key: tableKeys.partner(tenantId, partnerId),
         UpdateExpression: 'SET #status = :status, updatedAt = :at',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -233,7 +182,7 @@ export class DynamoDirectoryAdmin {
       {
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':prefix': keys.partnerPrefix },
+        ExpressionAttributeValues: { ':pk': tableKeys.tenant(tenantId).pk, ':prefix': tableKeys.partnerPrefix },
       },
       page,
     );
@@ -243,7 +192,7 @@ export class DynamoDirectoryAdmin {
     return this.write(
       new PutCommand({
         TableName: this.table,
-        Item: { ...keys.apiKey(record.keyId), ...keys.keyOwner(record), ...record },
+        Item: { ...tableKeys.apiKey(record.keyId), ...tableKeys.keyOwner(record), ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
       'create key',
@@ -256,7 +205,7 @@ export class DynamoDirectoryAdmin {
     return this.write(
       new UpdateCommand({
         TableName: this.table,
-        Key: keys.apiKey(keyId),
+        Key: tableKeys.apiKey(keyId),
         UpdateExpression: 'SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :at)',
         ConditionExpression: 'attribute_exists(pk) AND gsi1pk = :owner',
         ExpressionAttributeNames: { '#status': 'status' },

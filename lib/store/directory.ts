@@ -1,6 +1,5 @@
-// Reads of the directory (tenants, partners, policies, keys) from the main table. The issuance
-// path's adapters use the plain client and util-dynamodb: the document client adds ~8 KB (net) to the
-// vend bundle (bench/README.md).
+// Reads of the directory (tenants, partners, policies, keys) from the main table, for the issuance
+// path (plain client: see dynamo.ts).
 import {
   BatchGetItemCommand,
   GetItemCommand,
@@ -10,50 +9,20 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { keys, type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../model';
-import { dynamoUnavailable, isConditionFailure } from './errors';
+import { type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../core/model';
+import { tableKeys } from '../core/table-keys';
+import type { DirectoryLookup } from '../admin/ports';
+import type { KeyDirectory } from '../identity/ports';
+import type { PartnerContext, PartnerDirectory } from '../vend/ports';
+import { dynamoUnavailable, getItem, isConditionFailure, toStored, withoutStorageKeys, type Item, type StoredItem } from './dynamo';
 
-export interface PartnerContext {
-  tenant?: Tenant;
-  partner?: Partner;
-  policy?: TenantPolicy;
-}
-
-export interface DirectoryReader {
-  getKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+/** The issuance path's reads: keys (identity), partner contexts (vend), tenants. */
+export interface DirectoryReader extends KeyDirectory, PartnerDirectory {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
-  /** Tenant, partner and policy in one round trip (the issuance path needs all three). */
-  getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext>;
-  /** Records a key's last use unless it was recorded after `notAfter` (keeps writes rare). */
-  touchKey(keyId: string, at: string, notAfter: string): Promise<void>;
 }
 
-type Item = Record<string, unknown>;
-type StoredItem = Record<string, AttributeValue>;
-
-/** A stored item as plain JS, as the document client would give it (numbers as numbers). */
-export const fromStored = (item: StoredItem | undefined): Item | undefined => (item ? unmarshall(item) : undefined);
-/** A plain JS item for DynamoDB; undefined attributes are left out, as the document client did. */
-export const toStored = (item: Item): StoredItem => marshall(item, { removeUndefinedValues: true });
-
-/** Drops the storage attributes (pk, sk, gsi keys, ttl) so only the record's own fields leave the adapter. */
-export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
-  if (!item) return undefined;
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...record } = item;
-  return record as T;
-}
-
-/** One consistent read of a main-table item, without its storage attributes. */
-export async function getItem<T>(client: DynamoDBClient, table: string, key: Record<string, string>, action: string): Promise<T | undefined> {
-  try {
-    const out = await client.send(new GetItemCommand({ TableName: table, Key: toStored(key), ConsistentRead: true }));
-    return withoutStorageKeys<T>(fromStored(out.Item));
-  } catch (err) {
-    throw dynamoUnavailable(err, action);
-  }
-}
-
-export class DynamoDirectory implements DirectoryReader {
+/** Consistent single-item reads: the issuance path reads them through the cache, the admin API directly. */
+export class DynamoDirectory implements DirectoryReader, DirectoryLookup {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
@@ -64,15 +33,23 @@ export class DynamoDirectory implements DirectoryReader {
   }
 
   getKey(keyId: string) {
-    return this.get<ApiKeyRecord>(keys.apiKey(keyId), 'read key');
+    return this.get<ApiKeyRecord>(tableKeys.apiKey(keyId), 'read key');
   }
 
   getTenant(tenantId: string) {
-    return this.get<Tenant>(keys.tenant(tenantId), 'read tenant');
+    return this.get<Tenant>(tableKeys.tenant(tenantId), 'read tenant');
+  }
+
+  getPartner(tenantId: string, partnerId: string) {
+    return this.get<Partner>(tableKeys.partner(tenantId, partnerId), 'read partner');
+  }
+
+  getPolicy(tenantId: string) {
+    return this.get<TenantPolicy>(tableKeys.policy(tenantId), 'read policy');
   }
 
   async getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext> {
-    const wanted = [keys.tenant(tenantId), keys.partner(tenantId, partnerId), keys.policy(tenantId)];
+    const wanted = [tableKeys.tenant(tenantId), tableKeys.partner(tenantId, partnerId), tableKeys.policy(tenantId)];
     let items: Item[] = [];
     try {
       let request: Record<string, { Keys: StoredItem[]; ConsistentRead: boolean }> | undefined = {
@@ -94,7 +71,7 @@ export class DynamoDirectory implements DirectoryReader {
     const find = (sk: string) => items.find((item) => item.sk === sk);
     return {
       tenant: withoutStorageKeys<Tenant>(find('TENANT')),
-      partner: withoutStorageKeys<Partner>(find(keys.partner(tenantId, partnerId).sk)),
+      partner: withoutStorageKeys<Partner>(find(tableKeys.partner(tenantId, partnerId).sk)),
       policy: withoutStorageKeys<TenantPolicy>(find('POLICY')),
     };
   }
@@ -104,7 +81,7 @@ export class DynamoDirectory implements DirectoryReader {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: toStored(keys.apiKey(keyId)),
+          Key: toStored(tableKeys.apiKey(keyId)),
           UpdateExpression: 'SET lastUsedAt = :at',
           ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :notAfter)',
           ExpressionAttributeValues: toStored({ ':at': at, ':notAfter': notAfter }),

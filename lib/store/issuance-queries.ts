@@ -3,10 +3,11 @@
 // time range as a key condition on `sk` (`${issuedAt}#${issuanceId}`): nothing is scanned.
 import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { IssuanceFilter, IssuanceQueries, Page, PageRequest } from '../admin/ports';
-import { BadRequestError } from '../errors';
-import { keys, type IssuanceRecord } from '../model';
-import { decodeCursor, encodeCursor } from './directory-admin';
-import { dynamoUnavailable } from './errors';
+import { BadRequestError } from '../core/errors';
+import { type IssuanceRecord } from '../core/model';
+import { tableKeys } from '../core/table-keys';
+import { decodeCursor, encodeCursor } from './dynamo-pages';
+import { dynamoUnavailable } from './dynamo';
 
 /** How many pages a partner+status query may read before answering with what it found and a cursor. */
 export const MAX_FILTERED_PAGES = 5;
@@ -52,9 +53,9 @@ interface QueryPlan {
 }
 
 export function planIssuanceQuery(table: string, tenantId: string, filter: IssuanceFilter): QueryPlan {
-  const pk = keys.issuance(tenantId, '', '').pk;
+  const pk = tableKeys.issuance(tenantId, '', '').pk;
   // Index partition values come from the one key layout in model.ts.
-  const index = keys.issuanceIndexes({
+  const index = tableKeys.issuanceIndexes({
     tenantId,
     partnerId: filter.partnerId ?? '',
     status: filter.status ?? 'active',

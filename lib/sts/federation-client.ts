@@ -1,7 +1,7 @@
 // GetFederationToken needs long-term IAM-user keys: they are read from SSM Parameter Store
 // (SecureString, JSON {"accessKeyId","secretAccessKey"}) once per cold start, never logged.
 import { STSClient } from '@aws-sdk/client-sts';
-import { DependencyUnavailableError } from '../errors';
+import { DependencyUnavailableError } from '../core/errors';
 
 interface FederationKeys {
   accessKeyId: string;

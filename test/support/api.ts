@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../../local/dynamo';
 import { createApiKey, demoPolicy } from '../../local/seed';
-import type { TenantPolicyDocument } from '../../lib/model';
+import type { TenantPolicyDocument } from '../../lib/core/model';
 import { DynamoDirectoryAdmin } from '../../lib/store/directory-admin';
 import { assertMatchesOpenApi } from './openapi';
 import { apiKeySecret, recordSecrets, secretsIn } from './secret-scan';

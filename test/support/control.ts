@@ -2,7 +2,7 @@
 // and steer the local STS and inject DynamoDB faults in the running stack.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultProxy, FaultRule } from '../../local/fault-proxy';
+import type { FaultProxy, FaultRule } from './fault-proxy';
 import type { LocalSts } from '../../local/sts/server';
 
 export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Authenticator } from '../../lib/auth';
-import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../lib/errors';
-import { logger } from '../../lib/log';
-import type { ApiKeyRecord, KeyKind } from '../../lib/model';
+import { Authenticator } from '../../lib/identity/authenticate';
+import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../lib/core/errors';
+import { logger } from '../../lib/core/log';
+import type { ApiKeyRecord, KeyKind } from '../../lib/core/model';
 import { FakeDirectory, issuedKey, PARTNER_ID, TENANT_ID, type IssuedKey } from './issuance-fakes';
 
 const INTERVAL = 300_000;

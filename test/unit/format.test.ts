@@ -5,10 +5,10 @@ import {
   isoSeconds,
   sdkCredentials,
   serializeCredentials,
-} from '../../lib/credentials-format';
-import type { IssueResult } from '../../lib/issue';
-import { issueResponseBody } from '../../lib/issue-response';
-import type { IssuanceRecord } from '../../lib/model';
+} from '../../lib/vend/credential-formats';
+import type { IssueResult } from '../../lib/vend/issue';
+import { issueResponseBody } from '../../lib/vend/response';
+import type { IssuanceRecord } from '../../lib/core/model';
 import { FAKE_SECRET_ACCESS_KEY, FAKE_SESSION_TOKEN, fakeAccessKeyId, fakeCredentials } from './issuance-fakes';
 
 const credentials = fakeCredentials({ expiration: new Date('2030-01-02T03:04:05.678Z') });

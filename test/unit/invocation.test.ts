@@ -1,7 +1,7 @@
 // Per-invocation state (deadline and log keys): a variable by default, one per async context where
 // Lambda runs several invocations at once (AWS_LAMBDA_MAX_CONCURRENCY).
 import { describe, expect, it } from '@jest/globals';
-import { invocationSlotFor } from '../../lib/invocation';
+import { invocationSlotFor } from '../../lib/core/invocation';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,11 +1,9 @@
 // In-memory ports and fixtures for the issuance-core unit tests (keys, auth, policy, STS, issue, HTTP).
-import { generateKey, type NewKey } from '../../lib/keys';
-import type { ApiKeyRecord, IamStatement, KeyKind, Partner, Tenant, TenantPolicy, TenantPolicyDocument } from '../../lib/model';
-import type { DirectoryReader, PartnerContext } from '../../lib/store/directory';
-import type { IssuanceLedger } from '../../lib/store/issuances';
-import type { IssuanceRecord } from '../../lib/model';
-import type { IssuedCredentials, StsPort } from '../../lib/sts/adapter';
-import type { AssumeRoleRequest, FederationRequest } from '../../lib/sts/limits';
+import { generateKey, type NewKey } from '../../lib/identity/api-key';
+import type { ApiKeyRecord, IamStatement, KeyKind, Partner, Tenant, TenantPolicy, TenantPolicyDocument, IssuanceRecord } from '../../lib/core/model';
+import type { DirectoryReader } from '../../lib/store/directory';
+import type { PartnerContext, IssuanceLedger, IssuedCredentials, StsPort } from '../../lib/vend/ports';
+import type { AssumeRoleRequest, FederationRequest } from '../../lib/policy/sts-limits';
 
 /** A fake temporary access key id, built at runtime so no AWS-shaped key id is ever committed. */
 export function fakeAccessKeyId(fill = 'X'): string {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { Caller } from '../../lib/auth';
-import { AppError, DependencyUnavailableError, UpstreamRefusedError } from '../../lib/errors';
-import { issueCredentials, refreshAfterOf, resolvePartnerPolicy, sha256Hex, type IssueDeps, type IssueRequest } from '../../lib/issue';
-import type { AssumeRoleSettings, IamStatement, TenantPolicyDocument } from '../../lib/model';
+import type { Caller } from '../../lib/identity/authenticate';
+import { AppError, DependencyUnavailableError, UpstreamRefusedError } from '../../lib/core/errors';
+import { issueCredentials, refreshAfterOf, resolvePartnerPolicy, sha256Hex, type IssueDeps, type IssueRequest } from '../../lib/vend/issue';
+import type { AssumeRoleSettings, IamStatement, TenantPolicyDocument } from '../../lib/core/model';
 import {
   FAKE_SECRET_ACCESS_KEY,
   FAKE_SESSION_TOKEN,

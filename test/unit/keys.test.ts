@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { generateKey, hashSecret, keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from '../../lib/keys';
-import type { KeyKind } from '../../lib/model';
+import { generateKey, hashSecret, keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from '../../lib/identity/api-key';
+import type { KeyKind } from '../../lib/core/model';
 
 const SECRET_43 = 'A'.repeat(20) + 'b_-9'.repeat(5) + 'xyz'; // 43 base64url chars
 const KEY_ID = 'pk-abcdefghijklmnop';

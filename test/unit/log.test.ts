@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { invocationSlotFor } from '../../lib/invocation';
-import { JsonLogger, type LogLevel } from '../../lib/log';
+import { invocationSlotFor } from '../../lib/core/invocation';
+import { JsonLogger, type LogLevel } from '../../lib/core/log';
 
 function capture(level: LogLevel = 'INFO', env: NodeJS.ProcessEnv = {}) {
   const lines: { level: LogLevel; entry: Record<string, unknown> }[] = [];

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../../lib/model';
+import { tableKeys } from '../../../lib/core/table-keys';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
 import { demoPolicy } from '../../../local/seed';
 import { closeTables, createTestTenant, stackInfo, tables, uniqueId, type TestTenant } from '../../support/api';
@@ -321,7 +321,7 @@ describe('issuance ledger and audit reports', () => {
   it("lists the tenant's audit reports newest first, never another tenant's", async () => {
     const { client, main } = tables();
     const report = (tenantId: string, windowEnd: string) => ({
-      ...keys.auditReport(tenantId, windowEnd, `run-${windowEnd}`),
+      ...tableKeys.auditReport(tenantId, windowEnd, `run-${windowEnd}`),
       tenantId,
       runId: `run-${windowEnd}`,
       windowStart: '2026-01-01T00:00:00.000Z',

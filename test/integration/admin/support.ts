@@ -1,7 +1,7 @@
 // Helpers for the admin API tests: every response is checked against the OpenAPI document.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createApiKey } from '../../../lib/admin/keys';
-import { keys } from '../../../lib/model';
+import { createApiKey } from '../../../lib/admin/api-keys';
+import { tableKeys } from '../../../lib/core/table-keys';
 import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
 import { call, tables, type ApiResponse } from '../../support/api';
 import { assertMatchesOpenApi } from '../../support/openapi';
@@ -35,7 +35,7 @@ export async function revokedKey(kind: 'admin' | 'partner', owner: { tenantId: s
   await client.send(
     new UpdateCommand({
       TableName: main,
-      Key: keys.apiKey(key.keyId),
+      Key: tableKeys.apiKey(key.keyId),
       UpdateExpression: 'SET #s = :revoked, revokedAt = :at',
       ExpressionAttributeNames: { '#s': 'status' },
       ExpressionAttributeValues: { ':revoked': 'revoked', ':at': new Date().toISOString() },

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../../lib/model';
+import { tableKeys } from '../../../lib/core/table-keys';
 import { assumeRole, issue, policyDoc, record, seedTenant, startEnv, type Env } from './fixtures';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -88,7 +88,7 @@ describe('npm run audit (scripts/audit.ts)', () => {
     // Start 30 hours back with 24-hour windows: two windows, 5 records expiring in the older one
     // (issued before it), and h1 (marked expired by the handler above, in a window the checkpoint is
     // now put back before) expiring in the newer, where h1 and h2 were issued.
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...keys.auditCheckpoint(), through: minutesAgo(30 * 60), version: 9 } }));
+    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: minutesAgo(30 * 60), version: 9 } }));
     // All five expire in one clock hour (one byExpiry bucket, read in one page), whatever the time
     // of day: spread across an hour boundary they were read in two pages and reported as 4, then 1.
     const hourStart = Math.floor((Date.now() - 29 * 3_600_000) / 3_600_000) * 3_600_000;

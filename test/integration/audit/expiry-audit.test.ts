@@ -3,11 +3,11 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { runAudit, type AuditRunResult } from '../../../lib/audit/audit';
-import { liveCounterKey } from '../../../lib/audit/counters';
+import { liveCounterKey } from '../../../lib/audit/live-counts';
 import type { TenantAuditReport } from '../../../lib/audit/report';
-import { DynamoAuditStore, listAuditReports } from '../../../lib/audit/store';
+import { DynamoAuditStore, listAuditReports } from '../../../lib/store/audit-store';
 import { runIdOf } from '../../../lib/audit/window';
-import { keys } from '../../../lib/model';
+import { tableKeys } from '../../../lib/core/table-keys';
 import { auditDepsFor, dump, failingAfter, liveCounters, startEnv, type Env } from './fixtures';
 import {
   CHECKPOINT,
@@ -70,7 +70,7 @@ async function expectFinalState(): Promise<void> {
 
   expect(await liveCounters(env, TENANT_IDS)).toEqual(EXPECTED_COUNTERS);
 
-  const checkpoint = await env.client.send(new GetCommand({ TableName: env.main, Key: keys.auditCheckpoint() }));
+  const checkpoint = await env.client.send(new GetCommand({ TableName: env.main, Key: tableKeys.auditCheckpoint() }));
   expect(checkpoint.Item?.through).toBe(WINDOW_END);
   expect(checkpoint.Item?.pending).toBeUndefined();
 }
@@ -107,8 +107,8 @@ describe('expiry audit run', () => {
     expect(result.reads.liveLookupItems).toBe(21);
     await expectFinalState();
 
-    const checkpoint = await env.client.send(new GetCommand({ TableName: env.main, Key: keys.auditCheckpoint() }));
-    expect(checkpoint.Item).toEqual({ ...keys.auditCheckpoint(), through: WINDOW_END, version: 3 });
+    const checkpoint = await env.client.send(new GetCommand({ TableName: env.main, Key: tableKeys.auditCheckpoint() }));
+    expect(checkpoint.Item).toEqual({ ...tableKeys.auditCheckpoint(), through: WINDOW_END, version: 3 });
   });
 
   it('keeps the record TTL and gives records that lack one the retention TTL', async () => {
@@ -138,7 +138,7 @@ describe('expiry audit run', () => {
     await runAudit(auditDepsFor(env, { now: () => NOW, owner: 'run-1' }));
     const mainBefore = await dump(env, env.main);
     const issuanceBefore = await dump(env, env.issuance);
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...keys.auditCheckpoint(), through: CHECKPOINT, version: 3 } }));
+    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 3 } }));
 
     const rerun = await runAudit(auditDepsFor(env, { now: () => NOW, owner: 'run-2' }));
 
@@ -169,7 +169,7 @@ describe('expiry audit run', () => {
     const expiredSoFar = EXPIRED_BY_RUN.filter((id) => midway.get(id)!.status === 'expired').length;
     expect(expiredSoFar).toBe(4);
     expect(await storedReports('acme')).toEqual([]);
-    const held = await env.client.send(new GetCommand({ TableName: env.main, Key: keys.auditCheckpoint() }));
+    const held = await env.client.send(new GetCommand({ TableName: env.main, Key: tableKeys.auditCheckpoint() }));
     expect(held.Item).toMatchObject({ through: CHECKPOINT, pending: { owner: 'run-1', windowEnd: WINDOW_END, runId: RUN_ID } });
 
     // Another run while the crashed run's lease holds leaves the window alone.
@@ -227,7 +227,7 @@ describe('expiry audit run', () => {
     expect(await liveCounters(env, TENANT_IDS)).toMatchObject(at13);
 
     // The same window forced again (checkpoint put back): the counters already hold it.
-    const checkpoint = (await env.client.send(new GetCommand({ TableName: env.main, Key: keys.auditCheckpoint() }))).Item!;
+    const checkpoint = (await env.client.send(new GetCommand({ TableName: env.main, Key: tableKeys.auditCheckpoint() }))).Item!;
     await env.client.send(new PutCommand({ TableName: env.main, Item: { ...checkpoint, through: WINDOW_END } }));
     expect((await next('run-3')).counters).toEqual({ advanced: 0, recounted: 0, alreadyApplied: 4, ahead: 0 });
     expect(await liveCounters(env, TENANT_IDS)).toMatchObject(at13);
@@ -307,7 +307,7 @@ describe('expiry audit run', () => {
   });
 
   it('catches up over several windows when far behind, never wider than the maximum window', async () => {
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...keys.auditCheckpoint(), through: '2026-03-10T09:00:00.000Z', version: 1 } }));
+    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: '2026-03-10T09:00:00.000Z', version: 1 } }));
     const deps = (owner: string) => {
       const d = auditDepsFor(env, { now: () => NOW, owner });
       d.config = { ...d.config, maxWindowHours: 2 };

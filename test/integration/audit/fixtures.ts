@@ -1,4 +1,4 @@
-// Seeding for the audit's integration tests: items are written with the layout of lib/model.ts
+// Seeding for the audit's integration tests: items are written with the layout of lib/core/model.ts
 // (issuance items through the ledger's own issuanceItem), straight into dynalite.
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,20 +10,14 @@ import {
   ScanCommand,
   type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuditDeps, AuditStore } from '../../../lib/audit/audit';
-import { liveCounterKey } from '../../../lib/audit/counters';
-import { DynamoAuditStore } from '../../../lib/audit/store';
+import type { AuditDeps } from '../../../lib/audit/audit';
+import type { AuditStore } from '../../../lib/audit/ports';
+import { liveCounterKey } from '../../../lib/audit/live-counts';
+import { DynamoAuditStore } from '../../../lib/store/audit-store';
 import { mapLimit } from '../../../lib/audit/concurrency';
-import {
-  keys,
-  type ApiKeyRecord,
-  type IssuanceRecord,
-  type Mode,
-  type Partner,
-  type Tenant,
-  type TenantPolicyDocument,
-} from '../../../lib/model';
-import { issuanceItem } from '../../../lib/store/issuances';
+import { type ApiKeyRecord, type IssuanceRecord, type Mode, type Partner, type Tenant, type TenantPolicyDocument } from '../../../lib/core/model';
+import { tableKeys } from '../../../lib/core/table-keys';
+import { issuanceItem } from '../../../lib/store/issuance-ledger';
 import { localDynamoClient, startLocalDynamoWithTables, type LocalDynamo } from '../../../local/dynamo';
 
 export interface Env {
@@ -86,10 +80,10 @@ export async function put(env: Env, table: string, item: Record<string, unknown>
 }
 
 export async function seedTenant(env: Env, tenant: Tenant, policy?: TenantPolicyDocument): Promise<void> {
-  await put(env, env.main, { ...keys.tenant(tenant.tenantId), ...keys.tenantList(tenant.tenantId), ...tenant });
+  await put(env, env.main, { ...tableKeys.tenant(tenant.tenantId), ...tableKeys.tenantList(tenant.tenantId), ...tenant });
   if (policy) {
     await put(env, env.main, {
-      ...keys.policy(tenant.tenantId),
+      ...tableKeys.policy(tenant.tenantId),
       tenantId: tenant.tenantId,
       version: 1,
       document: policy,
@@ -99,11 +93,11 @@ export async function seedTenant(env: Env, tenant: Tenant, policy?: TenantPolicy
 }
 
 export async function seedPartner(env: Env, partner: Partner): Promise<void> {
-  await put(env, env.main, { ...keys.partner(partner.tenantId, partner.partnerId), ...partner });
+  await put(env, env.main, { ...tableKeys.partner(partner.tenantId, partner.partnerId), ...partner });
 }
 
 export async function seedKey(env: Env, key: ApiKeyRecord): Promise<void> {
-  await put(env, env.main, { ...keys.apiKey(key.keyId), ...keys.keyOwner(key), ...key });
+  await put(env, env.main, { ...tableKeys.apiKey(key.keyId), ...tableKeys.keyOwner(key), ...key });
 }
 
 export function policyDoc(modes: TenantPolicyDocument['modes']): TenantPolicyDocument {
@@ -173,7 +167,7 @@ export async function batchPut(env: Env, table: string, items: Record<string, un
   });
 }
 
-/** A tenant's live counter as the audit stores it (lib/audit/counters.ts). */
+/** A tenant's live counter as the audit stores it (lib/audit/live-counts.ts). */
 export function counterItem(tenantId: string, live: number, auditedThrough: string): Record<string, unknown> {
   return { ...liveCounterKey(tenantId), tenantId, live, auditedThrough };
 }

@@ -5,10 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { runAudit, type AuditRunResult } from '../../../lib/audit/audit';
-import { liveCounterKey, RECOUNT_LOOKBACK_SECONDS } from '../../../lib/audit/counters';
-import { DynamoAuditStore } from '../../../lib/audit/store';
-import { keys, type IssuanceRecord } from '../../../lib/model';
-import { issuanceItem } from '../../../lib/store/issuances';
+import { liveCounterKey, RECOUNT_LOOKBACK_SECONDS } from '../../../lib/audit/live-counts';
+import { DynamoAuditStore } from '../../../lib/store/audit-store';
+import { type IssuanceRecord } from '../../../lib/core/model';
+import { tableKeys } from '../../../lib/core/table-keys';
+import { issuanceItem } from '../../../lib/store/issuance-ledger';
 import { localDynamoClient } from '../../../local/dynamo';
 import {
   assumeRole,
@@ -67,7 +68,7 @@ const liveAt = (at: string, tenantId: string) => records.filter((r) => r.tenantI
 
 beforeAll(async () => {
   env = await startEnv();
-  await env.client.send(new PutCommand({ TableName: env.main, Item: { ...keys.auditCheckpoint(), through: CHECKPOINT, version: 1 } }));
+  await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 1 } }));
   for (const tenantId of TENANTS) {
     await seedTenant(env, { tenantId, name: tenantId, status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' }, policyDoc({ 'assume-role': assumeRole(3600) }));
     await seedPartner(env, { tenantId, partnerId: 'p-one', name: 'one', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' });
@@ -167,7 +168,7 @@ describe('read budget', () => {
   it('without counters (a first run), recounts them exactly, its look back read apart from the window', async () => {
     // The same window again, as if no counter had ever been written.
     for (const t of TENANTS) await env.client.send(new DeleteCommand({ TableName: env.main, Key: liveCounterKey(t) }));
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...keys.auditCheckpoint(), through: CHECKPOINT, version: 10 } }));
+    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 10 } }));
 
     const { result, wire } = await countedRun('first');
 

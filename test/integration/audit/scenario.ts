@@ -1,8 +1,8 @@
 // One seeded world with chosen issue and expiry times, statuses and revocations, and the reports
 // and live counts it must give. The window is [10:40, 12:00) on 2026-03-10: checkpoint at 10:40,
 // runs at 12:01 (a window ends the settle time, a minute, before its run).
-import { keys } from '../../../lib/model';
-import { issuanceItem } from '../../../lib/store/issuances';
+import { tableKeys } from '../../../lib/core/table-keys';
+import { issuanceItem } from '../../../lib/store/issuance-ledger';
 import {
   assumeRole,
   issue,
@@ -39,7 +39,7 @@ export const EXPECTED_COUNTERS = {
 export const TENANT_IDS = Object.keys(EXPECTED_COUNTERS);
 
 export async function seedScenario(env: Env): Promise<void> {
-  await put(env, env.main, { ...keys.auditCheckpoint(), through: CHECKPOINT, version: 1 });
+  await put(env, env.main, { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 1 });
 
   // acme: enabled; its policy now allows assume-role up to an hour and no federation at all.
   await seedTenant(env, { tenantId: 'acme', name: 'Acme', status: 'enabled', createdAt: created }, policyDoc({ 'assume-role': assumeRole(3600) }));

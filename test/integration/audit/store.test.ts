@@ -2,9 +2,9 @@
 // read counts are what DynamoDB returned.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { liveCounterKey } from '../../../lib/audit/counters';
-import { DynamoAuditStore } from '../../../lib/audit/store';
-import { issuanceItem } from '../../../lib/store/issuances';
+import { liveCounterKey } from '../../../lib/audit/live-counts';
+import { DynamoAuditStore } from '../../../lib/store/audit-store';
+import { issuanceItem } from '../../../lib/store/issuance-ledger';
 import { batchPut, issue, record, RETENTION_DAYS, startEnv, type Env } from './fixtures';
 
 let env: Env;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { TenantPolicyDocument } from '../../../lib/model';
+import type { TenantPolicyDocument } from '../../../lib/core/model';
 import { demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
 import { control } from '../../support/control';

@@ -3,7 +3,7 @@
 // AWS calls, lib/aws/deadline.ts), and the ledger holds exactly one record per 201 and none for a
 // failure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { FaultRule } from '../../../local/fault-proxy';
+import type { FaultRule } from '../../support/fault-proxy';
 import { demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
 import { control } from '../../support/control';

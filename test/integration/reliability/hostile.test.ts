@@ -3,7 +3,7 @@
 // and never an issuance record without a successful issuance answer.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createApiKey } from '../../../lib/admin/keys';
+import { createApiKey } from '../../../lib/admin/api-keys';
 import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
 import { apiUrl, closeTables, createTestTenant, tables, type TestTenant } from '../../support/api';
 import { apiKeySecret, recordSecrets, secretsIn } from '../../support/secret-scan';

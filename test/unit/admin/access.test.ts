@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { assertOperator, authorizeTenant } from '../../../lib/admin/access';
-import { AppError } from '../../../lib/errors';
+import { AppError } from '../../../lib/core/errors';
 import { adminOf, FakeAdminStore, operator, partnerOf, seedTenant } from './fakes';
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string }> {

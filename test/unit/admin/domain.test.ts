@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { issuanceFilterOf, queryIssuances } from '../../../lib/admin/ledger';
+import { issuanceFilterOf, queryIssuances } from '../../../lib/admin/issuances';
 import {
   createPartner,
   createPartnerKey,
@@ -11,8 +11,8 @@ import {
 } from '../../../lib/admin/partners';
 import { getPolicy, listPolicyVersions, putPolicy } from '../../../lib/admin/policy';
 import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantStatus } from '../../../lib/admin/tenants';
-import { AppError } from '../../../lib/errors';
-import { hashSecret, parseKey } from '../../../lib/keys';
+import { AppError } from '../../../lib/core/errors';
+import { hashSecret, parseKey } from '../../../lib/identity/api-key';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
 import { policyDocument } from '../issuance-fakes';
 import { adminOf, fakeAdmin, NOW, operator, seedTenant, type FakeAdmin } from './fakes';

@@ -1,6 +1,6 @@
 // In-memory admin ports with the semantics of the DynamoDB adapters that matter to the domain:
 // conditional creates, versioned policy writes, owner-conditioned revocation.
-import type { Caller } from '../../../lib/auth';
+import type { Caller } from '../../../lib/identity/authenticate';
 import type {
   AdminDeps,
   DirectoryLookup,
@@ -10,18 +10,9 @@ import type {
   Page,
   PageRequest,
 } from '../../../lib/admin/ports';
-import { ConflictError, NotFoundError } from '../../../lib/errors';
-import {
-  keyOwnerPk,
-  type ApiKeyRecord,
-  type AuditReport,
-  type EntityStatus,
-  type IssuanceRecord,
-  type Partner,
-  type Tenant,
-  type TenantPolicy,
-  type TenantPolicyDocument,
-} from '../../../lib/model';
+import { ConflictError, NotFoundError } from '../../../lib/core/errors';
+import { type ApiKeyRecord, type AuditReport, type EntityStatus, type IssuanceRecord, type Partner, type Tenant, type TenantPolicy, type TenantPolicyDocument } from '../../../lib/core/model';
+import { keyOwnerPk } from '../../../lib/core/table-keys';
 
 function pageOf<T>(all: T[], page: PageRequest): Page<T> {
   const start = page.cursor ? Number(page.cursor) : 0;

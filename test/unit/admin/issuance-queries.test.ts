@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { decodeCursor, encodeCursor } from '../../../lib/store/directory-admin';
+import { decodeCursor, encodeCursor } from '../../../lib/store/dynamo-pages';
 import { DynamoIssuanceQueries, MAX_FILTERED_PAGES, planIssuanceQuery } from '../../../lib/store/issuance-queries';
 
 const TABLE = 'issuances';

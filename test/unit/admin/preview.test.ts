@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { previewPolicy, PREVIEW_ISSUANCE_ID } from '../../../lib/admin/preview';
 import type { PreviewBody } from '../../../lib/admin/schemas';
-import { AppError } from '../../../lib/errors';
-import { issueCredentials } from '../../../lib/issue';
-import type { TenantPolicyDocument } from '../../../lib/model';
+import { AppError } from '../../../lib/core/errors';
+import { issueCredentials } from '../../../lib/vend/issue';
+import type { TenantPolicyDocument } from '../../../lib/core/model';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
 import { FakeDirectory, FakeLedger, FakeSts, partner, policyDocument, tenant, tenantPolicy } from '../issuance-fakes';
 import { adminOf, fakeAdmin, type FakeAdmin } from './fakes';

@@ -2,10 +2,10 @@
 // every response is also checked against the OpenAPI document.
 import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { Authenticator } from '../../../lib/auth';
+import { Authenticator } from '../../../lib/identity/authenticate';
 import { ADMIN_ROUTES, dispatchAdmin } from '../../../lib/admin/routes';
 import { httpHandler } from '../../../lib/http/handler';
-import { logger } from '../../../lib/log';
+import { logger } from '../../../lib/core/log';
 import { assertMatchesOpenApi } from '../../support/openapi';
 import { fakeContext, fakeEvent, JSON_HEADERS } from '../http/fake-event';
 import { FakeDirectory, issuedKey, type IssuedKey } from '../issuance-fakes';

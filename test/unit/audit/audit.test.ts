@@ -3,9 +3,10 @@
 // (The DynamoDB side is covered by test/integration/audit.)
 import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { runAudit, type AuditDeps, type AuditStore, type CheckpointState } from '../../../lib/audit/audit';
+import { runAudit, type AuditDeps } from '../../../lib/audit/audit';
+import { type AuditStore, type CheckpointState } from '../../../lib/audit/ports';
 import type { StoredItem } from '../../../lib/audit/checks';
-import type { ApiKeyRecord, IssuanceRecord, Tenant } from '../../../lib/model';
+import type { ApiKeyRecord, IssuanceRecord, Tenant } from '../../../lib/core/model';
 import { failingAt, MemoryAuditStore } from './memory-store';
 
 // Runs start a minute after the window end they may reach (the settle time).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { durationExcess, issuanceProblems, tenantOfItem } from '../../../lib/audit/checks';
-import type { IssuanceRecord, TenantPolicy } from '../../../lib/model';
-import { issuanceItem } from '../../../lib/store/issuances';
+import type { IssuanceRecord, TenantPolicy } from '../../../lib/core/model';
+import { issuanceItem } from '../../../lib/store/issuance-ledger';
 
 const rec: IssuanceRecord = {
   issuanceId: 'i-1',

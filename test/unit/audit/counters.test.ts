@@ -10,9 +10,9 @@ import {
   removes,
   tallyIssued,
   type LiveCounter,
-} from '../../../lib/audit/counters';
+} from '../../../lib/audit/live-counts';
 import type { StoredItem } from '../../../lib/audit/checks';
-import { expiryBucketOf } from '../../../lib/model';
+import { expiryBucketOf } from '../../../lib/core/table-keys';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const T0 = Date.parse('2026-03-10T00:00:00.000Z');

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { countingSender, ReadCounter } from '../../../lib/audit/counting';
+import { countingSender, ReadCounter } from '../../../lib/store/counting-sender';
 
 describe('countingSender', () => {
   it('counts what each read returned, per table or index, and passes outputs through', async () => {

@@ -15,10 +15,10 @@ import {
   withDeadline,
   withInvocationDeadline,
 } from '../../../lib/aws/deadline';
-import { AppError, DependencyUnavailableError } from '../../../lib/errors';
-import { dynamoUnavailable } from '../../../lib/store/errors';
-import { SdkSts } from '../../../lib/sts/adapter';
-import type { AssumeRoleRequest } from '../../../lib/sts/limits';
+import { AppError, DependencyUnavailableError } from '../../../lib/core/errors';
+import { dynamoUnavailable } from '../../../lib/store/dynamo';
+import { SdkSts } from '../../../lib/sts/sdk-sts';
+import type { AssumeRoleRequest } from '../../../lib/policy/sts-limits';
 
 /** Far longer than any deadline below: if it is what ends an attempt, the deadline did not. */
 const CONFIGURED_TIMEOUT_MS = 5000;

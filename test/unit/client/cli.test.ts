@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { HELP, main, shellQuote } from '../../../client/cli';
 import type { Env } from '../../../client';
-import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../../lib/errors';
+import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../../lib/core/errors';
 import { FakeCredvend, randomApiKey } from './fake-credvend';
 
 const ROOT = resolve(import.meta.dirname ?? '.', '../../..');

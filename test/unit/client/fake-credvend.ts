@@ -4,12 +4,12 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AppError } from '../../../lib/errors';
+import type { AppError } from '../../../lib/core/errors';
 import { errorResponse } from '../../../lib/http/handler';
-import { refreshAfterOf, type IssueResult } from '../../../lib/issue';
-import { issueResponseBody } from '../../../lib/issue-response';
-import { logger } from '../../../lib/log';
-import type { IssuedCredentials } from '../../../lib/sts/adapter';
+import { refreshAfterOf, type IssueResult } from '../../../lib/vend/issue';
+import { issueResponseBody } from '../../../lib/vend/response';
+import { logger } from '../../../lib/core/log';
+import type { IssuedCredentials } from '../../../lib/vend/ports';
 
 // errorResponse logs every refusal; the planned failures of these tests are not news.
 logger.setLogLevel('SILENT');

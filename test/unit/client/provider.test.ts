@@ -26,7 +26,7 @@ import {
   UnauthorizedError,
   UnprocessableError,
   UpstreamRefusedError,
-} from '../../../lib/errors';
+} from '../../../lib/core/errors';
 import { FakeCredvend, randomApiKey, type IssueBody } from './fake-credvend';
 
 const START = Date.UTC(2026, 10, 22, 7, 0, 0);

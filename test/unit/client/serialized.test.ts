@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { CredvendParseError, issueCredentials, parseSerialized, serialize } from '../../../client';
-import { serializeCredentials } from '../../../lib/credentials-format';
+import { serializeCredentials } from '../../../lib/vend/credential-formats';
 import { FakeCredvend, randomAccessKeyId, randomApiKey } from './fake-credvend';
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AppError } from '../../../lib/errors';
+import { AppError } from '../../../lib/core/errors';
 import { jsonBody, MAX_JSON_DEPTH } from '../../../lib/http/body';
 import { fakeContext, fakeEvent, JSON_HEADERS, type FakeRequest } from './fake-event';
 

@@ -6,11 +6,11 @@ import {
   RateLimitedError,
   UnauthorizedError,
   UnprocessableError,
-} from '../../../lib/errors';
-import { IssueRequestSchema } from '../../../lib/issue-request';
+} from '../../../lib/core/errors';
+import { IssueRequestSchema } from '../../../lib/vend/request';
 import { fakeContext, fakeEvent, JSON_HEADERS, type FakeRequest } from './fake-event';
 
-// lib/config.ts reads the environment once, at import: set it first, import the handler after.
+// lib/core/config.ts reads the environment once, at import: set it first, import the handler after.
 const MAX_BODY_BYTES = 1024;
 process.env.MAX_BODY_BYTES = String(MAX_BODY_BYTES);
 
@@ -23,7 +23,7 @@ let logSpies: ReturnType<typeof jest.spyOn>[] = [];
 beforeAll(async () => {
   http = await import('../../../lib/http/handler');
   validate = await import('../../../lib/http/validate');
-  const { logger } = await import('../../../lib/log');
+  const { logger } = await import('../../../lib/core/log');
   logSpies = (['info', 'warn', 'error'] as const).map((level) => jest.spyOn(logger, level).mockImplementation(() => undefined));
 });
 

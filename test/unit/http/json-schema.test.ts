@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { BadRequestError } from '../../../lib/errors';
+import { BadRequestError } from '../../../lib/core/errors';
 import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../../../lib/http/json-schema';
-import { IssueRequestSchema } from '../../../lib/issue-request';
+import { IssueRequestSchema } from '../../../lib/vend/request';
 import { toJsonSchema } from '../../../lib/openapi/document';
 
 // Read as a file, as the OpenAPI document is: jest warns on JSON imports without import attributes.

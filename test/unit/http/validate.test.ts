@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod/mini';
-import { BadRequestError } from '../../../lib/errors';
+import { BadRequestError } from '../../../lib/core/errors';
 import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../../../lib/http/json-schema';
 import { issuesToDetails, parseWith } from '../../../lib/http/validate';
-import { IssueRequestSchema } from '../../../lib/issue-request';
+import { IssueRequestSchema } from '../../../lib/vend/request';
 
 // Read as a file, as the OpenAPI document is: jest warns on JSON imports without import attributes.
 const issueRequestJsonSchema: unknown = JSON.parse(readFileSync(new URL('../../../lib/openapi/issue-request.schema.json', import.meta.url), 'utf8'));

@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { AppError, ForbiddenError } from '../../../lib/errors';
-import { issueCredentials, type IssueRequest } from '../../../lib/issue';
-import type { IamStatement, Mode } from '../../../lib/model';
+import { AppError, ForbiddenError } from '../../../lib/core/errors';
+import { issueCredentials, type IssueRequest } from '../../../lib/vend/issue';
+import type { IamStatement, Mode } from '../../../lib/core/model';
 import { RenderedKeyCollisionError, renderStatements, type Placeholder, type TemplateValues } from '../../../lib/policy/render';
 import { assertScopeCovered, buildSessionPolicy, type Scope } from '../../../lib/policy/session';
 import {

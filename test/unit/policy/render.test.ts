@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { IamStatement } from '../../../lib/model';
+import type { IamStatement } from '../../../lib/core/model';
 import {
   PLACEHOLDER_MAX_LENGTH,
   PLACEHOLDERS,

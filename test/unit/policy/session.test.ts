@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ForbiddenError } from '../../../lib/errors';
-import type { IamStatement } from '../../../lib/model';
+import { ForbiddenError } from '../../../lib/core/errors';
+import type { IamStatement } from '../../../lib/core/model';
 import { assertScopeCovered, buildSessionPolicy, type Scope } from '../../../lib/policy/session';
 
 const BUCKET_A = 'arn:aws:s3:::a';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type * as z from 'zod/mini';
-import type { TenantPolicyDocument } from '../../../lib/model';
+import type { TenantPolicyDocument } from '../../../lib/core/model';
 import {
   TenantPolicyDocumentSchema,
   validatePolicyDocument,

@@ -2,8 +2,8 @@ import { describe, expect, it, beforeEach } from '@jest/globals';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { IssuanceRecord } from '../../../lib/model';
-import { DynamoIssuanceLedger } from '../../../lib/store/issuances';
+import type { IssuanceRecord } from '../../../lib/core/model';
+import { DynamoIssuanceLedger } from '../../../lib/store/issuance-ledger';
 
 const record: IssuanceRecord = {
   issuanceId: '0b7a1c2e-0000-4000-8000-000000000001',

@@ -10,9 +10,9 @@ import {
   STSServiceException,
 } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AppError, DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../../../lib/errors';
-import { SdkSts, translateStsError } from '../../../lib/sts/adapter';
-import type { AssumeRoleRequest, FederationRequest } from '../../../lib/sts/limits';
+import { AppError, DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../../../lib/core/errors';
+import { SdkSts, translateStsError } from '../../../lib/sts/sdk-sts';
+import type { AssumeRoleRequest, FederationRequest } from '../../../lib/policy/sts-limits';
 import { FAKE_SECRET_ACCESS_KEY, FAKE_SESSION_TOKEN, fakeAccessKeyId } from '../issuance-fakes';
 
 const $metadata = { httpStatusCode: 400, requestId: 'sts-req-1' };

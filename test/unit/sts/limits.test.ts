@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { UnprocessableError } from '../../../lib/errors';
+import { UnprocessableError } from '../../../lib/core/errors';
 import {
   assertAssumeRoleWithinLimits,
   assertFederationWithinLimits,
   STS_LIMITS,
   type AssumeRoleRequest,
   type FederationRequest,
-} from '../../../lib/sts/limits';
+} from '../../../lib/policy/sts-limits';
 
 const fed: FederationRequest = { name: 'partner-one', durationSeconds: 3600, policy: '{"Version":"2012-10-17"}', policyArns: [] };
 const role: AssumeRoleRequest = {

@@ -1,17 +1,17 @@
 // Composition root for the admin API, built once per cold start.
 import type { AdminDeps } from '../admin/ports';
-import { listAuditReports } from '../audit/store';
+import { listAuditReports } from '../store/audit-store';
 import { dynamoClient } from '../aws/clients';
 import { documentClient } from '../aws/document-client';
-import { config } from '../config';
-import { DynamoAdminLookup } from '../store/admin-lookup';
+import { config } from '../core/config';
+import { DynamoDirectory } from '../store/directory';
 import { DynamoDirectoryAdmin } from '../store/directory-admin';
 import { DynamoIssuanceQueries } from '../store/issuance-queries';
 import { directory } from './directory';
 
 export const adminDeps: AdminDeps = {
   store: new DynamoDirectoryAdmin(documentClient, config.mainTable),
-  lookup: new DynamoAdminLookup(dynamoClient, config.mainTable),
+  lookup: new DynamoDirectory(dynamoClient, config.mainTable),
   issuances: new DynamoIssuanceQueries(documentClient, config.issuanceTable),
   auditReports: (tenantId, page) => listAuditReports(documentClient, config.mainTable, tenantId, page),
   now: () => new Date(),

@@ -1,23 +1,20 @@
 // The issuance flow: tenant context -> render -> down-scope -> STS limits -> STS -> ledger.
 // Fail closed: credentials are returned only after their issuance record is durably written.
 import { createHash } from 'node:crypto';
-import type { Caller } from './auth';
-import { logger } from './log';
-import { ForbiddenError, UnauthorizedError, UnprocessableError } from './errors';
-import { IDENTITY_TAGS, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from './model';
-import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from './policy/render';
-import { assertScopeCovered, buildSessionPolicy } from './policy/session';
-import type { DirectoryReader } from './store/directory';
-import type { RateLimiter } from './rate-limit';
-import type { IssuanceLedger } from './store/issuances';
-import type { IssueRequest } from './issue-request';
-import type { IssuedCredentials, StsPort } from './sts/adapter';
-import { assertAssumeRoleWithinLimits, assertFederationWithinLimits, type AssumeRoleRequest, type FederationRequest } from './sts/limits';
+import type { Caller } from '../identity/authenticate';
+import { logger } from '../core/log';
+import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/errors';
+import { IDENTITY_TAGS, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from '../core/model';
+import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from '../policy/render';
+import { assertScopeCovered, buildSessionPolicy } from '../policy/session';
+import type { RateLimiter, PartnerDirectory, IssuanceLedger, IssuedCredentials, StsPort } from './ports';
+import type { IssueRequest } from './request';
+import { assertAssumeRoleWithinLimits, assertFederationWithinLimits, type AssumeRoleRequest, type FederationRequest } from '../policy/sts-limits';
 
-export type { IssueRequest } from './issue-request';
+export type { IssueRequest } from './request';
 
 export interface IssueDeps {
-  directory: DirectoryReader;
+  directory: PartnerDirectory;
   ledger: IssuanceLedger;
   sts: StsPort;
   now: () => Date;
@@ -46,7 +43,7 @@ export interface ResolvedPolicy {
 }
 
 /** Loads the partner's tenant context and checks that everything is enabled; the 403s of the flow. */
-export async function resolvePartnerPolicy(directory: DirectoryReader, caller: Caller, requestedMode?: Mode): Promise<ResolvedPolicy> {
+export async function resolvePartnerPolicy(directory: PartnerDirectory, caller: Caller, requestedMode?: Mode): Promise<ResolvedPolicy> {
   if (caller.kind !== 'partner' || !caller.tenantId || !caller.partnerId) {
     throw new ForbiddenError('wrong_key_kind', 'Only partner keys can obtain credentials');
   }

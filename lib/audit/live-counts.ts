@@ -19,7 +19,7 @@
 //
 // The times compared are the key strings the queries see (`${iso}#${issuanceId}`): against a bare
 // ISO instant t, `${x}#id` >= t exactly when x >= t, and `${x}#id` < t exactly when x < t.
-import { expiryBucketOf, keys } from '../model';
+import { expiryBucketOf, tableKeys } from '../core/table-keys';
 import type { StoredItem } from './checks';
 import { MAX_STS_DURATION_SECONDS, secondsBefore } from './window';
 
@@ -33,7 +33,7 @@ export interface LiveCounter {
 }
 
 export function liveCounterKey(tenantId: string) {
-  return { pk: keys.tenant(tenantId).pk, sk: 'LIVE' };
+  return { pk: tableKeys.tenant(tenantId).pk, sk: 'LIVE' };
 }
 
 export interface Span {

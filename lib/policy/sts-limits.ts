@@ -1,7 +1,7 @@
 // STS's documented limits (DESIGN.md), checked before STS is called so a caller gets a 422
 // naming the limit instead of an opaque upstream refusal. The local STS enforces the same table.
-import { UnprocessableError, type ErrorDetail } from '../errors';
-import { EXTERNAL_ID_PATTERN, POLICY_CHARS } from '../policy/iam-syntax';
+import { UnprocessableError, type ErrorDetail } from '../core/errors';
+import { EXTERNAL_ID_PATTERN, POLICY_CHARS } from './iam-syntax';
 
 const NAME_CHARS = /^[\w+=,.@-]+$/;
 

@@ -9,16 +9,18 @@ import {
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError } from '../errors';
-import { keyOwnerPk, keys, type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../model';
-import { decodeCursor, queryPage, type Page } from '../store/directory-admin';
-import { withoutStorageKeys } from '../store/directory';
-import { dynamoUnavailable, isConditionFailure } from '../store/errors';
-import type { AuditReads, AuditStore, CheckpointState, PendingRun } from './audit';
-import type { StoredItem } from './checks';
-import { liveCounterKey, type LiveCounter } from './counters';
-import { countingSender, ReadCounter, type DocumentCommand, type DocumentSender } from './counting';
-import type { TenantAuditReport } from './report';
+import { BadRequestError } from '../core/errors';
+import { type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../core/model';
+import { keyOwnerPk, tableKeys } from '../core/table-keys';
+import { decodeCursor, queryPage } from './dynamo-pages';
+import { type Page } from '../core/page';
+import { withoutStorageKeys } from './dynamo';
+import { dynamoUnavailable, isConditionFailure } from './dynamo';
+import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../audit/ports';
+import type { StoredItem } from '../audit/checks';
+import { liveCounterKey, type LiveCounter } from '../audit/live-counts';
+import { countingSender, ReadCounter, type DocumentCommand, type DocumentSender } from './counting-sender';
+import type { TenantAuditReport } from '../audit/report';
 
 export interface AuditTables {
   main: string;
@@ -86,7 +88,7 @@ export class DynamoAuditStore implements AuditStore {
 
   async readCheckpoint(): Promise<CheckpointState> {
     const out = await this.send<{ Item?: StoredItem }>(
-      new GetCommand({ TableName: this.tables.main, Key: keys.auditCheckpoint(), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tables.main, Key: tableKeys.auditCheckpoint(), ConsistentRead: true }),
       'read audit checkpoint',
     );
     const item = out.Item;
@@ -99,7 +101,7 @@ export class DynamoAuditStore implements AuditStore {
   }
 
   saveCheckpoint(state: { through?: string; pending?: PendingRun }, expectedVersion: number): Promise<boolean> {
-    const item: StoredItem = { ...keys.auditCheckpoint(), version: expectedVersion + 1 };
+    const item: StoredItem = { ...tableKeys.auditCheckpoint(), version: expectedVersion + 1 };
     if (state.through !== undefined) item.through = state.through;
     if (state.pending !== undefined) item.pending = state.pending;
     return this.conditional(
@@ -159,7 +161,7 @@ export class DynamoAuditStore implements AuditStore {
     return {
       TableName: this.tables.issuance,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :start AND :end',
-      ExpressionAttributeValues: { ':pk': keys.issuance(tenantId, '', '').pk, ':start': start, ':end': end },
+      ExpressionAttributeValues: { ':pk': tableKeys.issuance(tenantId, '', '').pk, ':start': start, ':end': end },
       ConsistentRead: true,
       Limit: WINDOW_PAGE_SIZE,
     };
@@ -204,7 +206,7 @@ export class DynamoAuditStore implements AuditStore {
 
   async getPolicy(tenantId: string): Promise<TenantPolicy | undefined> {
     const out = await this.send<{ Item?: StoredItem }>(
-      new GetCommand({ TableName: this.tables.main, Key: keys.policy(tenantId), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tables.main, Key: tableKeys.policy(tenantId), ConsistentRead: true }),
       'read tenant policy',
     );
     return withoutStorageKeys<TenantPolicy>(out.Item);
@@ -215,7 +217,7 @@ export class DynamoAuditStore implements AuditStore {
       {
         TableName: this.tables.main,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':prefix': keys.partnerPrefix },
+        ExpressionAttributeValues: { ':pk': tableKeys.tenant(tenantId).pk, ':prefix': tableKeys.partnerPrefix },
       },
       'list partners',
     );
@@ -264,7 +266,7 @@ export class DynamoAuditStore implements AuditStore {
     return this.conditional(
       new PutCommand({
         TableName: this.tables.main,
-        Item: { ...keys.auditReport(report.tenantId, report.windowEnd, report.runId), ...report },
+        Item: { ...tableKeys.auditReport(report.tenantId, report.windowEnd, report.runId), ...report },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
       'write audit report',
@@ -305,13 +307,13 @@ export async function listAuditReports(
   // A cursor from another tenant's listing would page through this tenant's partition from the
   // wrong place; refuse it rather than answer with a surprising page.
   const start = decodeCursor(page.cursor);
-  if (start && start.pk !== keys.tenant(tenantId).pk) throw new BadRequestError('invalid_cursor', 'The cursor is not valid');
+  if (start && start.pk !== tableKeys.tenant(tenantId).pk) throw new BadRequestError('invalid_cursor', 'The cursor is not valid');
   return queryPage<TenantAuditReport>(
     client,
     {
       TableName: table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.tenant(tenantId).pk, ':prefix': keys.auditReportPrefix },
+      ExpressionAttributeValues: { ':pk': tableKeys.tenant(tenantId).pk, ':prefix': tableKeys.auditReportPrefix },
       ScanIndexForward: false,
     },
     page,

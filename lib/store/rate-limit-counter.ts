@@ -1,19 +1,15 @@
 // Per-partner issuance rate limit, shared by every Lambda: a fixed 60-second window counted by one
 // atomic conditional UpdateItem, so concurrent containers can never together exceed the limit.
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RateLimitedError } from './errors';
-import { keys } from './model';
-import { toStored } from './store/directory';
-import { dynamoUnavailable, isConditionFailure } from './store/errors';
+import { RateLimitedError } from '../core/errors';
+import { tableKeys } from '../core/table-keys';
+import type { RateLimiter } from '../vend/ports';
+import { toStored } from './dynamo';
+import { dynamoUnavailable, isConditionFailure } from './dynamo';
 
 export const RATE_WINDOW_SECONDS = 60;
 /** Window items outlive their window a little, then DynamoDB TTL deletes them. */
 const TTL_GRACE_SECONDS = 300;
-
-export interface RateLimiter {
-  /** Counts one issuance; throws RateLimitedError (429 + Retry-After) once `perMinute` is reached. */
-  consume(tenantId: string, partnerId: string, perMinute: number): Promise<void>;
-}
 
 export class DynamoRateLimiter implements RateLimiter {
   constructor(
@@ -30,7 +26,7 @@ export class DynamoRateLimiter implements RateLimiter {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.table,
-          Key: toStored(keys.rateWindow(tenantId, partnerId, windowStart)),
+          Key: toStored(tableKeys.rateWindow(tenantId, partnerId, windowStart)),
           UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
           ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
           ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },

@@ -2,7 +2,7 @@
 // 256-bit secret is shown once and only its SHA-256 is stored. A slow hash buys nothing
 // against a 256-bit random secret, and a fast one keeps the request path cheap.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { KeyKind } from './model';
+import type { KeyKind } from '../core/model';
 
 const KIND_PREFIX: Record<KeyKind, string> = { partner: 'pk', admin: 'ak', operator: 'ok' };
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';

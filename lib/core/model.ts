@@ -1,5 +1,4 @@
-// The domain records and how they are laid out in DynamoDB. Every adapter builds keys
-// through the helpers here, so the layout lives in one place.
+// The domain records every capability shares (their DynamoDB layout: table-keys.ts).
 
 export type Mode = 'assume-role' | 'federation';
 export const MODES: readonly Mode[] = ['assume-role', 'federation'];
@@ -121,55 +120,4 @@ export interface AuditReport {
   windowEnd: string;
   createdAt: string;
   [key: string]: unknown;
-}
-
-/** DynamoDB key layout (main table: pk/sk + gsi1; issuance table: pk/sk + byPartner/byStatus/byExpiry). */
-export const keys = {
-  tenant: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'TENANT' }),
-  tenantList: (tenantId: string) => ({ gsi1pk: 'TENANTS', gsi1sk: tenantId }),
-  policy: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'POLICY' }),
-  policyVersion: (tenantId: string, version: number) => ({
-    pk: `TENANT#${tenantId}`,
-    sk: `POLICY#V#${String(version).padStart(10, '0')}`,
-  }),
-  policyVersionPrefix: 'POLICY#V#',
-  partner: (tenantId: string, partnerId: string) => ({ pk: `TENANT#${tenantId}`, sk: `PARTNER#${partnerId}` }),
-  partnerPrefix: 'PARTNER#',
-  apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
-  /** gsi1: a tenant's admin keys, or one partner's keys, newest last. */
-  keyOwner: (record: Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId' | 'createdAt' | 'keyId'>) => ({
-    gsi1pk: keyOwnerPk(record),
-    gsi1sk: `${record.createdAt}#${record.keyId}`,
-  }),
-  rateWindow: (tenantId: string, partnerId: string, windowStart: number) => ({
-    pk: `RATE#${tenantId}#${partnerId}`,
-    sk: `W#${windowStart}`,
-  }),
-  auditCheckpoint: () => ({ pk: 'AUDIT', sk: 'CHECKPOINT' }),
-  auditReport: (tenantId: string, windowEnd: string, runId: string) => ({
-    pk: `TENANT#${tenantId}`,
-    sk: `REPORT#${windowEnd}#${runId}`,
-  }),
-  auditReportPrefix: 'REPORT#',
-  issuance: (tenantId: string, issuedAt: string, issuanceId: string) => ({
-    pk: `TENANT#${tenantId}`,
-    sk: `${issuedAt}#${issuanceId}`,
-  }),
-  issuanceIndexes: (r: Pick<IssuanceRecord, 'tenantId' | 'partnerId' | 'status' | 'expiresAt' | 'issuanceId'>) => ({
-    partnerKey: `${r.tenantId}#${r.partnerId}`,
-    statusKey: `${r.tenantId}#${r.status}`,
-    expiryBucket: expiryBucketOf(r.expiresAt),
-    expirySk: `${r.expiresAt}#${r.issuanceId}`,
-  }),
-};
-
-export function keyOwnerPk(r: Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId'>): string {
-  if (r.kind === 'partner') return `TENANT#${r.tenantId}#PARTNER#${r.partnerId}`;
-  if (r.kind === 'admin') return `TENANT#${r.tenantId}#ADMINS`;
-  return 'OPERATORS';
-}
-
-/** Issuance expiries are bucketed by UTC hour: the audit queries only the buckets its window touches. */
-export function expiryBucketOf(expiresAtIso: string): string {
-  return expiresAtIso.slice(0, 13);
 }

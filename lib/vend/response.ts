@@ -1,5 +1,5 @@
 // The response bodies of an issuance (DESIGN.md "Issue response").
-import { isoSeconds, sdkCredentials, serializeCredentials } from './credentials-format';
+import { isoSeconds, sdkCredentials, serializeCredentials } from './credential-formats';
 import type { IssueResult } from './issue';
 
 export function issueResponseBody(result: IssueResult, serverTime: Date) {

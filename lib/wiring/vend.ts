@@ -2,11 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { dynamoClient, requestHandler, stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
-import { config } from '../config';
-import type { IssueDeps } from '../issue';
-import { DynamoRateLimiter } from '../rate-limit';
-import { DynamoIssuanceLedger } from '../store/issuances';
-import { SdkSts } from '../sts/adapter';
+import { config } from '../core/config';
+import type { IssueDeps } from '../vend/issue';
+import { DynamoRateLimiter } from '../store/rate-limit-counter';
+import { DynamoIssuanceLedger } from '../store/issuance-ledger';
+import { SdkSts } from '../sts/sdk-sts';
 import { federationClientLoader } from '../sts/federation-client';
 import { directory } from './directory';
 

@@ -41,7 +41,7 @@ export class JsonLogger {
   }
 
   /**
-   * Keys added to every following line until removed: inside an invocation (lib/invocation.ts),
+   * Keys added to every following line until removed: inside an invocation (lib/core/invocation.ts),
    * to that invocation's lines only; outside one, to every line.
    */
   appendKeys(keys: LogAttributes): void {

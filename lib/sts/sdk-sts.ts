@@ -5,23 +5,9 @@ import {
   type Credentials,
   type STSClient,
 } from '@aws-sdk/client-sts';
-import { DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../errors';
-import type { AssumeRoleRequest, FederationRequest } from './limits';
-
-export interface IssuedCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: Date;
-  principalArn: string;
-  principalId: string;
-  packedPolicySize: number;
-}
-
-export interface StsPort {
-  getFederationToken(req: FederationRequest): Promise<IssuedCredentials>;
-  assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials>;
-}
+import { DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../core/errors';
+import type { AssumeRoleRequest, FederationRequest } from '../policy/sts-limits';
+import type { IssuedCredentials, StsPort } from '../vend/ports';
 
 /** Maps an STS failure (after the SDK's own retries with backoff) to the contract's statuses. */
 export function translateStsError(err: unknown): Error {

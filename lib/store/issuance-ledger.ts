@@ -1,20 +1,17 @@
 // The issuance ledger. A record is written with a condition so a retried request can never
 // overwrite another; it carries no secret, only facts about the issuance.
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DependencyUnavailableError } from '../errors';
-import { keys, type IssuanceRecord } from '../model';
-import { fromStored, toStored } from './directory';
-import { isConditionFailure } from './errors';
-
-export interface IssuanceLedger {
-  /** Durably records an issuance; throws DependencyUnavailableError('audit_write_failed') otherwise. */
-  record(record: IssuanceRecord): Promise<void>;
-}
+import { DependencyUnavailableError } from '../core/errors';
+import { type IssuanceRecord } from '../core/model';
+import { tableKeys } from '../core/table-keys';
+import type { IssuanceLedger } from '../vend/ports';
+import { fromStored, toStored } from './dynamo';
+import { isConditionFailure } from './dynamo';
 
 export function issuanceItem(record: IssuanceRecord, retentionDays: number): Record<string, unknown> {
   return {
-    ...keys.issuance(record.tenantId, record.issuedAt, record.issuanceId),
-    ...keys.issuanceIndexes(record),
+    ...tableKeys.issuance(record.tenantId, record.issuedAt, record.issuanceId),
+    ...tableKeys.issuanceIndexes(record),
     ...record,
     // DynamoDB TTL: the record is kept this long after the credential expired.
     ttl: Math.floor(Date.parse(record.expiresAt) / 1000) + retentionDays * 86_400,
@@ -53,7 +50,7 @@ export class DynamoIssuanceLedger implements IssuanceLedger {
       const out = await this.client.send(
         new GetItemCommand({
           TableName: this.table,
-          Key: toStored(keys.issuance(record.tenantId, record.issuedAt, record.issuanceId)),
+          Key: toStored(tableKeys.issuance(record.tenantId, record.issuedAt, record.issuanceId)),
           ConsistentRead: true,
         }),
       );

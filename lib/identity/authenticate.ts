@@ -1,9 +1,9 @@
 // Authentication: turns an Authorization header into a caller, or refuses with 401/403.
-import { ForbiddenError, UnauthorizedError } from './errors';
-import { keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from './keys';
-import { logger } from './log';
-import type { KeyKind } from './model';
-import type { DirectoryReader } from './store/directory';
+import { ForbiddenError, UnauthorizedError } from '../core/errors';
+import { keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from './api-key';
+import { logger } from '../core/log';
+import type { KeyKind } from '../core/model';
+import type { KeyDirectory } from './ports';
 
 export interface Caller {
   kind: KeyKind;
@@ -24,7 +24,7 @@ export class Authenticator {
   private readonly lastTouched = new Map<string, number>();
 
   constructor(
-    private readonly directory: DirectoryReader,
+    private readonly directory: KeyDirectory,
     private readonly lastUsedIntervalMs: number,
     private readonly now: () => number = Date.now,
   ) {}

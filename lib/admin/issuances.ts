@@ -1,7 +1,7 @@
 // What a tenant can read about past issuances: the issuance ledger and the expiry-audit reports.
-import type { Caller } from '../auth';
-import { BadRequestError } from '../errors';
-import type { IssuanceStatus } from '../model';
+import type { Caller } from '../identity/authenticate';
+import { BadRequestError } from '../core/errors';
+import type { IssuanceStatus } from '../core/model';
 import { authorizeTenant } from './access';
 import type { AdminDeps, IssuanceFilter, PageRequest } from './ports';
 

@@ -1,5 +1,5 @@
 // What belongs to one Lambda invocation: its deadline for AWS calls (lib/aws/deadline.ts) and the
-// keys on its log lines (lib/log.ts). Lambda runs one invocation at a time per environment unless
+// keys on its log lines (lib/core/log.ts). Lambda runs one invocation at a time per environment unless
 // it sets AWS_LAMBDA_MAX_CONCURRENCY; then several share one module instance, and each must keep
 // its own state across its awaits.
 

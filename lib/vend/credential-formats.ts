@@ -1,12 +1,12 @@
 // The shapes issued credentials leave the service in: SDK v3 identity fields, the
 // credential_process document (and its base64 "serialized" form), and the container shape.
-import { isoSeconds } from '../client/serialized';
-import type { IssuedCredentials } from './sts/adapter';
+import { isoSeconds } from '../../client/serialized';
+import type { IssuedCredentials } from './ports';
 
 // The credential_process document and its base64 form have one definition, the client's: what
 // the server writes is by construction what the client parses.
-export { credentialProcessDocument, isoSeconds, serialize as serializeCredentials } from '../client/serialized';
-export type { CredentialProcessDocument } from '../client/serialized';
+export { credentialProcessDocument, isoSeconds, serialize as serializeCredentials } from '../../client/serialized';
+export type { CredentialProcessDocument } from '../../client/serialized';
 
 export function containerCredentials(c: IssuedCredentials) {
   return {

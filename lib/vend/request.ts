@@ -2,7 +2,7 @@
 // OpenAPI schema and lib/openapi/issue-request.schema.json (the vend path checks that JSON Schema,
 // so zod itself stays out of the vend bundle: lib/http/json-schema.ts).
 import * as z from 'zod/mini';
-import { MODES, type Mode } from './model';
+import { MODES, type Mode } from '../core/model';
 
 const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const PRINTABLE_ASCII = /^[\x21-\x7E]+$/;
