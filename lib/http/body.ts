@@ -26,7 +26,7 @@ export function jsonBody(maxBytes: number): MiddlewareObj<BodyEvent> {
       const event = request.event;
       const raw = typeof event.body === 'string' ? event.body : undefined;
       const bytes = raw === undefined ? 0 : Buffer.byteLength(raw, event.isBase64Encoded ? 'base64' : 'utf8');
-      if (bytes > maxBytes) throw new PayloadTooLargeError(maxBytes);
+      if (bytes > maxBytes) throw new PayloadTooLargeError('payload_too_large', `The request body exceeds ${maxBytes} bytes`);
       if (raw === undefined || raw.trim() === '') {
         event.body = {};
         return;
@@ -41,7 +41,7 @@ export function jsonBody(maxBytes: number): MiddlewareObj<BodyEvent> {
         if (message.startsWith('Invalid or malformed JSON')) {
           throw new BadRequestError('invalid_json', 'The request body is not valid JSON');
         }
-        throw new UnsupportedMediaTypeError();
+        throw new UnsupportedMediaTypeError('unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
       }
       if (depthOf(event.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
         throw new BadRequestError('body_too_deep', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`);

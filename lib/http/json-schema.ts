@@ -110,7 +110,7 @@ export function parseWithJsonSchema<T>(check: Check, input: unknown, what = 'req
   check(input, [], issues);
   if (issues.length) {
     const details: ErrorDetail[] = issues.map((issue) => ({ path: jsonPath(issue.path), message: issue.message }));
-    throw new BadRequestError('invalid_request', `The ${what} is invalid`, details);
+    throw new BadRequestError('invalid_request', `The ${what} is invalid`, { details });
   }
   return input as T;
 }

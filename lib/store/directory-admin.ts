@@ -105,7 +105,7 @@ export class DynamoDirectoryAdmin {
         ExpressionAttributeValues: { ':status': status, ':at': at },
       }),
       'update tenant',
-      () => new NotFoundError('Tenant'),
+      () => new NotFoundError('not_found', 'Tenant not found'),
     );
   }
 
@@ -223,7 +223,7 @@ export class DynamoDirectoryAdmin {
         ExpressionAttributeValues: { ':status': status, ':at': at },
       }),
       'update partner',
-      () => new NotFoundError('Partner'),
+      () => new NotFoundError('not_found', 'Partner not found'),
     );
   }
 
@@ -263,7 +263,7 @@ export class DynamoDirectoryAdmin {
         ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':owner': keyOwnerPk(owner) },
       }),
       'revoke key',
-      () => new NotFoundError('Key'),
+      () => new NotFoundError('not_found', 'Key not found'),
     );
   }
 
