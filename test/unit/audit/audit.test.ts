@@ -3,6 +3,7 @@
 // (The DynamoDB side is covered by test/integration/audit.)
 import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import { runAudit, type AuditDeps, type AuditStore, type CheckpointState } from '../../../lib/audit/audit';
 import type { StoredItem } from '../../../lib/audit/checks';
 import type { ApiKeyRecord, IssuanceRecord, Tenant } from '../../../lib/model';
@@ -249,7 +250,7 @@ describe('live counts over whole runs', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 150, ...bounded() },
     );
     // Every scenario ran and completed at least one window (a run is killed on its first attempt
     // only), runs were killed for real, and the report checks had reports to check.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import { asList, patternCovers } from '../../../lib/policy/match';
 
 /** Reference glob: `*` any run of characters, `?` exactly one, everything else literal. */
@@ -116,7 +117,7 @@ describe('patternCovers properties', () => {
           for (const concreteValue of expansions) expect(globMatches(p, concreteValue)).toBe(true);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 2000, ...bounded() },
     );
     // The property must not hold vacuously.
     expect(covered).toBeGreaterThan(500);
@@ -143,7 +144,7 @@ describe('patternCovers properties', () => {
           expect(globMatches(p, concreteValue, true)).toBe(true);
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 1000, ...bounded() },
     );
     // Every run happened, and the property held non-vacuously: about half the pairs are covered,
     // a quarter only once case is ignored.
@@ -164,7 +165,7 @@ describe('patternCovers properties', () => {
         withWildcards.chain((r) => fc.tuple(generalisation(r), fc.constant(r))),
         ([p, r]) => patternCovers(p, r),
       ),
-      { numRuns: 1000 },
+      { numRuns: 1000, ...bounded() },
     );
   });
 
@@ -172,7 +173,7 @@ describe('patternCovers properties', () => {
     const concreteRequest = fc.string({ unit: fc.constantFrom('a', 'b', 'c', ':'), maxLength: 8 });
     fc.assert(
       fc.property(withWildcards, concreteRequest, (p, r) => patternCovers(p, r) === globMatches(p, r)),
-      { numRuns: 2000 },
+      { numRuns: 2000, ...bounded() },
     );
   });
 
@@ -182,7 +183,7 @@ describe('patternCovers properties', () => {
         withWildcards.chain((c) => generalisation(c).chain((b) => fc.tuple(generalisation(b), fc.constant(b), fc.constant(c)))),
         ([a, b, c]) => patternCovers(a, b) && patternCovers(b, c) && patternCovers(a, c),
       ),
-      { numRuns: 1000 },
+      { numRuns: 1000, ...bounded() },
     );
   });
 });
