@@ -1,6 +1,6 @@
 // Reads of the directory (tenants, partners, policies, keys) from the main table. The issuance
 // path's adapters use the plain client and util-dynamodb: the document client adds ~8 KB (net) to the
-// vend bundle (bench/README.md).
+// vend bundle (README.md).
 import {
   BatchGetItemCommand,
   GetItemCommand,
