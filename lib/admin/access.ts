@@ -19,10 +19,10 @@ export async function authorizeTenant(lookup: DirectoryLookup, caller: Caller, t
     throw new ForbiddenError('wrong_key_kind', `This route does not accept ${caller.kind} keys`);
   }
   // An id that cannot exist is as unknown as an id that does not.
-  if (!ID_PATTERN.test(tenantId)) throw new NotFoundError('Tenant');
-  if (caller.kind === 'admin' && caller.tenantId !== tenantId) throw new NotFoundError('Tenant');
+  if (!ID_PATTERN.test(tenantId)) throw new NotFoundError('not_found', 'Tenant not found');
+  if (caller.kind === 'admin' && caller.tenantId !== tenantId) throw new NotFoundError('not_found', 'Tenant not found');
   const tenant = await lookup.getTenant(tenantId);
-  if (!tenant) throw new NotFoundError('Tenant');
+  if (!tenant) throw new NotFoundError('not_found', 'Tenant not found');
   if (caller.kind === 'admin' && tenant.status !== 'enabled') {
     throw new ForbiddenError('tenant_disabled', 'The tenant is disabled; ask an operator');
   }

@@ -17,7 +17,7 @@ export function issuanceFilterOf(input: IssuanceQueryInput): IssuanceFilter {
   const from = input.from === undefined ? undefined : new Date(input.from).toISOString();
   const to = input.to === undefined ? undefined : new Date(input.to).toISOString();
   if (from !== undefined && to !== undefined && from >= to) {
-    throw new BadRequestError('invalid_request', 'The query is invalid', [{ path: '$.from', message: '"from" must be before "to"' }]);
+    throw new BadRequestError('invalid_request', 'The query is invalid', { details: [{ path: '$.from', message: '"from" must be before "to"' }] });
   }
   return { from, to, partnerId: input.partnerId, status: input.status };
 }

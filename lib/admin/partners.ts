@@ -13,7 +13,7 @@ import { partnerView, readBack } from './views';
 export async function authorizePartner(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string): Promise<{ tenant: Tenant; partner: Partner }> {
   const tenant = await authorizeTenant(deps.lookup, caller, tenantId);
   const partner = ID_PATTERN.test(partnerId) ? await deps.lookup.getPartner(tenantId, partnerId) : undefined;
-  if (!partner) throw new NotFoundError('Partner');
+  if (!partner) throw new NotFoundError('not_found', 'Partner not found');
   return { tenant, partner };
 }
 
@@ -52,7 +52,7 @@ export async function listPartnerKeys(deps: AdminDeps, caller: Caller, tenantId:
 export async function rotatePartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, keyId: string) {
   await authorizePartner(deps, caller, tenantId, partnerId);
   const old = isKeyId(keyId) ? await deps.lookup.getKey(keyId) : undefined;
-  if (!old || old.kind !== 'partner' || old.tenantId !== tenantId || old.partnerId !== partnerId) throw new NotFoundError('Key');
+  if (!old || old.kind !== 'partner' || old.tenantId !== tenantId || old.partnerId !== partnerId) throw new NotFoundError('not_found', 'Key not found');
   if (old.status !== 'active') throw new ConflictError('key_revoked', 'A revoked key cannot be rotated; create a new key instead');
   const created = await createApiKey(deps.store, 'partner', { tenantId, partnerId }, deps.now());
   return newKeyBody(created, { rotatedFrom: keyId });
@@ -60,7 +60,7 @@ export async function rotatePartnerKey(deps: AdminDeps, caller: Caller, tenantId
 
 export async function revokePartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, keyId: string) {
   await authorizePartner(deps, caller, tenantId, partnerId);
-  if (!isKeyId(keyId)) throw new NotFoundError('Key');
+  if (!isKeyId(keyId)) throw new NotFoundError('not_found', 'Key not found');
   // Conditioned on the owner: another partner's or tenant's key id answers 404.
   await deps.store.revokeKey(keyId, { kind: 'partner', tenantId, partnerId }, deps.now().toISOString());
   deps.onRevocation?.();

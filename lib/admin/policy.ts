@@ -7,7 +7,7 @@ import type { AdminDeps, PageRequest } from './ports';
 import type { PutPolicyBody } from './schemas';
 import { policyView } from './views';
 
-export const policyNotConfigured = () => new NotFoundError('Policy', 'policy_not_configured');
+export const policyNotConfigured = () => new NotFoundError('policy_not_configured', 'Policy not found');
 
 export async function getPolicy(deps: AdminDeps, caller: Caller, tenantId: string) {
   await authorizeTenant(deps.lookup, caller, tenantId);
@@ -25,7 +25,7 @@ export async function putPolicy(deps: AdminDeps, caller: Caller, tenantId: strin
   const result = validatePolicyDocument(body.policy);
   if (!result.ok) {
     // details are the validator's problems as they are: paths relative to the policy document.
-    throw new UnprocessableError('invalid_policy', `The policy breaks ${result.problems.length} rule(s)`, result.problems.map((p) => ({ ...p })));
+    throw new UnprocessableError('invalid_policy', `The policy breaks ${result.problems.length} rule(s)`, { details: result.problems.map((p) => ({ ...p })) });
   }
   const written = await deps.store.putPolicy(tenantId, result.document, body.expectedVersion, deps.now().toISOString(), caller.keyId);
   return policyView({ ...written, updatedBy: caller.keyId });

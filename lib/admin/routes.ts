@@ -123,7 +123,7 @@ export async function dispatchAdmin(
   req: HttpRequest,
 ): Promise<HttpResult> {
   const route = routes[req.event.routeKey];
-  if (!route) throw new NotFoundError('Route', 'route_not_found');
+  if (!route) throw new NotFoundError('route_not_found', 'Route not found');
   const caller = await authenticator.authenticate(req.header('authorization'), { kinds: route.kinds });
   return { statusCode: route.status, body: await route.run(deps, req, caller) };
 }

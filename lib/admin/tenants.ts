@@ -38,7 +38,7 @@ export async function createAdminKey(deps: AdminDeps, caller: Caller, tenantId: 
 export async function revokeAdminKey(deps: AdminDeps, caller: Caller, tenantId: string, keyId: string) {
   assertOperator(caller);
   await authorizeTenant(deps.lookup, caller, tenantId);
-  if (!isKeyId(keyId)) throw new NotFoundError('Key');
+  if (!isKeyId(keyId)) throw new NotFoundError('not_found', 'Key not found');
   await deps.store.revokeKey(keyId, { kind: 'admin', tenantId }, deps.now().toISOString());
   deps.onRevocation?.();
   return keySummary(await readBack(deps.lookup.getKey(keyId)));

@@ -1,7 +1,7 @@
 // One SSM GetParameter call (decrypted), SigV4-signed by the SDK's own signer and sent through an
 // SDK client's own HTTP handler with its credentials. Why not @aws-sdk/client-ssm: the call is made
-// once per cold start, and that client (with Powertools Parameters) adds ~90 KB to the vend bundle
-// for it (bench/README.md); the signer, handler and credentials are loaded by the STS client anyway.
+// once per cold start, and that client (with Powertools Parameters) adds 88 KB to the vend bundle
+// for it (README.md); the signer, handler and credentials are loaded by the STS client anyway.
 import { partition } from '@aws-sdk/core/client';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { NodeSha256 } from './sha256';

@@ -9,8 +9,6 @@ export interface Config {
   cacheTtlSeconds: number;
   /** SSM SecureString holding the federation IAM user's keys as JSON {accessKeyId, secretAccessKey}. */
   federationCredentialsParameter?: string;
-  /** Alternatively, a Secrets Manager secret id with the same JSON. */
-  federationCredentialsSecret?: string;
   /** Issuance records are deleted by DynamoDB TTL this long after they expire. */
   issuanceRetentionDays: number;
   maxBodyBytes: number;
@@ -38,7 +36,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuanceTable: env.ISSUANCE_TABLE ?? `credvend-${stage}-issuances`,
     cacheTtlSeconds: intFrom(env, 'CACHE_TTL_SECONDS', 15, 0, 30),
     federationCredentialsParameter: env.FEDERATION_CREDENTIALS_PARAMETER || undefined,
-    federationCredentialsSecret: env.FEDERATION_CREDENTIALS_SECRET || undefined,
     issuanceRetentionDays: intFrom(env, 'ISSUANCE_RETENTION_DAYS', 400, 1, 3650),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 16384, 1024, 1048576),
     keyLastUsedIntervalSeconds: intFrom(env, 'KEY_LAST_USED_INTERVAL_SECONDS', 300, 0, 86400),

@@ -1,5 +1,8 @@
 // One error hierarchy for the whole service. The HTTP layer maps these by `instanceof`
 // in a single middleware; nothing else decides status codes.
+//
+// Every class is built the same way: `new XError(code, message, options?)`. Each `code` is a union
+// of the codes that class may carry, so a message passed where the code belongs does not compile.
 
 export interface ErrorDetail {
   path?: string;
@@ -7,7 +10,13 @@ export interface ErrorDetail {
   [key: string]: unknown;
 }
 
-export class AppError extends Error {
+/** What any error may carry besides its code and message; `cause` is logged, never answered. */
+export interface AppErrorOptions {
+  cause?: unknown;
+  details?: ErrorDetail[];
+}
+
+export abstract class AppError extends Error {
   readonly statusCode: number;
   readonly code: string;
   readonly details: ErrorDetail[];
@@ -17,7 +26,7 @@ export class AppError extends Error {
     statusCode: number,
     code: string,
     message: string,
-    opts: { cause?: unknown; details?: ErrorDetail[]; headers?: Record<string, string> } = {},
+    opts: AppErrorOptions & { headers?: Record<string, string> } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = new.target.name;
@@ -28,79 +37,117 @@ export class AppError extends Error {
   }
 }
 
+export type BadRequestCode = 'invalid_request' | 'invalid_json' | 'body_too_deep' | 'invalid_format' | 'invalid_limit' | 'invalid_cursor';
+
 /** 400: the request is malformed (bad JSON, wrong types, unknown fields). */
 export class BadRequestError extends AppError {
-  constructor(code: string, message: string, details?: ErrorDetail[]) {
-    super(400, code, message, { details });
+  constructor(code: BadRequestCode, message: string, options?: AppErrorOptions) {
+    super(400, code, message, options);
   }
 }
+
+export type UnauthorizedCode = 'missing_key' | 'invalid_key';
 
 /** 401: no key, a malformed key, or a key that is unknown, disabled or revoked. */
 export class UnauthorizedError extends AppError {
-  constructor(message = 'A valid API key is required', code = 'unauthorized') {
-    super(401, code, message, { headers: { 'WWW-Authenticate': 'Bearer' } });
+  constructor(code: UnauthorizedCode, message: string, options?: AppErrorOptions) {
+    super(401, code, message, { ...options, headers: { 'WWW-Authenticate': 'Bearer' } });
   }
 }
+
+export type ForbiddenCode =
+  | 'wrong_key_kind'
+  | 'tenant_disabled'
+  | 'partner_disabled'
+  | 'policy_not_configured'
+  | 'mode_not_allowed'
+  | 'scope_not_allowed';
 
 /** 403: authenticated but not allowed. */
 export class ForbiddenError extends AppError {
-  constructor(code: string, message: string, details?: ErrorDetail[]) {
-    super(403, code, message, { details });
+  constructor(code: ForbiddenCode, message: string, options?: AppErrorOptions) {
+    super(403, code, message, options);
   }
 }
+
+export type NotFoundCode = 'not_found' | 'policy_not_configured' | 'route_not_found';
 
 /** 404: unknown, or another tenant's (tenants are never enumerable). */
 export class NotFoundError extends AppError {
-  constructor(what: string, code = 'not_found') {
-    super(404, code, `${what} not found`);
+  constructor(code: NotFoundCode, message: string, options?: AppErrorOptions) {
+    super(404, code, message, options);
   }
 }
 
+export type ConflictCode = 'version_conflict' | 'tenant_exists' | 'partner_exists' | 'key_exists' | 'key_revoked';
+
 /** 409: a conditional write lost (stale version, duplicate id). */
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: ErrorDetail[]) {
-    super(409, code, message, { details });
+  constructor(code: ConflictCode, message: string, options?: AppErrorOptions) {
+    super(409, code, message, options);
   }
 }
 
 export class PayloadTooLargeError extends AppError {
-  constructor(limitBytes: number) {
-    super(413, 'payload_too_large', `The request body exceeds ${limitBytes} bytes`);
+  constructor(code: 'payload_too_large', message: string, options?: AppErrorOptions) {
+    super(413, code, message, options);
   }
 }
 
 export class UnsupportedMediaTypeError extends AppError {
-  constructor() {
-    super(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
+  constructor(code: 'unsupported_media_type', message: string, options?: AppErrorOptions) {
+    super(415, code, message, options);
   }
 }
 
+export type UnprocessableCode =
+  | 'invalid_policy'
+  | 'session_name_conflict'
+  | 'duration_not_allowed'
+  | 'sts_limit_exceeded'
+  | 'sts_malformed_policy'
+  | 'sts_packed_policy_too_large'
+  | 'sts_validation_error';
+
 /** 422: valid JSON that breaks a rule (an STS limit, a policy rule). */
 export class UnprocessableError extends AppError {
-  constructor(code: string, message: string, details?: ErrorDetail[]) {
-    super(422, code, message, { details });
+  constructor(code: UnprocessableCode, message: string, options?: AppErrorOptions) {
+    super(422, code, message, options);
   }
 }
 
 export class RateLimitedError extends AppError {
-  constructor(retryAfterSeconds: number, message = 'Too many requests') {
-    super(429, 'rate_limited', message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+  constructor(code: 'rate_limited', message: string, options: AppErrorOptions & { retryAfterSeconds: number }) {
+    super(429, code, message, { cause: options.cause, details: options.details, headers: { 'Retry-After': String(options.retryAfterSeconds) } });
   }
 }
+
+export type UpstreamRefusedCode = 'sts_region_disabled' | 'sts_access_denied' | 'sts_credentials_rejected';
 
 /** 502: STS refused for a reason the caller cannot fix (e.g. the role does not trust us). */
 export class UpstreamRefusedError extends AppError {
-  constructor(code: string, message: string, cause?: unknown) {
-    super(502, code, message, { cause });
+  constructor(code: UpstreamRefusedCode, message: string, options?: AppErrorOptions) {
+    super(502, code, message, options);
   }
 }
 
+export type DependencyUnavailableCode =
+  | 'dynamodb_unavailable'
+  | 'audit_write_failed'
+  | 'dependency_timeout'
+  | 'sts_throttled'
+  | 'sts_unavailable'
+  | 'federation_not_configured'
+  | 'federation_keys_unavailable'
+  | 'federation_keys_invalid';
+
 /** 503: a dependency is down or throttling; safe to retry later. */
 export class DependencyUnavailableError extends AppError {
-  constructor(code: string, message: string, opts: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+  constructor(code: DependencyUnavailableCode, message: string, options: AppErrorOptions & { retryAfterSeconds?: number } = {}) {
     super(503, code, message, {
-      cause: opts.cause,
-      headers: opts.retryAfterSeconds ? { 'Retry-After': String(opts.retryAfterSeconds) } : {},
+      cause: options.cause,
+      details: options.details,
+      headers: options.retryAfterSeconds ? { 'Retry-After': String(options.retryAfterSeconds) } : {},
     });
   }
 }

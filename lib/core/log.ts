@@ -1,6 +1,6 @@
 // The one structured logger: one JSON object per line, in the shape of Powertools Logger's
 // (level, message, timestamp, service, then keys). Never log an event, a body, a key or a credential
-// whole. Written here because Powertools Logger adds ~21 KB to every bundle (bench/README.md) for
+// whole. Written here because Powertools Logger adds ~20 KB to every bundle (README.md) for
 // what is three methods and two fields.
 
 import { invocation as defaultInvocation, type InvocationSlot } from './invocation';

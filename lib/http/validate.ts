@@ -16,7 +16,7 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetai
 export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown, what = 'request body'): z.infer<S> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new BadRequestError('invalid_request', `The ${what} is invalid`, issuesToDetails(result.error.issues));
+    throw new BadRequestError('invalid_request', `The ${what} is invalid`, { details: issuesToDetails(result.error.issues) });
   }
   return result.data;
 }

@@ -31,16 +31,16 @@ export class Authenticator {
 
   async authenticate(authorization: string | undefined, options: AuthOptions): Promise<Caller> {
     const apiKey = keyFromAuthorization(authorization, options.allowBare);
-    if (!apiKey) throw new UnauthorizedError('An API key is required (Authorization: Bearer <key>)', 'missing_key');
+    if (!apiKey) throw new UnauthorizedError('missing_key', 'An API key is required (Authorization: Bearer <key>)');
     const parsed = parseKey(apiKey);
-    if (!parsed) throw new UnauthorizedError('The API key is malformed', 'invalid_key');
+    if (!parsed) throw new UnauthorizedError('invalid_key', 'The API key is malformed');
 
     const record = await this.directory.getKey(parsed.keyId);
     // One answer for unknown, revoked and wrong-secret keys: nothing to learn by probing.
     if (!record || record.status !== 'active' || !secretMatches(parsed.secret, record.secretHash)) {
-      throw new UnauthorizedError('The API key is not valid', 'invalid_key');
+      throw new UnauthorizedError('invalid_key', 'The API key is not valid');
     }
-    if (kindOfKeyId(record.keyId) !== record.kind) throw new UnauthorizedError('The API key is not valid', 'invalid_key');
+    if (kindOfKeyId(record.keyId) !== record.kind) throw new UnauthorizedError('invalid_key', 'The API key is not valid');
     if (!options.kinds.includes(record.kind)) {
       throw new ForbiddenError('wrong_key_kind', `This route does not accept ${record.kind} keys`);
     }

@@ -45,7 +45,7 @@ export function assertScopeCovered(statements: readonly IamStatement[], scope: S
     });
   });
   if (details.length) {
-    throw new ForbiddenError('scope_not_allowed', 'The requested scope is not covered by the tenant policy', details.slice(0, 50));
+    throw new ForbiddenError('scope_not_allowed', 'The requested scope is not covered by the tenant policy', { details: details.slice(0, 50) });
   }
 }
 

@@ -81,7 +81,7 @@ function fail(violations: Violation[]): void {
     throw new UnprocessableError(
       'sts_limit_exceeded',
       `The request breaks an STS limit: ${violations.map((v) => v.limit).join(', ')}`,
-      violations,
+      { details: violations },
     );
   }
 }

@@ -54,7 +54,7 @@ export class DynamoDirectoryAdmin {
         ExpressionAttributeValues: { ':status': status, ':at': at },
       }),
       'update tenant',
-      () => new NotFoundError('Tenant'),
+      () => new NotFoundError('not_found', 'Tenant not found'),
     );
   }
 
@@ -172,7 +172,7 @@ export class DynamoDirectoryAdmin {
         ExpressionAttributeValues: { ':status': status, ':at': at },
       }),
       'update partner',
-      () => new NotFoundError('Partner'),
+      () => new NotFoundError('not_found', 'Partner not found'),
     );
   }
 
@@ -212,7 +212,7 @@ export class DynamoDirectoryAdmin {
         ExpressionAttributeValues: { ':revoked': 'revoked', ':at': at, ':owner': keyOwnerPk(owner) },
       }),
       'revoke key',
-      () => new NotFoundError('Key'),
+      () => new NotFoundError('not_found', 'Key not found'),
     );
   }
 

@@ -34,7 +34,7 @@ export class DynamoRateLimiter implements RateLimiter {
         }),
       );
     } catch (err) {
-      if (isConditionFailure(err)) throw new RateLimitedError(Math.max(1, Math.ceil(windowEnd - nowSeconds)));
+      if (isConditionFailure(err)) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: Math.max(1, Math.ceil(windowEnd - nowSeconds)) });
       throw dynamoUnavailable(err, 'rate limit');
     }
   }

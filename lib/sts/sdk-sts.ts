@@ -22,18 +22,18 @@ export function translateStsError(err: unknown): Error {
       return new UnprocessableError(
         'sts_packed_policy_too_large',
         'The session policy and tags are too large once packed by STS; narrow the scope or drop tags',
-        [{ limit: 'PackedPolicySize', message }],
+        { details: [{ limit: 'PackedPolicySize', message }] },
       );
     case 'ValidationError':
       return new UnprocessableError('sts_validation_error', `STS refused the request: ${message}`);
     case 'RegionDisabledException':
-      return new UpstreamRefusedError('sts_region_disabled', 'STS is not activated in this region for the account', err);
+      return new UpstreamRefusedError('sts_region_disabled', 'STS is not activated in this region for the account', { cause: err });
     case 'AccessDenied':
     case 'AccessDeniedException':
-      return new UpstreamRefusedError('sts_access_denied', 'STS denied the request (check the role trust policy)', err);
+      return new UpstreamRefusedError('sts_access_denied', 'STS denied the request (check the role trust policy)', { cause: err });
     case 'InvalidClientTokenId':
     case 'SignatureDoesNotMatch':
-      return new UpstreamRefusedError('sts_credentials_rejected', "STS rejected the service's own credentials", err);
+      return new UpstreamRefusedError('sts_credentials_rejected', "STS rejected the service's own credentials", { cause: err });
     case 'Throttling':
     case 'ThrottlingException':
       return new DependencyUnavailableError('sts_throttled', 'STS is throttling requests; retry later', {

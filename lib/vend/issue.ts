@@ -48,7 +48,7 @@ export async function resolvePartnerPolicy(directory: PartnerDirectory, caller: 
     throw new ForbiddenError('wrong_key_kind', 'Only partner keys can obtain credentials');
   }
   const { tenant, partner, policy } = await directory.getPartnerContext(caller.tenantId, caller.partnerId);
-  if (!tenant || !partner) throw new UnauthorizedError('The API key is not valid', 'invalid_key');
+  if (!tenant || !partner) throw new UnauthorizedError('invalid_key', 'The API key is not valid');
   if (tenant.status !== 'enabled') throw new ForbiddenError('tenant_disabled', 'The tenant is disabled');
   if (partner.status !== 'enabled') throw new ForbiddenError('partner_disabled', 'The partner is disabled');
   if (!policy) throw new ForbiddenError('policy_not_configured', 'The tenant has no credential policy yet');
@@ -64,9 +64,9 @@ export function renderPolicyStatements(statements: TenantPolicy['document']['sta
     return renderStatements(statements, values);
   } catch (err) {
     if (err instanceof RenderedKeyCollisionError) {
-      throw new UnprocessableError('session_name_conflict', 'The sessionName would make two policy keys identical; choose another', [
-        { path: '$.sessionName', message: err.message },
-      ]);
+      throw new UnprocessableError('session_name_conflict', 'The sessionName would make two policy keys identical; choose another', {
+        details: [{ path: '$.sessionName', message: err.message }],
+      });
     }
     throw err;
   }
@@ -103,7 +103,7 @@ export function planIssuance(
     throw new UnprocessableError(
       'duration_not_allowed',
       `durationSeconds ${durationSeconds} exceeds the tenant's maximum of ${settings.maxDurationSeconds} for ${mode}`,
-      [{ path: '$.durationSeconds', message: `at most ${settings.maxDurationSeconds}`, limit: 'TenantMaxDuration' }],
+      { details: [{ path: '$.durationSeconds', message: `at most ${settings.maxDurationSeconds}`, limit: 'TenantMaxDuration' }] },
     );
   }
 

@@ -137,10 +137,10 @@ describe('Authenticator.authenticate', () => {
   it('lets a directory failure through (503), not a 401', async () => {
     const key = add('partner');
     directory.getKey = async () => {
-      throw new DependencyUnavailableError('dynamo_unavailable', 'down');
+      throw new DependencyUnavailableError('dynamodb_unavailable', 'down');
     };
     const err = await refusal(auth.authenticate(`Bearer ${key.apiKey}`, { kinds: ['partner'] }));
-    expect(err).toMatchObject({ statusCode: 503, code: 'dynamo_unavailable' });
+    expect(err).toMatchObject({ statusCode: 503, code: 'dynamodb_unavailable' });
   });
 });
 
@@ -188,7 +188,7 @@ describe('Authenticator last-used writes', () => {
 
   it('swallows a failed write, logs no secret, and does not retry it within the interval', async () => {
     const key = add('partner');
-    directory.touchError = new DependencyUnavailableError('dynamo_unavailable', 'DynamoDB is unavailable');
+    directory.touchError = new DependencyUnavailableError('dynamodb_unavailable', 'DynamoDB is unavailable');
     const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
     try {
       await expect(auth.authenticate(`Bearer ${key.apiKey}`, { kinds: ['partner'] })).resolves.toMatchObject({ keyId: key.keyId });

@@ -81,6 +81,7 @@ describe('JsonLogger', () => {
     const err = Object.assign(new Error('boom', { cause: new Error('inner secret') }), { $response: { body: 'secret body' } });
     logger.error('failed', err);
     logger.error('failed', { error: err });
+    expect(lines).toHaveLength(2);
     for (const { entry } of lines) expect(entry.error).toEqual({ name: 'Error', message: 'boom' });
     expect(JSON.stringify(lines)).not.toContain('secret');
   });

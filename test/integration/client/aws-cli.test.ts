@@ -5,9 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { apiUrl, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
+import { describeWithAwsCli } from '../../support/aws-cli';
 
 const run = promisify(execFile);
 const CLI = resolve('dist/credvend.mjs');
@@ -44,7 +45,7 @@ async function issuedAccessKeyIds(): Promise<string[]> {
 
 const assumedRoleArn = () => new RegExp(`^arn:aws:sts::123456789012:assumed-role/credvend-demo-partner/${tenant.partnerId}\\.`);
 
-describe('AWS CLI v2 with credvend credentials', () => {
+describeWithAwsCli('aws')('AWS CLI v2 with credvend credentials', () => {
   it('credential_process = credvend credential-process', async () => {
     const config = join(home, 'config');
     writeFileSync(config, `[profile vended]\ncredential_process = ${process.execPath} ${CLI} credential-process --endpoint ${apiUrl()}\n`);

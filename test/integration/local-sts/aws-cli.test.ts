@@ -1,18 +1,17 @@
 // The real AWS CLI (v2, /usr/bin/aws) against the local STS: it signs with botocore, a second
 // independent SigV4 implementation, and parses the XML with its own parser.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { startLocalSts, type LocalSts } from '../../../local/sts/server';
 import { ACCOUNT, testUser, withWrongSecret, type Creds } from './support';
+import { describeWithAwsCli } from '../../support/aws-cli';
 
 const AWS = '/usr/bin/aws';
-const haveCli = existsSync(AWS);
-if (!haveCli) console.warn(`AWS CLI tests skipped: ${AWS} does not exist (CI installs the awscli package).`);
-const describeCli = haveCli ? describe : describe.skip;
+const describeCli = describeWithAwsCli(AWS);
 const run = promisify(execFile);
 
 describeCli('AWS CLI against the local STS', () => {

@@ -3,6 +3,7 @@
 // and never an issuance record without a successful issuance answer.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import { createApiKey } from '../../../lib/admin/api-keys';
 import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
 import { apiUrl, closeTables, createTestTenant, tables, type TestTenant } from '../../support/api';
@@ -122,7 +123,9 @@ describe('hostile requests', () => {
           });
         }
       }),
-      { numRuns: RUNS, endOnFailure: true },
+      // Just under the test's 240 s timeout below, so a slow run ends with fast-check's report and
+      // seed rather than a jest timeout while the requests go on.
+      { numRuns: RUNS, endOnFailure: true, ...bounded(230_000) },
     );
     for (const t of tenants) figures.recordsAfter += (await ledgerOf(t.tenantId)).length;
     figures.recordsLost = Math.abs(figures.recordsAfter - figures.recordsBefore - figures.issuances);

@@ -34,7 +34,7 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
   }
   async setTenantStatus(tenantId: string, status: EntityStatus, at: string) {
     const t = this.tenants.get(tenantId);
-    if (!t) throw new NotFoundError('Tenant');
+    if (!t) throw new NotFoundError('not_found', 'Tenant not found');
     Object.assign(t, { status, updatedAt: at });
   }
   async listTenants(page: PageRequest) {
@@ -58,7 +58,7 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
   }
   async setPartnerStatus(tenantId: string, partnerId: string, status: EntityStatus, at: string) {
     const p = this.partners.get(`${tenantId}#${partnerId}`);
-    if (!p) throw new NotFoundError('Partner');
+    if (!p) throw new NotFoundError('not_found', 'Partner not found');
     Object.assign(p, { status, updatedAt: at });
   }
   async listPartners(tenantId: string, page: PageRequest) {
@@ -69,7 +69,7 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
   }
   async revokeKey(keyId: string, owner: KeyOwner, at: string) {
     const key = this.keys.get(keyId);
-    if (!key || keyOwnerPk(key) !== keyOwnerPk(owner)) throw new NotFoundError('Key');
+    if (!key || keyOwnerPk(key) !== keyOwnerPk(owner)) throw new NotFoundError('not_found', 'Key not found');
     key.status = 'revoked';
     key.revokedAt ??= at;
   }

@@ -3,6 +3,7 @@
 // (The DynamoDB side is covered by test/integration/audit.)
 import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import { runAudit, type AuditDeps } from '../../../lib/audit/audit';
 import { type AuditStore, type CheckpointState } from '../../../lib/audit/ports';
 import type { StoredItem } from '../../../lib/audit/checks';
@@ -199,8 +200,11 @@ describe('live counts over whole runs', () => {
       at: fc.integer({ min: 1, max: 20 * HOUR }),
       kill: fc.option(fc.record({ method: fc.constantFrom(...KILL_POINTS), after: fc.integer({ min: 0, max: 6 }) }), { nil: undefined }),
     });
+    // What the runs below went through, so the property cannot pass without exercising anything.
+    const seen = { properties: 0, withAWindow: 0, killed: 0, reportsChecked: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(recordSpec, { maxLength: 50 }), fc.array(runSpec, { minLength: 1, maxLength: 5 }), async (specs, runs) => {
+        seen.properties++;
         const records = specs.map((s, n) => issuance(n, s.tenant, T0 + s.issued, s.lifetime));
         const store = new MemoryAuditStore(records, TENANTS.map((t) => tenant(t)));
         const windows: { start: string; end: string }[] = [];
@@ -210,6 +214,7 @@ describe('live counts over whole runs', () => {
             const killed = spec.kill && attempt === 0 ? failingAt<AuditStore>(store, spec.kill.method, spec.kill.after) : store;
             const result = await runAudit(memoryDeps(killed, now, `run-${k}`)).catch((err: Error) => {
               expect(err.message).toMatch(/^killed in /);
+              seen.killed++;
               return undefined;
             });
             if (result?.status === 'completed') {
@@ -227,9 +232,11 @@ describe('live counts over whole runs', () => {
             if (result && (result.status === 'idle' || result.caughtUp)) break;
           }
         }
+        if (windows.length > 0) seen.withAWindow++;
         // Every stored report, including those of runs killed and retried, says what the records say.
         for (const report of store.reports.values()) {
           const { tenantId: t, windowStart: start, windowEnd: end } = report;
+          seen.reportsChecked++;
           expect(windows).toContainEqual({ start, end });
           expect({ t, end, live: report.liveCredentials, expired: report.expiredInWindow, issued: report.issuedInWindow }).toEqual({
             t, end, live: liveAt(records, t, end), expired: within(records, t, 'expiresAt', start, end),
@@ -244,8 +251,14 @@ describe('live counts over whole runs', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 150, ...bounded() },
     );
+    // Every scenario ran and completed at least one window (a run is killed on its first attempt
+    // only), runs were killed for real, and the report checks had reports to check.
+    expect(seen.properties).toBe(150);
+    expect(seen.withAWindow).toBe(150);
+    expect(seen.killed).toBeGreaterThan(20);
+    expect(seen.reportsChecked).toBeGreaterThan(300);
   });
 
   it('a run over a window already in the counters changes nothing and reads nothing more', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import {
   RECOUNT_LOOKBACK_SECONDS,
   counterStep,
@@ -136,7 +137,7 @@ describe('windows one after the other', () => {
           start = end;
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 300, ...bounded() },
     );
   });
 });

@@ -196,8 +196,8 @@ describe('errors: exit status and one line on stderr', () => {
   });
 
   it.each([
-    ['a rejected key', { kind: 'error', error: new UnauthorizedError('The API key is not valid', 'invalid_key') }, 'invalid_key: The API key is not valid', 1],
-    ['an uncovered scope', { kind: 'error', error: new ForbiddenError('scope_not_covered', 'Not covered: s3:DeleteObject') }, 'scope_not_covered: Not covered: s3:DeleteObject', 1],
+    ['a rejected key', { kind: 'error', error: new UnauthorizedError('invalid_key', 'The API key is not valid') }, 'invalid_key: The API key is not valid', 1],
+    ['an uncovered scope', { kind: 'error', error: new ForbiddenError('scope_not_allowed', 'Not covered: s3:DeleteObject') }, 'scope_not_allowed: Not covered: s3:DeleteObject', 1],
     ['a multi-line message', { kind: 'raw', status: 400, body: JSON.stringify({ error: { code: 'bad', message: 'line one\nline two', requestId: 'r' } }) }, 'bad: line one line two', 1],
   ] as const)('reports %s from the API', async (_name, step, line, requests) => {
     fake.next(step);
@@ -250,7 +250,7 @@ describe('the built program', () => {
     const ok = await exec(bundle, ['credential-process', '--endpoint', fake.url], env);
     expect(ok).toEqual({ code: 0, stdout: `${Buffer.from(issued().serialized, 'base64').toString('utf8')}\n`, stderr: '' });
 
-    fake.next({ kind: 'error', error: new UnauthorizedError('The API key is not valid', 'invalid_key') });
+    fake.next({ kind: 'error', error: new UnauthorizedError('invalid_key', 'The API key is not valid') });
     const refused = await exec(bundle, ['credential-process', '--endpoint', fake.url], env);
     expect(refused).toEqual({ code: 1, stdout: '', stderr: 'credvend: invalid_key: The API key is not valid\n' });
 

@@ -218,7 +218,7 @@ describe('credvendProvider: retries and typed errors', () => {
   });
 
   it('throws CredvendAuthError on 401 at once, without retrying', async () => {
-    fake.next({ kind: 'error', error: new UnauthorizedError('The API key is not valid', 'invalid_key') });
+    fake.next({ kind: 'error', error: new UnauthorizedError('invalid_key', 'The API key is not valid') });
     const err = await rejection(provider()());
     expect(err).toBeInstanceOf(CredvendAuthError);
     expect(err).toMatchObject({ code: 'invalid_key', status: 401, message: 'The API key is not valid', retryable: false });
@@ -227,10 +227,10 @@ describe('credvendProvider: retries and typed errors', () => {
   });
 
   it.each([
-    ['403', new ForbiddenError('scope_not_covered', 'Not covered by the tenant policy: s3:DeleteObject'), CredvendForbiddenError],
-    ['400', new BadRequestError('invalid_body', 'Unknown field "color"'), CredvendValidationError],
-    ['422', new UnprocessableError('duration_not_allowed', 'durationSeconds 99999 exceeds the maximum', [{ path: '$.durationSeconds', message: 'at most 7200' }]), CredvendValidationError],
-    ['404', new NotFoundError('Tenant'), CredvendError],
+    ['403', new ForbiddenError('scope_not_allowed', 'Not covered by the tenant policy: s3:DeleteObject'), CredvendForbiddenError],
+    ['400', new BadRequestError('invalid_request', 'Unknown field "color"'), CredvendValidationError],
+    ['422', new UnprocessableError('duration_not_allowed', 'durationSeconds 99999 exceeds the maximum', { details: [{ path: '$.durationSeconds', message: 'at most 7200' }] }), CredvendValidationError],
+    ['404', new NotFoundError('not_found', 'Tenant not found'), CredvendError],
   ])('maps %s to its error class without retrying', async (_status, error, type) => {
     fake.next({ kind: 'error', error });
     const err = await rejection(provider()());
@@ -241,7 +241,7 @@ describe('credvendProvider: retries and typed errors', () => {
   });
 
   it('retries a 429 after its Retry-After and reports CredvendRateLimitError once retries run out', async () => {
-    fake.next({ kind: 'error', error: new RateLimitedError(3) }, { kind: 'error', error: new RateLimitedError(3) });
+    fake.next({ kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 3 }) }, { kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 3 }) });
     const err = await rejection(provider({ maxRetries: 1 })());
     expect(err).toBeInstanceOf(CredvendRateLimitError);
     expect(err).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSeconds: 3 });
@@ -250,7 +250,7 @@ describe('credvendProvider: retries and typed errors', () => {
   });
 
   it('does not wait out a Retry-After longer than 10 s: the caller gets it at once', async () => {
-    fake.next({ kind: 'error', error: new RateLimitedError(60) });
+    fake.next({ kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 60 }) });
     const err = await rejection(provider()());
     expect(err).toMatchObject({ code: 'rate_limited', retryAfterSeconds: 60 });
     expect(sleeps).toEqual([]);

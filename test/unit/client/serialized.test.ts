@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import { CredvendParseError, issueCredentials, parseSerialized, serialize } from '../../../client';
 import { serializeCredentials } from '../../../lib/vend/credential-formats';
 import { FakeCredvend, randomAccessKeyId, randomApiKey } from './fake-credvend';
@@ -42,7 +43,7 @@ describe('round trips', () => {
         expect(serialize(credentials)).toBe(wire);
         expect(parseSerialized(wire)).toEqual(credentials);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, ...bounded() },
     );
   });
 
@@ -132,6 +133,7 @@ describe('rejections', () => {
         }
         throw new Error('accepted malformed input');
       }),
+      bounded(),
     );
   });
 });

@@ -64,6 +64,45 @@ describe('jsonBody', () => {
     expect((await run({ headers: JSON_HEADERS, body: '{' })).error).toMatchObject({ statusCode: 400, code: 'invalid_json' });
   });
 
+  // Each refusal in full, as the error mapper will answer it: these do not depend on how any JSON
+  // parser words its errors.
+  const refused = (statusCode: number, code: string, message: string) => ({ error: expect.objectContaining({ statusCode, code, message, details: [], headers: {} }) });
+  const NOT_JSON = refused(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
+  const BAD_JSON = refused(400, 'invalid_json', 'The request body is not valid JSON');
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+
+  it.each<[string, FakeRequest, unknown]>([
+    ['no content type', { body: '{"a":1}' }, NOT_JSON],
+    ['a wrong content type', { headers: { 'content-type': 'text/plain' }, body: '{"a":1}' }, NOT_JSON],
+    ['a wrong content type, before looking at the JSON', { headers: { 'content-type': 'text/plain' }, body: '{' }, NOT_JSON],
+    ['application/jsonp', { headers: { 'content-type': 'application/jsonp' }, body: '{"a":1}' }, NOT_JSON],
+    ['a dangling parameter separator', { headers: { 'content-type': 'application/json;' }, body: '{"a":1}' }, NOT_JSON],
+    ['invalid JSON', { headers: JSON_HEADERS, body: '{"a":}' }, BAD_JSON],
+    ['JSON with a trailing document', { headers: JSON_HEADERS, body: '{"a":1}}' }, BAD_JSON],
+    ['invalid JSON, base64-encoded', { headers: JSON_HEADERS, body: base64('{nope'), isBase64Encoded: true }, BAD_JSON],
+    ['base64 text that decodes to blanks', { headers: JSON_HEADERS, body: base64('  '), isBase64Encoded: true }, BAD_JSON],
+    ['a body one byte over the limit', { headers: JSON_HEADERS, body: documentOf(LIMIT + 1) }, refused(413, 'payload_too_large', `The request body exceeds ${LIMIT} bytes`)],
+    ['an oversized body of any content type', { headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(LIMIT + 1) }, refused(413, 'payload_too_large', `The request body exceeds ${LIMIT} bytes`)],
+    ['a scalar under 9 levels of nesting', { headers: JSON_HEADERS, body: '['.repeat(9) + '1' + ']'.repeat(9) }, refused(400, 'body_too_deep', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`)],
+  ])('refuses %s', async (_, req, expected) => {
+    expect(await run(req)).toEqual(expected);
+  });
+
+  it.each<[string, FakeRequest, unknown]>([
+    ['application/json', { headers: JSON_HEADERS, body: '{"a":1}' }, { a: 1 }],
+    ['a content type with parameters', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"a":1}' }, { a: 1 }],
+    ['a +json content type', { headers: { 'content-type': 'application/vnd.api+json' }, body: '[1]' }, [1]],
+    ['a header name and media type in any case', { headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8' }, body: '{"a":1}' }, { a: 1 }],
+    ['a base64-encoded body', { headers: JSON_HEADERS, body: base64('{"a":"é"}'), isBase64Encoded: true }, { a: 'é' }],
+    ['a JSON scalar', { headers: JSON_HEADERS, body: ' 42 ' }, 42],
+    ['an absent body', {}, {}],
+    ['an empty body', { headers: JSON_HEADERS, body: '' }, {}],
+    ['a blank body of any content type', { headers: { 'content-type': 'text/plain' }, body: ' \n\t ' }, {}],
+    ['a scalar under 8 levels of nesting', { headers: JSON_HEADERS, body: '['.repeat(8) + '1' + ']'.repeat(8) }, [[[[[[[[1]]]]]]]]],
+  ])('parses %s', async (_, req, body) => {
+    expect(await run(req)).toEqual({ body });
+  });
+
   it('keeps parser internals out of the errors (no body echo, no cause)', async () => {
     const { error } = await run({ headers: JSON_HEADERS, body: '{"secret":"s3cr3t",' });
     expect(error).toMatchObject({ code: 'invalid_json', details: [] });

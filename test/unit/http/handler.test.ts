@@ -118,9 +118,9 @@ describe('httpHandler responses', () => {
 
   it("uses the Lambda request id when API Gateway's is missing", async () => {
     const res = await invoke(async () => {
-      throw new ForbiddenError('nope', 'Nope');
+      throw new ForbiddenError('wrong_key_kind', 'Nope');
     }, { requestId: null });
-    expectError(res, 403, 'nope', 'lambda-req-1');
+    expectError(res, 403, 'wrong_key_kind', 'lambda-req-1');
   });
 });
 
@@ -128,7 +128,7 @@ describe('httpHandler errors', () => {
   it('maps an AppError to its status with the contract shape, details and headers', async () => {
     const details = [{ path: '$.scope.actions[0]', message: 'not allowed', action: 's3:DeleteObject' }];
     const res = await invoke(async () => {
-      throw new ForbiddenError('scope_not_allowed', 'The requested scope is not covered by the tenant policy', details);
+      throw new ForbiddenError('scope_not_allowed', 'The requested scope is not covered by the tenant policy', { details });
     }, {});
     expect(res.status).toBe(403);
     expect(res.headers).toEqual(BASE_HEADERS);
@@ -143,9 +143,9 @@ describe('httpHandler errors', () => {
   });
 
   it.each<[string, Error, number, string, Record<string, string>]>([
-    ['401 with WWW-Authenticate', new UnauthorizedError('The API key is not valid', 'invalid_key'), 401, 'invalid_key', { 'WWW-Authenticate': 'Bearer' }],
-    ['422', new UnprocessableError('sts_limit_exceeded', 'The request breaks an STS limit: Policy', [{ message: 'm', limit: 'Policy' }]), 422, 'sts_limit_exceeded', {}],
-    ['429 with Retry-After', new RateLimitedError(7), 429, 'rate_limited', { 'Retry-After': '7' }],
+    ['401 with WWW-Authenticate', new UnauthorizedError('invalid_key', 'The API key is not valid'), 401, 'invalid_key', { 'WWW-Authenticate': 'Bearer' }],
+    ['422', new UnprocessableError('sts_limit_exceeded', 'The request breaks an STS limit: Policy', { details: [{ message: 'm', limit: 'Policy' }] }), 422, 'sts_limit_exceeded', {}],
+    ['429 with Retry-After', new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 }), 429, 'rate_limited', { 'Retry-After': '7' }],
     ['503 with Retry-After', new DependencyUnavailableError('audit_write_failed', 'not recorded', { retryAfterSeconds: 1 }), 503, 'audit_write_failed', { 'Retry-After': '1' }],
   ])('%s', async (_, err, status, code, headers) => {
     const res = await invoke(async () => {

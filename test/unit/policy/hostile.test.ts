@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { bounded } from '../../support/property';
 import { AppError, ForbiddenError } from '../../../lib/core/errors';
 import { issueCredentials, type IssueRequest } from '../../../lib/vend/issue';
 import type { IamStatement, Mode } from '../../../lib/core/model';
@@ -150,7 +151,7 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
         built++;
         expectSafePolicy(JSON.stringify(buildSessionPolicy(rendered, scope)), values, scope);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...bounded() },
     );
     expect(built).toBeGreaterThan(RUNS / 4);
     expect(refused).toBeGreaterThan(0);
@@ -167,7 +168,7 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
           expect((objects!.Resource as string[])[0]).toBe(`arn:aws:s3:::data/${TENANT_ID}/${PARTNER_ID}/${sessionName}/*`);
         },
       ),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...bounded() },
     );
   });
 
@@ -178,7 +179,7 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
         const parsed = JSON.parse(text) as IamStatement[];
         expect(parsed[1]!.Condition!.StringLike!['s3:prefix']).toEqual([`${sessionName}/*`, '${aws:username}/${*}']);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...bounded() },
     );
   });
 });
@@ -223,7 +224,7 @@ describe('session policy from hostile values (issueCredentials, policy captured 
         expect(outcome.record.policySha256).toBe(createHash('sha256').update(policyText, 'utf8').digest('hex'));
         expect(ledger.records).toHaveLength(1);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...bounded() },
     );
     expect(sent).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(100);
@@ -273,7 +274,7 @@ describe('templated keys', () => {
         }
         expect(Object.keys(rendered[0]!.Condition!.StringEquals!)).toHaveLength(2);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...bounded() },
     );
   });
 });

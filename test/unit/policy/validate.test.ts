@@ -615,6 +615,8 @@ describe('reporting', () => {
   it('gives every problem a message', () => {
     const result = validatePolicyDocument(variant((d) => (d.statements = [{ Effect: 'Allow', Action: 's3', extra: 1 }])));
     expect(result.ok).toBe(false);
+    // invalid_action, unknown_field, missing_resource: the loop below must have something to check.
+    expect(result.problems).toHaveLength(3);
     for (const problem of result.problems) expect(problem.message).toMatch(/\w{3}/);
   });
 });

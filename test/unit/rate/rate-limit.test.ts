@@ -82,7 +82,7 @@ describe('issueCredentials with a rate limiter', () => {
     const rateLimiter: RateLimiter = {
       async consume(t, p, perMinute) {
         consumed.push([t, p, perMinute]);
-        if (refuse) throw new RateLimitedError(7);
+        if (refuse) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 });
       },
     };
     deps = { directory, ledger, sts, now: () => new Date(NOW_MS), newId: () => 'id-1', rateLimiter };

@@ -1,0 +1,82 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  DependencyUnavailableError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnprocessableError,
+  UnsupportedMediaTypeError,
+  UpstreamRefusedError,
+} from '../../lib/core/errors';
+
+describe('the error hierarchy', () => {
+  it.each<[AppError, number, string, string, Record<string, string>]>([
+    [new BadRequestError('invalid_json', 'The request body is not valid JSON'), 400, 'invalid_json', 'The request body is not valid JSON', {}],
+    [new UnauthorizedError('invalid_key', 'The API key is not valid'), 401, 'invalid_key', 'The API key is not valid', { 'WWW-Authenticate': 'Bearer' }],
+    [new ForbiddenError('tenant_disabled', 'The tenant is disabled'), 403, 'tenant_disabled', 'The tenant is disabled', {}],
+    [new NotFoundError('not_found', 'Tenant not found'), 404, 'not_found', 'Tenant not found', {}],
+    [new ConflictError('version_conflict', 'stale'), 409, 'version_conflict', 'stale', {}],
+    [new PayloadTooLargeError('payload_too_large', 'The request body exceeds 1024 bytes'), 413, 'payload_too_large', 'The request body exceeds 1024 bytes', {}],
+    [new UnsupportedMediaTypeError('unsupported_media_type', 'JSON only'), 415, 'unsupported_media_type', 'JSON only', {}],
+    [new UnprocessableError('sts_limit_exceeded', 'too long'), 422, 'sts_limit_exceeded', 'too long', {}],
+    [new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 }), 429, 'rate_limited', 'Too many requests', { 'Retry-After': '7' }],
+    [new UpstreamRefusedError('sts_access_denied', 'denied'), 502, 'sts_access_denied', 'denied', {}],
+    [new DependencyUnavailableError('sts_throttled', 'slow down', { retryAfterSeconds: 2 }), 503, 'sts_throttled', 'slow down', { 'Retry-After': '2' }],
+    [new DependencyUnavailableError('sts_unavailable', 'down'), 503, 'sts_unavailable', 'down', {}],
+  ])('%p answers %i', (err, statusCode, code, message, headers) => {
+    expect(err).toBeInstanceOf(AppError);
+    expect({ statusCode: err.statusCode, code: err.code, message: err.message, headers: err.headers, details: err.details }).toEqual({
+      statusCode,
+      code,
+      message,
+      headers,
+      details: [],
+    });
+    expect(err.name).toBe(err.constructor.name);
+  });
+
+  it('carries details and cause through the options argument', () => {
+    const cause = new Error('inner');
+    const details = [{ path: '$.scope', message: 'not allowed' }];
+    expect(new ForbiddenError('scope_not_allowed', 'no', { details, cause })).toMatchObject({ details, cause });
+    expect(new UpstreamRefusedError('sts_access_denied', 'denied', { cause }).cause).toBe(cause);
+    expect(new DependencyUnavailableError('audit_write_failed', 'not recorded', { cause, retryAfterSeconds: 1 })).toMatchObject({ cause, details: [] });
+  });
+
+  it('does not compile with the code and the message swapped', () => {
+    // Never called: these lines are for `tsc -p .`, which fails if any of them type-checks
+    // (an unused @ts-expect-error is itself an error).
+    const swapped = () => [
+      // @ts-expect-error message where the code belongs
+      new BadRequestError('The request body is not valid JSON', 'invalid_json'),
+      // @ts-expect-error message where the code belongs
+      new UnauthorizedError('The API key is not valid', 'invalid_key'),
+      // @ts-expect-error message where the code belongs
+      new ForbiddenError('The tenant is disabled', 'tenant_disabled'),
+      // @ts-expect-error message where the code belongs (the old NotFoundError(what, code) order)
+      new NotFoundError('Policy', 'policy_not_configured'),
+      // @ts-expect-error message where the code belongs
+      new ConflictError('stale', 'version_conflict'),
+      // @ts-expect-error message where the code belongs
+      new PayloadTooLargeError('The request body exceeds 1024 bytes', 'payload_too_large'),
+      // @ts-expect-error message where the code belongs
+      new UnsupportedMediaTypeError('JSON only', 'unsupported_media_type'),
+      // @ts-expect-error message where the code belongs
+      new UnprocessableError('too long', 'sts_limit_exceeded'),
+      // @ts-expect-error message where the code belongs
+      new RateLimitedError('Too many requests', 'rate_limited', { retryAfterSeconds: 7 }),
+      // @ts-expect-error message where the code belongs
+      new UpstreamRefusedError('denied', 'sts_access_denied'),
+      // @ts-expect-error message where the code belongs
+      new DependencyUnavailableError('down', 'sts_unavailable'),
+      // @ts-expect-error a computed message is a string, not a code
+      new ForbiddenError(`This route does not accept ${'admin'} keys`, 'wrong_key_kind'),
+    ];
+    expect(typeof swapped).toBe('function');
+  });
+});
