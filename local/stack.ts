@@ -40,7 +40,21 @@ export async function startLocalStack(opts: { stage: string; dynamoPort?: number
     accountId: LOCAL_ACCOUNT,
     users: [functionUser, federationUser],
     roles: [
-      { arn: demoRoleArn, maxSessionDuration: 14_400, trustedPrincipals: [`arn:aws:iam::${LOCAL_ACCOUNT}:user/${functionUser.userName}`] },
+      {
+        arn: demoRoleArn,
+        maxSessionDuration: 14_400,
+        // credvend sends session tags and a source identity on every AssumeRole.
+        trustPolicy: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { AWS: `arn:aws:iam::${LOCAL_ACCOUNT}:user/${functionUser.userName}` },
+              Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+            },
+          ],
+        },
+      },
     ],
     parameters: [
       {

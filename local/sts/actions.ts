@@ -1,6 +1,6 @@
 // The four STS actions, run for an already authenticated caller.
 import { awsError, type AwsError } from './errors';
-import { assumedRolePrincipal, federatedPrincipal, isTrusted, type KeyRecord, type KeyStore } from './identity';
+import { assumedRolePrincipal, federatedPrincipal, type KeyRecord, type KeyStore, type Principal } from './identity';
 import {
   checkPackedSize,
   checkPolicyDocument,
@@ -12,7 +12,8 @@ import {
   validateSessionToken,
 } from './limits';
 import { assumeRoleRequest, federationTokenRequest, sessionTokenRequest, type Params, type SessionInputs } from './params';
-import type { LocalStsRole } from './types';
+import type { RoleRegistry } from './roles';
+import { assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE, type AssumeRoleFacts } from './trust';
 import { assumeRoleXml, callerIdentityXml, federationTokenXml, sessionTokenXml, type CredentialsXml } from './xml';
 
 export interface ActionContext {
@@ -20,7 +21,7 @@ export interface ActionContext {
   nowMs: number;
   caller: KeyRecord;
   keys: KeyStore;
-  roles: Map<string, LocalStsRole>;
+  roles: RoleRegistry;
   params: Params;
   requestId: string;
 }
@@ -28,6 +29,11 @@ export interface ActionContext {
 export type ActionResult = { body: string } | { error: AwsError };
 
 const accessDenied = (message: string): ActionResult => ({ error: awsError(403, 'AccessDenied', message) });
+
+/** Validated tags: keys and values are present. */
+function sessionTags(input: SessionInputs): Array<{ key: string; value: string }> {
+  return input.tags.map((t) => ({ key: t.key ?? '', value: t.value ?? '' }));
+}
 
 function credentialsOf(record: KeyRecord): CredentialsXml {
   return { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, sessionToken: record.sessionToken ?? '', expiresAt: record.expiresAt ?? 0 };
@@ -63,11 +69,22 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const invalid = validateAssumeRole(req);
   if (invalid) return { error: invalid };
   const roleArn = req.roleArn!;
-  const role = ctx.roles.get(roleArn);
-  const denied = `User: ${ctx.caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+  const caller: Principal = ctx.caller.principal;
+  const denied = (action: string): ActionResult => accessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
   // Federated users may call no STS action but GetCallerIdentity; unknown roles look like untrusted ones.
-  if (ctx.caller.principal.kind === 'federated-user' || !role || !isTrusted(role, ctx.caller.principal, ctx.accountId)) return accessDenied(denied);
-  if (role.externalId !== undefined && req.externalId !== role.externalId) return accessDenied(denied);
+  const entry = ctx.roles.get(roleArn);
+  if (caller.kind === 'federated-user' || !entry) return denied(STS_ASSUME_ROLE);
+  const facts: AssumeRoleFacts = {
+    roleSessionName: req.roleSessionName!,
+    externalId: req.externalId,
+    sourceIdentity: req.sourceIdentity,
+    tags: sessionTags(req),
+    transitiveTagKeys: req.transitiveTagKeys,
+    temporaryCredentials: ctx.caller.source !== 'long-term',
+  };
+  const verdict = authorize(entry.trust, caller, requiredActions(facts), assumeRoleContext(caller, facts));
+  if (!verdict.allowed) return denied(verdict.action);
+  const role = entry.role;
   const duration = Number(req.durationSeconds ?? LIMITS.assumeRoleDuration.default);
   const tooLong = checkRoleDuration(duration, role.maxSessionDuration, ctx.caller.source === 'assume-role');
   if (tooLong) return { error: tooLong };

@@ -7,12 +7,24 @@ import { STS_ACTIONS } from './actions';
 import { awsError, type AwsError } from './errors';
 import { KeyStore, type KeyRecord } from './identity';
 import type { Params } from './params';
+import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
 import { handleSsm, SSM_TARGET_PREFIX, ssmAuthError, ssmErrorBody } from './ssm';
-import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsRole } from './types';
+import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter } from './types';
 import { errorXml } from './xml';
 
-export type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsRole, LocalStsUser } from './types';
+export type {
+  LocalSts,
+  LocalStsCall,
+  LocalStsFault,
+  LocalStsOptions,
+  LocalStsParameter,
+  LocalStsRole,
+  LocalStsUser,
+  TrustPolicyDocument,
+  TrustPolicyStatement,
+} from './types';
+export { TrustPolicyError } from './trust';
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 const STS_VERSION = '2011-06-15';
@@ -66,7 +78,8 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
   const host = opts.host ?? '127.0.0.1';
   const keys = new KeyStore(accountId, opts.users);
-  const roles = new Map<string, LocalStsRole>((opts.roles ?? []).map((r) => [r.arn, r]));
+  if (opts.roles !== undefined && !Array.isArray(opts.roles)) throw new Error('local STS: options.roles must be an array');
+  const roles = new RoleRegistry(accountId, opts.roles ?? []);
   const parameters = new Map<string, LocalStsParameter>((opts.parameters ?? []).map((p) => [p.name, p]));
   const cipherKey = randomBytes(32);
   const calls: LocalStsCall[] = [];
@@ -188,6 +201,8 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     port,
     calls,
     resetCalls: () => void calls.splice(0, calls.length),
+    putRole: (role) => roles.put(role),
+    deleteRole: (arn) => roles.delete(arn),
     advanceClock: (ms) => void (clockOffsetMs += ms),
     injectFault: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
     clearFaults: () => void (faults = []),

@@ -1,4 +1,7 @@
 // Public configuration and observation types of the local STS (re-exported by server.ts).
+import type { TrustPolicyDocument } from './trust';
+
+export type { TrustPolicyDocument, TrustPolicyStatement } from './trust';
 
 /** Long-term IAM user keys (AKIA...), as seeded by the caller. */
 export interface LocalStsUser {
@@ -8,15 +11,15 @@ export interface LocalStsUser {
 }
 
 /**
- * trustedPrincipals: IAM ARNs allowed to assume the role, e.g. a user
- * 'arn:aws:iam::123456789012:user/credvend-function', a role (its sessions may chain), the account
- * root 'arn:aws:iam::123456789012:root' (any principal of that account), or '*' (anyone).
+ * An IAM role of the emulator's account. trustPolicy is the role's trust policy (IAM's
+ * AssumeRolePolicyDocument), as a document or its JSON text; it decides who may assume the role
+ * and under which conditions (README: "Trust policies").
  */
 export interface LocalStsRole {
   arn: string;
+  /** 3600–43200 seconds, as in IAM. */
   maxSessionDuration: number;
-  trustedPrincipals: string[];
-  externalId?: string;
+  trustPolicy: TrustPolicyDocument | string;
 }
 
 export interface LocalStsParameter {
@@ -64,6 +67,10 @@ export interface LocalSts {
   /** Every request received, in order. */
   calls: LocalStsCall[];
   resetCalls(): void;
+  /** Adds a role or replaces the one with the same ARN; throws a clear Error when the role or its trust policy is invalid. */
+  putRole(role: LocalStsRole): void;
+  /** Removes a role (true if it existed); AssumeRole on it is then AccessDenied, like any unknown role. */
+  deleteRole(arn: string): boolean;
   /** Moves the emulator's clock (issued credentials expire on it; signatures are checked against it). */
   advanceClock(ms: number): void;
   injectFault(f: LocalStsFault): void;
