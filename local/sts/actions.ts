@@ -14,7 +14,8 @@ import {
 import { assumeRoleRequest, federationTokenRequest, sessionTokenRequest, type Params, type SessionInputs } from './params';
 import type { RoleRegistry } from './roles';
 import { assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE, type AssumeRoleFacts } from './trust';
-import { assumeRoleXml, callerIdentityXml, federationTokenXml, sessionTokenXml, type CredentialsXml } from './xml';
+import type { LocalStsSession, LocalStsSessionTag } from './types';
+import { assumeRoleXml, callerIdentityXml, federationTokenXml, isoSeconds, sessionTokenXml, type CredentialsXml } from './xml';
 
 export interface ActionContext {
   accountId: string;
@@ -24,15 +25,44 @@ export interface ActionContext {
   roles: RoleRegistry;
   params: Params;
   requestId: string;
+  /** Records the facts of credentials just issued. */
+  observe(session: LocalStsSession): void;
 }
 
 export type ActionResult = { body: string } | { error: AwsError };
 
 const accessDenied = (message: string): ActionResult => ({ error: awsError(403, 'AccessDenied', message) });
 
-/** Validated tags: keys and values are present. */
-function sessionTags(input: SessionInputs): Array<{ key: string; value: string }> {
-  return input.tags.map((t) => ({ key: t.key ?? '', value: t.value ?? '' }));
+/** Validated tags (keys and values present), marked transitive when TransitiveTagKeys names them (keys are case-insensitive). */
+function sessionTags(input: SessionInputs): LocalStsSessionTag[] {
+  const transitive = new Set(input.transitiveTagKeys.map((k) => k.toLowerCase()));
+  return input.tags.map((t) => ({ key: t.key ?? '', value: t.value ?? '', transitive: transitive.has((t.key ?? '').toLowerCase()) }));
+}
+
+/** The observation of an issued credential; everything but the secrets. */
+function observation(
+  ctx: ActionContext,
+  action: LocalStsSession['action'],
+  issued: KeyRecord,
+  durationSeconds: number,
+  facts: { input?: SessionInputs; roleArn?: string; sourceIdentity?: string; externalIdPresent?: boolean },
+): LocalStsSession {
+  return {
+    accessKeyId: issued.accessKeyId,
+    action,
+    callerArn: ctx.caller.principal.arn,
+    principalArn: issued.principal.arn,
+    principalId: issued.principal.userId,
+    ...(facts.roleArn !== undefined ? { roleArn: facts.roleArn } : {}),
+    ...(facts.sourceIdentity !== undefined ? { sourceIdentity: facts.sourceIdentity } : {}),
+    tags: facts.input ? sessionTags(facts.input) : [],
+    ...(facts.input?.policy !== undefined ? { policy: facts.input.policy } : {}),
+    policyArns: facts.input ? [...facts.input.policyArns] : [],
+    durationSeconds,
+    issuedAt: isoSeconds(ctx.nowMs),
+    expiresAt: isoSeconds(issued.expiresAt ?? ctx.nowMs),
+    externalIdPresent: facts.externalIdPresent ?? false,
+  };
 }
 
 function credentialsOf(record: KeyRecord): CredentialsXml {
@@ -59,6 +89,7 @@ function getFederationToken(ctx: ActionContext): ActionResult {
   const duration = Number(req.durationSeconds ?? LIMITS.federationDuration.default);
   const principal = federatedPrincipal(ctx.accountId, req.name!);
   const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000);
+  ctx.observe(observation(ctx, 'GetFederationToken', issued, duration, { input: req }));
   return {
     body: federationTokenXml({ credentials: credentialsOf(issued), federatedUserId: principal.userId, arn: principal.arn, packedPolicySize: policy.packed, requestId: ctx.requestId }),
   };
@@ -92,6 +123,9 @@ function assumeRole(ctx: ActionContext): ActionResult {
   if ('error' in policy) return policy;
   const principal = assumedRolePrincipal(ctx.accountId, roleArn, req.roleSessionName!);
   const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000);
+  ctx.observe(
+    observation(ctx, 'AssumeRole', issued, duration, { input: req, roleArn, sourceIdentity: req.sourceIdentity, externalIdPresent: req.externalId !== undefined }),
+  );
   return {
     body: assumeRoleXml({
       credentials: credentialsOf(issued),
@@ -112,6 +146,7 @@ function getSessionToken(ctx: ActionContext): ActionResult {
   const duration = Number(req.durationSeconds ?? LIMITS.sessionTokenDuration.default);
   // Session-token credentials act as the IAM user itself.
   const issued = ctx.keys.issue(ctx.caller.principal, 'session-token', ctx.nowMs + duration * 1000);
+  ctx.observe(observation(ctx, 'GetSessionToken', issued, duration, {}));
   return { body: sessionTokenXml({ credentials: credentialsOf(issued), requestId: ctx.requestId }) };
 }
 

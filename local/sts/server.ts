@@ -10,7 +10,7 @@ import type { Params } from './params';
 import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
 import { handleSsm, SSM_TARGET_PREFIX, ssmAuthError, ssmErrorBody } from './ssm';
-import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter } from './types';
+import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsSession } from './types';
 import { errorXml } from './xml';
 
 export type {
@@ -20,6 +20,8 @@ export type {
   LocalStsOptions,
   LocalStsParameter,
   LocalStsRole,
+  LocalStsSession,
+  LocalStsSessionTag,
   LocalStsUser,
   TrustPolicyDocument,
   TrustPolicyStatement,
@@ -80,6 +82,12 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const keys = new KeyStore(accountId, opts.users);
   if (opts.roles !== undefined && !Array.isArray(opts.roles)) throw new Error('local STS: options.roles must be an array');
   const roles = new RoleRegistry(accountId, opts.roles ?? []);
+  const sessions: LocalStsSession[] = [];
+  const sessionsByKey = new Map<string, LocalStsSession>();
+  const observe = (session: LocalStsSession): void => {
+    sessions.push(session);
+    sessionsByKey.set(session.accessKeyId, session);
+  };
   const parameters = new Map<string, LocalStsParameter>((opts.parameters ?? []).map((p) => [p.name, p]));
   const cipherKey = randomBytes(32);
   const calls: LocalStsCall[] = [];
@@ -124,7 +132,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     if (!run || params.get('Version') !== STS_VERSION) {
       return stsReply(awsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`), requestId);
     }
-    const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId });
+    const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId, observe });
     if ('error' in result) return stsReply(result.error, requestId);
     return { status: 200, contentType: 'text/xml', body: result.body };
   }
@@ -201,6 +209,12 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     port,
     calls,
     resetCalls: () => void calls.splice(0, calls.length),
+    sessions,
+    // Copies, so a caller cannot edit the record tests read.
+    sessionOf: (accessKeyId) => {
+      const session = sessionsByKey.get(accessKeyId);
+      return session && structuredClone(session);
+    },
     putRole: (role) => roles.put(role),
     deleteRole: (arn) => roles.delete(arn),
     advanceClock: (ms) => void (clockOffsetMs += ms),

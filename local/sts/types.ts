@@ -61,12 +61,48 @@ export interface LocalStsFault {
   delayMs?: number;
 }
 
+export interface LocalStsSessionTag {
+  key: string;
+  value: string;
+  /** Listed in TransitiveTagKeys (AssumeRole only). */
+  transitive: boolean;
+}
+
+/**
+ * What the emulator knows about credentials it issued: facts of the request and the session,
+ * never a secret (no secret access key, session token or external id: only whether one was sent).
+ */
+export interface LocalStsSession {
+  accessKeyId: string;
+  action: 'AssumeRole' | 'GetFederationToken' | 'GetSessionToken';
+  /** The principal that signed the request. */
+  callerArn: string;
+  /** The session's own principal: assumed-role, federated-user, or the IAM user for GetSessionToken. */
+  principalArn: string;
+  principalId: string;
+  roleArn?: string;
+  sourceIdentity?: string;
+  tags: LocalStsSessionTag[];
+  /** The session policy text exactly as sent. */
+  policy?: string;
+  policyArns: string[];
+  durationSeconds: number;
+  /** ISO 8601, on the emulator clock. */
+  issuedAt: string;
+  expiresAt: string;
+  /** Whether the AssumeRole request carried an ExternalId (its value is not kept). */
+  externalIdPresent: boolean;
+}
+
 export interface LocalSts {
   url: string;
   port: number;
   /** Every request received, in order. */
   calls: LocalStsCall[];
   resetCalls(): void;
+  /** Every credential issued, in order. */
+  readonly sessions: readonly LocalStsSession[];
+  sessionOf(accessKeyId: string): LocalStsSession | undefined;
   /** Adds a role or replaces the one with the same ARN; throws a clear Error when the role or its trust policy is invalid. */
   putRole(role: LocalStsRole): void;
   /** Removes a role (true if it existed); AssumeRole on it is then AccessDenied, like any unknown role. */
