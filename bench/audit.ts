@@ -197,6 +197,8 @@ export interface AuditBenchOptions {
   /** The audit's settings as deployed (loadAuditConfig of the function's environment). */
   config: AuditConfig;
   roleArn: string;
+  /** The demo role's external id, for the seeded tenant policy (the audit itself never calls STS). */
+  externalId?: string;
   /** Also run the catch-up (informational; at the scheduled runs' rate it audits three quarters of the records). */
   catchUp: boolean;
   log?: (line: string) => void;
@@ -375,7 +377,7 @@ export async function measureAudit(records: number, opts: AuditBenchOptions): Pr
   const dynamo = await startCountedDynamo(stage);
   const client = DynamoDBDocumentClient.from(localDynamoClient(dynamo.url), { marshallOptions: { removeUndefinedValues: true } });
   try {
-    const keys = await seedDemo(client, tables.main, opts.roleArn);
+    const keys = await seedDemo(client, tables.main, opts.roleArn, opts.externalId);
     const keyId = parseKey(keys.partnerKey)!.keyId;
     // T0: the bootstrap run's clock, on a whole second like a scheduled invocation's.
     const t0 = Math.floor(Date.now() / 1000) * 1000;

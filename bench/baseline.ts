@@ -3,8 +3,8 @@
 // middleware, no validation, no authentication, no cache. The vend handler is measured against it.
 //
 // Same work at the far end as the vend path, so the ratios measure the handler and not STS or
-// DynamoDB: the bench passes in (BASELINE_*) the very role, session policy text, tags and source
-// identity the vend path sends for the demo partner, and the record carries the same attributes
+// DynamoDB: the bench passes in (BASELINE_*) the very role, external id, session policy text, tags
+// and source identity the vend path sends for the demo partner, and the record carries the same attributes
 // (index keys included: the table maintains the same three indexes for it).
 import { createHash, randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -16,6 +16,7 @@ const dynamo = new DynamoDBClient({});
 
 const table = process.env.ISSUANCE_TABLE ?? '';
 const roleArn = process.env.BASELINE_ROLE_ARN ?? '';
+const externalId = process.env.BASELINE_EXTERNAL_ID || undefined;
 const tenantId = process.env.BASELINE_TENANT ?? '';
 const partnerId = process.env.BASELINE_PARTNER ?? '';
 const keyId = process.env.BASELINE_KEY_ID ?? '';
@@ -38,6 +39,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<APIGateway
       RoleSessionName: sessionName,
       DurationSeconds: durationSeconds,
       Policy: policy,
+      ExternalId: externalId,
       SourceIdentity: partnerId,
       Tags: [
         { Key: 'tenant', Value: tenantId },

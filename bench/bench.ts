@@ -224,9 +224,9 @@ interface Fixture {
 
 /** Seeds the demo tenant and works out the functions' environment and the events. */
 async function fixture(sls: ServerlessConfig, stack: LocalStack, dynamo: CountedDynamo, client: DynamoDBDocumentClient): Promise<Fixture> {
-  const keys = await seedDemo(client, sls.environment.MAIN_TABLE ?? `credvend-${STAGE}-main`, stack.demoRoleArn);
+  const keys = await seedDemo(client, sls.environment.MAIN_TABLE ?? `credvend-${STAGE}-main`, stack.demoRoleArn, stack.demoExternalId);
   // The baseline sends STS exactly what the vend path plans for the demo partner.
-  const document = demoPolicy(stack.demoRoleArn);
+  const document = demoPolicy(stack.demoRoleArn, stack.demoExternalId);
   const policy: TenantPolicy = { tenantId: DEMO_TENANT, version: 1, document, updatedAt: new Date().toISOString() };
   const plan = planIssuance(
     { policy, mode: document.defaultMode, settings: document.modes[document.defaultMode]! },
@@ -246,6 +246,7 @@ async function fixture(sls: ServerlessConfig, stack: LocalStack, dynamo: Counted
     AWS_EXECUTION_ENV: `AWS_Lambda_${sls.runtime}`,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
     BASELINE_ROLE_ARN: plan.request.roleArn,
+    BASELINE_EXTERNAL_ID: plan.request.externalId ?? '',
     BASELINE_SESSION_POLICY: plan.policyText,
     BASELINE_TENANT: DEMO_TENANT,
     BASELINE_PARTNER: DEMO_PARTNER,
@@ -333,7 +334,7 @@ async function measureWarm(settings: Settings, built: Built, fx: Fixture, cwd: s
 async function measureAudits(
   settings: Settings,
   auditFn: AuditFunctionConfig | undefined,
-  roleArn: string,
+  demo: { roleArn: string; externalId?: string },
   log: (line: string) => void,
 ): Promise<AuditSection> {
   if (!auditFn || settings.auditRecords.length === 0) return { measured: false, reason: 'no audit sizes asked for', failed: false };
@@ -345,7 +346,7 @@ async function measureAudits(
     const runs: AuditMeasurement[] = [];
     for (const records of settings.auditRecords) {
       log(`expiry audit: seeding ${records.toLocaleString('en-US')} issuance records`);
-      const m = await measureAudit(records, { schedule, config, roleArn, catchUp: settings.auditCatchUpRecords.includes(records), log });
+      const m = await measureAudit(records, { schedule, config, ...demo, catchUp: settings.auditCatchUpRecords.includes(records), log });
       const s = m.scheduled;
       log(
         `expiry audit, ${records.toLocaleString('en-US')} records: ${s.runs} runs read ${s.itemsRead.toLocaleString('en-US')} items ` +
@@ -374,7 +375,7 @@ export async function runAuditBench(opts: BenchOptions): Promise<{ settings: Set
   const auditFn = auditFunction(settings);
   // The audit never calls STS: the role only goes into the demo policy and the synthetic records,
   // so it is the local stack's demo role without starting the stack.
-  const audit = await measureAudits(settings, auditFn, `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend-demo-partner`, opts.log);
+  const audit = await measureAudits(settings, auditFn, { roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend-demo-partner` }, opts.log);
   return { settings, audit, budgets: auditBudgets(audit) };
 }
 
@@ -397,7 +398,7 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
       const cold = await measureCold(settings, built, fx, built.dir);
       opts.log(`warm: ${settings.issuances} issuances per handler after ${settings.warmup} warm-up, in segments of ${settings.segment}`);
       const warm = await measureWarm(settings, built, fx, built.dir, stack, dynamo, cacheTtlSeconds * 1000);
-      const audit = await measureAudits(settings, auditFn, stack.demoRoleArn, opts.log);
+      const audit = await measureAudits(settings, auditFn, { roleArn: stack.demoRoleArn, externalId: stack.demoExternalId }, opts.log);
 
       const { pkg } = built;
       const results: Omit<Results, 'budgets'> = {

@@ -11,11 +11,21 @@ export { createApiKey };
 export const DEMO_TENANT = 'demo';
 export const DEMO_PARTNER = 'demo-app';
 
-export function demoPolicy(roleArn: string): TenantPolicyDocument {
+/**
+ * externalId: the one the role's trust policy requires (the local stack's demoExternalId). It sits in
+ * the tenant policy until credvend moves external ids to the operator-owned binding.
+ */
+export function demoPolicy(roleArn: string, externalId?: string): TenantPolicyDocument {
   return {
     defaultMode: 'assume-role',
     modes: {
-      'assume-role': { roleArn, roleMaxSessionDuration: 14_400, defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+      'assume-role': {
+        roleArn,
+        ...(externalId !== undefined ? { externalId } : {}),
+        roleMaxSessionDuration: 14_400,
+        defaultDurationSeconds: 900,
+        maxDurationSeconds: 3600,
+      },
       federation: { defaultDurationSeconds: 900, maxDurationSeconds: 7200 },
     },
     statements: [
@@ -42,11 +52,11 @@ export interface SeededKeys {
   operatorKey: string;
 }
 
-export async function seedDemo(client: DynamoDBDocumentClient, mainTable: string, roleArn: string): Promise<SeededKeys> {
+export async function seedDemo(client: DynamoDBDocumentClient, mainTable: string, roleArn: string, externalId?: string): Promise<SeededKeys> {
   const admin = new DynamoDirectoryAdmin(client, mainTable);
   const at = new Date().toISOString();
   await admin.createTenant({ tenantId: DEMO_TENANT, name: 'Demo tenant', status: 'enabled', createdAt: at });
-  await admin.putPolicy(DEMO_TENANT, demoPolicy(roleArn), 0, at, 'seed');
+  await admin.putPolicy(DEMO_TENANT, demoPolicy(roleArn, externalId), 0, at, 'seed');
   await admin.createPartner({ tenantId: DEMO_TENANT, partnerId: DEMO_PARTNER, name: 'Demo app', status: 'enabled', createdAt: at });
   const partner = await createApiKey(admin, 'partner', { tenantId: DEMO_TENANT, partnerId: DEMO_PARTNER });
   const tenantAdmin = await createApiKey(admin, 'admin', { tenantId: DEMO_TENANT });

@@ -2,7 +2,8 @@
 // local STS (with its SSM parameter for federation keys). Credentials are random per run.
 import { randomBytes } from 'node:crypto';
 import { startLocalDynamoWithTables, type LocalDynamo } from './dynamo';
-import { startLocalSts, type LocalSts, type LocalStsUser } from './sts/server';
+import { EXTERNAL_ID_PATTERN, LIMITS } from './sts/limits';
+import { startLocalSts, type LocalSts, type LocalStsUser, type TrustPolicyDocument } from './sts/server';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';
@@ -16,6 +17,8 @@ export interface LocalStack {
   /** The IAM user whose long-term keys sign GetFederationToken, served from the local SSM. */
   federationUser: LocalStsUser;
   demoRoleArn: string;
+  /** The external id the demo role's trust policy requires (sts:ExternalId). */
+  demoExternalId: string;
   federationParameter: string;
   /** Environment for code under test or serverless-offline: tables, endpoints, credentials. */
   env: Record<string, string>;
@@ -29,8 +32,42 @@ export function localUser(userName: string): LocalStsUser {
   return { userName, accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
 }
 
-export async function startLocalStack(opts: { stage: string; dynamoPort?: number; stsPort?: number; dynamoPath?: string }): Promise<LocalStack> {
+/**
+ * The demo role trusts the function's IAM user only, and only with the demo external id: the
+ * confused-deputy guard of DESIGN.md "Trust model". Tags and source identity are allowed because
+ * credvend sends both on every AssumeRole.
+ */
+export function demoTrustPolicy(functionUserArn: string, externalId: string): TrustPolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'CredvendFunction',
+        Effect: 'Allow',
+        Principal: { AWS: functionUserArn },
+        Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  };
+}
+
+export interface LocalStackOptions {
+  stage: string;
+  dynamoPort?: number;
+  stsPort?: number;
+  dynamoPath?: string;
+  /** The demo role's external id; default 32 random hex characters. */
+  demoExternalId?: string;
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const { stage } = opts;
+  const demoExternalId = opts.demoExternalId ?? randomBytes(16).toString('hex');
+  const { min, max } = LIMITS.externalId;
+  if (demoExternalId.length < min || demoExternalId.length > max || !EXTERNAL_ID_PATTERN.test(demoExternalId)) {
+    throw new Error(`demoExternalId must be ${min}-${max} characters of ${EXTERNAL_ID_PATTERN.source}`);
+  }
   const functionUser = localUser('credvend-function');
   const federationUser = localUser('credvend-federation');
   const demoRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend-demo-partner`;
@@ -40,7 +77,11 @@ export async function startLocalStack(opts: { stage: string; dynamoPort?: number
     accountId: LOCAL_ACCOUNT,
     users: [functionUser, federationUser],
     roles: [
-      { arn: demoRoleArn, maxSessionDuration: 14_400, trustedPrincipals: [`arn:aws:iam::${LOCAL_ACCOUNT}:user/${functionUser.userName}`] },
+      {
+        arn: demoRoleArn,
+        maxSessionDuration: 14_400,
+        trustPolicy: demoTrustPolicy(`arn:aws:iam::${LOCAL_ACCOUNT}:user/${functionUser.userName}`, demoExternalId),
+      },
     ],
     parameters: [
       {
@@ -77,6 +118,7 @@ export async function startLocalStack(opts: { stage: string; dynamoPort?: number
     functionUser,
     federationUser,
     demoRoleArn,
+    demoExternalId,
     federationParameter,
     env,
     close: async () => {

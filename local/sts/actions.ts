@@ -1,6 +1,6 @@
 // The four STS actions, run for an already authenticated caller.
 import { awsError, type AwsError } from './errors';
-import { assumedRolePrincipal, federatedPrincipal, isTrusted, type KeyRecord, type KeyStore } from './identity';
+import { assumedRolePrincipal, federatedPrincipal, type KeyRecord, type KeyStore, type Principal } from './identity';
 import {
   checkPackedSize,
   checkPolicyDocument,
@@ -12,22 +12,58 @@ import {
   validateSessionToken,
 } from './limits';
 import { assumeRoleRequest, federationTokenRequest, sessionTokenRequest, type Params, type SessionInputs } from './params';
-import type { LocalStsRole } from './types';
-import { assumeRoleXml, callerIdentityXml, federationTokenXml, sessionTokenXml, type CredentialsXml } from './xml';
+import type { RoleRegistry } from './roles';
+import { assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE, type AssumeRoleFacts } from './trust';
+import type { LocalStsSession, LocalStsSessionTag } from './types';
+import { assumeRoleXml, callerIdentityXml, federationTokenXml, isoSeconds, sessionTokenXml, type CredentialsXml } from './xml';
 
 export interface ActionContext {
   accountId: string;
   nowMs: number;
   caller: KeyRecord;
   keys: KeyStore;
-  roles: Map<string, LocalStsRole>;
+  roles: RoleRegistry;
   params: Params;
   requestId: string;
+  /** Records the facts of credentials just issued. */
+  observe(session: LocalStsSession): void;
 }
 
 export type ActionResult = { body: string } | { error: AwsError };
 
 const accessDenied = (message: string): ActionResult => ({ error: awsError(403, 'AccessDenied', message) });
+
+/** Validated tags (keys and values present), marked transitive when TransitiveTagKeys names them (keys are case-insensitive). */
+function sessionTags(input: SessionInputs): LocalStsSessionTag[] {
+  const transitive = new Set(input.transitiveTagKeys.map((k) => k.toLowerCase()));
+  return input.tags.map((t) => ({ key: t.key ?? '', value: t.value ?? '', transitive: transitive.has((t.key ?? '').toLowerCase()) }));
+}
+
+/** The observation of an issued credential; everything but the secrets. */
+function observation(
+  ctx: ActionContext,
+  action: LocalStsSession['action'],
+  issued: KeyRecord,
+  durationSeconds: number,
+  facts: { input?: SessionInputs; roleArn?: string; sourceIdentity?: string; externalIdPresent?: boolean },
+): LocalStsSession {
+  return {
+    accessKeyId: issued.accessKeyId,
+    action,
+    callerArn: ctx.caller.principal.arn,
+    principalArn: issued.principal.arn,
+    principalId: issued.principal.userId,
+    ...(facts.roleArn !== undefined ? { roleArn: facts.roleArn } : {}),
+    ...(facts.sourceIdentity !== undefined ? { sourceIdentity: facts.sourceIdentity } : {}),
+    tags: facts.input ? sessionTags(facts.input) : [],
+    ...(facts.input?.policy !== undefined ? { policy: facts.input.policy } : {}),
+    policyArns: facts.input ? [...facts.input.policyArns] : [],
+    durationSeconds,
+    issuedAt: isoSeconds(ctx.nowMs),
+    expiresAt: isoSeconds(issued.expiresAt ?? ctx.nowMs),
+    externalIdPresent: facts.externalIdPresent ?? false,
+  };
+}
 
 function credentialsOf(record: KeyRecord): CredentialsXml {
   return { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, sessionToken: record.sessionToken ?? '', expiresAt: record.expiresAt ?? 0 };
@@ -53,6 +89,7 @@ function getFederationToken(ctx: ActionContext): ActionResult {
   const duration = Number(req.durationSeconds ?? LIMITS.federationDuration.default);
   const principal = federatedPrincipal(ctx.accountId, req.name!);
   const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000);
+  ctx.observe(observation(ctx, 'GetFederationToken', issued, duration, { input: req }));
   return {
     body: federationTokenXml({ credentials: credentialsOf(issued), federatedUserId: principal.userId, arn: principal.arn, packedPolicySize: policy.packed, requestId: ctx.requestId }),
   };
@@ -63,11 +100,22 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const invalid = validateAssumeRole(req);
   if (invalid) return { error: invalid };
   const roleArn = req.roleArn!;
-  const role = ctx.roles.get(roleArn);
-  const denied = `User: ${ctx.caller.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+  const caller: Principal = ctx.caller.principal;
+  const denied = (action: string): ActionResult => accessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
   // Federated users may call no STS action but GetCallerIdentity; unknown roles look like untrusted ones.
-  if (ctx.caller.principal.kind === 'federated-user' || !role || !isTrusted(role, ctx.caller.principal, ctx.accountId)) return accessDenied(denied);
-  if (role.externalId !== undefined && req.externalId !== role.externalId) return accessDenied(denied);
+  const entry = ctx.roles.get(roleArn);
+  if (caller.kind === 'federated-user' || !entry) return denied(STS_ASSUME_ROLE);
+  const facts: AssumeRoleFacts = {
+    roleSessionName: req.roleSessionName!,
+    externalId: req.externalId,
+    sourceIdentity: req.sourceIdentity,
+    tags: sessionTags(req),
+    transitiveTagKeys: req.transitiveTagKeys,
+    temporaryCredentials: ctx.caller.source !== 'long-term',
+  };
+  const verdict = authorize(entry.trust, caller, requiredActions(facts), assumeRoleContext(caller, facts));
+  if (!verdict.allowed) return denied(verdict.action);
+  const role = entry.role;
   const duration = Number(req.durationSeconds ?? LIMITS.assumeRoleDuration.default);
   const tooLong = checkRoleDuration(duration, role.maxSessionDuration, ctx.caller.source === 'assume-role');
   if (tooLong) return { error: tooLong };
@@ -75,6 +123,9 @@ function assumeRole(ctx: ActionContext): ActionResult {
   if ('error' in policy) return policy;
   const principal = assumedRolePrincipal(ctx.accountId, roleArn, req.roleSessionName!);
   const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000);
+  ctx.observe(
+    observation(ctx, 'AssumeRole', issued, duration, { input: req, roleArn, sourceIdentity: req.sourceIdentity, externalIdPresent: req.externalId !== undefined }),
+  );
   return {
     body: assumeRoleXml({
       credentials: credentialsOf(issued),
@@ -95,6 +146,7 @@ function getSessionToken(ctx: ActionContext): ActionResult {
   const duration = Number(req.durationSeconds ?? LIMITS.sessionTokenDuration.default);
   // Session-token credentials act as the IAM user itself.
   const issued = ctx.keys.issue(ctx.caller.principal, 'session-token', ctx.nowMs + duration * 1000);
+  ctx.observe(observation(ctx, 'GetSessionToken', issued, duration, {}));
   return { body: sessionTokenXml({ credentials: credentialsOf(issued), requestId: ctx.requestId }) };
 }
 

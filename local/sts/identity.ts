@@ -1,7 +1,7 @@
 // Who signed a request: the seeded IAM users' long-term keys and every temporary key issued,
 // kept in memory with their principal and expiry.
 import { createHash, randomBytes } from 'node:crypto';
-import type { LocalStsRole, LocalStsUser } from './types';
+import type { LocalStsUser } from './types';
 
 export type Principal =
   | { kind: 'user'; arn: string; userId: string; userName: string }
@@ -53,13 +53,6 @@ export function assumedRolePrincipal(account: string, roleArn: string, sessionNa
     roleArn,
     sessionName,
   };
-}
-
-/** Trust as a role's trust policy would grant it: the exact principal, its role, its account root, or '*'. */
-export function isTrusted(role: LocalStsRole, caller: Principal, account: string): boolean {
-  const names = new Set(['*', `arn:aws:iam::${account}:root`, caller.arn]);
-  if (caller.kind === 'assumed-role') names.add(caller.roleArn);
-  return role.trustedPrincipals.some((p) => names.has(p));
 }
 
 export class KeyStore {

@@ -61,7 +61,9 @@ function sessionInputs(params: Params): SessionInputs {
 }
 
 export function federationTokenRequest(params: Params): FederationTokenRequest {
-  return { ...sessionInputs(params), name: params.get('Name'), durationSeconds: params.get('DurationSeconds') };
+  // GetFederationToken takes Tags but has no TransitiveTagKeys parameter: a stray one is ignored,
+  // not counted in the packed size nor recorded.
+  return { ...sessionInputs(params), transitiveTagKeys: [], name: params.get('Name'), durationSeconds: params.get('DurationSeconds') };
 }
 
 export function sessionTokenRequest(params: Params): SessionTokenRequest {

@@ -7,12 +7,26 @@ import { STS_ACTIONS } from './actions';
 import { awsError, type AwsError } from './errors';
 import { KeyStore, type KeyRecord } from './identity';
 import type { Params } from './params';
+import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
 import { handleSsm, SSM_TARGET_PREFIX, ssmAuthError, ssmErrorBody } from './ssm';
-import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsRole } from './types';
+import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsSession } from './types';
 import { errorXml } from './xml';
 
-export type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsRole, LocalStsUser } from './types';
+export type {
+  LocalSts,
+  LocalStsCall,
+  LocalStsFault,
+  LocalStsOptions,
+  LocalStsParameter,
+  LocalStsRole,
+  LocalStsSession,
+  LocalStsSessionTag,
+  LocalStsUser,
+  TrustPolicyDocument,
+  TrustPolicyStatement,
+} from './types';
+export { TrustPolicyError } from './trust';
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 const STS_VERSION = '2011-06-15';
@@ -66,7 +80,14 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
   const host = opts.host ?? '127.0.0.1';
   const keys = new KeyStore(accountId, opts.users);
-  const roles = new Map<string, LocalStsRole>((opts.roles ?? []).map((r) => [r.arn, r]));
+  if (opts.roles !== undefined && !Array.isArray(opts.roles)) throw new Error('local STS: options.roles must be an array');
+  const roles = new RoleRegistry(accountId, opts.roles ?? []);
+  const sessions: LocalStsSession[] = [];
+  const sessionsByKey = new Map<string, LocalStsSession>();
+  const observe = (session: LocalStsSession): void => {
+    sessions.push(session);
+    sessionsByKey.set(session.accessKeyId, session);
+  };
   const parameters = new Map<string, LocalStsParameter>((opts.parameters ?? []).map((p) => [p.name, p]));
   const cipherKey = randomBytes(32);
   const calls: LocalStsCall[] = [];
@@ -111,7 +132,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     if (!run || params.get('Version') !== STS_VERSION) {
       return stsReply(awsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`), requestId);
     }
-    const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId });
+    const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId, observe });
     if ('error' in result) return stsReply(result.error, requestId);
     return { status: 200, contentType: 'text/xml', body: result.body };
   }
@@ -188,6 +209,14 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     port,
     calls,
     resetCalls: () => void calls.splice(0, calls.length),
+    sessions,
+    // Copies, so a caller cannot edit the record tests read.
+    sessionOf: (accessKeyId) => {
+      const session = sessionsByKey.get(accessKeyId);
+      return session && structuredClone(session);
+    },
+    putRole: (role) => roles.put(role),
+    deleteRole: (arn) => roles.delete(arn),
     advanceClock: (ms) => void (clockOffsetMs += ms),
     injectFault: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
     clearFaults: () => void (faults = []),

@@ -14,6 +14,8 @@ export interface TestStackInfo {
   env: Record<string, string>;
   stsUrl: string;
   demoRoleArn: string;
+  /** What the demo role's trust policy requires as sts:ExternalId. */
+  demoExternalId: string;
   federationUser: { userName: string; accessKeyId: string };
 }
 
@@ -96,7 +98,7 @@ export async function createTestTenant(policy?: TenantPolicyDocument): Promise<T
   const partnerId = uniqueId('p');
   const at = new Date().toISOString();
   await admin.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt: at });
-  await admin.putPolicy(tenantId, policy ?? demoPolicy(stackInfo().demoRoleArn), 0, at, 'test');
+  await admin.putPolicy(tenantId, policy ?? demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), 0, at, 'test');
   await admin.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt: at });
   const partner = await createApiKey(admin, 'partner', { tenantId, partnerId });
   const tenantAdmin = await createApiKey(admin, 'admin', { tenantId });

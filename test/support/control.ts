@@ -3,11 +3,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FaultProxy, FaultRule } from './fault-proxy';
-import type { LocalSts } from '../../local/sts/server';
+import type { LocalSts, LocalStsRole, LocalStsSession } from '../../local/sts/server';
 
 export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {
-  const routes: Record<string, (body: any) => unknown> = {
+  const routes: Record<string, (body: any, query: URLSearchParams) => unknown> = {
     'GET /sts/calls': () => sts.calls,
+    'GET /sts/session': (_, query) => sts.sessionOf(query.get('accessKeyId') ?? '') ?? null,
+    'POST /sts/role': (body: LocalStsRole) => sts.putRole(body),
+    'POST /sts/delete-role': (body: { arn: string }) => ({ deleted: sts.deleteRole(body.arn) }),
     'POST /sts/reset-calls': () => sts.resetCalls(),
     'POST /sts/fault': (body) => sts.injectFault(body),
     'POST /sts/clear-faults': () => sts.clearFaults(),
@@ -22,9 +25,16 @@ export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {
     let raw = '';
     req.on('data', (c) => (raw += c));
     req.on('end', () => {
-      const route = routes[`${req.method} ${req.url}`];
-      if (!route) return res.writeHead(404).end();
-      const result = route(raw ? JSON.parse(raw) : undefined);
+      const url = new URL(req.url ?? '/', 'http://control');
+      const route = routes[`${req.method} ${url.pathname}`];
+      if (!route) return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no route ${req.method} ${url.pathname}` }));
+      let result: unknown;
+      try {
+        result = route(raw ? JSON.parse(raw) : undefined, url.searchParams);
+      } catch (err) {
+        // A refused request (e.g. an invalid role) answers 400 instead of throwing in the setup process.
+        return res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+      }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? null));
     });
   });
@@ -42,7 +52,9 @@ export const control = {
       method,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return (await res.json()) as T;
+    const answer = (await res.json()) as T;
+    if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${(answer as { error?: string } | null)?.error ?? ''}`);
+    return answer;
   },
   stsCalls: () => control.send<{ action: string; status: number; code?: string }[]>('GET', '/sts/calls'),
   resetStsCalls: () => control.send('POST', '/sts/reset-calls'),
@@ -50,6 +62,11 @@ export const control = {
     control.send('POST', '/sts/fault', fault),
   clearStsFaults: () => control.send('POST', '/sts/clear-faults'),
   advanceStsClock: (ms: number) => control.send('POST', '/sts/advance-clock', { ms }),
+  /** Adds or replaces a role of the running local STS; rejects with the emulator's message if it is invalid. */
+  putStsRole: (role: LocalStsRole) => control.send<null>('POST', '/sts/role', role),
+  deleteStsRole: (arn: string) => control.send<{ deleted: boolean }>('POST', '/sts/delete-role', { arn }),
+  /** What the local STS recorded about the credentials with this access key id (null if it issued none). */
+  stsSession: (accessKeyId: string) => control.send<LocalStsSession | null>('GET', `/sts/session?accessKeyId=${encodeURIComponent(accessKeyId)}`),
   dynamoCounts: () => control.send<Record<string, number>>('GET', '/dynamo/counts'),
   resetDynamoCounts: () => control.send('POST', '/dynamo/reset-counts'),
   dynamoFault: (rule: FaultRule) => control.send('POST', '/dynamo/fault', rule),

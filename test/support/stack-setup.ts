@@ -41,6 +41,7 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
       env: stack.env,
       stsUrl: stack.sts.url,
       demoRoleArn: stack.demoRoleArn,
+      demoExternalId: stack.demoExternalId,
       federationUser: { userName: stack.federationUser.userName, accessKeyId: stack.federationUser.accessKeyId },
     }),
   });

@@ -12,7 +12,7 @@ import { OPENAPI_JSON } from '../../support/openapi';
 import { api, listAll, newKey, pastCacheTtl } from './support';
 
 let operatorKey: string;
-const policy = () => demoPolicy(stackInfo().demoRoleArn);
+const policy = () => demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId);
 const issue = (key: string, body: unknown = {}) => api('POST', '/v1/credentials', { key, body });
 
 beforeAll(async () => {

@@ -78,7 +78,7 @@ const CASES: Case[] = [
     access: 'tenant',
     ok: 200,
     path: (c) => `${t(c)}/policy`,
-    body: () => ({ expectedVersion: 1, policy: demoPolicy(stackInfo().demoRoleArn) }),
+    body: () => ({ expectedVersion: 1, policy: demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId) }),
   },
   { route: 'GET /v1/tenants/{tenantId}/policy/versions', access: 'tenant', ok: 200, path: (c) => `${t(c)}/policy/versions` },
   {

@@ -15,7 +15,7 @@ import { control } from '../../support/control';
 const run = promisify(execFile);
 
 function policyWith(change: (doc: TenantPolicyDocument) => void): TenantPolicyDocument {
-  const doc = demoPolicy(stackInfo().demoRoleArn);
+  const doc = demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId);
   change(doc);
   return doc;
 }

@@ -1,5 +1,5 @@
-// The real AWS CLI (v2, /usr/bin/aws) against the local STS: it signs with botocore, a second
-// independent SigV4 implementation, and parses the XML with its own parser.
+// The real AWS CLI (v2, /usr/bin/aws; CREDVEND_AWS_CLI names another one) against the local STS:
+// it signs with botocore, a second independent SigV4 implementation, and parses the XML with its own parser.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { startLocalSts, type LocalSts } from '../../../local/sts/server';
-import { ACCOUNT, testUser, withWrongSecret, type Creds } from './support';
+import { ACCOUNT, testUser, trustPolicyFor, withWrongSecret, type Creds } from './support';
 import { describeWithAwsCli } from '../../support/aws-cli';
 
 const AWS = '/usr/bin/aws';
@@ -16,11 +16,23 @@ const run = promisify(execFile);
 
 describeCli('AWS CLI against the local STS', () => {
   const fed = testUser('credvend-federation');
+  const fn = testUser('credvend-function');
+  const FN_ARN = `arn:aws:iam::${ACCOUNT}:user/credvend-function`;
+  const TENANT_ROLE = `arn:aws:iam::${ACCOUNT}:role/tenant-a`;
+  const ASSUME_ONLY_ROLE = `arn:aws:iam::${ACCOUNT}:role/assume-only`;
   let sts: LocalSts;
   let home: string;
 
   beforeAll(async () => {
-    sts = await startLocalSts({ port: 0, users: [fed], quiet: true });
+    sts = await startLocalSts({
+      port: 0,
+      users: [fed, fn],
+      roles: [
+        { arn: TENANT_ROLE, maxSessionDuration: 3_600, trustPolicy: trustPolicyFor(FN_ARN, { condition: { StringEquals: { 'sts:ExternalId': 'ext-tenant-a' } } }) },
+        { arn: ASSUME_ONLY_ROLE, maxSessionDuration: 3_600, trustPolicy: trustPolicyFor(FN_ARN, { actions: ['sts:AssumeRole'] }) },
+      ],
+      quiet: true,
+    });
     home = mkdtempSync(join(tmpdir(), 'local-sts-cli-'));
   });
   afterAll(async () => {
@@ -82,5 +94,27 @@ describeCli('AWS CLI against the local STS', () => {
     const bad = await aws(fed, ['sts', 'get-federation-token', '--name', 'bad name']);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.stderr).toContain('An error occurred (ValidationError) when calling the GetFederationToken operation');
+  });
+
+  it('assume-role: the right external id gets credentials, a wrong or missing one AccessDenied', async () => {
+    const ok = await aws(fn, ['sts', 'assume-role', '--role-arn', TENANT_ROLE, '--role-session-name', 'cli', '--external-id', 'ext-tenant-a']);
+    if (!ok.ok) throw new Error(`aws sts assume-role failed: ${ok.stderr}`);
+    const out = JSON.parse(ok.stdout) as { AssumedRoleUser: { Arn: string }; Credentials: { AccessKeyId: string } };
+    expect(out.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/tenant-a/cli`);
+    expect(sts.sessionOf(out.Credentials.AccessKeyId)).toMatchObject({ roleArn: TENANT_ROLE, externalIdPresent: true });
+
+    const denied = `An error occurred (AccessDenied) when calling the AssumeRole operation: User: ${FN_ARN} is not authorized to perform: sts:AssumeRole on resource: ${TENANT_ROLE}`;
+    const wrong = await aws(fn, ['sts', 'assume-role', '--role-arn', TENANT_ROLE, '--role-session-name', 'cli', '--external-id', 'ext-tenant-b']);
+    const missing = await aws(fn, ['sts', 'assume-role', '--role-arn', TENANT_ROLE, '--role-session-name', 'cli']);
+    expect([wrong.ok, missing.ok]).toEqual([false, false]);
+    expect([wrong, missing].map((r) => (r.ok ? '' : r.stderr.trim()))).toEqual([denied, denied]);
+  });
+
+  it('assume-role --tags on a role without sts:TagSession is AccessDenied naming sts:TagSession', async () => {
+    const plain = await aws(fn, ['sts', 'assume-role', '--role-arn', ASSUME_ONLY_ROLE, '--role-session-name', 'cli']);
+    expect(plain.ok).toBe(true);
+    const tagged = await aws(fn, ['sts', 'assume-role', '--role-arn', ASSUME_ONLY_ROLE, '--role-session-name', 'cli', '--tags', 'Key=tenant,Value=a']);
+    expect(tagged.ok).toBe(false);
+    expect(tagged.ok ? '' : tagged.stderr).toContain(`(AccessDenied) when calling the AssumeRole operation: User: ${FN_ARN} is not authorized to perform: sts:TagSession on resource: ${ASSUME_ONLY_ROLE}`);
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startLocalSts, type LocalSts } from '../../../local/sts/server';
-import { ACCOUNT, expectAwsError, stsClient, testUser } from './support';
+import { ACCOUNT, expectAwsError, stsClient, testUser, trustPolicyFor } from './support';
 
 const caller = testUser('credvend-function');
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/long-sessions`;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   sts = await startLocalSts({
     port: 0,
     users: [caller],
-    roles: [{ arn: ROLE, maxSessionDuration: 43_200, trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:user/credvend-function`] }],
+    roles: [{ arn: ROLE, maxSessionDuration: 43_200, trustPolicy: trustPolicyFor(`arn:aws:iam::${ACCOUNT}:user/credvend-function`) }],
     quiet: true,
   });
 });

@@ -3,7 +3,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startLocalSts, type LocalSts } from '../../../local/sts/server';
-import { ACCOUNT, credsOf, expectAwsError, signedRequest, stsClient, testUser, withWrongSecret } from './support';
+import { ACCOUNT, credsOf, expectAwsError, signedRequest, stsClient, testUser, trustPolicyFor, withWrongSecret } from './support';
 
 const fn = testUser('credvend-function');
 const fed = testUser('credvend-federation');
@@ -21,10 +21,14 @@ beforeAll(async () => {
     port: 0,
     users: [fn, fed, stranger],
     roles: [
-      { arn: ROLE, maxSessionDuration: 14_400, trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:user/credvend-function`] },
-      { arn: PATH_ROLE, maxSessionDuration: 3_600, trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:root`] },
-      { arn: EXTERNAL_ROLE, maxSessionDuration: 3_600, trustedPrincipals: [`arn:aws:iam::${ACCOUNT}:root`], externalId: 'tenant-42' },
-      { arn: CHAIN_ROLE, maxSessionDuration: 43_200, trustedPrincipals: [ROLE] },
+      { arn: ROLE, maxSessionDuration: 14_400, trustPolicy: trustPolicyFor(`arn:aws:iam::${ACCOUNT}:user/credvend-function`) },
+      { arn: PATH_ROLE, maxSessionDuration: 3_600, trustPolicy: trustPolicyFor(`arn:aws:iam::${ACCOUNT}:root`) },
+      {
+        arn: EXTERNAL_ROLE,
+        maxSessionDuration: 3_600,
+        trustPolicy: trustPolicyFor(`arn:aws:iam::${ACCOUNT}:root`, { condition: { StringEquals: { 'sts:ExternalId': 'tenant-42' } } }),
+      },
+      { arn: CHAIN_ROLE, maxSessionDuration: 43_200, trustPolicy: trustPolicyFor(ROLE) },
     ],
     quiet: true,
   });

@@ -6,7 +6,7 @@ import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { expect } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
-import type { LocalSts, LocalStsUser } from '../../../local/sts/server';
+import type { LocalSts, LocalStsUser, TrustPolicyDocument, TrustPolicyStatement } from '../../../local/sts/server';
 
 export const ACCOUNT = '123456789012';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -15,6 +15,16 @@ const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export function testUser(userName: string): LocalStsUser {
   const id = Array.from(randomBytes(16), (b) => ALNUM[b % ALNUM.length]).join('');
   return { userName, accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
+}
+
+/** What credvend asks of a role: assume it, tag the session, set the source identity. */
+export const ALL_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'];
+
+/** A trust policy with one Allow statement for these AWS principals (all three STS actions unless told). */
+export function trustPolicyFor(principals: string | string[], opts: { actions?: string[]; condition?: TrustPolicyStatement['Condition'] } = {}): TrustPolicyDocument {
+  const statement: TrustPolicyStatement = { Effect: 'Allow', Principal: { AWS: principals }, Action: opts.actions ?? ALL_TRUST_ACTIONS };
+  if (opts.condition) statement.Condition = opts.condition;
+  return { Version: '2012-10-17', Statement: [statement] };
 }
 
 export interface Creds {

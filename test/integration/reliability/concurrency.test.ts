@@ -242,7 +242,7 @@ describe('a cold burst on a freshly started stack', () => {
 
 describe('per-partner rate limit', () => {
   it('perMinute 5, 8 concurrent: exactly 5 x 201 and 3 x 429 with Retry-After, exactly 5 records', async () => {
-    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn), rateLimit: { perMinute: 5 } });
+    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), rateLimit: { perMinute: 5 } });
     // Stay inside one 60-s window: if the minute is about to turn, wait for the next one.
     const intoWindow = Date.now() % 60_000;
     if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 200));

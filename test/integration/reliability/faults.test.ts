@@ -138,7 +138,7 @@ describe('DynamoDB faults', () => {
     });
 
     it('on the rate-limit counter (UpdateItem): 503 dynamodb_unavailable, STS never called', async () => {
-      const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn), rateLimit: { perMinute: 100 } });
+      const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), rateLimit: { perMinute: 100 } });
       await control.resetStsCalls();
       // The best-effort last-used write of a new key is an UpdateItem on the same table: cover both.
       await injectDynamo({ target: 'DynamoDB_20120810.UpdateItem', tableName: tables().main, ...failure, times: 2 * ATTEMPTS });
@@ -215,7 +215,7 @@ describe('DynamoDB hangs: a JSON 503 with a stable code, no credentials, no reco
   });
 
   it('on the rate-limit counter (UpdateItem, after the last-used write hung too): 503 dynamodb_unavailable, STS never called', async () => {
-    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn), rateLimit: { perMinute: 100 } });
+    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), rateLimit: { perMinute: 100 } });
     await control.resetStsCalls();
     const servedBefore = await control.dynamoFaultsServed();
     // Both UpdateItems of an issuance hang: the best-effort last-used write (which the issuance
