@@ -41,8 +41,13 @@ export function toResponse(result: HttpResult): APIGatewayProxyStructuredResultV
   };
 }
 
-export function requestIdOf(event: APIGatewayProxyEventV2, context: Context): string {
-  return event.requestContext?.requestId ?? context.awsRequestId;
+/**
+ * Lambda's request id: Lambda's own START/END/REPORT lines and every line this invocation logs carry
+ * it, so the id a caller reports leads straight to the invocation's logs. (API Gateway's id is in its
+ * access log; serverless-offline gives every event the same placeholder for it.)
+ */
+export function requestIdOf(event: APIGatewayProxyEventV2, context: Context | undefined): string {
+  return context?.awsRequestId || event.requestContext?.requestId;
 }
 
 export function errorResponse(err: unknown, requestId: string): APIGatewayProxyStructuredResultV2 {

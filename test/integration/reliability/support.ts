@@ -74,6 +74,8 @@ export function logLines(logs: string, message: string): Record<string, any>[] {
  * record: the logger's per-invocation keys did not leak between concurrent invocations.
  */
 export function expectOwnRequestIdOnEachIssuanceLine(logs: string, records: Record<string, any>[]): void {
+  // Distinct request ids, or matching them would prove nothing.
+  expect(new Set(records.map((r) => r.requestId)).size).toBe(records.length);
   const lines = logLines(logs, 'credentials issued');
   const wanted = new Map(records.map((r) => [r.issuanceId as string, r.requestId as string]));
   const mine = lines.filter((line) => wanted.has(line.issuanceId));

@@ -45,7 +45,7 @@ const post = (req: FakeRequest) => invoke(echo, req, { body: true });
 
 const BASE_HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
 
-function expectError(res: Awaited<ReturnType<typeof invoke>>, status: number, code: string, requestId = 'apigw-req-1') {
+function expectError(res: Awaited<ReturnType<typeof invoke>>, status: number, code: string, requestId = 'lambda-req-1') {
   expect(res.status).toBe(status);
   expect(res.headers).toMatchObject(BASE_HEADERS);
   expect(Object.keys(res.json)).toEqual(['error']);
@@ -101,7 +101,7 @@ describe('httpHandler responses', () => {
       },
     );
     expect(seen).toEqual({
-      requestId: 'apigw-req-1',
+      requestId: 'lambda-req-1',
       auth: 'Bearer k',
       authLower: 'Bearer k',
       missing: undefined,
@@ -136,7 +136,7 @@ describe('httpHandler errors', () => {
       error: {
         code: 'scope_not_allowed',
         message: 'The requested scope is not covered by the tenant policy',
-        requestId: 'apigw-req-1',
+        requestId: 'lambda-req-1',
         details,
       },
     });
@@ -177,7 +177,7 @@ describe('httpHandler errors', () => {
     }, {});
     expect(res.status).toBe(500);
     expect(res.headers).toEqual(BASE_HEADERS);
-    expect(res.json).toEqual({ error: { code: 'internal_error', message: 'Internal error', requestId: 'apigw-req-1', details: [] } });
+    expect(res.json).toEqual({ error: { code: 'internal_error', message: 'Internal error', requestId: 'lambda-req-1', details: [] } });
   });
 });
 
@@ -330,7 +330,14 @@ describe('httpHandler deadline (lib/aws/deadline.ts)', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers).toEqual({ ...BASE_HEADERS, 'Retry-After': '1' });
     expect(JSON.parse(res.body!)).toEqual({
-      error: { code: 'dependency_timeout', message: 'A dependency did not answer in time; retry later', requestId: 'apigw-req-1', details: [] },
+      error: { code: 'dependency_timeout', message: 'A dependency did not answer in time; retry later', requestId: 'lambda-req-1', details: [] },
     });
+  });
+});
+
+describe('requestIdOf', () => {
+  it("is Lambda's request id, which every log line of the invocation carries; API Gateway's without a Lambda context", () => {
+    expect(http.requestIdOf(fakeEvent(), fakeContext())).toBe('lambda-req-1');
+    expect(http.requestIdOf(fakeEvent(), undefined)).toBe('apigw-req-1');
   });
 });
