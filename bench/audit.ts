@@ -28,16 +28,16 @@
 // the last run every record is expired or active as its expiry says.
 import { randomUUID } from 'node:crypto';
 import { BatchWriteCommand, DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { runAudit, type AuditRunResult } from '../lib/audit/audit';
+import { type AuditRunResult, runAudit } from '../lib/audit/audit';
 import { mapLimit } from '../lib/audit/concurrency';
 import type { AuditConfig } from '../lib/audit/config';
-import { DynamoAuditStore } from '../lib/store/audit-store';
-import { parseKey } from '../lib/identity/api-key';
 import type { IssuanceRecord } from '../lib/core/model';
+import { parseKey } from '../lib/identity/api-key';
+import { DynamoAuditStore } from '../lib/store/audit-store';
 import { issuanceItem } from '../lib/store/issuance-ledger';
 import { localDynamoClient } from '../local/dynamo';
 import { DEMO_PARTNER, DEMO_TENANT, seedDemo } from '../local/seed';
-import { diffCounts, startCountedDynamo, type CountedDynamo } from './wire';
+import { type CountedDynamo, diffCounts, startCountedDynamo } from './wire';
 
 const HOUR_MS = 3_600_000;
 /** The scheduled runs cover this much time after the bootstrap run (24 runs at rate(15 minutes)). */

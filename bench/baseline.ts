@@ -7,7 +7,7 @@
 // and source identity the vend path sends for the demo partner, and the record carries the same attributes
 // (index keys included: the table maintains the same three indexes for it).
 import { createHash, randomUUID } from 'node:crypto';
-import { DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 

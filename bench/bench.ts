@@ -8,31 +8,41 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { build as esbuild } from 'esbuild';
 import { loadAuditConfig } from '../lib/audit/config';
-import { planIssuance } from '../lib/vend/issue';
-import { parseKey } from '../lib/identity/api-key';
 import type { TenantPolicy } from '../lib/core/model';
+import { parseKey } from '../lib/identity/api-key';
+import { planIssuance } from '../lib/vend/issue';
 import { localDynamoClient } from '../local/dynamo';
 import { DEMO_PARTNER, DEMO_TENANT, demoPolicy, seedDemo } from '../local/seed';
-import { LOCAL_ACCOUNT, startLocalStack, type LocalStack } from '../local/stack';
+import { LOCAL_ACCOUNT, type LocalStack, startLocalStack } from '../local/stack';
 import type { AuditMeasurement } from './audit';
-import { coldSamples, type ColdSamples, type ColdTarget } from './cold';
+import { type ColdSamples, type ColdTarget, coldSamples } from './cold';
 import type { EventSpec } from './events';
 import {
   assertSameBundle,
   extractZip,
+  type PackagedBundle,
+  type PackagedHandler,
   packageLikeService,
   readFunctionZip,
   readSlsPackage,
-  splitHandler,
-  type PackagedBundle,
-  type PackagedHandler,
   type SlsPackage,
+  splitHandler,
 } from './package';
-import { auditBudgets, bundleFigures, evaluateBudgets, type AuditSection, type Budget, type BundleSize, type ColdFigures, type Results, type WarmFigures } from './report';
-import { auditFunctionConfig, serverlessConfig, type AuditFunctionConfig, type ServerlessConfig } from './serverless-config';
+import {
+  type AuditSection,
+  auditBudgets,
+  type Budget,
+  type BundleSize,
+  bundleFigures,
+  type ColdFigures,
+  evaluateBudgets,
+  type Results,
+  type WarmFigures,
+} from './report';
+import { type AuditFunctionConfig, auditFunctionConfig, type ServerlessConfig, serverlessConfig } from './serverless-config';
 import { median, percentile } from './stats';
 import { runWarm, type WarmResult } from './warm';
-import { startCountedDynamo, type CountedDynamo } from './wire';
+import { type CountedDynamo, startCountedDynamo } from './wire';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where `sls package` writes the deployment zips and serverless-state.json. */
@@ -258,7 +268,12 @@ async function fixture(sls: ServerlessConfig, stack: LocalStack, dynamo: Counted
     authorization: `Bearer ${keys.partnerKey}`,
     body: '{"durationSeconds":900}',
   };
-  return { env, vendEvent, baselineEvent: { ...vendEvent, authorization: undefined }, stsHost: new URL(stack.env.AWS_ENDPOINT_URL_STS!).host };
+  return {
+    env,
+    vendEvent,
+    baselineEvent: { ...vendEvent, authorization: undefined },
+    stsHost: new URL(stack.env.AWS_ENDPOINT_URL_STS!).host,
+  };
 }
 
 async function measureCold(settings: Settings, built: Built, fx: Fixture, cwd: string): Promise<Results['cold']> {
@@ -295,14 +310,28 @@ async function measureCold(settings: Settings, built: Built, fx: Fixture, cwd: s
   };
 }
 
-async function measureWarm(settings: Settings, built: Built, fx: Fixture, cwd: string, stack: LocalStack, dynamo: CountedDynamo, ttlMs: number) {
+async function measureWarm(
+  settings: Settings,
+  built: Built,
+  fx: Fixture,
+  cwd: string,
+  stack: LocalStack,
+  dynamo: CountedDynamo,
+  ttlMs: number,
+) {
   const common = { expectStatus: 201, stsHost: fx.stsHost };
   const [baseline, vend] = (
     await runWarm(
       [
         {
           name: 'baseline',
-          spec: { ...common, bundle: built.baseline.file, exportName: built.baseline.exportName, functionName: 'baseline', event: fx.baselineEvent },
+          spec: {
+            ...common,
+            bundle: built.baseline.file,
+            exportName: built.baseline.exportName,
+            functionName: 'baseline',
+            event: fx.baselineEvent,
+          },
         },
         {
           name: 'vend',

@@ -56,7 +56,10 @@ export function analyzeCalls(all: readonly IssuanceCalls[], ttlMs: number): Call
     patterns[key] = (patterns[key] ?? 0) + 1;
   }
 
-  interface Cluster { start: IssuanceCalls; members: IssuanceCalls[] }
+  interface Cluster {
+    start: IssuanceCalls;
+    members: IssuanceCalls[];
+  }
   const clusters: Cluster[] = [];
   for (const issuance of all) {
     if (issuance.reads === 0) continue;

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileS
 import { createRequire } from 'node:module';
 import { dirname, isAbsolute, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { readZip, zipEntryData, type ZipEntry } from './zip';
+import { readZip, type ZipEntry, zipEntryData } from './zip';
 
 /** What makes the package the bench reads (`.ci/run` runs it before the bench). */
 export const PACKAGE_COMMAND = 'npx sls package --stage ci';
@@ -101,7 +101,9 @@ export function readServiceState(dir: string): ServiceState {
         {
           handler: String(def.handler),
           ...(typeof def.runtime === 'string' ? { runtime: def.runtime } : {}),
-          ...(typeof (def.package as Json | undefined)?.artifact === 'string' ? { artifact: (def.package as Json).artifact as string } : {}),
+          ...(typeof (def.package as Json | undefined)?.artifact === 'string'
+            ? { artifact: (def.package as Json).artifact as string }
+            : {}),
         },
       ]),
     ),
@@ -122,7 +124,9 @@ export function handlerEntry(entries: readonly ZipEntry[], handler: string): Zip
     const entry = entries.find((e) => e.name === `${module}${extension}`);
     if (entry) return entry;
   }
-  throw new Error(`the zip holds no ${module}.js, .mjs or .cjs for the handler ${handler} (it holds ${entries.map((e) => e.name).join(', ')})`);
+  throw new Error(
+    `the zip holds no ${module}.js, .mjs or .cjs for the handler ${handler} (it holds ${entries.map((e) => e.name).join(', ')})`,
+  );
 }
 
 /** The handler module inside one function's zip, with its sizes. */
@@ -147,7 +151,8 @@ export function readSlsPackage(dir: string): SlsPackage {
   const handlers: PackagedHandler[] = [];
   for (const [name, fn] of Object.entries(state.functions)) {
     const zipFile = join(dir, `${name}.zip`);
-    if (fn.artifact && !fn.artifact.endsWith(`/${name}.zip`)) throw new Error(`function ${name} is packaged as ${fn.artifact}, not ${name}.zip: the bench expects package.individually`);
+    if (fn.artifact && !fn.artifact.endsWith(`/${name}.zip`))
+      throw new Error(`function ${name} is packaged as ${fn.artifact}, not ${name}.zip: the bench expects package.individually`);
     if (!existsSync(zipFile)) throw missing(dir, `${name}.zip is missing`);
     const bundle = readFunctionZip(zipFile, fn.handler);
     const same = handlers.find((h) => h.path === bundle.path);
@@ -187,7 +192,9 @@ export async function packageLikeService(
 ): Promise<Record<string, string>> {
   // esbuild resolves the plugin's relative entry points against the working directory, as under sls.
   if (realpathSync(process.cwd()) !== realpathSync(opts.repoRoot)) {
-    throw new Error(`the bench must run in ${opts.repoRoot} (serverless-esbuild builds relative to the working directory), not ${process.cwd()}`);
+    throw new Error(
+      `the bench must run in ${opts.repoRoot} (serverless-esbuild builds relative to the working directory), not ${process.cwd()}`,
+    );
   }
   const require = createRequire(join(opts.repoRoot, 'package.json'));
   const Plugin = require('serverless-esbuild') as EsbuildPluginClass;
@@ -209,7 +216,15 @@ export async function packageLikeService(
   };
   const quiet = () => undefined;
   const warn = (message: unknown) => opts.warn?.(`serverless-esbuild: ${String(message)}`);
-  const log = Object.assign(quiet, { error: warn, warning: warn, notice: quiet, info: quiet, debug: quiet, verbose: quiet, success: quiet });
+  const log = Object.assign(quiet, {
+    error: warn,
+    warning: warn,
+    notice: quiet,
+    info: quiet,
+    debug: quiet,
+    verbose: quiet,
+    success: quiet,
+  });
   const plugin = new Plugin(serverless, {}, { log });
   await plugin.hooks.initialize!();
   // init() put the work directory in the repository (.esbuild); the bench's stays out of it.
@@ -252,7 +267,8 @@ export function extractZip(zipFile: string, root: string): string[] {
   return readZip(zip)
     .filter((entry) => !entry.name.endsWith('/'))
     .map((entry) => {
-      if (isAbsolute(entry.name) || entry.name.split(/[\\/]/).includes('..')) throw new Error(`${zipFile}: refusing the entry ${entry.name}`);
+      if (isAbsolute(entry.name) || entry.name.split(/[\\/]/).includes('..'))
+        throw new Error(`${zipFile}: refusing the entry ${entry.name}`);
       const file = join(root, entry.name);
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, zipEntryData(zip, entry));

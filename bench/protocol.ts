@@ -29,7 +29,4 @@ export interface SegmentResult {
   failures: { index: number; status: number; body: string }[];
 }
 
-export type WorkerMessage =
-  | { type: 'ready' }
-  | { type: 'segment'; result: SegmentResult }
-  | { type: 'error'; message: string };
+export type WorkerMessage = { type: 'ready' } | { type: 'segment'; result: SegmentResult } | { type: 'error'; message: string };

@@ -110,7 +110,8 @@ export function bundleFigures(
 ): Results['bundles'] {
   const vend = handlers.find((h) => h.functions.includes(vendFunction));
   if (!vend) throw new Error(`no packaged bundle serves ${vendFunction}`);
-  if (!(baseline.bytes > 0 && baseline.zipBytes > 0)) throw new Error(`the baseline bundle is empty (${baseline.bytes} B, zip ${baseline.zipBytes} B)`);
+  if (!(baseline.bytes > 0 && baseline.zipBytes > 0))
+    throw new Error(`the baseline bundle is empty (${baseline.bytes} B, zip ${baseline.zipBytes} B)`);
   return { package: pkg, baseline, handlers, vendRatio: vend.bytes / baseline.bytes, zipRatio: vend.zipBytes / baseline.zipBytes };
 }
 
@@ -172,7 +173,9 @@ export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
       counted: true,
       note:
         agreement ??
-        (writesExact ? undefined : `write requests ${vend.server.writes}, items written ${vend.server.itemsWritten} over ${vend.issuances} issuances`),
+        (writesExact
+          ? undefined
+          : `write requests ${vend.server.writes}, items written ${vend.server.itemsWritten} over ${vend.issuances} issuances`),
     },
     {
       id: 'sts-per-issuance',
@@ -191,9 +194,12 @@ export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
 /** What was wrong with the audit's results, run by run (at most `limit` entries); empty when all was right. */
 export function auditProblems(m: AuditMeasurement, limit = 3): string[] {
   const runs = [m.bootstrap, ...m.scheduled.perRun, ...(m.catchUp ? [m.catchUp] : [])];
-  const problems = runs.filter((run) => run.problems.length > 0).map((run) => `${run.kind} run ${run.window.start}: ${run.problems.join(', ')}`);
+  const problems = runs
+    .filter((run) => run.problems.length > 0)
+    .map((run) => `${run.kind} run ${run.window.start}: ${run.problems.join(', ')}`);
   const f = m.finalStatus;
-  if (f.wrong > 0 || f.records !== m.records) problems.push(`after the last run ${f.wrong} of ${f.records} records (seeded ${m.records}) had the wrong status`);
+  if (f.wrong > 0 || f.records !== m.records)
+    problems.push(`after the last run ${f.wrong} of ${f.records} records (seeded ${m.records}) had the wrong status`);
   return problems.length > limit ? [...problems.slice(0, limit), `${problems.length - limit} more`] : problems;
 }
 
@@ -222,7 +228,8 @@ export function auditBudgets(audit: AuditSection): Budget[] {
     const notes: string[] = [];
     if (problems.length > 0 || !m.correct) notes.push(`the audit's results were wrong: ${problems.join('; ') || 'see results.json'}`);
     if (!(s.inWindow > 0)) notes.push('the scheduled windows held no seeded records');
-    if (s.adapter.total !== s.wireItemsRead) notes.push(`items read: dynalite counted ${s.wireItemsRead}, the adapter ${s.adapter.total}; the larger of each run counts`);
+    if (s.adapter.total !== s.wireItemsRead)
+      notes.push(`items read: dynalite counted ${s.wireItemsRead}, the adapter ${s.adapter.total}; the larger of each run counts`);
     return {
       id: `audit-items-${m.records}`,
       description: `expiry audit items read per item in the window, ${m.records.toLocaleString('en-US')} records, ${s.runs} scheduled runs at ${s.schedule}`,
@@ -259,7 +266,10 @@ export function auditRows(audit: AuditSection, budgets: readonly Budget[]): stri
   const rows: string[][] = [];
   for (const m of audit.runs) {
     const s = m.scheduled;
-    const perRun = s.inWindowPerRun.min === s.inWindowPerRun.max ? int(s.inWindowPerRun.min) : `${int(s.inWindowPerRun.min)}–${int(s.inWindowPerRun.max)}`;
+    const perRun =
+      s.inWindowPerRun.min === s.inWindowPerRun.max
+        ? int(s.inWindowPerRun.min)
+        : `${int(s.inWindowPerRun.min)}–${int(s.inWindowPerRun.max)}`;
     rows.push([
       `expiry audit items read / item in window, ${int(m.records)} records: ${s.runs} scheduled runs at ${s.schedule}, ` +
         `${hours(s.runs * s.periodSeconds)} h (${int(s.inWindow)} in their windows, ${perRun} per run)`,
@@ -320,7 +330,13 @@ export function markdownTable(r: Results): string {
     rows.push(['first request after cold init, median', ms(cb.firstRequestMs), ms(cv.firstRequestMs), ratio, '', '']);
   }
   rows.push(
-    [`warm median latency (${int(wv.issuances)} issuances)`, ms(wb.medianMs), ms(wv.medianMs), x(r.warm.medianRatio), ...gated('warm-median')],
+    [
+      `warm median latency (${int(wv.issuances)} issuances)`,
+      ms(wb.medianMs),
+      ms(wv.medianMs),
+      x(r.warm.medianRatio),
+      ...gated('warm-median'),
+    ],
     ['warm p99 latency', ms(wb.p99Ms), ms(wv.p99Ms), x(r.warm.p99Ratio), ...gated('warm-p99')],
     [
       'warm throughput (sequential)',
@@ -337,7 +353,14 @@ export function markdownTable(r: Results): string {
       '',
       ...gated('reads-per-issuance'),
     ],
-    ['DynamoDB reads / warm issuance (all, incl. TTL reloads)', num(wb.calls.perIssuance.reads), num(wv.calls.perIssuance.reads), '', '', ''],
+    [
+      'DynamoDB reads / warm issuance (all, incl. TTL reloads)',
+      num(wb.calls.perIssuance.reads),
+      num(wv.calls.perIssuance.reads),
+      '',
+      '',
+      '',
+    ],
     [
       'DynamoDB writes / warm issuance (items)',
       perIssuance(wb, wb.server.itemsWritten),
@@ -345,7 +368,13 @@ export function markdownTable(r: Results): string {
       '',
       ...gated('writes-per-issuance'),
     ],
-    ['STS calls / warm issuance', perIssuance(wb, wb.server.stsCalls), perIssuance(wv, wv.server.stsCalls), '', ...gated('sts-per-issuance')],
+    [
+      'STS calls / warm issuance',
+      perIssuance(wb, wb.server.stsCalls),
+      perIssuance(wv, wv.server.stsCalls),
+      '',
+      ...gated('sts-per-issuance'),
+    ],
   );
   rows.push(...auditRows(r.audit, r.budgets));
   const header = ['metric', 'baseline', 'vend (`issueCredentials`)', 'ratio', 'budget', 'status'];

@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAuditBench, runBench } from './bench';
-import { auditTable, failedCountedBudgets, markdownTable, withResults, type Budget } from './report';
+import { auditTable, type Budget, failedCountedBudgets, markdownTable, withResults } from './report';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const QUICK_RESULTS = fileURLToPath(new URL('../test-results/bench-quick.json', import.meta.url));
@@ -24,14 +24,17 @@ function onlyPart(argv: readonly string[]): (typeof PARTS)[number] | undefined {
   const at = argv.indexOf('--only');
   if (at < 0) return undefined;
   const part = argv[at + 1];
-  if (!PARTS.includes(part as (typeof PARTS)[number])) throw new Error(`--only takes one of: ${PARTS.join(', ')} (got ${part ?? 'nothing'})`);
+  if (!PARTS.includes(part as (typeof PARTS)[number]))
+    throw new Error(`--only takes one of: ${PARTS.join(', ')} (got ${part ?? 'nothing'})`);
   return part as (typeof PARTS)[number];
 }
 
 function reportFailed(budgets: readonly Budget[]): Budget[] {
   const failed = failedCountedBudgets(budgets);
   for (const b of failed) {
-    process.stderr.write(`bench: counted budget not met: ${b.description} = ${b.value} (budget ${b.limit})${b.note ? `; ${b.note}` : ''}\n`);
+    process.stderr.write(
+      `bench: counted budget not met: ${b.description} = ${b.value} (budget ${b.limit})${b.note ? `; ${b.note}` : ''}\n`,
+    );
   }
   return failed;
 }

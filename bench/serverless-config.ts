@@ -100,28 +100,37 @@ export function ratePeriodMs(expression: string): number {
   const n = match ? Number(match[1]) : 0;
   const unit = match?.[2] ?? '';
   if (!match || n < 1 || (n === 1) !== !unit.endsWith('s')) {
-    throw new Error(`the expiry audit's schedule "${expression}" is not rate(N minutes|hours) (rate(1 minute), rate(1 hour) for one); the bench cannot model it`);
+    throw new Error(
+      `the expiry audit's schedule "${expression}" is not rate(N minutes|hours) (rate(1 minute), rate(1 hour) for one); the bench cannot model it`,
+    );
   }
   return n * RATE_UNIT_MS[unit]!;
 }
 
 /** The function serving `entry` (the expiry audit's handler file), with its one schedule event. */
-export function auditFunctionConfig(stage: string, doc: Yaml = readServerlessYml(), entry = 'handlers/expiry-audit.ts'): AuditFunctionConfig {
+export function auditFunctionConfig(
+  stage: string,
+  doc: Yaml = readServerlessYml(),
+  entry = 'handlers/expiry-audit.ts',
+): AuditFunctionConfig {
   const provider = serverlessConfig(stage, doc);
   const fn = provider.functions.find((f) => f.entry === entry);
   if (!fn) throw new Error(`serverless.yml: no function has the handler ${entry}`);
   const raw = ((doc.functions as Record<string, Yaml>)[fn.name] ?? {}) as Yaml;
   const schedules = ((raw.events ?? []) as Yaml[]).filter((e) => e && typeof e === 'object' && 'schedule' in e).map((e) => e.schedule);
-  if (schedules.length !== 1) throw new Error(`serverless.yml: function ${fn.name} has ${schedules.length} schedule events; the bench needs exactly one`);
+  if (schedules.length !== 1)
+    throw new Error(`serverless.yml: function ${fn.name} has ${schedules.length} schedule events; the bench needs exactly one`);
   const event = schedules[0];
   // `schedule: rate(…)` or `schedule: { rate: rate(…) | [rate(…)], … }`.
   const rates = typeof event === 'string' ? [event] : ([] as unknown[]).concat((event as Yaml | undefined)?.rate ?? []);
-  if (rates.length !== 1 || typeof rates[0] !== 'string') throw new Error(`serverless.yml: function ${fn.name}'s schedule is not one rate expression`);
+  if (rates.length !== 1 || typeof rates[0] !== 'string')
+    throw new Error(`serverless.yml: function ${fn.name}'s schedule is not one rate expression`);
   const schedule = resolveVariables(rates[0], doc, stage);
   const environment = { ...provider.environment };
   for (const [name, value] of Object.entries((raw.environment ?? {}) as Record<string, unknown>)) {
     const resolved = resolveVariables(String(value), doc, stage);
-    if (resolved.includes('${')) throw new Error(`serverless.yml: cannot resolve functions.${fn.name}.environment.${name} = ${String(value)}`);
+    if (resolved.includes('${'))
+      throw new Error(`serverless.yml: cannot resolve functions.${fn.name}.environment.${name} = ${String(value)}`);
     environment[name] = resolved;
   }
   return { name: fn.name, schedule, periodMs: ratePeriodMs(schedule), environment };

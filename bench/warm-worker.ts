@@ -42,7 +42,16 @@ function accepted(status: number | undefined, body: string | undefined): boolean
 
 async function run(handler: Handler, count: number, label: string): Promise<SegmentResult> {
   const result: SegmentResult = {
-    label, latencyMs: [], startMs: [], endMs: [], reads: [], writes: [], sts: [], other: [], elapsedMs: 0, failures: [],
+    label,
+    latencyMs: [],
+    startMs: [],
+    endMs: [],
+    reads: [],
+    writes: [],
+    sts: [],
+    other: [],
+    elapsedMs: 0,
+    failures: [],
   };
   const began = clock();
   for (let i = 0; i < count; i++) {

@@ -3,12 +3,12 @@
 // drift during the run (dynalite's tables grow with every record) weighs on both alike. Calls are
 // counted twice: per issuance at the client (worker) and per segment at the servers (dynalite's
 // HTTP server, the local STS's call log); the two must agree.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import type { LocalSts } from '../local/sts/server';
 import { analyzeCalls, type CallAnalysis, type IssuanceCalls } from './calls';
 import type { ParentMessage, SegmentResult, WorkerMessage, WorkerSpec } from './protocol';
 import { abbaOrder, median } from './stats';
-import { addCounts, diffCounts, emptyCounts, type CountedDynamo, type WireCounts } from './wire';
+import { addCounts, type CountedDynamo, diffCounts, emptyCounts, type WireCounts } from './wire';
 
 /** Local STS actions that are SSM operations (it answers GetParameter for the federation keys). */
 const SSM_ACTIONS = new Set(['GetParameter', 'GetParameters']);

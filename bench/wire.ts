@@ -1,11 +1,12 @@
 // DynamoDB requests counted where they arrive: a dynalite whose HTTP server reports every request
 // (operation from X-Amz-Target, items written from the request body, items read from the answer).
 // The production bundles build their own SDK clients, so the count cannot be taken inside them.
-import type { AddressInfo } from 'node:net';
+
 import type { Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import { createTables } from '../local/tables';
 import { localDynamoClient } from '../local/dynamo';
+import { createTables } from '../local/tables';
 import { kindOf, operationOf } from './operations';
 
 /** Items a write request writes: one, or the number of entries of a batch or transaction. */

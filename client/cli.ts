@@ -3,7 +3,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CredvendError } from './errors';
-import { issueCredentials, type Env, type IssueRequest, type IssueResponse } from './issue';
+import { type Env, type IssueRequest, type IssueResponse, issueCredentials } from './issue';
 import { credentialProcessDocument, isoSeconds, parseSerialized } from './serialized';
 
 export interface CliIo {

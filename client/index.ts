@@ -1,29 +1,30 @@
 // The credvend partner client. Node built-ins and global fetch only: nothing from the server code
 // (lib/, handlers/, local/), so it can be bundled and shipped on its own.
-export { credvendProvider, type CredvendCredentialProvider, type CredvendProviderOptions } from './provider';
+
 export {
-  issueCredentials,
-  resolveApiKey,
-  DEFAULT_MAX_RETRIES,
-  MAX_RETRY_AFTER_SECONDS,
+  CredvendAuthError,
+  CredvendError,
+  CredvendForbiddenError,
+  CredvendParseError,
+  CredvendRateLimitError,
+  CredvendUnavailableError,
+  CredvendValidationError,
+} from './errors';
+export {
   type CredvendClientOptions,
+  DEFAULT_MAX_RETRIES,
   type Env,
   type IssueRequest,
   type IssueResponse,
+  issueCredentials,
+  MAX_RETRY_AFTER_SECONDS,
+  resolveApiKey,
 } from './issue';
+export { type CredvendCredentialProvider, type CredvendProviderOptions, credvendProvider } from './provider';
 export {
-  parseSerialized,
-  serialize,
-  credentialProcessDocument,
   type CredentialProcessDocument,
   type CredvendCredentials,
+  credentialProcessDocument,
+  parseSerialized,
+  serialize,
 } from './serialized';
-export {
-  CredvendError,
-  CredvendAuthError,
-  CredvendForbiddenError,
-  CredvendValidationError,
-  CredvendRateLimitError,
-  CredvendUnavailableError,
-  CredvendParseError,
-} from './errors';

@@ -1,7 +1,7 @@
 // One issuance over HTTP: POST /v1/credentials, with bounded retries of transient failures.
 import { readFile } from 'node:fs/promises';
 import { CredvendError, CredvendParseError, CredvendUnavailableError, errorForStatus } from './errors';
-import { checkCredentialStrings, parseTimestamp, type CredvendCredentials } from './serialized';
+import { type CredvendCredentials, checkCredentialStrings, parseTimestamp } from './serialized';
 
 export type Env = Record<string, string | undefined>;
 
@@ -237,7 +237,14 @@ function httpError(res: Response, text: string, apiKey: string): CredvendError {
         : `credvend answered HTTP ${status}`;
   const requestId = typeof error?.requestId === 'string' ? error.requestId : (res.headers.get('apigw-requestid') ?? undefined);
   const details = Array.isArray(error?.details) ? error.details : [];
-  return errorForStatus({ status, code, message, requestId, details, retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after')) });
+  return errorForStatus({
+    status,
+    code,
+    message,
+    requestId,
+    details,
+    retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after')),
+  });
 }
 
 /** Retry-After as delta-seconds or an HTTP-date. */
@@ -268,11 +275,14 @@ export function parseIssueResponse(text: string): IssueResponse {
     fail('the body is not JSON');
   }
   const object = (value: unknown, name: string): Record<string, unknown> =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : fail(`${name} is not an object`);
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : fail(`${name} is not an object`);
   const string = (value: unknown, name: string): string =>
     typeof value === 'string' && value.length > 0 ? value : fail(`${name} is missing or not a string`);
   const number = (value: unknown, name: string): number => (typeof value === 'number' ? value : fail(`${name} is not a number`));
-  const timestamp = (value: unknown, name: string): Date => parseTimestamp(string(value, name)) ?? fail(`${name} is not an ISO-8601 date-time`);
+  const timestamp = (value: unknown, name: string): Date =>
+    parseTimestamp(string(value, name)) ?? fail(`${name} is not an ISO-8601 date-time`);
 
   const o = object(body, 'the body');
   const c = object(o.credentials, 'credentials');

@@ -1,10 +1,13 @@
 // An AWS SDK v3 credential provider backed by credvend: cached, refreshed ahead of expiry, one
 // request in flight at a time however many callers ask.
-import { prepareIssue, type CredvendClientOptions, type IssueResponse } from './issue';
+import { type CredvendClientOptions, type IssueResponse, prepareIssue } from './issue';
 import type { CredvendCredentials } from './serialized';
 
 /** Structurally an AWS SDK v3 `AwsCredentialIdentityProvider`: pass it as `credentials` to any client. */
-export type CredvendCredentialProvider = (identityProperties?: { forceRefresh?: boolean; [key: string]: unknown }) => Promise<CredvendCredentials>;
+export type CredvendCredentialProvider = (identityProperties?: {
+  forceRefresh?: boolean;
+  [key: string]: unknown;
+}) => Promise<CredvendCredentials>;
 
 export interface CredvendProviderOptions extends CredvendClientOptions {
   /** The local clock, in epoch milliseconds. Default Date.now. */

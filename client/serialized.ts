@@ -39,8 +39,12 @@ export function parseTimestamp(text: string): Date | undefined {
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const calendar = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   const valid =
-    calendar.getUTCFullYear() === y && calendar.getUTCMonth() === mo - 1 && calendar.getUTCDate() === d &&
-    calendar.getUTCHours() === h && calendar.getUTCMinutes() === mi && calendar.getUTCSeconds() === s;
+    calendar.getUTCFullYear() === y &&
+    calendar.getUTCMonth() === mo - 1 &&
+    calendar.getUTCDate() === d &&
+    calendar.getUTCHours() === h &&
+    calendar.getUTCMinutes() === mi &&
+    calendar.getUTCSeconds() === s;
   if (!valid) return undefined;
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date;
@@ -125,7 +129,8 @@ export function parseSerialized(s: string): CredvendCredentials {
     fail,
   );
   if (typeof record.Expiration !== 'string') fail('Expiration must be a string');
-  const expiration = parseTimestamp(record.Expiration as string) ?? fail('Expiration must be an ISO-8601 date-time with a Z or ±hh:mm offset');
+  const expiration =
+    parseTimestamp(record.Expiration as string) ?? fail('Expiration must be an ISO-8601 date-time with a Z or ±hh:mm offset');
 
   return {
     accessKeyId: record.AccessKeyId as string,

@@ -1,14 +1,14 @@
 // Partner routes: POST /v1/credentials and GET /v1/credentials?format=container.
 import { BadRequestError } from '../lib/core/errors';
-import { containerCredentials, credentialProcessDocument } from '../lib/vend/credential-formats';
-import { httpHandler, type HttpRequest } from '../lib/http/handler';
-import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../lib/http/json-schema';
-import { issueCredentials, type IssueContext, type IssueRequest } from '../lib/vend/issue';
+import { type HttpRequest, httpHandler } from '../lib/http/handler';
+import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../lib/http/json-schema';
+import type { Caller } from '../lib/identity/authenticate';
 import issueRequestSchema from '../lib/openapi/issue-request.schema.json';
+import { containerCredentials, credentialProcessDocument } from '../lib/vend/credential-formats';
+import { type IssueContext, type IssueRequest, issueCredentials } from '../lib/vend/issue';
 import { issueResponseBody } from '../lib/vend/response';
 import { authenticator } from '../lib/wiring/directory';
 import { issueDeps } from '../lib/wiring/vend';
-import type { Caller } from '../lib/identity/authenticate';
 
 // The JSON Schema generated from IssueRequestSchema: zod's runtime stays out of this bundle.
 const checkIssueRequest = compileJsonSchema(issueRequestSchema as JsonSchema);

@@ -2,11 +2,11 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { runAudit } from '../lib/audit/audit';
-import { auditDeps } from '../lib/wiring/audit';
 import { publishFailureMetric, publishRunMetrics, runSummary } from '../lib/audit/telemetry';
 import { withInvocationDeadline } from '../lib/aws/deadline';
 import { runInvocation } from '../lib/core/invocation';
 import { logger } from '../lib/core/log';
+import { auditDeps } from '../lib/wiring/audit';
 
 // Namespace and service come from POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME.
 const metrics = new Metrics();

@@ -6,10 +6,7 @@ import { checkHealth } from '../lib/health/check';
 import { httpHandler } from '../lib/http/handler';
 
 const probes = {
-  dynamodb: () =>
-    dynamoClient.send(
-      new GetItemCommand({ TableName: config.mainTable, Key: { pk: { S: 'HEALTH' }, sk: { S: 'HEALTH' } } }),
-    ),
+  dynamodb: () => dynamoClient.send(new GetItemCommand({ TableName: config.mainTable, Key: { pk: { S: 'HEALTH' }, sk: { S: 'HEALTH' } } })),
   sts: () => stsClient.send(new GetCallerIdentityCommand({})),
 };
 

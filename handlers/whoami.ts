@@ -1,8 +1,9 @@
 // GET /v1/whoami: who the partner key belongs to and what it may ask for.
+
+import type { Mode } from '../lib/core/model';
 import { httpHandler } from '../lib/http/handler';
 import { resolvePartnerPolicy } from '../lib/vend/issue';
 import { authenticator, directory } from '../lib/wiring/directory';
-import type { Mode } from '../lib/core/model';
 
 export const handler = httpHandler(async (req) => {
   const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'] });

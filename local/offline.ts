@@ -6,7 +6,7 @@
 // default, a worker thread per concurrent request, loads the bundle again for each one (a cold burst
 // of 300 on two cores outlasts the Lambda timeout), and a worker cut off by that timeout stays in the
 // pool, terminated, answering every later request with a timeout until a restart.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -40,25 +40,21 @@ export function startOffline(opts: {
   rmSync(join(ROOT, esbuildFolder), { recursive: true, force: true });
   // Ambient AWS session settings must not leak into the local functions' credentials.
   const { AWS_SESSION_TOKEN: _t, AWS_PROFILE: _p, ...inherited } = process.env;
-  const child = spawn(
-    process.execPath,
-    [require.resolve('serverless/bin/serverless.js'), 'offline', 'start', '--stage', opts.stage],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...inherited,
-        ...opts.env,
-        CREDVEND_HTTP_PORT: String(opts.httpPort),
-        CREDVEND_LAMBDA_PORT: String(opts.lambdaPort),
-        CREDVEND_ESBUILD_FOLDER: esbuildFolder,
-        // Lambda's concurrent mode: one state per invocation (serverless-offline copies AWS_* to functions).
-        AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
+  const child = spawn(process.execPath, [require.resolve('serverless/bin/serverless.js'), 'offline', 'start', '--stage', opts.stage], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...inherited,
+      ...opts.env,
+      CREDVEND_HTTP_PORT: String(opts.httpPort),
+      CREDVEND_LAMBDA_PORT: String(opts.lambdaPort),
+      CREDVEND_ESBUILD_FOLDER: esbuildFolder,
+      // Lambda's concurrent mode: one state per invocation (serverless-offline copies AWS_* to functions).
+      AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
     },
-  );
+  });
   let output = '';
   const url = `http://127.0.0.1:${opts.httpPort}`;
   const stop = () =>

@@ -52,7 +52,12 @@ export interface SeededKeys {
   operatorKey: string;
 }
 
-export async function seedDemo(client: DynamoDBDocumentClient, mainTable: string, roleArn: string, externalId?: string): Promise<SeededKeys> {
+export async function seedDemo(
+  client: DynamoDBDocumentClient,
+  mainTable: string,
+  roleArn: string,
+  externalId?: string,
+): Promise<SeededKeys> {
   const admin = new DynamoDirectoryAdmin(client, mainTable);
   const at = new Date().toISOString();
   await admin.createTenant({ tenantId: DEMO_TENANT, name: 'Demo tenant', status: 'enabled', createdAt: at });

@@ -1,9 +1,9 @@
 // The whole local AWS side on this machine: dynalite with the tables of serverless.yml and the
 // local STS (with its SSM parameter for federation keys). Credentials are random per run.
 import { randomBytes } from 'node:crypto';
-import { startLocalDynamoWithTables, type LocalDynamo } from './dynamo';
+import { type LocalDynamo, startLocalDynamoWithTables } from './dynamo';
 import { EXTERNAL_ID_PATTERN, LIMITS } from './sts/limits';
-import { startLocalSts, type LocalSts, type LocalStsUser, type TrustPolicyDocument } from './sts/server';
+import { type LocalSts, type LocalStsUser, startLocalSts, type TrustPolicyDocument } from './sts/server';
 
 export const LOCAL_ACCOUNT = '123456789012';
 export const LOCAL_REGION = 'us-east-1';

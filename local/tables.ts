@@ -2,7 +2,7 @@
 // and the deployed stack cannot drift apart.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DynamoDBClient, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type CreateTableCommandInput, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse, type Tags } from 'yaml';
 
 // CloudFormation intrinsics only need to parse here; table definitions do not use them.
@@ -20,8 +20,7 @@ type Yaml = Record<string, unknown>;
 
 /** Resolves the few variable forms the table definitions use: ${self:…}, ${sls:stage}, ${opt:…, default}. */
 function resolveVariables(text: string, doc: Yaml, stage: string): string {
-  const lookup = (path: string): unknown =>
-    path.split('.').reduce<unknown>((node, key) => (node as Yaml | undefined)?.[key], doc);
+  const lookup = (path: string): unknown => path.split('.').reduce<unknown>((node, key) => (node as Yaml | undefined)?.[key], doc);
   let previous: string;
   let out = text;
   do {

@@ -2,11 +2,12 @@
 // as the scheduled handler (STAGE / MAIN_TABLE / ISSUANCE_TABLE, AWS_* for the endpoint and region).
 // Progress goes to stderr; the summary of each window, as JSON, to stdout. Keeps auditing window
 // after window until caught up, unless --once is given.
-import { hostname } from 'node:os';
+
 import { randomUUID } from 'node:crypto';
-import { runAudit, type AuditProgress } from '../lib/audit/audit';
-import { auditConfig, auditDeps } from '../lib/wiring/audit';
+import { hostname } from 'node:os';
+import { type AuditProgress, runAudit } from '../lib/audit/audit';
 import { runSummary } from '../lib/audit/telemetry';
+import { auditConfig, auditDeps } from '../lib/wiring/audit';
 
 const once = process.argv.includes('--once');
 const owner = `cli:${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;

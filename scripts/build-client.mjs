@@ -3,10 +3,11 @@
 //   dist/client.mjs    the library entry point (credvendProvider, parseSerialized, ...)
 // Usage: node scripts/build-client.mjs [outdir]   (default: dist)
 // The build fails if anything outside client/ ends up in a bundle: the client has no server deps.
-import { build } from 'esbuild';
+
 import { chmod } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = resolve(process.argv[2] ?? join(root, 'dist'));

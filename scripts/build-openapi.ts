@@ -4,8 +4,8 @@
 //   npx tsx scripts/build-openapi.ts
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { IssueRequestSchema } from '../lib/vend/request';
 import { buildOpenApiDocument, toJsonSchema } from '../lib/openapi/document';
+import { IssueRequestSchema } from '../lib/vend/request';
 
 export const OPENAPI_JSON = fileURLToPath(new URL('../lib/openapi/openapi.json', import.meta.url));
 export const ISSUE_REQUEST_SCHEMA_JSON = fileURLToPath(new URL('../lib/openapi/issue-request.schema.json', import.meta.url));

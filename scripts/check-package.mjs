@@ -50,7 +50,7 @@ for (const [name, fn] of functions) {
 
 for (const logicalId of ['MainTable', 'IssuanceTable']) {
   const table = template.Resources[logicalId];
-  if (!table || table.Type !== 'AWS::DynamoDB::Table') {
+  if (table?.Type !== 'AWS::DynamoDB::Table') {
     problems.push(`table missing: ${logicalId}`);
     continue;
   }
@@ -67,17 +67,31 @@ if (!expiryIndex) problems.push('IssuanceTable: no byExpiry index for the expiry
 // thing the local stack cannot check): document-client commands (GetCommand) and plain-client
 // commands (GetItemCommand) alike.
 const DYNAMO_ACTIONS = {
-  Get: 'GetItem', BatchGet: 'BatchGetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem',
-  Query: 'Query', Scan: 'Scan', BatchWrite: 'BatchWriteItem', TransactWrite: 'TransactWriteItems',
-  GetItem: 'GetItem', BatchGetItem: 'BatchGetItem', PutItem: 'PutItem', UpdateItem: 'UpdateItem', DeleteItem: 'DeleteItem',
-  BatchWriteItem: 'BatchWriteItem', TransactWriteItems: 'TransactWriteItems',
+  Get: 'GetItem',
+  BatchGet: 'BatchGetItem',
+  Put: 'PutItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  Query: 'Query',
+  Scan: 'Scan',
+  BatchWrite: 'BatchWriteItem',
+  TransactWrite: 'TransactWriteItems',
+  GetItem: 'GetItem',
+  BatchGetItem: 'BatchGetItem',
+  PutItem: 'PutItem',
+  UpdateItem: 'UpdateItem',
+  DeleteItem: 'DeleteItem',
+  BatchWriteItem: 'BatchWriteItem',
+  TransactWriteItems: 'TransactWriteItems',
 };
 const sourceFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 const used = new Set(
-  ['lib', 'handlers'].flatMap(sourceFiles).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/new (\w+?)Command\(/g)].map((m) => DYNAMO_ACTIONS[m[1]]).filter(Boolean)),
+  ['lib', 'handlers']
+    .flatMap(sourceFiles)
+    .flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/new (\w+?)Command\(/g)].map((m) => DYNAMO_ACTIONS[m[1]]).filter(Boolean)),
 );
 const role = template.Resources.IamRoleLambdaExecution?.Properties.Policies?.flatMap((p) => p.PolicyDocument.Statement) ?? [];
 const allowed = new Set(role.flatMap((st) => [].concat(st.Action)).filter((a) => typeof a === 'string'));

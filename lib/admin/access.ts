@@ -1,9 +1,10 @@
 // Who may act on what, decided here and nowhere else. An operator may act on any tenant; a tenant
 // admin only on its own. Another tenant's resources answer 404 exactly like absent ones, so ids
 // cannot be probed for existence.
-import type { Caller } from '../identity/authenticate';
+
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import { ID_PATTERN, type Tenant } from '../core/model';
+import type { Caller } from '../identity/authenticate';
 import type { DirectoryLookup } from './ports';
 
 export function assertOperator(caller: Caller): void {

@@ -1,7 +1,8 @@
 // API key creation and the shapes keys leave the service in. The secret is returned once, at
 // creation; every other view of a key is built from an allowlist that cannot include its hash.
-import { generateKey } from '../identity/api-key';
+
 import type { ApiKeyRecord, KeyKind } from '../core/model';
+import { generateKey } from '../identity/api-key';
 import type { DirectoryWriter } from './ports';
 
 /** A key id as generateKey makes them: kind prefix, dash, 16 base32 characters. */

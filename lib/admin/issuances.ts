@@ -1,7 +1,8 @@
 // What a tenant can read about past issuances: the issuance ledger and the expiry-audit reports.
-import type { Caller } from '../identity/authenticate';
+
 import { BadRequestError } from '../core/errors';
 import type { IssuanceStatus } from '../core/model';
+import type { Caller } from '../identity/authenticate';
 import { authorizeTenant } from './access';
 import type { AdminDeps, IssuanceFilter, PageRequest } from './ports';
 
@@ -17,7 +18,9 @@ export function issuanceFilterOf(input: IssuanceQueryInput): IssuanceFilter {
   const from = input.from === undefined ? undefined : new Date(input.from).toISOString();
   const to = input.to === undefined ? undefined : new Date(input.to).toISOString();
   if (from !== undefined && to !== undefined && from >= to) {
-    throw new BadRequestError('invalid_request', 'The query is invalid', { details: [{ path: '$.from', message: '"from" must be before "to"' }] });
+    throw new BadRequestError('invalid_request', 'The query is invalid', {
+      details: [{ path: '$.from', message: '"from" must be before "to"' }],
+    });
   }
   return { from, to, partnerId: input.partnerId, status: input.status };
 }

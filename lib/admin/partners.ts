@@ -1,8 +1,9 @@
 // Tenant admin actions on partners and their keys. Keys are rotated by adding a new one: the old
 // key keeps working until it is revoked, so a partner can roll over without downtime.
-import type { Caller } from '../identity/authenticate';
+
 import { ConflictError, NotFoundError } from '../core/errors';
-import { ID_PATTERN, type EntityStatus, type Partner, type Tenant } from '../core/model';
+import { type EntityStatus, ID_PATTERN, type Partner, type Tenant } from '../core/model';
+import type { Caller } from '../identity/authenticate';
 import { authorizeTenant } from './access';
 import { createApiKey, isKeyId, keySummary, newKeyBody } from './api-keys';
 import type { AdminDeps, PageRequest } from './ports';
@@ -10,7 +11,12 @@ import type { CreatePartnerBody } from './schemas';
 import { partnerView, readBack } from './views';
 
 /** The tenant and partner, if the caller may act on the tenant and the partner exists there; 404 otherwise. */
-export async function authorizePartner(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string): Promise<{ tenant: Tenant; partner: Partner }> {
+export async function authorizePartner(
+  deps: AdminDeps,
+  caller: Caller,
+  tenantId: string,
+  partnerId: string,
+): Promise<{ tenant: Tenant; partner: Partner }> {
   const tenant = await authorizeTenant(deps.lookup, caller, tenantId);
   const partner = ID_PATTERN.test(partnerId) ? await deps.lookup.getPartner(tenantId, partnerId) : undefined;
   if (!partner) throw new NotFoundError('not_found', 'Partner not found');
@@ -52,7 +58,8 @@ export async function listPartnerKeys(deps: AdminDeps, caller: Caller, tenantId:
 export async function rotatePartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, keyId: string) {
   await authorizePartner(deps, caller, tenantId, partnerId);
   const old = isKeyId(keyId) ? await deps.lookup.getKey(keyId) : undefined;
-  if (!old || old.kind !== 'partner' || old.tenantId !== tenantId || old.partnerId !== partnerId) throw new NotFoundError('not_found', 'Key not found');
+  if (old?.kind !== 'partner' || old.tenantId !== tenantId || old.partnerId !== partnerId)
+    throw new NotFoundError('not_found', 'Key not found');
   if (old.status !== 'active') throw new ConflictError('key_revoked', 'A revoked key cannot be rotated; create a new key instead');
   const created = await createApiKey(deps.store, 'partner', { tenantId, partnerId }, deps.now());
   return newKeyBody(created, { rotatedFrom: keyId });

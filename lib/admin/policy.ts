@@ -1,6 +1,7 @@
 // The tenant policy: read, versioned write (optimistic: the writer names the version it read), history.
-import type { Caller } from '../identity/authenticate';
+
 import { NotFoundError, UnprocessableError } from '../core/errors';
+import type { Caller } from '../identity/authenticate';
 import { validatePolicyDocument } from '../policy/validate';
 import { authorizeTenant } from './access';
 import type { AdminDeps, PageRequest } from './ports';
@@ -25,7 +26,9 @@ export async function putPolicy(deps: AdminDeps, caller: Caller, tenantId: strin
   const result = validatePolicyDocument(body.policy);
   if (!result.ok) {
     // details are the validator's problems as they are: paths relative to the policy document.
-    throw new UnprocessableError('invalid_policy', `The policy breaks ${result.problems.length} rule(s)`, { details: result.problems.map((p) => ({ ...p })) });
+    throw new UnprocessableError('invalid_policy', `The policy breaks ${result.problems.length} rule(s)`, {
+      details: result.problems.map((p) => ({ ...p })),
+    });
   }
   const written = await deps.store.putPolicy(tenantId, result.document, body.expectedVersion, deps.now().toISOString(), caller.keyId);
   return policyView({ ...written, updatedBy: caller.keyId });

@@ -22,7 +22,13 @@ export interface DirectoryWriter {
   createTenant(tenant: Tenant): Promise<void>;
   setTenantStatus(tenantId: string, status: EntityStatus, at: string): Promise<void>;
   listTenants(page: PageRequest): Promise<Page<Tenant>>;
-  putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string): Promise<TenantPolicy>;
+  putPolicy(
+    tenantId: string,
+    document: TenantPolicyDocument,
+    expectedVersion: number,
+    at: string,
+    updatedBy: string,
+  ): Promise<TenantPolicy>;
   listPolicyVersions(tenantId: string, page: PageRequest): Promise<Page<TenantPolicy>>;
   createPartner(partner: Partner): Promise<void>;
   setPartnerStatus(tenantId: string, partnerId: string, status: EntityStatus, at: string): Promise<void>;

@@ -2,14 +2,15 @@
 // it would be refused — without calling STS or writing anything. It plans with the issuance flow's
 // own planIssuance (lib/vend/issue.ts); where issuance stops at the first problem, the preview records it
 // and plans again with that input set aside, so it lists them all.
-import type { Caller } from '../identity/authenticate';
+
 import { AppError, type ErrorDetail } from '../core/errors';
-import { assertPlanWithinLimits, planIssuance, type IssuancePlan, type IssueRequest, type ResolvedPolicy } from '../vend/issue';
 import type { Mode, TenantPolicyDocument } from '../core/model';
+import type { Caller } from '../identity/authenticate';
 import { UnknownPlaceholderError } from '../policy/render';
 import { buildSessionPolicy, type SessionPolicy } from '../policy/session';
-import { validatePolicyDocument, worstCaseSessionPolicyLength } from '../policy/validate';
 import { STS_LIMITS } from '../policy/sts-limits';
+import { validatePolicyDocument, worstCaseSessionPolicyLength } from '../policy/validate';
+import { assertPlanWithinLimits, type IssuancePlan, type IssueRequest, planIssuance, type ResolvedPolicy } from '../vend/issue';
 import { authorizePartner } from './partners';
 import { policyNotConfigured } from './policy';
 import type { AdminDeps } from './ports';
@@ -94,7 +95,8 @@ export async function previewPolicy(deps: AdminDeps, caller: Caller, tenantId: s
     sessionName: rendered?.plan?.sessionName ?? null,
     renderedPolicy: rendered?.plan ? (JSON.parse(rendered.plan.policyText) as SessionPolicy) : null,
     managedPolicyArns: document?.managedPolicyArns ?? [],
-    sessionTags: rendered?.plan?.mode === 'assume-role' && Object.keys(rendered.plan.request.tags).length ? rendered.plan.request.tags : null,
+    sessionTags:
+      rendered?.plan?.mode === 'assume-role' && Object.keys(rendered.plan.request.tags).length ? rendered.plan.request.tags : null,
     size: rendered?.plan && document ? sizeOf(rendered.plan, document) : null,
     problems,
     ok: problems.length === 0,

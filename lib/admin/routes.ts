@@ -1,10 +1,11 @@
 // The admin API's route table: API Gateway route key -> which keys it accepts and what it does.
 // One Lambda serves every route; each entry only parses the request and calls a domain function.
-import type { Authenticator, Caller } from '../identity/authenticate';
+
 import { NotFoundError } from '../core/errors';
+import type { KeyKind } from '../core/model';
 import type { HttpRequest, HttpResult } from '../http/handler';
 import { parseWith } from '../http/validate';
-import type { KeyKind } from '../core/model';
+import type { Authenticator, Caller } from '../identity/authenticate';
 import { listAuditReports, queryIssuances } from './issuances';
 import {
   createPartner,

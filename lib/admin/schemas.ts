@@ -1,8 +1,8 @@
 // Request shapes of the admin API: bodies and query strings, checked at the edge. The OpenAPI
 // document is generated from these same schemas (lib/openapi).
 import * as z from 'zod/mini';
-import { IssueRequestSchema } from '../vend/request';
 import { ID_PATTERN } from '../core/model';
+import { IssueRequestSchema } from '../vend/request';
 
 export const Id = z.string().check(z.regex(ID_PATTERN, 'Expected 3-32 characters: lowercase letters, digits and inner dashes'));
 

@@ -1,7 +1,8 @@
 // Operator actions: tenants and their admin keys.
-import type { Caller } from '../identity/authenticate';
+
 import { NotFoundError } from '../core/errors';
 import type { EntityStatus } from '../core/model';
+import type { Caller } from '../identity/authenticate';
 import { assertOperator, authorizeTenant } from './access';
 import { createApiKey, isKeyId, keySummary, newKeyBody } from './api-keys';
 import type { AdminDeps, PageRequest } from './ports';

@@ -11,32 +11,23 @@
 // Everything a run writes is keyed by or conditioned on the window, so a rerun or a retry after a
 // crash counts nothing twice, and of two overlapping runs only one can move the checkpoint.
 // The budget: each record expiring or issued in the window is read once (reads.windowItems).
-import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantPolicy } from '../core/model';
-import { durationExcess, issuanceProblems, tenantOfItem, type StoredItem } from './checks';
+import type { EntityStatus, TenantPolicy } from '../core/model';
+import { durationExcess, issuanceProblems, type StoredItem, tenantOfItem } from './checks';
 import { mapLimit } from './concurrency';
 import type { AuditConfig } from './config';
-import {
-  counterStep,
-  emptyIssuedTally,
-  liveAtEndOf,
-  recountFrom,
-  removes,
-  tallyIssued,
-  type IssuedTally,
-  type LiveCounter,
-} from './live-counts';
+import { counterStep, emptyIssuedTally, type IssuedTally, liveAtEndOf, recountFrom, removes, tallyIssued } from './live-counts';
+import type { AuditReads, AuditStore, PendingRun } from './ports';
 import {
   buildReport,
   invalidFlagOf,
   isReportable,
+  type LiveCredentialFlag,
   liveFlagOf,
   overMaxFlagOf,
-  type LiveCredentialFlag,
   type TenantAuditReport,
   type TenantFindings,
 } from './report';
-import type { AuditReads, AuditStore, PendingRun } from './ports';
-import { MAX_STS_DURATION_SECONDS, auditableUntil, hourBuckets, nextWindow, secondsBefore, type AuditWindow } from './window';
+import { type AuditWindow, auditableUntil, hourBuckets, MAX_STS_DURATION_SECONDS, nextWindow, secondsBefore } from './window';
 
 export interface AuditProgress {
   expiringInWindow: number;
@@ -124,9 +115,7 @@ const emptyScan = (): TenantScan => ({ expiredInWindow: 0, removes: 0, overMax: 
 /** How often a run re-reads a counter another run wrote meanwhile before it gives up (and fails). */
 const COUNTER_ATTEMPTS = 4;
 
-type Claim =
-  | { kind: 'idle' | 'locked' }
-  | { kind: 'run'; window: AuditWindow; version: number; resumed: boolean; now: Date };
+type Claim = { kind: 'idle' | 'locked' } | { kind: 'run'; window: AuditWindow; version: number; resumed: boolean; now: Date };
 
 async function claimWindow(deps: AuditDeps): Promise<Claim> {
   const now = deps.now();
@@ -168,7 +157,12 @@ function progressReporter(deps: AuditDeps, progress: AuditProgress): () => void 
 }
 
 /** Step 2: read, check and expire everything expiring in the window; returns what each tenant had. */
-async function scanWindow(deps: AuditDeps, window: AuditWindow, progress: AuditProgress, tick: () => void): Promise<Map<string, TenantScan>> {
+async function scanWindow(
+  deps: AuditDeps,
+  window: AuditWindow,
+  progress: AuditProgress,
+  tick: () => void,
+): Promise<Map<string, TenantScan>> {
   const { store, config } = deps;
   const scans = new Map<string, TenantScan>();
   const policies = new Map<string, Promise<TenantPolicy | undefined>>();
@@ -229,7 +223,8 @@ async function settleCounter(
     const from = recountFrom(window.end);
     lookedBack ??= (async () => {
       let live = 0;
-      if (from < window.start) for await (const page of store.recountItems(tenantId, from, window.start)) live += liveAtEndOf(page, window.end);
+      if (from < window.start)
+        for await (const page of store.recountItems(tenantId, from, window.start)) live += liveAtEndOf(page, window.end);
       return live;
     })();
     return issued.liveAtEnd + (await lookedBack);

@@ -83,8 +83,13 @@ export function issuanceProblems(item: StoredItem): string[] {
   if (issuedAt !== undefined && issuanceId !== undefined && str(item, 'sk') !== `${issuedAt}#${issuanceId}`) {
     problems.push('sk does not match issuedAt and issuanceId');
   }
-  if (tenantId !== undefined && partnerId !== undefined && expiresAt !== undefined && issuanceId !== undefined
-    && (status === 'active' || status === 'expired')) {
+  if (
+    tenantId !== undefined &&
+    partnerId !== undefined &&
+    expiresAt !== undefined &&
+    issuanceId !== undefined &&
+    (status === 'active' || status === 'expired')
+  ) {
     const expected = tableKeys.issuanceIndexes({ tenantId, partnerId, status, expiresAt, issuanceId });
     for (const [name, value] of Object.entries(expected)) {
       if (item[name] !== value) problems.push(`${name} does not match the record`);

@@ -1,6 +1,6 @@
 // What a run tells operators: one structured summary (a log line) and CloudWatch metrics (EMF).
 // Only counts and ids leave here; flagged credentials are listed in the stored reports.
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AuditRunResult } from './audit';
 
 const ratio = (read: number, items: number) => (items > 0 ? Number((read / items).toFixed(3)) : 0);

@@ -4,8 +4,8 @@
 // for it (README.md); the signer, handler and credentials are loaded by the STS client anyway.
 import { partition } from '@aws-sdk/core/client';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from './sha256';
 import type { AwsCredentialIdentityProvider, HttpRequest, HttpResponse, Provider } from '@smithy/types';
+import { NodeSha256 } from './sha256';
 
 /** The parts of a resolved SDK client config (`client.config`) the call needs. */
 export interface SignedCallConfig {

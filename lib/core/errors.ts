@@ -22,12 +22,7 @@ export abstract class AppError extends Error {
   readonly details: ErrorDetail[];
   readonly headers: Record<string, string>;
 
-  constructor(
-    statusCode: number,
-    code: string,
-    message: string,
-    opts: AppErrorOptions & { headers?: Record<string, string> } = {},
-  ) {
+  constructor(statusCode: number, code: string, message: string, opts: AppErrorOptions & { headers?: Record<string, string> } = {}) {
     super(message, { cause: opts.cause });
     this.name = new.target.name;
     this.statusCode = statusCode;
@@ -118,7 +113,11 @@ export class UnprocessableError extends AppError {
 
 export class RateLimitedError extends AppError {
   constructor(code: 'rate_limited', message: string, options: AppErrorOptions & { retryAfterSeconds: number }) {
-    super(429, code, message, { cause: options.cause, details: options.details, headers: { 'Retry-After': String(options.retryAfterSeconds) } });
+    super(429, code, message, {
+      cause: options.cause,
+      details: options.details,
+      headers: { 'Retry-After': String(options.retryAfterSeconds) },
+    });
   }
 }
 

@@ -74,7 +74,15 @@ export class JsonLogger {
   private log(level: LogLevel, message: string, extra: LogAttributes | Error | undefined): void {
     if (LEVELS[level] < this.threshold) return;
     const attributes = extra instanceof Error ? { error: extra } : extra;
-    const entry = { level, message, timestamp: new Date().toISOString(), service: this.service, ...this.persistent, ...this.invocation.get()?.logKeys, ...attributes };
+    const entry = {
+      level,
+      message,
+      timestamp: new Date().toISOString(),
+      service: this.service,
+      ...this.persistent,
+      ...this.invocation.get()?.logKeys,
+      ...attributes,
+    };
     let line: string;
     try {
       line = JSON.stringify(entry, safeValue);

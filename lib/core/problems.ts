@@ -22,8 +22,7 @@ export const quote = (v: string) => JSON.stringify(v.length > 80 ? `${v.slice(0,
  */
 export function rule<T>(applies: (value: unknown) => boolean, check: (value: T, report: Report) => void) {
   return z.superRefine<T>(
-    (value, ctx) =>
-      check(value, (code, message, path = []) => ctx.addIssue({ code: 'custom', message, path, params: { problem: code } })),
+    (value, ctx) => check(value, (code, message, path = []) => ctx.addIssue({ code: 'custom', message, path, params: { problem: code } })),
     { when: (payload) => applies(payload.value) },
   );
 }
@@ -55,15 +54,21 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], base: read
     }
     switch (issue.code) {
       case 'custom':
-        return [{ path, code: String(issue.params?.['problem'] ?? 'invalid'), message: issue.message }];
+        return [{ path, code: String(issue.params?.problem ?? 'invalid'), message: issue.message }];
       case 'unrecognized_keys':
-        return issue.keys.map((key) => ({ path: jsonPath([...segments, key]), code: 'unknown_field', message: `Unknown field ${quote(key)}` }));
+        return issue.keys.map((key) => ({
+          path: jsonPath([...segments, key]),
+          code: 'unknown_field',
+          message: `Unknown field ${quote(key)}`,
+        }));
       case 'invalid_type':
-        return [{
-          path,
-          code: 'invalid_type',
-          message: `Expected ${issue.expected === 'record' ? 'object' : issue.expected}, got ${kindOf(issue.input)}`,
-        }];
+        return [
+          {
+            path,
+            code: 'invalid_type',
+            message: `Expected ${issue.expected === 'record' ? 'object' : issue.expected}, got ${kindOf(issue.input)}`,
+          },
+        ];
       case 'invalid_value':
         return [{ path, code: 'invalid_value', message: `Expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
       case 'invalid_union': {

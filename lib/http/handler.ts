@@ -3,9 +3,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { withInvocationDeadline } from '../aws/deadline';
-import { runInvocation } from '../core/invocation';
-import { AppError, DependencyUnavailableError } from '../core/errors';
 import { config } from '../core/config';
+import { AppError, DependencyUnavailableError } from '../core/errors';
+import { runInvocation } from '../core/invocation';
 import { logger } from '../core/log';
 import { jsonBody } from './body';
 

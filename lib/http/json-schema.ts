@@ -23,8 +23,20 @@ export interface JsonSchema {
 }
 
 const KNOWN = new Set([
-  'type', 'enum', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems',
-  'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', '$schema',
+  'type',
+  'enum',
+  'properties',
+  'required',
+  'additionalProperties',
+  'items',
+  'minItems',
+  'maxItems',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minimum',
+  'maximum',
+  '$schema',
 ]);
 
 interface Issue {
@@ -61,7 +73,11 @@ export function compileJsonSchema(schema: JsonSchema): Check {
     const expected = schema.type;
     const typeOk =
       expected === undefined ||
-      (expected === 'integer' ? Number.isInteger(value) : expected === 'number' ? actual === 'number' && Number.isFinite(value) : actual === expected);
+      (expected === 'integer'
+        ? Number.isInteger(value)
+        : expected === 'number'
+          ? actual === 'number' && Number.isFinite(value)
+          : actual === expected);
     if (!typeOk) {
       issues.push({ path, message: `Invalid input: expected ${expected}, received ${actual}` });
       return;
@@ -80,11 +96,15 @@ export function compileJsonSchema(schema: JsonSchema): Check {
       }
       if (pattern && !pattern.test(value)) issues.push({ path, message: `Invalid string: must match pattern ${pattern}` });
     } else if (typeof value === 'number') {
-      if (schema.minimum !== undefined && value < schema.minimum) issues.push({ path, message: `Too small: expected number to be >=${schema.minimum}` });
-      if (schema.maximum !== undefined && value > schema.maximum) issues.push({ path, message: `Too big: expected number to be <=${schema.maximum}` });
+      if (schema.minimum !== undefined && value < schema.minimum)
+        issues.push({ path, message: `Too small: expected number to be >=${schema.minimum}` });
+      if (schema.maximum !== undefined && value > schema.maximum)
+        issues.push({ path, message: `Too big: expected number to be <=${schema.maximum}` });
     } else if (Array.isArray(value)) {
-      if (schema.minItems !== undefined && value.length < schema.minItems) issues.push({ path, message: `Too small: expected array to have >=${schema.minItems} items` });
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) issues.push({ path, message: `Too big: expected array to have <=${schema.maxItems} items` });
+      if (schema.minItems !== undefined && value.length < schema.minItems)
+        issues.push({ path, message: `Too small: expected array to have >=${schema.minItems} items` });
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        issues.push({ path, message: `Too big: expected array to have <=${schema.maxItems} items` });
       if (items) value.forEach((item, i) => items(item, [...path, i], issues));
     } else if (actual === 'object') {
       const object = value as Record<string, unknown>;
@@ -93,7 +113,8 @@ export function compileJsonSchema(schema: JsonSchema): Check {
         if (Object.hasOwn(object, name) && object[name] !== undefined) check(object[name], [...path, name], issues);
       }
       for (const name of required) {
-        if (!Object.hasOwn(object, name)) issues.push({ path: [...path, name], message: 'Invalid input: expected a value, received undefined' });
+        if (!Object.hasOwn(object, name))
+          issues.push({ path: [...path, name], message: 'Invalid input: expected a value, received undefined' });
       }
       if (schema.additionalProperties === false) {
         const known = new Set(properties.map(([name]) => name));

@@ -1,8 +1,7 @@
 // Edge validation: a zod/mini schema both checks the input and gives its TypeScript type.
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { BadRequestError, type ErrorDetail } from '../core/errors';
 import { jsonPath } from '../core/problems';
-
 
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[]): ErrorDetail[] {
   return issues.map((issue) => {

@@ -1,8 +1,8 @@
 // Authentication: turns an Authorization header into a caller, or refuses with 401/403.
 import { ForbiddenError, UnauthorizedError } from '../core/errors';
-import { keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from './api-key';
 import { logger } from '../core/log';
 import type { KeyKind } from '../core/model';
+import { keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from './api-key';
 import type { KeyDirectory } from './ports';
 
 export interface Caller {
@@ -37,7 +37,7 @@ export class Authenticator {
 
     const record = await this.directory.getKey(parsed.keyId);
     // One answer for unknown, revoked and wrong-secret keys: nothing to learn by probing.
-    if (!record || record.status !== 'active' || !secretMatches(parsed.secret, record.secretHash)) {
+    if (record?.status !== 'active' || !secretMatches(parsed.secret, record.secretHash)) {
       throw new UnauthorizedError('invalid_key', 'The API key is not valid');
     }
     if (kindOfKeyId(record.keyId) !== record.kind) throw new UnauthorizedError('invalid_key', 'The API key is not valid');

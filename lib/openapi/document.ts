@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { DEFAULT_PAGE_SIZE } from '../admin/schemas';
 import { ID_PATTERN } from '../core/model';
 import { ROUTES, type RouteSpec } from './routes';
-import { COMPONENTS, QUERIES, type ComponentName } from './schemas';
+import { COMPONENTS, type ComponentName, QUERIES } from './schemas';
 
 type Json = Record<string, unknown>;
 
@@ -107,9 +107,7 @@ function operation(route: RouteSpec): Json {
     security: route.auth === 'none' ? [] : [{ apiKey: [] }],
     'x-credvend-key-kinds': keyKinds,
     parameters: parameters(route),
-    requestBody: route.body
-      ? { required: !route.body.optional, content: json(ref(route.body.schema)) }
-      : undefined,
+    requestBody: route.body ? { required: !route.body.optional, content: json(ref(route.body.schema)) } : undefined,
     responses,
   };
   return JSON.parse(JSON.stringify(op)) as Json; // drops the undefined members
@@ -146,7 +144,7 @@ export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
     },
     tags: [
       { name: 'partner', description: 'Partner key' },
-      { name: 'tenant admin', description: 'The tenant\'s admin key, or an operator key' },
+      { name: 'tenant admin', description: "The tenant's admin key, or an operator key" },
       { name: 'operator', description: 'Operator key' },
       { name: 'service', description: 'No key' },
     ],
@@ -154,10 +152,7 @@ export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
     components: {
       schemas: componentSchemas(),
       responses: Object.fromEntries(
-        Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
-          `Error${status}`,
-          { description, content: json(ref('Error')) },
-        ]),
+        Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [`Error${status}`, { description, content: json(ref('Error')) }]),
       ),
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'cv1.<keyId>.<secret>' },

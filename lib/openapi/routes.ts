@@ -250,7 +250,12 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Create a successor key; the old key stays active until it is revoked',
     ...tenantRoute,
     body: noBody,
-    success: { status: 201, schema: 'NewApiKey', description: 'The new key (`rotatedFrom` names the old one); `apiKey` is shown once', secret: true },
+    success: {
+      status: 201,
+      schema: 'NewApiKey',
+      description: 'The new key (`rotatedFrom` names the old one); `apiKey` is shown once',
+      secret: true,
+    },
     errors: [409],
   },
   {

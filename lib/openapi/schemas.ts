@@ -12,9 +12,9 @@ import {
   PreviewRequest,
   PutPolicyRequest,
 } from '../admin/schemas';
-import { IssueRequestSchema } from '../vend/request';
 import { MODES, type Mode } from '../core/model';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
+import { IssueRequestSchema } from '../vend/request';
 
 const ModeEnum = z.enum(MODES as [Mode, ...Mode[]]);
 const Timestamp = z.iso.datetime();

@@ -1,7 +1,7 @@
 // Builds the session policy for one issuance: the tenant's rendered statements, narrowed to the
 // requested scope by Deny statements only. Adding Deny can never widen access, so whatever a
 // caller puts in `scope`, the result grants at most what the tenant policy grants.
-import { ForbiddenError, type ErrorDetail } from '../core/errors';
+import { type ErrorDetail, ForbiddenError } from '../core/errors';
 import type { IamStatement } from '../core/model';
 import { asList, patternCovers } from './match';
 
@@ -45,7 +45,9 @@ export function assertScopeCovered(statements: readonly IamStatement[], scope: S
     });
   });
   if (details.length) {
-    throw new ForbiddenError('scope_not_allowed', 'The requested scope is not covered by the tenant policy', { details: details.slice(0, 50) });
+    throw new ForbiddenError('scope_not_allowed', 'The requested scope is not covered by the tenant policy', {
+      details: details.slice(0, 50),
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 // STS's documented limits (DESIGN.md), checked before STS is called so a caller gets a 422
 // naming the limit instead of an opaque upstream refusal. The local STS enforces the same table.
-import { UnprocessableError, type ErrorDetail } from '../core/errors';
+import { type ErrorDetail, UnprocessableError } from '../core/errors';
 import { EXTERNAL_ID_PATTERN, POLICY_CHARS } from './iam-syntax';
 
 const NAME_CHARS = /^[\w+=,.@-]+$/;
@@ -78,11 +78,9 @@ function checkDuration(limit: string, value: number, range: { min: number; max: 
 
 function fail(violations: Violation[]): void {
   if (violations.length) {
-    throw new UnprocessableError(
-      'sts_limit_exceeded',
-      `The request breaks an STS limit: ${violations.map((v) => v.limit).join(', ')}`,
-      { details: violations },
-    );
+    throw new UnprocessableError('sts_limit_exceeded', `The request breaks an STS limit: ${violations.map((v) => v.limit).join(', ')}`, {
+      details: violations,
+    });
   }
 }
 
@@ -122,8 +120,10 @@ export function assertAssumeRoleWithinLimits(req: AssumeRoleRequest): void {
     out.push({ limit: 'TransitiveTagKeys', message: `At most ${STS_LIMITS.tags} transitive tag keys` });
   }
   for (const [key, value] of Object.entries(req.tags)) {
-    if (!lengthWithin(key, STS_LIMITS.tagKey)) out.push({ limit: 'Tags', message: `Tag key "${key.slice(0, 32)}" must be 1-128 characters` });
-    if (!lengthWithin(value, STS_LIMITS.tagValue)) out.push({ limit: 'Tags', message: `The value of tag "${key.slice(0, 32)}" must be at most 256 characters` });
+    if (!lengthWithin(key, STS_LIMITS.tagKey))
+      out.push({ limit: 'Tags', message: `Tag key "${key.slice(0, 32)}" must be 1-128 characters` });
+    if (!lengthWithin(value, STS_LIMITS.tagValue))
+      out.push({ limit: 'Tags', message: `The value of tag "${key.slice(0, 32)}" must be at most 256 characters` });
   }
   fail(out);
 }

@@ -4,17 +4,20 @@
 // schema alone already refuses all that the validator refuses.
 import * as z from 'zod/mini';
 import {
-  IDENTITY_TAGS,
-  MODES,
   type AssumeRoleSettings,
   type IamStatement,
+  IDENTITY_TAGS,
+  MODES,
   type Mode,
   type ModeSettings,
   type TenantPolicyDocument,
 } from '../core/model';
-import { STS_LIMITS } from './sts-limits';
+import { issuesToProblems, type PolicyProblem, quote, type Report, rule } from '../core/problems';
 import {
   EXTERNAL_ID_PATTERN,
+  isActionPattern,
+  isConditionOperator,
+  isResourcePattern,
   MANAGED_POLICY_ARN_PATTERN,
   POLICY_CHARS,
   ROLE_ARN_PATTERN,
@@ -22,27 +25,22 @@ import {
   SID_PATTERN,
   TAG_KEY_PATTERN,
   TAG_VALUE_PATTERN,
-  isActionPattern,
-  isConditionOperator,
-  isResourcePattern,
 } from './iam-syntax';
 import {
-  PLACEHOLDERS,
   PLACEHOLDER_MAX_LENGTH,
   PLACEHOLDER_PATTERN,
-  UnknownPlaceholderError,
+  PLACEHOLDERS,
   renderStatements,
   renderString,
   type TemplateValues,
+  UnknownPlaceholderError,
 } from './render';
-import { issuesToProblems, quote, rule, type PolicyProblem, type Report } from '../core/problems';
 import { buildSessionPolicy } from './session';
+import { STS_LIMITS } from './sts-limits';
 
 export type { PolicyProblem };
 
-export type PolicyValidation =
-  | { ok: true; document: TenantPolicyDocument; problems: [] }
-  | { ok: false; problems: PolicyProblem[] };
+export type PolicyValidation = { ok: true; document: TenantPolicyDocument; problems: [] } | { ok: false; problems: PolicyProblem[] };
 
 /** Session tags every assume-role session carries (set by the issuance flow); a tenant may not set them. */
 const RESERVED_TAG_KEYS: readonly string[] = IDENTITY_TAGS;
@@ -131,9 +129,7 @@ function matching(pattern: RegExp, code: string, expected: string) {
 // ---- statements -------------------------------------------------------------------------------
 
 const ActionList = oneOrMore(policyPattern(isActionPattern, 'invalid_action', 'an action like "s3:GetObject" or "*"'));
-const ResourceList = oneOrMore(
-  policyPattern(isResourcePattern, 'invalid_arn', 'an ARN like "arn:aws:s3:::bucket/*" or "*"'),
-);
+const ResourceList = oneOrMore(policyPattern(isResourcePattern, 'invalid_arn', 'an ARN like "arn:aws:s3:::bucket/*" or "*"'));
 
 const ConditionValue = z.union([policyString, nonEmptyList(policyString), z.boolean(), z.number()], {
   error: 'Expected a string, a non-empty array of strings, a boolean or a number',
@@ -189,7 +185,7 @@ const Statements = z.array(Statement).check(
     if (statements.length === 0) report('no_statements', 'The policy needs at least one statement');
     const seen = new Set<string>();
     statements.forEach((s, i) => {
-      const sid = isRecord(s) ? s['Sid'] : undefined;
+      const sid = isRecord(s) ? s.Sid : undefined;
       if (!isString(sid) || sid === '') return;
       if (seen.has(sid)) report('duplicate_sid', `Sid ${quote(sid)} is used by an earlier statement`, [i, 'Sid']);
       seen.add(sid);
@@ -236,27 +232,29 @@ const AssumeRoleModeSchema = z
       checkDefaultWithinMax(role, report);
       const { maxDurationSeconds: max, roleMaxSessionDuration: roleMax } = role;
       if (isNumber(max) && isNumber(roleMax) && max > roleMax) {
-        report(
-          'exceeds_role_max_session_duration',
-          `maxDurationSeconds ${max} exceeds the role's MaxSessionDuration of ${roleMax}`,
-          ['maxDurationSeconds'],
-        );
+        report('exceeds_role_max_session_duration', `maxDurationSeconds ${max} exceeds the role's MaxSessionDuration of ${roleMax}`, [
+          'maxDurationSeconds',
+        ]);
       }
     }),
   );
 
-const Modes = z
-  .strictObject({ 'assume-role': z.optional(AssumeRoleModeSchema), federation: z.optional(FederationModeSchema) })
-  .check(
-    rule<Record<string, unknown>>(isRecord, (modes, report) => {
-      if (!MODES.some((m) => modes[m] !== undefined)) report('no_modes', `Configure at least one of ${MODES.join(', ')}`);
-    }),
-  );
+const Modes = z.strictObject({ 'assume-role': z.optional(AssumeRoleModeSchema), federation: z.optional(FederationModeSchema) }).check(
+  rule<Record<string, unknown>>(isRecord, (modes, report) => {
+    if (!MODES.some((m) => modes[m] !== undefined)) report('no_modes', `Configure at least one of ${MODES.join(', ')}`);
+  }),
+);
 
 // ---- the rest of the document -----------------------------------------------------------------
 
 const ManagedPolicyArns = z
-  .array(matching(MANAGED_POLICY_ARN_PATTERN, 'invalid_managed_policy_arn', 'a managed policy ARN like "arn:aws:iam::aws:policy/ReadOnlyAccess"'))
+  .array(
+    matching(
+      MANAGED_POLICY_ARN_PATTERN,
+      'invalid_managed_policy_arn',
+      'a managed policy ARN like "arn:aws:iam::aws:policy/ReadOnlyAccess"',
+    ),
+  )
   .check(
     rule<unknown[]>(Array.isArray, (arns, report) => {
       if (arns.length > STS_LIMITS.policyArns) {
@@ -291,7 +289,10 @@ const SessionTags = z.record(z.string(), TagValue).check(
   rule<Record<string, unknown>>(isRecord, (tags, report) => {
     const keys = Object.keys(tags);
     if (keys.length > MAX_TENANT_TAGS) {
-      report('too_many_session_tags', `At most ${MAX_TENANT_TAGS} session tags (got ${keys.length}); ${RESERVED_TAG_KEYS.join(' and ')} are set by credvend`);
+      report(
+        'too_many_session_tags',
+        `At most ${MAX_TENANT_TAGS} session tags (got ${keys.length}); ${RESERVED_TAG_KEYS.join(' and ')} are set by credvend`,
+      );
     }
     const seen = new Set<string>();
     for (const key of keys) {
@@ -347,7 +348,7 @@ export const TenantPolicyDocumentSchema = z
         const role = modes['assume-role'];
         if (role === undefined) {
           report('session_tags_need_assume_role', 'Session tags are only sent with assume-role, which is not configured', ['sessionTags']);
-        } else if (isRecord(role) && role['sessionTags'] === false) {
+        } else if (isRecord(role) && role.sessionTags === false) {
           // The issuance flow sends no tags at all then: these would be silently dropped.
           report('session_tags_disabled', "Session tags are set but modes['assume-role'].sessionTags is false", ['sessionTags']);
         }

@@ -2,25 +2,24 @@
 // many items it actually read per table and index (recount reads apart, through a second wrapper). Conditional-write losses become `false`; any
 // other DynamoDB failure becomes the project's DependencyUnavailableError.
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
   type QueryCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError } from '../core/errors';
-import { type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../core/model';
-import { keyOwnerPk, tableKeys } from '../core/table-keys';
-import { decodeCursor, queryPage } from './dynamo-pages';
-import { type Page } from '../core/page';
-import { withoutStorageKeys } from './dynamo';
-import { dynamoUnavailable, isConditionFailure } from './dynamo';
-import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../audit/ports';
 import type { StoredItem } from '../audit/checks';
-import { liveCounterKey, type LiveCounter } from '../audit/live-counts';
-import { countingSender, ReadCounter, type DocumentCommand, type DocumentSender } from './counting-sender';
+import { type LiveCounter, liveCounterKey } from '../audit/live-counts';
+import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../audit/ports';
 import type { TenantAuditReport } from '../audit/report';
+import { BadRequestError } from '../core/errors';
+import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
+import type { Page } from '../core/page';
+import { keyOwnerPk, tableKeys } from '../core/table-keys';
+import { countingSender, type DocumentCommand, type DocumentSender, ReadCounter } from './counting-sender';
+import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
+import { decodeCursor, queryPage } from './dynamo-pages';
 
 export interface AuditTables {
   main: string;

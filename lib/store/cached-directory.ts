@@ -1,9 +1,10 @@
 // The warm path's directory: key and tenant lookups served from memory for at most the
 // configured TTL (the revocation delay the README states), misses included.
-import { TtlCache } from '../core/ttl-cache';
+
 import type { ApiKeyRecord, Tenant } from '../core/model';
-import type { DirectoryReader } from './directory';
+import { TtlCache } from '../core/ttl-cache';
 import type { PartnerContext } from '../vend/ports';
+import type { DirectoryReader } from './directory';
 
 export class CachedDirectory implements DirectoryReader {
   private readonly keyCache: TtlCache<ApiKeyRecord | null>;

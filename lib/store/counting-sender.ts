@@ -1,7 +1,7 @@
 // Counts the items DynamoDB hands back, per table or `table/index`, by wrapping `send`: what the
 // audit reads is measured where it happens, not estimated. A Query or Scan counts its ScannedCount
 // (items read before any filter, which is what is paid for), a Get its item, a BatchGet its items.
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type PutCommand, QueryCommand, ScanCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 export type DocumentCommand = GetCommand | BatchGetCommand | QueryCommand | ScanCommand | PutCommand | UpdateCommand;
 

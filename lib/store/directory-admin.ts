@@ -1,19 +1,11 @@
 // Writes and paginated lists of the directory (main table). Every list is a Query on a key
 // prefix or on gsi1, reading O(page) items; cursors are opaque to callers.
-import {
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, ConflictError, NotFoundError } from '../core/errors';
-import { type ApiKeyRecord, type EntityStatus, type Partner, type Tenant, type TenantPolicy, type TenantPolicyDocument } from '../core/model';
-import { tableKeys, keyOwnerPk } from '../core/table-keys';
-import { withoutStorageKeys } from './dynamo';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConflictError, NotFoundError } from '../core/errors';
+import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantPolicy, TenantPolicyDocument } from '../core/model';
 import type { Page, PageRequest } from '../core/page';
-import { dynamoUnavailable, isConditionFailure } from './dynamo';
+import { keyOwnerPk, tableKeys } from '../core/table-keys';
+import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
 import { queryPage } from './dynamo-pages';
 
 export class DynamoDirectoryAdmin {
@@ -77,7 +69,13 @@ export class DynamoDirectoryAdmin {
    * The current-policy item is then moved forward monotonically. A writer that crashed between the
    * two steps is repaired by the next writer that collides with its version item.
    */
-  async putPolicy(tenantId: string, document: TenantPolicyDocument, expectedVersion: number, at: string, updatedBy: string): Promise<TenantPolicy> {
+  async putPolicy(
+    tenantId: string,
+    document: TenantPolicyDocument,
+    expectedVersion: number,
+    at: string,
+    updatedBy: string,
+  ): Promise<TenantPolicy> {
     const conflict = () => new ConflictError('version_conflict', `The policy is no longer at version ${expectedVersion}; read it again`);
     const current = await this.getCurrentPolicy(tenantId);
     if ((current?.version ?? 0) !== expectedVersion) throw conflict();

@@ -1,20 +1,13 @@
 // Reads of the directory (tenants, partners, policies, keys) from the main table, for the issuance
 // path (plain client: see dynamo.ts).
-import {
-  BatchGetItemCommand,
-  GetItemCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type ApiKeyRecord, type Partner, type Tenant, type TenantPolicy } from '../core/model';
-import { tableKeys } from '../core/table-keys';
+import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DirectoryLookup } from '../admin/ports';
+import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
+import { tableKeys } from '../core/table-keys';
 import type { KeyDirectory } from '../identity/ports';
 import type { PartnerContext, PartnerDirectory } from '../vend/ports';
-import { dynamoUnavailable, getItem, isConditionFailure, toStored, withoutStorageKeys, type Item, type StoredItem } from './dynamo';
+import { dynamoUnavailable, getItem, type Item, isConditionFailure, type StoredItem, toStored, withoutStorageKeys } from './dynamo';
 
 /** The issuance path's reads: keys (identity), partner contexts (vend), tenants. */
 export interface DirectoryReader extends KeyDirectory, PartnerDirectory {
@@ -60,9 +53,7 @@ export class DynamoDirectory implements DirectoryReader, DirectoryLookup {
         const out: BatchGetItemCommandOutput = await this.client.send(new BatchGetItemCommand({ RequestItems: request }));
         items = items.concat((out.Responses?.[this.table] ?? []).map((item) => unmarshall(item)));
         const unprocessed = out.UnprocessedKeys?.[this.table];
-        request = unprocessed?.Keys?.length
-          ? { [this.table]: { Keys: unprocessed.Keys, ConsistentRead: true } }
-          : undefined;
+        request = unprocessed?.Keys?.length ? { [this.table]: { Keys: unprocessed.Keys, ConsistentRead: true } } : undefined;
       }
       if (request) throw new Error('BatchGet left keys unprocessed');
     } catch (err) {

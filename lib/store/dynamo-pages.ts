@@ -1,6 +1,6 @@
 // Paginated queries with the document client (admin API and audit): opaque cursors over
 // DynamoDB's LastEvaluatedKey. Apart from dynamo.ts so the issuance bundle stays free of lib-dynamodb.
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError } from '../core/errors';
 import type { Page, PageRequest } from '../core/page';
 import { dynamoUnavailable, withoutStorageKeys } from './dynamo';
@@ -24,9 +24,7 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
 
 export async function queryPage<T>(client: DynamoDBDocumentClient, input: QueryCommandInput, page: PageRequest): Promise<Page<T>> {
   try {
-    const out = await client.send(
-      new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.cursor) }),
-    );
+    const out = await client.send(new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.cursor) }));
     return {
       items: (out.Items ?? []).map((item) => withoutStorageKeys<T>(item)!),
       nextCursor: encodeCursor(out.LastEvaluatedKey),

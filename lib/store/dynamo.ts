@@ -1,7 +1,7 @@
 // The DynamoDB helpers every adapter shares: error translation, marshalling for the plain client,
 // and single-item reads. The issuance path uses the plain client with util-dynamodb: the document
 // client adds ~8 KB (net) to the vend bundle (bench/README.md).
-import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DependencyUnavailableError } from '../core/errors';
 
@@ -35,7 +35,12 @@ export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
 }
 
 /** One consistent read of a main-table item, without its storage attributes. */
-export async function getItem<T>(client: DynamoDBClient, table: string, key: Record<string, string>, action: string): Promise<T | undefined> {
+export async function getItem<T>(
+  client: DynamoDBClient,
+  table: string,
+  key: Record<string, string>,
+  action: string,
+): Promise<T | undefined> {
   try {
     const out = await client.send(new GetItemCommand({ TableName: table, Key: toStored(key), ConsistentRead: true }));
     return withoutStorageKeys<T>(fromStored(out.Item));

@@ -1,12 +1,11 @@
 // The issuance ledger. A record is written with a condition so a retried request can never
 // overwrite another; it carries no secret, only facts about the issuance.
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DependencyUnavailableError } from '../core/errors';
-import { type IssuanceRecord } from '../core/model';
+import type { IssuanceRecord } from '../core/model';
 import { tableKeys } from '../core/table-keys';
 import type { IssuanceLedger } from '../vend/ports';
-import { fromStored, toStored } from './dynamo';
-import { isConditionFailure } from './dynamo';
+import { fromStored, isConditionFailure, toStored } from './dynamo';
 
 export function issuanceItem(record: IssuanceRecord, retentionDays: number): Record<string, unknown> {
   return {

@@ -1,13 +1,13 @@
 // Reads of the issuance ledger for the admin API: one tenant's issuances, newest first, by time
 // range, partner and/or status. Every query is a Query on the table or one of its GSIs with the
 // time range as a key condition on `sk` (`${issuedAt}#${issuanceId}`): nothing is scanned.
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { IssuanceFilter, IssuanceQueries, Page, PageRequest } from '../admin/ports';
 import { BadRequestError } from '../core/errors';
-import { type IssuanceRecord } from '../core/model';
+import type { IssuanceRecord } from '../core/model';
 import { tableKeys } from '../core/table-keys';
-import { decodeCursor, encodeCursor } from './dynamo-pages';
 import { dynamoUnavailable } from './dynamo';
+import { decodeCursor, encodeCursor } from './dynamo-pages';
 
 /** How many pages a partner+status query may read before answering with what it found and a cursor. */
 export const MAX_FILTERED_PAGES = 5;

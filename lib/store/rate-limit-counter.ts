@@ -1,11 +1,10 @@
 // Per-partner issuance rate limit, shared by every Lambda: a fixed 60-second window counted by one
 // atomic conditional UpdateItem, so concurrent containers can never together exceed the limit.
-import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { RateLimitedError } from '../core/errors';
 import { tableKeys } from '../core/table-keys';
 import type { RateLimiter } from '../vend/ports';
-import { toStored } from './dynamo';
-import { dynamoUnavailable, isConditionFailure } from './dynamo';
+import { dynamoUnavailable, isConditionFailure, toStored } from './dynamo';
 
 export const RATE_WINDOW_SECONDS = 60;
 /** Window items outlive their window a little, then DynamoDB TTL deletes them. */
@@ -34,7 +33,10 @@ export class DynamoRateLimiter implements RateLimiter {
         }),
       );
     } catch (err) {
-      if (isConditionFailure(err)) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: Math.max(1, Math.ceil(windowEnd - nowSeconds)) });
+      if (isConditionFailure(err))
+        throw new RateLimitedError('rate_limited', 'Too many requests', {
+          retryAfterSeconds: Math.max(1, Math.ceil(windowEnd - nowSeconds)),
+        });
       throw dynamoUnavailable(err, 'rate limit');
     }
   }

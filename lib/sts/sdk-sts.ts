@@ -1,10 +1,5 @@
 // The STS adapter: the only code that calls STS, and the one place STS errors become ours.
-import {
-  AssumeRoleCommand,
-  GetFederationTokenCommand,
-  type Credentials,
-  type STSClient,
-} from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, type Credentials, GetFederationTokenCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../core/errors';
 import type { AssumeRoleRequest, FederationRequest } from '../policy/sts-limits';
 import type { IssuedCredentials, StsPort } from '../vend/ports';

@@ -3,10 +3,10 @@
 import { isoSeconds } from '../../client/serialized';
 import type { IssuedCredentials } from './ports';
 
+export type { CredentialProcessDocument } from '../../client/serialized';
 // The credential_process document and its base64 form have one definition, the client's: what
 // the server writes is by construction what the client parses.
 export { credentialProcessDocument, isoSeconds, serialize as serializeCredentials } from '../../client/serialized';
-export type { CredentialProcessDocument } from '../../client/serialized';
 
 export function containerCredentials(c: IssuedCredentials) {
   return {

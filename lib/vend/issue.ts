@@ -1,15 +1,27 @@
 // The issuance flow: tenant context -> render -> down-scope -> STS limits -> STS -> ledger.
 // Fail closed: credentials are returned only after their issuance record is durably written.
 import { createHash } from 'node:crypto';
-import type { Caller } from '../identity/authenticate';
-import { logger } from '../core/log';
 import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/errors';
-import { IDENTITY_TAGS, type AssumeRoleSettings, type IssuanceRecord, type Mode, type ModeSettings, type TenantPolicy } from '../core/model';
+import { logger } from '../core/log';
+import {
+  type AssumeRoleSettings,
+  IDENTITY_TAGS,
+  type IssuanceRecord,
+  type Mode,
+  type ModeSettings,
+  type TenantPolicy,
+} from '../core/model';
+import type { Caller } from '../identity/authenticate';
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from '../policy/render';
 import { assertScopeCovered, buildSessionPolicy } from '../policy/session';
-import type { RateLimiter, PartnerDirectory, IssuanceLedger, IssuedCredentials, StsPort } from './ports';
+import {
+  type AssumeRoleRequest,
+  assertAssumeRoleWithinLimits,
+  assertFederationWithinLimits,
+  type FederationRequest,
+} from '../policy/sts-limits';
+import type { IssuanceLedger, IssuedCredentials, PartnerDirectory, RateLimiter, StsPort } from './ports';
 import type { IssueRequest } from './request';
-import { assertAssumeRoleWithinLimits, assertFederationWithinLimits, type AssumeRoleRequest, type FederationRequest } from '../policy/sts-limits';
 
 export type { IssueRequest } from './request';
 
@@ -171,9 +183,10 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     sourceIdentity: plan.mode === 'assume-role' ? plan.request.sourceIdentity : undefined,
     policyVersion: resolved.policy.version,
     policySha256: sha256Hex(plan.policyText),
-    scope: request.scope?.actions?.length || request.scope?.resources?.length
-      ? { actions: request.scope.actions ?? [], resources: request.scope.resources ?? [] }
-      : undefined,
+    scope:
+      request.scope?.actions?.length || request.scope?.resources?.length
+        ? { actions: request.scope.actions ?? [], resources: request.scope.resources ?? [] }
+        : undefined,
     durationSeconds: plan.request.durationSeconds,
     issuedAt: issuedAt.toISOString(),
     expiresAt: credentials.expiration.toISOString(),
@@ -183,6 +196,13 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     status: 'active',
   };
   await deps.ledger.record(record);
-  logger.info('credentials issued', { issuanceId, tenantId, partnerId, keyId: record.keyId, mode: plan.mode, durationSeconds: record.durationSeconds });
+  logger.info('credentials issued', {
+    issuanceId,
+    tenantId,
+    partnerId,
+    keyId: record.keyId,
+    mode: plan.mode,
+    durationSeconds: record.durationSeconds,
+  });
   return { record, credentials, refreshAfter: refreshAfterOf(issuedAt, credentials.expiration) };
 }

@@ -1,5 +1,5 @@
 // What the issuance flow needs from the outside world; adapters in lib/store/ and lib/sts/ implement it.
-import type { Partner, Tenant, TenantPolicy, IssuanceRecord } from '../core/model';
+import type { IssuanceRecord, Partner, Tenant, TenantPolicy } from '../core/model';
 import type { AssumeRoleRequest, FederationRequest } from '../policy/sts-limits';
 
 export interface PartnerContext {

@@ -15,9 +15,7 @@ export const IssueRequestSchema = z.strictObject({
   scope: z.optional(
     z.strictObject({
       actions: z.optional(z.array(z.string().check(z.maxLength(128), z.regex(ACTION_PATTERN))).check(z.maxLength(20))),
-      resources: z.optional(
-        z.array(z.string().check(z.maxLength(1024), z.regex(PRINTABLE_ASCII))).check(z.maxLength(20)),
-      ),
+      resources: z.optional(z.array(z.string().check(z.maxLength(1024), z.regex(PRINTABLE_ASCII))).check(z.maxLength(20))),
     }),
   ),
 });

@@ -1,9 +1,9 @@
 // Composition root for the admin API, built once per cold start.
 import type { AdminDeps } from '../admin/ports';
-import { listAuditReports } from '../store/audit-store';
 import { dynamoClient } from '../aws/clients';
 import { documentClient } from '../aws/document-client';
 import { config } from '../core/config';
+import { listAuditReports } from '../store/audit-store';
 import { DynamoDirectory } from '../store/directory';
 import { DynamoDirectoryAdmin } from '../store/directory-admin';
 import { DynamoIssuanceQueries } from '../store/issuance-queries';

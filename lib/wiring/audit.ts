@@ -1,8 +1,9 @@
 // Composition root of the expiry audit, shared by the scheduled handler and `npm run audit`.
-import { documentClient } from '../aws/document-client';
-import { config } from '../core/config';
+
 import type { AuditDeps, AuditProgress } from '../audit/audit';
 import { loadAuditConfig } from '../audit/config';
+import { documentClient } from '../aws/document-client';
+import { config } from '../core/config';
 import { DynamoAuditStore } from '../store/audit-store';
 
 export const auditConfig = loadAuditConfig();

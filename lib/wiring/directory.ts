@@ -1,7 +1,7 @@
 // Composition root for key and directory access, built once per cold start.
 import { dynamoClient } from '../aws/clients';
-import { Authenticator } from '../identity/authenticate';
 import { config } from '../core/config';
+import { Authenticator } from '../identity/authenticate';
 import { CachedDirectory } from '../store/cached-directory';
 import { DynamoDirectory } from '../store/directory';
 

@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { dynamoClient, requestHandler, stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
 import { config } from '../core/config';
-import type { IssueDeps } from '../vend/issue';
-import { DynamoRateLimiter } from '../store/rate-limit-counter';
 import { DynamoIssuanceLedger } from '../store/issuance-ledger';
-import { SdkSts } from '../sts/sdk-sts';
+import { DynamoRateLimiter } from '../store/rate-limit-counter';
 import { federationClientLoader } from '../sts/federation-client';
+import { SdkSts } from '../sts/sdk-sts';
+import type { IssueDeps } from '../vend/issue';
 import { directory } from './directory';
 
 const sts = new SdkSts(

@@ -1,5 +1,5 @@
 // The four STS actions, run for an already authenticated caller.
-import { awsError, type AwsError } from './errors';
+import { type AwsError, awsError } from './errors';
 import { assumedRolePrincipal, federatedPrincipal, type KeyRecord, type KeyStore, type Principal } from './identity';
 import {
   checkPackedSize,
@@ -11,11 +11,11 @@ import {
   validateFederationToken,
   validateSessionToken,
 } from './limits';
-import { assumeRoleRequest, federationTokenRequest, sessionTokenRequest, type Params, type SessionInputs } from './params';
+import { assumeRoleRequest, federationTokenRequest, type Params, type SessionInputs, sessionTokenRequest } from './params';
 import type { RoleRegistry } from './roles';
-import { assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE, type AssumeRoleFacts } from './trust';
+import { type AssumeRoleFacts, assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE } from './trust';
 import type { LocalStsSession, LocalStsSessionTag } from './types';
-import { assumeRoleXml, callerIdentityXml, federationTokenXml, isoSeconds, sessionTokenXml, type CredentialsXml } from './xml';
+import { assumeRoleXml, type CredentialsXml, callerIdentityXml, federationTokenXml, isoSeconds, sessionTokenXml } from './xml';
 
 export interface ActionContext {
   accountId: string;
@@ -66,7 +66,12 @@ function observation(
 }
 
 function credentialsOf(record: KeyRecord): CredentialsXml {
-  return { accessKeyId: record.accessKeyId, secretAccessKey: record.secretAccessKey, sessionToken: record.sessionToken ?? '', expiresAt: record.expiresAt ?? 0 };
+  return {
+    accessKeyId: record.accessKeyId,
+    secretAccessKey: record.secretAccessKey,
+    sessionToken: record.sessionToken ?? '',
+    expiresAt: record.expiresAt ?? 0,
+  };
 }
 
 /** MalformedPolicyDocument, then the packed size; answers the size percentage when both pass. */
@@ -91,7 +96,13 @@ function getFederationToken(ctx: ActionContext): ActionResult {
   const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000);
   ctx.observe(observation(ctx, 'GetFederationToken', issued, duration, { input: req }));
   return {
-    body: federationTokenXml({ credentials: credentialsOf(issued), federatedUserId: principal.userId, arn: principal.arn, packedPolicySize: policy.packed, requestId: ctx.requestId }),
+    body: federationTokenXml({
+      credentials: credentialsOf(issued),
+      federatedUserId: principal.userId,
+      arn: principal.arn,
+      packedPolicySize: policy.packed,
+      requestId: ctx.requestId,
+    }),
   };
 }
 
@@ -101,7 +112,8 @@ function assumeRole(ctx: ActionContext): ActionResult {
   if (invalid) return { error: invalid };
   const roleArn = req.roleArn!;
   const caller: Principal = ctx.caller.principal;
-  const denied = (action: string): ActionResult => accessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
+  const denied = (action: string): ActionResult =>
+    accessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
   // Federated users may call no STS action but GetCallerIdentity; unknown roles look like untrusted ones.
   const entry = ctx.roles.get(roleArn);
   if (caller.kind === 'federated-user' || !entry) return denied(STS_ASSUME_ROLE);
@@ -124,7 +136,12 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const principal = assumedRolePrincipal(ctx.accountId, roleArn, req.roleSessionName!);
   const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000);
   ctx.observe(
-    observation(ctx, 'AssumeRole', issued, duration, { input: req, roleArn, sourceIdentity: req.sourceIdentity, externalIdPresent: req.externalId !== undefined }),
+    observation(ctx, 'AssumeRole', issued, duration, {
+      input: req,
+      roleArn,
+      sourceIdentity: req.sourceIdentity,
+      externalIdPresent: req.externalId !== undefined,
+    }),
   );
   return {
     body: assumeRoleXml({

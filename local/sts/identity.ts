@@ -61,7 +61,12 @@ export class KeyStore {
   constructor(account: string, users: LocalStsUser[]) {
     for (const u of users) {
       if (this.keys.has(u.accessKeyId)) throw new Error(`local STS: duplicate access key id for user ${u.userName}`);
-      this.keys.set(u.accessKeyId, { accessKeyId: u.accessKeyId, secretAccessKey: u.secretAccessKey, principal: userPrincipal(account, u.userName), source: 'long-term' });
+      this.keys.set(u.accessKeyId, {
+        accessKeyId: u.accessKeyId,
+        secretAccessKey: u.secretAccessKey,
+        principal: userPrincipal(account, u.userName),
+        source: 'long-term',
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 // STS parameter limits, with the error codes and wording AWS answers. Pure functions: each returns
 // the error STS would send, or undefined. The numbers mirror the "STS limits" table of DESIGN.md.
-import { awsError, validationError, type AwsError } from './errors';
+import { type AwsError, awsError, validationError } from './errors';
 import type { AssumeRoleRequest, FederationTokenRequest, SessionInputs, SessionTokenRequest, Tag } from './params';
 
 export const LIMITS = {
@@ -53,7 +53,12 @@ class Problems {
   }
 }
 
-function checkString(p: Problems, field: string, value: string | undefined, rule: { min: number; max: number; pattern?: RegExp; echo?: boolean; required?: boolean }): void {
+function checkString(
+  p: Problems,
+  field: string,
+  value: string | undefined,
+  rule: { min: number; max: number; pattern?: RegExp; echo?: boolean; required?: boolean },
+): void {
   if (value === undefined) {
     if (rule.required) p.null(field);
     return;
@@ -96,7 +101,8 @@ function checkSessionInputs(p: Problems, input: SessionInputs, withTransitive: b
       p.add('policy', undefined, 'must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+');
     }
   }
-  if (input.policyArns.length > LIMITS.policyArns) p.add('policyArns', undefined, `must have length less than or equal to ${LIMITS.policyArns}`);
+  if (input.policyArns.length > LIMITS.policyArns)
+    p.add('policyArns', undefined, `must have length less than or equal to ${LIMITS.policyArns}`);
   input.policyArns.forEach((arn, i) => {
     checkString(p, `policyArns.${i + 1}.member.arn`, arn, { ...LIMITS.arn });
     if (!POLICY_ARN_PATTERN.test(arn)) p.raw(`Invalid policy ARN at 'policyArns.${i + 1}.member.arn': '${arn}'`);
@@ -110,7 +116,9 @@ function checkSessionInputs(p: Problems, input: SessionInputs, withTransitive: b
     if (input.transitiveTagKeys.length > LIMITS.transitiveTagKeys) {
       p.add('transitiveTagKeys', undefined, `must have length less than or equal to ${LIMITS.transitiveTagKeys}`);
     }
-    input.transitiveTagKeys.forEach((key, i) => checkString(p, `transitiveTagKeys.${i + 1}.member`, key, { ...LIMITS.tagKey, pattern: TAG_KEY_PATTERN }));
+    input.transitiveTagKeys.forEach((key, i) =>
+      checkString(p, `transitiveTagKeys.${i + 1}.member`, key, { ...LIMITS.tagKey, pattern: TAG_KEY_PATTERN }),
+    );
   }
   const problems = p.error();
   if (problems) return problems;
@@ -168,7 +176,17 @@ export function checkRoleDuration(durationSeconds: number, maxSessionDuration: n
 }
 
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 
 /** Policy grammar checks STS does before anything else with a session policy: MalformedPolicyDocument. */
 export function checkPolicyDocument(policy: string): AwsError | undefined {
@@ -231,5 +249,9 @@ export function packedPolicySize(input: SessionInputs): number {
 /** STS's wire code is exactly `PackedPolicyTooLarge` (no Exception suffix). */
 export function checkPackedSize(percent: number): AwsError | undefined {
   if (percent <= 100) return undefined;
-  return awsError(400, 'PackedPolicyTooLarge', `Packed policy consumes ${percent}% of allotted space, please use smaller policy or fewer session tags.`);
+  return awsError(
+    400,
+    'PackedPolicyTooLarge',
+    `Packed policy consumes ${percent}% of allotted space, please use smaller policy or fewer session tags.`,
+  );
 }

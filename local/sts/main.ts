@@ -2,7 +2,7 @@
 // The config file holds LocalStsOptions as JSON (users, roles, parameters, ...); flags override it.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { startLocalSts, type LocalStsOptions } from './server';
+import { type LocalStsOptions, startLocalSts } from './server';
 
 function loadOptions(): LocalStsOptions {
   const { values } = parseArgs({
@@ -17,7 +17,8 @@ function loadOptions(): LocalStsOptions {
     // Not the parser's message: it quotes the file, which holds secrets.
     throw new Error(`${values.config}: cannot read it as JSON`);
   }
-  if (!config || !Array.isArray(config.users)) throw new Error(`${values.config}: "users" must be an array of { userName, accessKeyId, secretAccessKey }`);
+  if (!config || !Array.isArray(config.users))
+    throw new Error(`${values.config}: "users" must be an array of { userName, accessKeyId, secretAccessKey }`);
   const port = values.port === undefined ? config.port : Number(values.port);
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port < 65536)) throw new Error(`invalid --port ${values.port ?? ''}`);
   return { ...config, port, host: values.host ?? config.host, quiet: values.quiet ?? config.quiet };

@@ -48,7 +48,10 @@ export function listParam(params: Params, prefix: string, field?: string): strin
 }
 
 export function tagsParam(params: Params): Tag[] {
-  return memberIndexes(params, 'Tags').map((i) => ({ key: params.get(`Tags.member.${i}.Key`), value: params.get(`Tags.member.${i}.Value`) }));
+  return memberIndexes(params, 'Tags').map((i) => ({
+    key: params.get(`Tags.member.${i}.Key`),
+    value: params.get(`Tags.member.${i}.Value`),
+  }));
 }
 
 function sessionInputs(params: Params): SessionInputs {

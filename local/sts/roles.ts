@@ -16,23 +16,29 @@ const ROLE_KEYS = new Set(['arn', 'maxSessionDuration', 'trustPolicy']);
 
 /** A validated copy of the role (later changes to the caller's object do not reach the emulator). Throws on any problem. */
 export function checkRole(input: unknown, accountId: string): RoleEntry {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new Error('local STS: a role must be an object { arn, maxSessionDuration, trustPolicy }');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new Error('local STS: a role must be an object { arn, maxSessionDuration, trustPolicy }');
   const raw = input as Record<string, unknown>;
   const arn = raw.arn;
   if (typeof arn !== 'string' || !ROLE_ARN_PATTERN.test(arn)) throw new Error(`local STS: invalid role ARN ${JSON.stringify(arn)}`);
   const where = `local STS: role ${arn}`;
   if ('trustedPrincipals' in raw || 'externalId' in raw) {
-    throw new Error(`${where}: trustedPrincipals and externalId were replaced by trustPolicy, an IAM trust policy document (see local/sts/README.md)`);
+    throw new Error(
+      `${where}: trustedPrincipals and externalId were replaced by trustPolicy, an IAM trust policy document (see local/sts/README.md)`,
+    );
   }
   for (const key of Object.keys(raw)) if (!ROLE_KEYS.has(key)) throw new Error(`${where}: unknown field ${JSON.stringify(key)}`);
   if (arn.split(':')[4] !== accountId) throw new Error(`${where}: not in the emulator's account ${accountId}`);
   const max = raw.maxSessionDuration;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < ROLE_MAX_SESSION_DURATION.min || max > ROLE_MAX_SESSION_DURATION.max) {
-    throw new Error(`${where}: maxSessionDuration must be an integer from ${ROLE_MAX_SESSION_DURATION.min} to ${ROLE_MAX_SESSION_DURATION.max} seconds`);
+    throw new Error(
+      `${where}: maxSessionDuration must be an integer from ${ROLE_MAX_SESSION_DURATION.min} to ${ROLE_MAX_SESSION_DURATION.max} seconds`,
+    );
   }
   if (raw.trustPolicy === undefined) throw new Error(`${where}: trustPolicy is required`);
   const trust = parseTrustPolicy(raw.trustPolicy, where);
-  const trustPolicy = typeof raw.trustPolicy === 'string' ? raw.trustPolicy : (JSON.parse(JSON.stringify(raw.trustPolicy)) as LocalStsRole['trustPolicy']);
+  const trustPolicy =
+    typeof raw.trustPolicy === 'string' ? raw.trustPolicy : (JSON.parse(JSON.stringify(raw.trustPolicy)) as LocalStsRole['trustPolicy']);
   return { role: { arn, maxSessionDuration: max, trustPolicy }, trust };
 }
 

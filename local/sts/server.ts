@@ -4,8 +4,8 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { STS_ACTIONS } from './actions';
-import { awsError, type AwsError } from './errors';
-import { KeyStore, type KeyRecord } from './identity';
+import { type AwsError, awsError } from './errors';
+import { type KeyRecord, KeyStore } from './identity';
 import type { Params } from './params';
 import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
@@ -13,6 +13,7 @@ import { handleSsm, SSM_TARGET_PREFIX, ssmAuthError, ssmErrorBody } from './ssm'
 import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsSession } from './types';
 import { errorXml } from './xml';
 
+export { TrustPolicyError } from './trust';
 export type {
   LocalSts,
   LocalStsCall,
@@ -26,7 +27,6 @@ export type {
   TrustPolicyDocument,
   TrustPolicyStatement,
 } from './types';
-export { TrustPolicyError } from './trust';
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 const STS_VERSION = '2011-06-15';
@@ -72,8 +72,18 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
 }
 
-const stsReply = (error: AwsError, requestId: string): Reply => ({ status: error.status, contentType: 'text/xml', body: errorXml(error, requestId), code: error.code });
-const ssmReply = (error: AwsError): Reply => ({ status: error.status, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(ssmErrorBody(error)), code: error.code });
+const stsReply = (error: AwsError, requestId: string): Reply => ({
+  status: error.status,
+  contentType: 'text/xml',
+  body: errorXml(error, requestId),
+  code: error.code,
+});
+const ssmReply = (error: AwsError): Reply => ({
+  status: error.status,
+  contentType: 'application/x-amz-json-1.1',
+  body: JSON.stringify(ssmErrorBody(error)),
+  code: error.code,
+});
 
 export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   if (!Array.isArray(opts.users)) throw new Error('local STS: options.users must be an array');
@@ -116,7 +126,11 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     const record = keys.lookup(auth.accessKeyId);
     const invalidToken = { error: awsError(403, 'InvalidClientTokenId', MESSAGES.invalidToken) };
     if (!record) return invalidToken;
-    if (record.sessionToken === undefined ? auth.securityToken !== undefined : auth.securityToken === undefined || !sameSecret(auth.securityToken, record.sessionToken)) {
+    if (
+      record.sessionToken === undefined
+        ? auth.securityToken !== undefined
+        : auth.securityToken === undefined || !sameSecret(auth.securityToken, record.sessionToken)
+    ) {
       return invalidToken;
     }
     if (record.expiresAt !== undefined && record.expiresAt <= now()) return { error: awsError(403, 'ExpiredToken', MESSAGES.expiredToken) };
@@ -130,7 +144,10 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     const run = STS_ACTIONS.get(action);
     if (!action) return stsReply(awsError(400, 'MissingAction', 'Missing Action'), requestId);
     if (!run || params.get('Version') !== STS_VERSION) {
-      return stsReply(awsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`), requestId);
+      return stsReply(
+        awsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`),
+        requestId,
+      );
     }
     const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId, observe });
     if ('error' in result) return stsReply(result.error, requestId);
@@ -152,7 +169,11 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     const target = headerValue(signed, 'x-amz-target');
     const json = target !== undefined;
     const params = json ? new Map<string, string>() : queryProtocolParams(signed);
-    const action = json ? (target.startsWith(SSM_TARGET_PREFIX) ? target.slice(SSM_TARGET_PREFIX.length) : target) : (params.get('Action') ?? '');
+    const action = json
+      ? target.startsWith(SSM_TARGET_PREFIX)
+        ? target.slice(SSM_TARGET_PREFIX.length)
+        : target
+      : (params.get('Action') ?? '');
     const parsed = parseSigV4(signed);
     note(action, 'auth' in parsed ? parsed.auth.accessKeyId : undefined);
     const fault = takeFault(action);
@@ -173,14 +194,19 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
       reply = await route(req, requestId, (action, accessKeyId) => Object.assign(call, { action }, accessKeyId ? { accessKeyId } : {}));
     } catch {
       // Never expose internals, as AWS does not.
-      reply = stsReply(awsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.'), requestId);
+      reply = stsReply(
+        awsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.'),
+        requestId,
+      );
     }
     call.status = reply.status;
     if (reply.code) call.code = reply.code;
     calls.push(call);
     if (!opts.quiet) {
       // Access key ids are not secret; secrets, tokens and bodies are never printed.
-      console.log(`local STS ${call.action || '-'} ${reply.status}${reply.code ? ` ${reply.code}` : ''}${call.accessKeyId ? ` key=${call.accessKeyId}` : ''}`);
+      console.log(
+        `local STS ${call.action || '-'} ${reply.status}${reply.code ? ` ${reply.code}` : ''}${call.accessKeyId ? ` key=${call.accessKeyId}` : ''}`,
+      );
     }
     if (res.destroyed) return;
     res.writeHead(reply.status, {

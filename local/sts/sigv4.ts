@@ -1,7 +1,7 @@
 // AWS Signature Version 4 verification, written from the published spec with node:crypto only,
 // so the emulator checks exactly what AWS checks and does not share code with the SDK's signer.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { awsError, type AwsError } from './errors';
+import { type AwsError, awsError } from './errors';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 /** AWS refuses a request whose timestamp is more than 15 minutes away from its own clock. */
@@ -98,7 +98,14 @@ function parseHeaderAuth(req: SignedRequest, header: string): { auth: SigV4Auth 
   }
   const amzDate = headerValue(req, 'x-amz-date') ?? fromHttpDate(headerValue(req, 'date'));
   if (!amzDate) return { error: incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.") };
-  return finish(fields.get('Credential')!, fields.get('SignedHeaders')!, fields.get('Signature')!, amzDate, 'header', headerValue(req, 'x-amz-security-token'));
+  return finish(
+    fields.get('Credential')!,
+    fields.get('SignedHeaders')!,
+    fields.get('Signature')!,
+    amzDate,
+    'header',
+    headerValue(req, 'x-amz-security-token'),
+  );
 }
 
 function parseQueryAuth(query: Map<string, string>): { auth: SigV4Auth } | { error: AwsError } {
@@ -107,7 +114,14 @@ function parseQueryAuth(query: Map<string, string>): { auth: SigV4Auth } | { err
   const required = ['X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Date'];
   const missing = required.filter((f) => !query.get(f));
   if (missing.length > 0) return { error: incomplete(missing.map((f) => `AWS query-string parameters must include '${f}'.`).join(' ')) };
-  const result = finish(query.get('X-Amz-Credential')!, query.get('X-Amz-SignedHeaders')!, query.get('X-Amz-Signature')!, query.get('X-Amz-Date')!, 'query', query.get('X-Amz-Security-Token'));
+  const result = finish(
+    query.get('X-Amz-Credential')!,
+    query.get('X-Amz-SignedHeaders')!,
+    query.get('X-Amz-Signature')!,
+    query.get('X-Amz-Date')!,
+    'query',
+    query.get('X-Amz-Security-Token'),
+  );
   if ('auth' in result && query.has('X-Amz-Expires')) result.auth.expiresSeconds = Number(query.get('X-Amz-Expires'));
   return result;
 }
@@ -129,7 +143,15 @@ function finish(
   const headers = signedHeaders.split(';').map((h) => h.trim().toLowerCase());
   if (!headers.includes('host')) return { error: incomplete("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.") };
   return {
-    auth: { mode, accessKeyId, scope: { date, region, service }, amzDate, signedHeaders: headers, signature: signature.toLowerCase(), securityToken },
+    auth: {
+      mode,
+      accessKeyId,
+      scope: { date, region, service },
+      amzDate,
+      signedHeaders: headers,
+      signature: signature.toLowerCase(),
+      securityToken,
+    },
   };
 }
 
@@ -140,7 +162,10 @@ function fromHttpDate(value: string | undefined): string | undefined {
 }
 
 export function toAmzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function parseAmzDate(amzDate: string): number {
@@ -177,7 +202,14 @@ export function canonicalRequest(req: SignedRequest, auth: SigV4Auth): string {
   const q = req.url.indexOf('?');
   const path = q < 0 ? req.url : req.url.slice(0, q);
   const headers = auth.signedHeaders.map((name) => `${name}:${(headerValue(req, name) ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
-  return [req.method.toUpperCase(), canonicalPath(path), canonicalQuery(req.url, auth.mode), headers, auth.signedHeaders.join(';'), payloadHash(req)].join('\n');
+  return [
+    req.method.toUpperCase(),
+    canonicalPath(path),
+    canonicalQuery(req.url, auth.mode),
+    headers,
+    auth.signedHeaders.join(';'),
+    payloadHash(req),
+  ].join('\n');
 }
 
 /** The body's hash is always computed here: a client-supplied x-amz-content-sha256 is checked, not trusted. */
@@ -196,14 +228,21 @@ export function signingKey(secret: string, date: string, region: string, service
 
 export function computeSignature(req: SignedRequest, auth: SigV4Auth, secret: string): string {
   const { date, region, service } = auth.scope;
-  return createHmac('sha256', signingKey(secret, date, region, service)).update(stringToSign(auth, canonicalRequest(req, auth))).digest('hex');
+  return createHmac('sha256', signingKey(secret, date, region, service))
+    .update(stringToSign(auth, canonicalRequest(req, auth)))
+    .digest('hex');
 }
 
 /**
  * Checks a parsed signature against the caller's secret: scope, signature, then the time window
  * (on the emulator's clock, so tests that move the clock see what a skewed client would).
  */
-export function checkSignature(req: SignedRequest, auth: SigV4Auth, secret: string, opts: { service: string; nowMs: number }): AwsError | undefined {
+export function checkSignature(
+  req: SignedRequest,
+  auth: SigV4Auth,
+  secret: string,
+  opts: { service: string; nowMs: number },
+): AwsError | undefined {
   if (auth.scope.service !== opts.service) return mismatch(`Credential should be scoped to correct service: '${opts.service}'. `);
   const contentSha = headerValue(req, 'x-amz-content-sha256');
   if (contentSha !== undefined && contentSha !== 'UNSIGNED-PAYLOAD' && contentSha !== payloadHash(req)) {
@@ -224,10 +263,14 @@ export function checkSignature(req: SignedRequest, auth: SigV4Auth, secret: stri
     return undefined;
   }
   if (signedAt < opts.nowMs - MAX_SKEW_MS) {
-    return mismatch(`Signature expired: ${auth.amzDate} is now earlier than ${toAmzDate(opts.nowMs - MAX_SKEW_MS)} (${toAmzDate(opts.nowMs)} - 15 min.)`);
+    return mismatch(
+      `Signature expired: ${auth.amzDate} is now earlier than ${toAmzDate(opts.nowMs - MAX_SKEW_MS)} (${toAmzDate(opts.nowMs)} - 15 min.)`,
+    );
   }
   if (signedAt > opts.nowMs + MAX_SKEW_MS) {
-    return mismatch(`Signature not yet current: ${auth.amzDate} is still later than ${toAmzDate(opts.nowMs + MAX_SKEW_MS)} (${toAmzDate(opts.nowMs)} + 15 min.)`);
+    return mismatch(
+      `Signature not yet current: ${auth.amzDate} is still later than ${toAmzDate(opts.nowMs + MAX_SKEW_MS)} (${toAmzDate(opts.nowMs)} + 15 min.)`,
+    );
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 // Just enough SSM Parameter Store (JSON 1.1 protocol, `X-Amz-Target: AmazonSSM.GetParameter`) for
 // code that loads long-term keys from a SecureString parameter at cold start.
 import { createHmac } from 'node:crypto';
-import { awsError, type AwsError } from './errors';
+import { type AwsError, awsError } from './errors';
 import type { LocalStsParameter } from './types';
 
 export const SSM_TARGET_PREFIX = 'AmazonSSM.';
@@ -42,7 +42,13 @@ export function parameterArn(ctx: SsmContext, name: string): string {
 function getParameter(input: Record<string, unknown>, ctx: SsmContext): SsmResult {
   const { Name: requested, WithDecryption: decrypt } = input;
   if (typeof requested !== 'string') {
-    return { error: awsError(400, 'ValidationException', "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null") };
+    return {
+      error: awsError(
+        400,
+        'ValidationException',
+        "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+      ),
+    };
   }
   // Every parameter here is at version 1, so `name:1` selects the same one.
   const name = requested.replace(/:1$/, '');
@@ -66,13 +72,15 @@ function getParameter(input: Record<string, unknown>, ctx: SsmContext): SsmResul
 }
 
 export function handleSsm(operation: string, body: Buffer, ctx: SsmContext): SsmResult {
-  if (operation !== 'GetParameter') return { error: awsError(400, 'UnknownOperationException', `Operation ${operation} is not supported by the local SSM.`) };
+  if (operation !== 'GetParameter')
+    return { error: awsError(400, 'UnknownOperationException', `Operation ${operation} is not supported by the local SSM.`) };
   let input: unknown;
   try {
     input = JSON.parse(body.toString('utf8') || '{}');
   } catch {
     return { error: awsError(400, 'SerializationException', 'The request body is not valid JSON.') };
   }
-  if (typeof input !== 'object' || input === null) return { error: awsError(400, 'SerializationException', 'The request body is not a JSON object.') };
+  if (typeof input !== 'object' || input === null)
+    return { error: awsError(400, 'SerializationException', 'The request body is not a JSON object.') };
   return getParameter(input as Record<string, unknown>, ctx);
 }

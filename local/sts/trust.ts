@@ -61,7 +61,17 @@ export class TrustPolicyError extends Error {
 
 const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const DOCUMENT_KEYS = new Set(['Version', 'Id', 'Statement']);
-const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Effect',
+  'Principal',
+  'NotPrincipal',
+  'Action',
+  'NotAction',
+  'Resource',
+  'NotResource',
+  'Condition',
+]);
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 /** IAM: "AssumeRole policy may only specify STS AssumeRole actions." */
 const TRUST_ACTION = /^(?:\*|sts:[a-z*?]+)$/i;
@@ -100,14 +110,16 @@ function parseCondition(condition: unknown, at: string, fail: (message: string) 
     const ifExists = m?.[3] !== undefined;
     const known = POSITIVE.has(base) || NEGATED.has(base) || base === 'Null';
     if (!m || !known) fail(`${at}.Condition: unsupported condition operator ${JSON.stringify(operator)}`);
-    if (base === 'Null' && (ifExists || set)) fail(`${at}.Condition: ${JSON.stringify(operator)} is not a valid operator (Null takes no IfExists or set qualifier)`);
+    if (base === 'Null' && (ifExists || set))
+      fail(`${at}.Condition: ${JSON.stringify(operator)} is not a valid operator (Null takes no IfExists or set qualifier)`);
     if (base === 'Bool' && set) fail(`${at}.Condition: ${JSON.stringify(operator)} is not supported (Bool keys are single-valued)`);
     if (!isRecord(block) || Object.keys(block).length === 0) fail(`${at}.Condition.${operator} must be an object of condition keys`);
     for (const [key, raw] of Object.entries(block)) {
       const list = Array.isArray(raw) ? raw : [raw];
       if (list.length === 0) fail(`${at}.Condition.${operator}.${key} is an empty list`);
       const values = list.map((v) => {
-        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') fail(`${at}.Condition.${operator}.${key} values must be strings, numbers or booleans`);
+        if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean')
+          fail(`${at}.Condition.${operator}.${key} values must be strings, numbers or booleans`);
         return String(v);
       });
       if ((base === 'Null' || base === 'Bool') && values.some((v) => v.toLowerCase() !== 'true' && v.toLowerCase() !== 'false')) {
@@ -121,7 +133,8 @@ function parseCondition(condition: unknown, at: string, fail: (message: string) 
 
 function parsePrincipal(principal: unknown, at: string, fail: (message: string) => never): { anyPrincipal: boolean; aws: string[] } {
   if (principal === '*') return { anyPrincipal: true, aws: [] };
-  if (!isRecord(principal) || Object.keys(principal).length === 0) fail(`${at}.Principal must be "*" or an object such as {"AWS": "<principal ARN>"}`);
+  if (!isRecord(principal) || Object.keys(principal).length === 0)
+    fail(`${at}.Principal must be "*" or an object such as {"AWS": "<principal ARN>"}`);
   const aws: string[] = [];
   for (const [type, value] of Object.entries(principal)) {
     if (!PRINCIPAL_TYPES.has(type)) fail(`${at}.Principal: unknown principal type ${JSON.stringify(type)}`);
@@ -166,11 +179,13 @@ export function parseTrustPolicy(input: unknown, where = 'trust policy'): TrustP
     if ('NotPrincipal' in st) fail(`${at}: NotPrincipal is not supported by the local STS`);
     if (st.Effect !== 'Allow' && st.Effect !== 'Deny') fail(`${at}.Effect must be "Allow" or "Deny"`);
     if (!('Principal' in st)) fail(`${at} has no Principal`);
-    if (('Action' in st) === ('NotAction' in st)) fail(`${at} needs exactly one of Action and NotAction`);
+    if ('Action' in st === 'NotAction' in st) fail(`${at} needs exactly one of Action and NotAction`);
     if (st.Sid !== undefined && typeof st.Sid !== 'string') fail(`${at}.Sid must be a string`);
     const element = 'Action' in st ? 'Action' : 'NotAction';
     const actions = stringList(st[element], `${at}.${element}`, fail);
-    for (const a of actions) if (!TRUST_ACTION.test(a)) fail(`${at}.${element}: ${JSON.stringify(a)} is not an STS action (a trust policy may only name sts: actions)`);
+    for (const a of actions)
+      if (!TRUST_ACTION.test(a))
+        fail(`${at}.${element}: ${JSON.stringify(a)} is not an STS action (a trust policy may only name sts: actions)`);
     return {
       effect: st.Effect,
       ...parsePrincipal(st.Principal, at, fail),
@@ -183,7 +198,10 @@ export function parseTrustPolicy(input: unknown, where = 'trust policy'): TrustP
 }
 
 function glob(pattern: string, flags = ''): RegExp {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, `s${flags}`);
 }
 
@@ -275,7 +293,12 @@ export function decide(policy: TrustPolicy, caller: Principal, action: string, c
 }
 
 /** Every action must be allowed; the answer names the first one that is not, as AWS's message does. */
-export function authorize(policy: TrustPolicy, caller: Principal, actions: string[], context: RequestContext): { allowed: true } | { allowed: false; action: string; decision: Decision } {
+export function authorize(
+  policy: TrustPolicy,
+  caller: Principal,
+  actions: string[],
+  context: RequestContext,
+): { allowed: true } | { allowed: false; action: string; decision: Decision } {
   for (const action of actions) {
     const decision = decide(policy, caller, action, context);
     if (decision !== 'allow') return { allowed: false, action, decision };
@@ -319,7 +342,11 @@ export function assumeRoleContext(caller: Principal, facts: AssumeRoleFacts): Re
   if (facts.externalId !== undefined) set('sts:ExternalId', [facts.externalId]);
   if (facts.sourceIdentity !== undefined) set('sts:SourceIdentity', [facts.sourceIdentity]);
   for (const tag of facts.tags) set(`aws:RequestTag/${tag.key}`, [tag.value]);
-  if (facts.tags.length > 0) set('aws:TagKeys', facts.tags.map((t) => t.key));
+  if (facts.tags.length > 0)
+    set(
+      'aws:TagKeys',
+      facts.tags.map((t) => t.key),
+    );
   if (facts.transitiveTagKeys.length > 0) set('sts:TransitiveTagKeys', facts.transitiveTagKeys);
   return context;
 }

@@ -38,7 +38,13 @@ function envelope(action: string, result: string, requestId: string): string {
   );
 }
 
-export function federationTokenXml(r: { credentials: CredentialsXml; federatedUserId: string; arn: string; packedPolicySize: number; requestId: string }): string {
+export function federationTokenXml(r: {
+  credentials: CredentialsXml;
+  federatedUserId: string;
+  arn: string;
+  packedPolicySize: number;
+  requestId: string;
+}): string {
   const user = `<FederatedUser>${el('FederatedUserId', r.federatedUserId)}${el('Arn', r.arn)}</FederatedUser>`;
   return envelope('GetFederationToken', `${credentials(r.credentials)}${user}${el('PackedPolicySize', r.packedPolicySize)}`, r.requestId);
 }
@@ -52,7 +58,11 @@ export function assumeRoleXml(r: {
   requestId: string;
 }): string {
   const user = `<AssumedRoleUser>${el('AssumedRoleId', r.assumedRoleId)}${el('Arn', r.arn)}</AssumedRoleUser>`;
-  return envelope('AssumeRole', `${credentials(r.credentials)}${user}${el('PackedPolicySize', r.packedPolicySize)}${el('SourceIdentity', r.sourceIdentity)}`, r.requestId);
+  return envelope(
+    'AssumeRole',
+    `${credentials(r.credentials)}${user}${el('PackedPolicySize', r.packedPolicySize)}${el('SourceIdentity', r.sourceIdentity)}`,
+    r.requestId,
+  );
 }
 
 export function sessionTokenXml(r: { credentials: CredentialsXml; requestId: string }): string {

@@ -2,10 +2,10 @@
 // local tables and STS that global-setup started.
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { localDynamoClient } from '../../local/dynamo';
-import { createApiKey, demoPolicy } from '../../local/seed';
 import type { TenantPolicyDocument } from '../../lib/core/model';
 import { DynamoDirectoryAdmin } from '../../lib/store/directory-admin';
+import { localDynamoClient } from '../../local/dynamo';
+import { createApiKey, demoPolicy } from '../../local/seed';
 import { assertMatchesOpenApi } from './openapi';
 import { apiKeySecret, recordSecrets, secretsIn } from './secret-scan';
 
@@ -57,7 +57,7 @@ export async function call<T = any>(
   }
   const res = await fetch(`${apiUrl()}${path}`, { method, headers, body });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {

@@ -7,7 +7,12 @@ import { describe } from '@jest/globals';
 
 /** `command` as execFile would find it: an absolute path if executable, else the first on PATH. */
 export function findExecutable(command: string, path = process.env.PATH ?? ''): string | undefined {
-  const candidates = isAbsolute(command) ? [command] : path.split(delimiter).filter(Boolean).map((dir) => join(dir, command));
+  const candidates = isAbsolute(command)
+    ? [command]
+    : path
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(dir, command));
   return candidates.find((file) => {
     try {
       accessSync(file, constants.X_OK);
@@ -25,9 +30,12 @@ export function findExecutable(command: string, path = process.env.PATH ?? ''): 
 export function describeWithAwsCli(command: string, env: NodeJS.ProcessEnv = process.env): (name: string, fn: () => void) => void {
   if (findExecutable(command, env.PATH ?? '') !== undefined) return describe;
   const missing = `the AWS CLI (${command}) is not installed or not executable; .ci/run installs Debian's awscli`;
-  if (env.CI) throw new Error(`CI=${env.CI}: ${missing}. The AWS CLI end-to-end tests must run in CI, so this suite fails instead of skipping.`);
+  if (env.CI)
+    throw new Error(`CI=${env.CI}: ${missing}. The AWS CLI end-to-end tests must run in CI, so this suite fails instead of skipping.`);
   const bar = '!'.repeat(100);
   // Straight to stderr: jest prints no console output of a suite whose tests were all skipped.
-  process.stderr.write(`\n${bar}\n!! AWS CLI END-TO-END TESTS SKIPPED: ${missing}.\n!! They did not run. (With CI set they fail instead.)\n${bar}\n\n`);
+  process.stderr.write(
+    `\n${bar}\n!! AWS CLI END-TO-END TESTS SKIPPED: ${missing}.\n!! They did not run. (With CI set they fail instead.)\n${bar}\n\n`,
+  );
   return describe.skip;
 }

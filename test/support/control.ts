@@ -2,8 +2,8 @@
 // and steer the local STS and inject DynamoDB faults in the running stack.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { FaultProxy, FaultRule } from './fault-proxy';
 import type { LocalSts, LocalStsRole, LocalStsSession } from '../../local/sts/server';
+import type { FaultProxy, FaultRule } from './fault-proxy';
 
 export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {
   const routes: Record<string, (body: any, query: URLSearchParams) => unknown> = {
@@ -27,13 +27,18 @@ export async function startControlServer(sts: LocalSts, dynamo: FaultProxy) {
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://control');
       const route = routes[`${req.method} ${url.pathname}`];
-      if (!route) return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no route ${req.method} ${url.pathname}` }));
+      if (!route)
+        return res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `no route ${req.method} ${url.pathname}` }));
       let result: unknown;
       try {
         result = route(raw ? JSON.parse(raw) : undefined, url.searchParams);
       } catch (err) {
         // A refused request (e.g. an invalid role) answers 400 instead of throwing in the setup process.
-        return res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+        return res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? null));
     });
@@ -66,7 +71,8 @@ export const control = {
   putStsRole: (role: LocalStsRole) => control.send<null>('POST', '/sts/role', role),
   deleteStsRole: (arn: string) => control.send<{ deleted: boolean }>('POST', '/sts/delete-role', { arn }),
   /** What the local STS recorded about the credentials with this access key id (null if it issued none). */
-  stsSession: (accessKeyId: string) => control.send<LocalStsSession | null>('GET', `/sts/session?accessKeyId=${encodeURIComponent(accessKeyId)}`),
+  stsSession: (accessKeyId: string) =>
+    control.send<LocalStsSession | null>('GET', `/sts/session?accessKeyId=${encodeURIComponent(accessKeyId)}`),
   dynamoCounts: () => control.send<Record<string, number>>('GET', '/dynamo/counts'),
   resetDynamoCounts: () => control.send('POST', '/dynamo/reset-counts'),
   dynamoFault: (rule: FaultRule) => control.send('POST', '/dynamo/fault', rule),

@@ -58,8 +58,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       const amzTarget = String(req.headers['x-amz-target'] ?? '');
       counts[amzTarget] = (counts[amzTarget] ?? 0) + 1;
       const fault = faults.find(
-        (f) =>
-          f.left > 0 && (f.target === '*' || f.target === amzTarget) && (!f.tableName || body.includes(`"${f.tableName}"`)),
+        (f) => f.left > 0 && (f.target === '*' || f.target === amzTarget) && (!f.tableName || body.includes(`"${f.tableName}"`)),
       );
       if (!fault) return forward(req, body, res);
       fault.left -= 1;

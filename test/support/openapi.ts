@@ -68,6 +68,8 @@ export function assertMatchesOpenApi(method: string, pathTemplateOrPath: string,
   const validate = validatorFor(`${ref}/${pointer('content', 'application/json', 'schema')}`);
   if (!validate(body)) {
     const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message} ${JSON.stringify(e.params)}`);
-    throw new Error(`${where}: the body does not match the OpenAPI document:\n- ${errors.join('\n- ')}\nbody: ${String(JSON.stringify(body)).slice(0, 2000)}`);
+    throw new Error(
+      `${where}: the body does not match the OpenAPI document:\n- ${errors.join('\n- ')}\nbody: ${String(JSON.stringify(body)).slice(0, 2000)}`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 // The whole-suite secret scan: every secret a test sees (issued credentials, API key secrets) is
 // recorded, and at the end every log line and every stored item is searched for each of them.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 
 const SECRET_FIELDS = new Set(['secretAccessKey', 'sessionToken', 'SecretAccessKey', 'SessionToken', 'Token']);
 

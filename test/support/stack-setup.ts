@@ -3,14 +3,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFaultProxy } from './fault-proxy';
-import { startOffline } from '../../local/offline';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../../local/dynamo';
-import { startLocalStack, type LocalStack } from '../../local/stack';
-import { findLeaks, recordedSecrets, scanTable } from './secret-scan';
+import { startOffline } from '../../local/offline';
+import { type LocalStack, startLocalStack } from '../../local/stack';
 import { startControlServer } from './control';
+import { startFaultProxy } from './fault-proxy';
 import { freePort } from './ports';
+import { findLeaks, recordedSecrets, scanTable } from './secret-scan';
 
 export async function startSuiteStack(): Promise<() => Promise<void>> {
   const stage = 'itest';
@@ -67,7 +67,9 @@ async function scanForSecrets(stack: LocalStack, secretsFile: string, logs: stri
       'main table': await scanTable(client, stack.env.MAIN_TABLE!),
       'issuance table': await scanTable(client, stack.env.ISSUANCE_TABLE!),
     });
-    console.log(`secret scan: ${report.secretsChecked} secrets checked against ${report.places.length} places, ${report.leaks.length} leaks`);
+    console.log(
+      `secret scan: ${report.secretsChecked} secrets checked against ${report.places.length} places, ${report.leaks.length} leaks`,
+    );
     mkdirSync('test-results', { recursive: true });
     writeFileSync('test-results/secret-scan.json', `${JSON.stringify(report, null, 2)}\n`);
     return report;

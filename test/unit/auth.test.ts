@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { Authenticator } from '../../lib/identity/authenticate';
 import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../lib/core/errors';
 import { logger } from '../../lib/core/log';
 import type { ApiKeyRecord, KeyKind } from '../../lib/core/model';
-import { FakeDirectory, issuedKey, PARTNER_ID, TENANT_ID, type IssuedKey } from './issuance-fakes';
+import { Authenticator } from '../../lib/identity/authenticate';
+import { FakeDirectory, type IssuedKey, issuedKey, PARTNER_ID, TENANT_ID } from './issuance-fakes';
 
 const INTERVAL = 300_000;
 const T0 = Date.parse('2026-05-01T12:00:00.000Z');
@@ -84,7 +84,7 @@ describe('Authenticator.authenticate', () => {
     expect(err).toMatchObject({ statusCode: 401, code: 'missing_key' });
   });
 
-  it.each(['Bearer not-a-key', 'Bearer cv1.pk-abc.def', 'Bearer cv1.zz-abcdefghijklmnop.' + 'a'.repeat(43)])(
+  it.each(['Bearer not-a-key', 'Bearer cv1.pk-abc.def', `Bearer cv1.zz-abcdefghijklmnop.${'a'.repeat(43)}`])(
     '401 invalid_key without a lookup for malformed %j',
     async (header) => {
       const err = await refusal(auth.authenticate(header, { kinds: ['partner'] }));
@@ -148,9 +148,7 @@ describe('Authenticator last-used writes', () => {
   it('writes on first use with at = now and notAfter = now - interval', async () => {
     const key = add('partner');
     await auth.authenticate(`Bearer ${key.apiKey}`, { kinds: ['partner'] });
-    expect(directory.touches).toEqual([
-      { keyId: key.keyId, at: '2026-05-01T12:00:00.000Z', notAfter: '2026-05-01T11:55:00.000Z' },
-    ]);
+    expect(directory.touches).toEqual([{ keyId: key.keyId, at: '2026-05-01T12:00:00.000Z', notAfter: '2026-05-01T11:55:00.000Z' }]);
   });
 
   it('writes at most once per interval per key', async () => {
@@ -170,7 +168,7 @@ describe('Authenticator last-used writes', () => {
     ]);
   });
 
-  it("skips the write when the stored lastUsedAt is within the interval (another container wrote it)", async () => {
+  it('skips the write when the stored lastUsedAt is within the interval (another container wrote it)', async () => {
     const recent = add('partner', { lastUsedAt: new Date(T0 - INTERVAL + 1).toISOString() });
     const old = add('partner', { lastUsedAt: new Date(T0 - INTERVAL).toISOString() });
     await auth.authenticate(`Bearer ${recent.apiKey}`, { kinds: ['partner'] });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { TtlCache } from '../../lib/core/ttl-cache';
 import type { ApiKeyRecord } from '../../lib/core/model';
+import { TtlCache } from '../../lib/core/ttl-cache';
 import { CachedDirectory } from '../../lib/store/cached-directory';
 import { FakeDirectory, issuedKey, PARTNER_ID, TENANT_ID, tenant } from './issuance-fakes';
 

@@ -16,17 +16,47 @@ import {
 
 describe('the error hierarchy', () => {
   it.each<[AppError, number, string, string, Record<string, string>]>([
-    [new BadRequestError('invalid_json', 'The request body is not valid JSON'), 400, 'invalid_json', 'The request body is not valid JSON', {}],
-    [new UnauthorizedError('invalid_key', 'The API key is not valid'), 401, 'invalid_key', 'The API key is not valid', { 'WWW-Authenticate': 'Bearer' }],
+    [
+      new BadRequestError('invalid_json', 'The request body is not valid JSON'),
+      400,
+      'invalid_json',
+      'The request body is not valid JSON',
+      {},
+    ],
+    [
+      new UnauthorizedError('invalid_key', 'The API key is not valid'),
+      401,
+      'invalid_key',
+      'The API key is not valid',
+      { 'WWW-Authenticate': 'Bearer' },
+    ],
     [new ForbiddenError('tenant_disabled', 'The tenant is disabled'), 403, 'tenant_disabled', 'The tenant is disabled', {}],
     [new NotFoundError('not_found', 'Tenant not found'), 404, 'not_found', 'Tenant not found', {}],
     [new ConflictError('version_conflict', 'stale'), 409, 'version_conflict', 'stale', {}],
-    [new PayloadTooLargeError('payload_too_large', 'The request body exceeds 1024 bytes'), 413, 'payload_too_large', 'The request body exceeds 1024 bytes', {}],
+    [
+      new PayloadTooLargeError('payload_too_large', 'The request body exceeds 1024 bytes'),
+      413,
+      'payload_too_large',
+      'The request body exceeds 1024 bytes',
+      {},
+    ],
     [new UnsupportedMediaTypeError('unsupported_media_type', 'JSON only'), 415, 'unsupported_media_type', 'JSON only', {}],
     [new UnprocessableError('sts_limit_exceeded', 'too long'), 422, 'sts_limit_exceeded', 'too long', {}],
-    [new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 }), 429, 'rate_limited', 'Too many requests', { 'Retry-After': '7' }],
+    [
+      new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 }),
+      429,
+      'rate_limited',
+      'Too many requests',
+      { 'Retry-After': '7' },
+    ],
     [new UpstreamRefusedError('sts_access_denied', 'denied'), 502, 'sts_access_denied', 'denied', {}],
-    [new DependencyUnavailableError('sts_throttled', 'slow down', { retryAfterSeconds: 2 }), 503, 'sts_throttled', 'slow down', { 'Retry-After': '2' }],
+    [
+      new DependencyUnavailableError('sts_throttled', 'slow down', { retryAfterSeconds: 2 }),
+      503,
+      'sts_throttled',
+      'slow down',
+      { 'Retry-After': '2' },
+    ],
     [new DependencyUnavailableError('sts_unavailable', 'down'), 503, 'sts_unavailable', 'down', {}],
   ])('%p answers %i', (err, statusCode, code, message, headers) => {
     expect(err).toBeInstanceOf(AppError);
@@ -45,7 +75,10 @@ describe('the error hierarchy', () => {
     const details = [{ path: '$.scope', message: 'not allowed' }];
     expect(new ForbiddenError('scope_not_allowed', 'no', { details, cause })).toMatchObject({ details, cause });
     expect(new UpstreamRefusedError('sts_access_denied', 'denied', { cause }).cause).toBe(cause);
-    expect(new DependencyUnavailableError('audit_write_failed', 'not recorded', { cause, retryAfterSeconds: 1 })).toMatchObject({ cause, details: [] });
+    expect(new DependencyUnavailableError('audit_write_failed', 'not recorded', { cause, retryAfterSeconds: 1 })).toMatchObject({
+      cause,
+      details: [],
+    });
   });
 
   it('does not compile with the code and the message swapped', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { IssuanceRecord } from '../../lib/core/model';
 import {
   containerCredentials,
   credentialProcessDocument,
@@ -8,7 +9,6 @@ import {
 } from '../../lib/vend/credential-formats';
 import type { IssueResult } from '../../lib/vend/issue';
 import { issueResponseBody } from '../../lib/vend/response';
-import type { IssuanceRecord } from '../../lib/core/model';
 import { FAKE_SECRET_ACCESS_KEY, FAKE_SESSION_TOKEN, fakeAccessKeyId, fakeCredentials } from './issuance-fakes';
 
 const credentials = fakeCredentials({ expiration: new Date('2030-01-02T03:04:05.678Z') });

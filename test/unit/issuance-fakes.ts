@@ -1,17 +1,27 @@
 // In-memory ports and fixtures for the issuance-core unit tests (keys, auth, policy, STS, issue, HTTP).
+
+import type {
+  ApiKeyRecord,
+  IamStatement,
+  IssuanceRecord,
+  KeyKind,
+  Partner,
+  Tenant,
+  TenantPolicy,
+  TenantPolicyDocument,
+} from '../../lib/core/model';
 import { generateKey, type NewKey } from '../../lib/identity/api-key';
-import type { ApiKeyRecord, IamStatement, KeyKind, Partner, Tenant, TenantPolicy, TenantPolicyDocument, IssuanceRecord } from '../../lib/core/model';
-import type { DirectoryReader } from '../../lib/store/directory';
-import type { PartnerContext, IssuanceLedger, IssuedCredentials, StsPort } from '../../lib/vend/ports';
 import type { AssumeRoleRequest, FederationRequest } from '../../lib/policy/sts-limits';
+import type { DirectoryReader } from '../../lib/store/directory';
+import type { IssuanceLedger, IssuedCredentials, PartnerContext, StsPort } from '../../lib/vend/ports';
 
 /** A fake temporary access key id, built at runtime so no AWS-shaped key id is ever committed. */
 export function fakeAccessKeyId(fill = 'X'): string {
-  return 'ASIA' + fill.repeat(16);
+  return `ASIA${fill.repeat(16)}`;
 }
 
-export const FAKE_SECRET_ACCESS_KEY = 'fake-secret-access-key/' + 's'.repeat(17);
-export const FAKE_SESSION_TOKEN = 'fake-session-token+' + 't'.repeat(40);
+export const FAKE_SECRET_ACCESS_KEY = `fake-secret-access-key/${'s'.repeat(17)}`;
+export const FAKE_SESSION_TOKEN = `fake-session-token+${'t'.repeat(40)}`;
 
 export function fakeCredentials(overrides: Partial<IssuedCredentials> = {}): IssuedCredentials {
   return {

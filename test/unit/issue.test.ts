@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { Caller } from '../../lib/identity/authenticate';
 import { AppError, DependencyUnavailableError, UpstreamRefusedError } from '../../lib/core/errors';
-import { issueCredentials, refreshAfterOf, resolvePartnerPolicy, sha256Hex, type IssueDeps, type IssueRequest } from '../../lib/vend/issue';
 import type { AssumeRoleSettings, IamStatement, TenantPolicyDocument } from '../../lib/core/model';
+import type { Caller } from '../../lib/identity/authenticate';
+import { type IssueDeps, type IssueRequest, issueCredentials, refreshAfterOf, resolvePartnerPolicy, sha256Hex } from '../../lib/vend/issue';
 import {
   FAKE_SECRET_ACCESS_KEY,
   FAKE_SESSION_TOKEN,
@@ -171,7 +171,9 @@ describe('issueCredentials, assume-role', () => {
   });
 
   it('renders the session name into the policy', async () => {
-    usePolicy({ statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/{{tenantId}}/{{partnerId}}/{{sessionName}}/*' }] });
+    usePolicy({
+      statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/{{tenantId}}/{{partnerId}}/{{sessionName}}/*' }],
+    });
     await issue({ sessionName: 'job-7' });
     expect(JSON.parse(sts.onlyPolicy).Statement[0].Resource).toBe('arn:aws:s3:::b/acme/partner-one/job-7/*');
   });
@@ -334,7 +336,12 @@ describe('issueCredentials STS limits (422 sts_limit_exceeded, STS not called)',
   it.each<[string, () => void, IssueRequest, string]>([
     ['a 33-char federation name', () => undefined, { mode: 'federation', sessionName: 'n'.repeat(33) }, 'GetFederationToken Name'],
     ['a federation name with a space', () => undefined, { mode: 'federation', sessionName: 'a b' }, 'GetFederationToken Name'],
-    ['a federation duration under 900', () => undefined, { mode: 'federation', durationSeconds: 899 }, 'GetFederationToken DurationSeconds'],
+    [
+      'a federation duration under 900',
+      () => undefined,
+      { mode: 'federation', durationSeconds: 899 },
+      'GetFederationToken DurationSeconds',
+    ],
     [
       'a federation duration over 129600',
       () => usePolicy({ modes: { federation: { defaultDurationSeconds: 900, maxDurationSeconds: 200_000 } } }),
@@ -390,7 +397,7 @@ describe('issueCredentials STS limits (422 sts_limit_exceeded, STS not called)',
     expect(Object.keys(sts.assumeRoles[0]!.tags)).toHaveLength(50);
   });
 
-  it("SourceIdentity: a partner id STS would refuse as SourceIdentity is caught before STS", async () => {
+  it('SourceIdentity: a partner id STS would refuse as SourceIdentity is caught before STS', async () => {
     // Partner ids are 3-32 chars in practice (ID_PATTERN); a 1-char one shows the check is wired.
     const err = await refusal({}, { ...partnerCaller, partnerId: 'p' });
     expect(err.details.map((d) => d.limit)).toEqual(['SourceIdentity']);
@@ -407,9 +414,13 @@ describe('issueCredentials after STS', () => {
   });
 
   it('fails closed: a ledger failure propagates as 503 audit_write_failed and no credentials are returned', async () => {
-    ledger.failWith = new DependencyUnavailableError('audit_write_failed', 'The issuance could not be recorded; no credentials were issued', {
-      retryAfterSeconds: 1,
-    });
+    ledger.failWith = new DependencyUnavailableError(
+      'audit_write_failed',
+      'The issuance could not be recorded; no credentials were issued',
+      {
+        retryAfterSeconds: 1,
+      },
+    );
     let result: unknown;
     let thrown: unknown;
     try {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { generateKey, hashSecret, keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from '../../lib/identity/api-key';
 import type { KeyKind } from '../../lib/core/model';
+import { generateKey, hashSecret, keyFromAuthorization, kindOfKeyId, parseKey, secretMatches } from '../../lib/identity/api-key';
 
-const SECRET_43 = 'A'.repeat(20) + 'b_-9'.repeat(5) + 'xyz'; // 43 base64url chars
+const SECRET_43 = `${'A'.repeat(20) + 'b_-9'.repeat(5)}xyz`; // 43 base64url chars
 const KEY_ID = 'pk-abcdefghijklmnop';
 const VALID = `cv1.${KEY_ID}.${SECRET_43}`;
 
@@ -34,7 +34,11 @@ describe('generateKey', () => {
 describe('hashSecret', () => {
   it('is hex SHA-256 over UTF-8', () => {
     expect(hashSecret('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
-    expect(hashSecret('é')).toBe(createHash('sha256').update(Buffer.from([0xc3, 0xa9])).digest('hex'));
+    expect(hashSecret('é')).toBe(
+      createHash('sha256')
+        .update(Buffer.from([0xc3, 0xa9]))
+        .digest('hex'),
+    );
   });
 });
 
@@ -86,7 +90,7 @@ describe('secretMatches', () => {
 
   it('accepts the right secret only', () => {
     expect(secretMatches(SECRET_43, hash)).toBe(true);
-    expect(secretMatches(SECRET_43.slice(0, 42) + 'q', hash)).toBe(false);
+    expect(secretMatches(`${SECRET_43.slice(0, 42)}q`, hash)).toBe(false);
     expect(secretMatches('', hash)).toBe(false);
   });
 

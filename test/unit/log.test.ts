@@ -14,7 +14,14 @@ describe('JsonLogger', () => {
     const { logger, lines } = capture();
     logger.info('hello', { keyId: 'pk-1', count: 2 });
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.entry).toEqual({ level: 'INFO', message: 'hello', timestamp: expect.any(String), service: 'svc', keyId: 'pk-1', count: 2 });
+    expect(lines[0]!.entry).toEqual({
+      level: 'INFO',
+      message: 'hello',
+      timestamp: expect.any(String),
+      service: 'svc',
+      keyId: 'pk-1',
+      count: 2,
+    });
     expect(Number.isNaN(Date.parse(lines[0]!.entry.timestamp as string))).toBe(false);
   });
 
@@ -42,7 +49,7 @@ describe('JsonLogger', () => {
     expect(lines.map((l) => l.entry.requestId)).toEqual(['r-1', undefined]);
   });
 
-  it('inside an invocation, appended keys stay on that invocation\'s lines', async () => {
+  it("inside an invocation, appended keys stay on that invocation's lines", async () => {
     const { logger, lines, slot } = capture();
     await slot.run({ logKeys: { requestId: 'r-1' } }, async () => {
       logger.appendKeys({ keyId: 'pk-1' });

@@ -1,12 +1,12 @@
 // The admin API over HTTP against serverless-offline, dynalite and the local STS: onboarding,
 // policy versions, partners and keys, and their effect on issuance within the cache TTL.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tableKeys } from '../../../lib/core/table-keys';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
 import { demoPolicy } from '../../../local/seed';
-import { closeTables, createTestTenant, stackInfo, tables, uniqueId, type TestTenant } from '../../support/api';
+import { closeTables, createTestTenant, stackInfo, type TestTenant, tables, uniqueId } from '../../support/api';
 import { control } from '../../support/control';
 import { OPENAPI_JSON } from '../../support/openapi';
 import { api, listAll, newKey, pastCacheTtl } from './support';
@@ -47,7 +47,10 @@ describe('onboarding a tenant (operator), then managing it (its admin)', () => {
     const read = await api('GET', `/v1/tenants/${tenantId}/policy`, { key: adminKey });
     expect([read.status, read.body.error.code]).toEqual([404, 'policy_not_configured']);
 
-    const partner = await api('POST', `/v1/tenants/${tenantId}/partners`, { key: adminKey, body: { partnerId: 'app-one', name: 'App one' } });
+    const partner = await api('POST', `/v1/tenants/${tenantId}/partners`, {
+      key: adminKey,
+      body: { partnerId: 'app-one', name: 'App one' },
+    });
     expect(partner.status).toBe(201);
     const key = await api('POST', `/v1/tenants/${tenantId}/partners/app-one/keys`, { key: adminKey });
     expect(key.status).toBe(201);
@@ -82,7 +85,10 @@ describe('policy versions', () => {
   const path = () => `/v1/tenants/${tenant.tenantId}/policy`;
 
   it('moves forward one version per write; a stale expectedVersion is 409', async () => {
-    const v2 = await api('PUT', path(), { key: tenant.adminKey, body: { expectedVersion: 1, policy: { ...policy(), defaultMode: 'federation' } } });
+    const v2 = await api('PUT', path(), {
+      key: tenant.adminKey,
+      body: { expectedVersion: 1, policy: { ...policy(), defaultMode: 'federation' } },
+    });
     expect([v2.status, v2.body.version]).toEqual([200, 2]);
     const stale = await api('PUT', path(), { key: tenant.adminKey, body: { expectedVersion: 1, policy: policy() } });
     expect([stale.status, stale.body.error.code]).toEqual([409, 'version_conflict']);
@@ -160,7 +166,12 @@ describe('policy versions', () => {
       key: tenant.adminKey,
       body: { partnerId: tenant.partnerId, policy: { ...policy(), statements: [] } },
     });
-    expect(draft.body).toMatchObject({ source: 'draft', renderedPolicy: null, ok: false, problems: [expect.objectContaining({ code: 'no_statements' })] });
+    expect(draft.body).toMatchObject({
+      source: 'draft',
+      renderedPolicy: null,
+      ok: false,
+      problems: [expect.objectContaining({ code: 'no_statements' })],
+    });
 
     const unknown = await api('POST', `${path()}/preview`, { key: tenant.adminKey, body: { partnerId: 'nobody' } });
     expect(unknown.status).toBe(404);
@@ -297,7 +308,10 @@ describe('issuance ledger and audit reports', () => {
     expect(ids(both.items)).toEqual(ids(newestFirst().filter((i) => i.partnerId === tenant.partnerId)));
 
     // issuedAt is within the issue request; serverTime (whole seconds) is taken after it.
-    const all = (await api('GET', `${ledger()}?limit=100`, { key: tenant.adminKey })).body.items as { issuanceId: string; issuedAt: string }[];
+    const all = (await api('GET', `${ledger()}?limit=100`, { key: tenant.adminKey })).body.items as {
+      issuanceId: string;
+      issuedAt: string;
+    }[];
     const byId = new Map(all.map((i) => [i.issuanceId, i.issuedAt]));
     const from = byId.get(issued[1]!.issuanceId)!;
     const to = byId.get(issued[3]!.issuanceId)!;

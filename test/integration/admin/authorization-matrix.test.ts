@@ -3,12 +3,19 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { SERVERLESS_YML } from '../../../local/tables';
 import { demoPolicy } from '../../../local/seed';
-import { closeTables, createTestTenant, stackInfo, uniqueId, type TestTenant } from '../../support/api';
+import { SERVERLESS_YML } from '../../../local/tables';
+import { closeTables, createTestTenant, stackInfo, type TestTenant, uniqueId } from '../../support/api';
 import { api, directoryAdmin, newKey, revokedKey } from './support';
 
-type CallerKind = 'no key' | 'malformed key' | 'revoked key' | 'partner key' | 'admin of the tenant' | 'admin of another tenant' | 'operator';
+type CallerKind =
+  | 'no key'
+  | 'malformed key'
+  | 'revoked key'
+  | 'partner key'
+  | 'admin of the tenant'
+  | 'admin of another tenant'
+  | 'operator';
 const CALLERS: CallerKind[] = [
   'no key',
   'malformed key',
@@ -60,7 +67,13 @@ const CASES: Case[] = [
   { route: 'GET /v1/credentials', access: 'partner', ok: 200, path: () => '/v1/credentials?format=container' },
   { route: 'GET /v1/whoami', access: 'partner', ok: 200, path: () => '/v1/whoami' },
 
-  { route: 'POST /v1/tenants', access: 'operator', ok: 201, path: () => '/v1/tenants', body: () => ({ tenantId: uniqueId('t'), name: 'New' }) },
+  {
+    route: 'POST /v1/tenants',
+    access: 'operator',
+    ok: 201,
+    path: () => '/v1/tenants',
+    body: () => ({ tenantId: uniqueId('t'), name: 'New' }),
+  },
   { route: 'GET /v1/tenants', access: 'operator', ok: 200, path: () => '/v1/tenants?limit=2' },
   { route: 'POST /v1/tenants/{tenantId}/disable', access: 'operator', ok: 200, path: (c) => `${t(c)}/disable` },
   { route: 'POST /v1/tenants/{tenantId}/enable', access: 'operator', ok: 200, path: (c) => `${t(c)}/enable` },
@@ -184,7 +197,16 @@ describe('authorization matrix', () => {
     });
     expect({ status: res.status, code: res.body?.error?.code }).toEqual({
       status: expected,
-      code: expected === 401 ? (caller === 'no key' ? 'missing_key' : 'invalid_key') : expected === 403 ? 'wrong_key_kind' : expected === 404 ? 'not_found' : undefined,
+      code:
+        expected === 401
+          ? caller === 'no key'
+            ? 'missing_key'
+            : 'invalid_key'
+          : expected === 403
+            ? 'wrong_key_kind'
+            : expected === 404
+              ? 'not_found'
+              : undefined,
     });
   });
 });

@@ -3,7 +3,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createApiKey } from '../../../lib/admin/api-keys';
 import { tableKeys } from '../../../lib/core/table-keys';
 import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
-import { call, tables, type ApiResponse } from '../../support/api';
+import { type ApiResponse, call, tables } from '../../support/api';
 import { assertMatchesOpenApi } from '../../support/openapi';
 import { apiKeySecret, recordSecrets } from '../../support/secret-scan';
 
@@ -54,11 +54,7 @@ export async function listAll<T = any>(path: string, key: string, limit: number)
   let pages = 0;
   do {
     const sep = path.includes('?') ? '&' : '?';
-    const res = await api(
-      'GET',
-      `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      { key },
-    );
+    const res = await api('GET', `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { key });
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.text}`);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;

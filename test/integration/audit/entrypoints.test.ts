@@ -1,13 +1,14 @@
 // The scheduled handler and the `npm run audit` CLI, wired from the environment as deployed,
 // against dynalite: one summary log line + one EMF document per run; CLI progress lines.
-import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Context } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
 import { tableKeys } from '../../../lib/core/table-keys';
-import { assumeRole, issue, policyDoc, record, seedTenant, startEnv, type Env } from './fixtures';
+import { assumeRole, type Env, issue, policyDoc, record, seedTenant, startEnv } from './fixtures';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 let env: Env;
@@ -27,7 +28,11 @@ beforeAll(async () => {
     POWERTOOLS_SERVICE_NAME: 'credvend',
     POWERTOOLS_METRICS_NAMESPACE: 'credvend',
   };
-  await seedTenant(env, { tenantId: 'acme', name: 'Acme', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' }, policyDoc({ 'assume-role': assumeRole(3600) }));
+  await seedTenant(
+    env,
+    { tenantId: 'acme', name: 'Acme', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' },
+    policyDoc({ 'assume-role': assumeRole(3600) }),
+  );
 });
 
 afterAll(async () => {
@@ -88,20 +93,28 @@ describe('npm run audit (scripts/audit.ts)', () => {
     // Start 30 hours back with 24-hour windows: two windows, 5 records expiring in the older one
     // (issued before it), and h1 (marked expired by the handler above, in a window the checkpoint is
     // now put back before) expiring in the newer, where h1 and h2 were issued.
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: minutesAgo(30 * 60), version: 9 } }));
+    await env.client.send(
+      new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: minutesAgo(30 * 60), version: 9 } }),
+    );
     // All five expire in one clock hour (one byExpiry bucket, read in one page), whatever the time
     // of day: spread across an hour boundary they were read in two pages and reported as 4, then 1.
     const hourStart = Math.floor((Date.now() - 29 * 3_600_000) / 3_600_000) * 3_600_000;
     for (let i = 0; i < 5; i++) {
       const expiresAt = new Date(hourStart + (10 - i) * 60_000).toISOString();
-      await issue(env, record({ id: `c${i}`, tenantId: 'acme', partnerId: 'p-one', keyId: 'k1', issuedAt: minutesAgo(31 * 60), expiresAt }));
+      await issue(
+        env,
+        record({ id: `c${i}`, tenantId: 'acme', partnerId: 'p-one', keyId: 'k1', issuedAt: minutesAgo(31 * 60), expiresAt }),
+      );
     }
     const run = promisify(execFile);
     const { stdout, stderr } = await run(`${ROOT}node_modules/.bin/tsx`, ['scripts/audit.ts'], {
       cwd: ROOT,
       env: { ...process.env, ...awsEnv, AUDIT_PROGRESS_EVERY: '2', AUDIT_MAX_WINDOW_HOURS: '24' },
     });
-    const summaries = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summaries = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(summaries.map((s) => [s.status, s.expiringInWindow, s.issuedInWindow, s.caughtUp])).toEqual([
       ['completed', 5, 0, false],
       ['completed', 1, 2, true],

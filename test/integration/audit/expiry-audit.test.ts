@@ -1,24 +1,25 @@
 // The expiry audit against dynalite: exact counts, live counters and flags, reruns, crashes,
 // overlapping runs. The issuance path writes only its records; the audit keeps the counters.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { runAudit, type AuditRunResult } from '../../../lib/audit/audit';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { type AuditRunResult, runAudit } from '../../../lib/audit/audit';
 import { liveCounterKey } from '../../../lib/audit/live-counts';
 import type { TenantAuditReport } from '../../../lib/audit/report';
-import { DynamoAuditStore, listAuditReports } from '../../../lib/store/audit-store';
 import { runIdOf } from '../../../lib/audit/window';
 import { tableKeys } from '../../../lib/core/table-keys';
-import { auditDepsFor, dump, failingAfter, liveCounters, startEnv, type Env } from './fixtures';
+import { DynamoAuditStore, listAuditReports } from '../../../lib/store/audit-store';
+import { auditDepsFor, dump, type Env, failingAfter, liveCounters, startEnv } from './fixtures';
 import {
   CHECKPOINT,
   EXPECTED_COUNTERS,
   EXPECTED_REPORTS,
   EXPIRED_BY_RUN,
   NOW,
+  seedScenario,
   TENANT_IDS,
   UNTOUCHED_ACTIVE,
   WINDOW_END,
-  seedScenario,
 } from './scenario';
 
 const RUN_ID = runIdOf(CHECKPOINT, WINDOW_END);
@@ -55,7 +56,11 @@ async function expectFinalState(): Promise<void> {
   const items = await issuanceByIdMap();
   for (const id of EXPIRED_BY_RUN) {
     const item = items.get(id)!;
-    expect({ id, status: item.status, statusKey: item.statusKey }).toEqual({ id, status: 'expired', statusKey: `${item.tenantId}#expired` });
+    expect({ id, status: item.status, statusKey: item.statusKey }).toEqual({
+      id,
+      status: 'expired',
+      statusKey: `${item.tenantId}#expired`,
+    });
   }
   expect(items.get('a13')!.status).toBe('expired');
   for (const id of UNTOUCHED_ACTIVE) expect({ id, status: items.get(id)!.status }).toEqual({ id, status: 'active' });
@@ -138,7 +143,9 @@ describe('expiry audit run', () => {
     await runAudit(auditDepsFor(env, { now: () => NOW, owner: 'run-1' }));
     const mainBefore = await dump(env, env.main);
     const issuanceBefore = await dump(env, env.issuance);
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 3 } }));
+    await env.client.send(
+      new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 3 } }),
+    );
 
     const rerun = await runAudit(auditDepsFor(env, { now: () => NOW, owner: 'run-2' }));
 
@@ -195,7 +202,12 @@ describe('expiry audit run', () => {
     crashing.config = { ...crashing.config, concurrency: 1 }; // tenants one by one: acme, globex, then the kill
     crashing.store = failingAfter(crashing.store, 'saveLiveCounter', 2);
     await expect(runAudit(crashing)).rejects.toThrow('injected failure in saveLiveCounter after 2 calls');
-    expect(await liveCounters(env, TENANT_IDS)).toEqual({ acme: EXPECTED_COUNTERS.acme, globex: EXPECTED_COUNTERS.globex, initech: undefined, umbrella: undefined });
+    expect(await liveCounters(env, TENANT_IDS)).toEqual({
+      acme: EXPECTED_COUNTERS.acme,
+      globex: EXPECTED_COUNTERS.globex,
+      initech: undefined,
+      umbrella: undefined,
+    });
     expect(await storedReports('acme')).toEqual([]);
 
     const retry = await runAudit(auditDepsFor(env, { now: () => later(LEASE_MS + 1000), owner: 'run-2' }));
@@ -234,11 +246,18 @@ describe('expiry audit run', () => {
   });
 
   it('recounts a counter that was lost or fell out of step, and leaves one that holds a later window', async () => {
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...liveCounterKey('globex'), live: 99, auditedThrough: '2026-03-10T09:00:00.000Z' } }));
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...liveCounterKey('initech'), live: 7, auditedThrough: '2026-03-10T13:00:00.000Z' } }));
+    await env.client.send(
+      new PutCommand({ TableName: env.main, Item: { ...liveCounterKey('globex'), live: 99, auditedThrough: '2026-03-10T09:00:00.000Z' } }),
+    );
+    await env.client.send(
+      new PutCommand({ TableName: env.main, Item: { ...liveCounterKey('initech'), live: 7, auditedThrough: '2026-03-10T13:00:00.000Z' } }),
+    );
     const result = await runAudit(auditDepsFor(env, { now: () => NOW, owner: 'run-1' }));
     expect(result.counters).toEqual({ advanced: 0, recounted: 3, alreadyApplied: 0, ahead: 1 });
-    expect(await liveCounters(env, TENANT_IDS)).toEqual({ ...EXPECTED_COUNTERS, initech: { live: 7, auditedThrough: '2026-03-10T13:00:00.000Z' } });
+    expect(await liveCounters(env, TENANT_IDS)).toEqual({
+      ...EXPECTED_COUNTERS,
+      initech: { live: 7, auditedThrough: '2026-03-10T13:00:00.000Z' },
+    });
 
     // Lost later: the next window recounts it, exactly.
     await env.client.send(new DeleteCommand({ TableName: env.main, Key: liveCounterKey('acme') }));
@@ -274,9 +293,7 @@ describe('expiry audit run', () => {
   });
 
   it('of two runs started together, one audits the window and the other stands aside', async () => {
-    const results = await Promise.all(
-      ['run-a', 'run-b'].map((owner) => runAudit(auditDepsFor(env, { now: () => NOW, owner }))),
-    );
+    const results = await Promise.all(['run-a', 'run-b'].map((owner) => runAudit(auditDepsFor(env, { now: () => NOW, owner }))));
     expect(results.map((r) => r.status).sort()).toEqual(['completed', 'locked']);
     await expectFinalState();
   });
@@ -307,14 +324,20 @@ describe('expiry audit run', () => {
   });
 
   it('catches up over several windows when far behind, never wider than the maximum window', async () => {
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: '2026-03-10T09:00:00.000Z', version: 1 } }));
+    await env.client.send(
+      new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: '2026-03-10T09:00:00.000Z', version: 1 } }),
+    );
     const deps = (owner: string) => {
       const d = auditDepsFor(env, { now: () => NOW, owner });
       d.config = { ...d.config, maxWindowHours: 2 };
       return d;
     };
     const first = await runAudit(deps('run-1'));
-    expect(first).toMatchObject({ status: 'completed', caughtUp: false, window: { start: '2026-03-10T09:00:00.000Z', end: '2026-03-10T11:00:00.000Z' } });
+    expect(first).toMatchObject({
+      status: 'completed',
+      caughtUp: false,
+      window: { start: '2026-03-10T09:00:00.000Z', end: '2026-03-10T11:00:00.000Z' },
+    });
     const second = await runAudit(deps('run-2'));
     expect(second).toMatchObject({ status: 'completed', caughtUp: true, window: { start: '2026-03-10T11:00:00.000Z', end: WINDOW_END } });
     // a5 (10:39:59.999) is audited this time, being after the older checkpoint.
@@ -325,22 +348,33 @@ describe('expiry audit run', () => {
     expect(first.counters).toEqual({ advanced: 0, recounted: 3, alreadyApplied: 0, ahead: 0 });
     expect(second.counters).toEqual({ advanced: 3, recounted: 1, alreadyApplied: 0, ahead: 0 });
     expect(await liveCounters(env, TENANT_IDS)).toEqual(EXPECTED_COUNTERS);
-    expect(second.reports.map((r) => [r.tenantId, r.liveCredentials])).toEqual([['acme', 5], ['globex', 2], ['umbrella', 1]]);
+    expect(second.reports.map((r) => [r.tenantId, r.liveCredentials])).toEqual([
+      ['acme', 5],
+      ['globex', 2],
+      ['umbrella', 1],
+    ]);
   });
 
   it('reports progress every N window items', async () => {
     const seen: [number, number][] = [];
-    const deps = auditDepsFor(env, { now: () => NOW, owner: 'run-1', onProgress: (p) => seen.push([p.expiringInWindow, p.issuedInWindow]) });
+    const deps = auditDepsFor(env, {
+      now: () => NOW,
+      owner: 'run-1',
+      onProgress: (p) => seen.push([p.expiringInWindow, p.issuedInWindow]),
+    });
     deps.config = { ...deps.config, progressEvery: 3, concurrency: 1 };
     await runAudit(deps);
     // Progress is checked per page: byExpiry's per hour bucket (10: 2 items, 11: 10 items), then
     // each tenant's issued records (acme 6, globex 1, initech 0, umbrella 1).
-    expect(seen).toEqual([[12, 0], [12, 6]]);
+    expect(seen).toEqual([
+      [12, 0],
+      [12, 6],
+    ]);
   });
 });
 
 describe('listAuditReports', () => {
-  it('lists a tenant\'s reports newest first with an opaque cursor', async () => {
+  it("lists a tenant's reports newest first with an opaque cursor", async () => {
     const store = new DynamoAuditStore(env.client, { main: env.main, issuance: env.issuance });
     const base = structuredClone(EXPECTED_REPORTS.acme) as unknown as TenantAuditReport;
     for (const end of ['2026-03-10T10:00:00.000Z', '2026-03-10T11:00:00.000Z', '2026-03-10T12:00:00.000Z']) {

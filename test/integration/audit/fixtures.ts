@@ -4,21 +4,21 @@ import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  type BatchWriteCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   ScanCommand,
-  type BatchWriteCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditDeps } from '../../../lib/audit/audit';
-import type { AuditStore } from '../../../lib/audit/ports';
-import { liveCounterKey } from '../../../lib/audit/live-counts';
-import { DynamoAuditStore } from '../../../lib/store/audit-store';
 import { mapLimit } from '../../../lib/audit/concurrency';
-import { type ApiKeyRecord, type IssuanceRecord, type Mode, type Partner, type Tenant, type TenantPolicyDocument } from '../../../lib/core/model';
+import { liveCounterKey } from '../../../lib/audit/live-counts';
+import type { AuditStore } from '../../../lib/audit/ports';
+import type { ApiKeyRecord, IssuanceRecord, Mode, Partner, Tenant, TenantPolicyDocument } from '../../../lib/core/model';
 import { tableKeys } from '../../../lib/core/table-keys';
+import { DynamoAuditStore } from '../../../lib/store/audit-store';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
-import { localDynamoClient, startLocalDynamoWithTables, type LocalDynamo } from '../../../local/dynamo';
+import { type LocalDynamo, localDynamoClient, startLocalDynamoWithTables } from '../../../local/dynamo';
 
 export interface Env {
   dynamo: LocalDynamo;
@@ -126,15 +126,17 @@ export interface RecordSpec {
 
 /** An issuance record expiring at `expiresAt`, issued `durationSeconds` (default an hour) before, or at `issuedAt`. */
 export function record(spec: RecordSpec): IssuanceRecord {
-  const durationSeconds =
-    spec.durationSeconds ?? (spec.issuedAt ? (Date.parse(spec.expiresAt) - Date.parse(spec.issuedAt)) / 1000 : 3600);
+  const durationSeconds = spec.durationSeconds ?? (spec.issuedAt ? (Date.parse(spec.expiresAt) - Date.parse(spec.issuedAt)) / 1000 : 3600);
   return {
     issuanceId: spec.id,
     tenantId: spec.tenantId,
     partnerId: spec.partnerId,
     keyId: spec.keyId,
     mode: spec.mode ?? 'assume-role',
-    accessKeyId: `ASIA${spec.id.toUpperCase().replace(/[^A-Z0-9]/g, '').padEnd(16, 'X')}`,
+    accessKeyId: `ASIA${spec.id
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .padEnd(16, 'X')}`,
     principalArn: `arn:aws:sts::123456789012:assumed-role/tenant/${spec.partnerId}.${spec.id}`,
     principalId: `AROAEXAMPLE:${spec.id}`,
     policyVersion: 1,

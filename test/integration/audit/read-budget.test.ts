@@ -1,14 +1,15 @@
 // The audit reads only what expires or was issued in its window: 10,000 records, 1% of them
 // expiring in the window, about as many issued in it, the rest on both sides in the same hour
 // buckets and the same tenant partitions.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDBClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+
+import type { DynamoDBClient, QueryCommandInput, QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { runAudit, type AuditRunResult } from '../../../lib/audit/audit';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type AuditRunResult, runAudit } from '../../../lib/audit/audit';
 import { liveCounterKey, RECOUNT_LOOKBACK_SECONDS } from '../../../lib/audit/live-counts';
-import { DynamoAuditStore } from '../../../lib/store/audit-store';
-import { type IssuanceRecord } from '../../../lib/core/model';
+import type { IssuanceRecord } from '../../../lib/core/model';
 import { tableKeys } from '../../../lib/core/table-keys';
+import { DynamoAuditStore } from '../../../lib/store/audit-store';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
 import { localDynamoClient } from '../../../local/dynamo';
 import {
@@ -16,15 +17,15 @@ import {
   auditDepsFor,
   batchPut,
   counterItem,
+  type Env,
   liveCounters,
   policyDoc,
-  record,
   RETENTION_DAYS,
+  record,
   seedKey,
   seedPartner,
   seedTenant,
   startEnv,
-  type Env,
 } from './fixtures';
 
 // The window [10:40, 11:45) starts and ends inside hour buckets, next to thousands of records;
@@ -64,15 +65,28 @@ function times(i: number): { issuedAt: number; expiresAt: number } {
 }
 
 /** The definition the counters must meet: issued before `at`, expiring at or after it. */
-const liveAt = (at: string, tenantId: string) => records.filter((r) => r.tenantId === tenantId && r.issuedAt < at && r.expiresAt >= at).length;
+const liveAt = (at: string, tenantId: string) =>
+  records.filter((r) => r.tenantId === tenantId && r.issuedAt < at && r.expiresAt >= at).length;
 
 beforeAll(async () => {
   env = await startEnv();
   await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 1 } }));
   for (const tenantId of TENANTS) {
-    await seedTenant(env, { tenantId, name: tenantId, status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' }, policyDoc({ 'assume-role': assumeRole(3600) }));
+    await seedTenant(
+      env,
+      { tenantId, name: tenantId, status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' },
+      policyDoc({ 'assume-role': assumeRole(3600) }),
+    );
     await seedPartner(env, { tenantId, partnerId: 'p-one', name: 'one', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z' });
-    await seedKey(env, { keyId: `k-${tenantId}`, kind: 'partner', tenantId, partnerId: 'p-one', secretHash: 'h'.repeat(64), status: 'active', createdAt: '2026-01-01T00:00:00.000Z' });
+    await seedKey(env, {
+      keyId: `k-${tenantId}`,
+      kind: 'partner',
+      tenantId,
+      partnerId: 'p-one',
+      secretHash: 'h'.repeat(64),
+      status: 'active',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
   }
   records = Array.from({ length: TOTAL }, (_, i) => {
     const { issuedAt, expiresAt } = times(i);
@@ -87,9 +101,17 @@ beforeAll(async () => {
       status: expiresAt < start ? 'expired' : 'active',
     });
   });
-  await batchPut(env, env.issuance, records.map((r) => issuanceItem(r, RETENTION_DAYS)));
+  await batchPut(
+    env,
+    env.issuance,
+    records.map((r) => issuanceItem(r, RETENTION_DAYS)),
+  );
   // Earlier runs have audited up to the checkpoint: each tenant's counter stands there.
-  await batchPut(env, env.main, TENANTS.map((t) => counterItem(t, liveAt(CHECKPOINT, t), CHECKPOINT)));
+  await batchPut(
+    env,
+    env.main,
+    TENANTS.map((t) => counterItem(t, liveAt(CHECKPOINT, t), CHECKPOINT)),
+  );
 }, 120_000);
 
 /** One run over the window with its own client, whose middleware sums what each window query returned. */
@@ -122,7 +144,8 @@ afterAll(async () => {
 });
 
 describe('read budget', () => {
-  const between = (field: 'issuedAt' | 'expiresAt', from: string, to: string) => records.filter((r) => r[field] >= from && r[field] < to).length;
+  const between = (field: 'issuedAt' | 'expiresAt', from: string, to: string) =>
+    records.filter((r) => r[field] >= from && r[field] < to).length;
   const expectedLive = () => Object.fromEntries(TENANTS.map((t) => [t, { live: liveAt(END, t), auditedThrough: END }]));
 
   it('reads at most 1.1 issuance items per item in the window, counted at the adapter', async () => {
@@ -168,12 +191,18 @@ describe('read budget', () => {
   it('without counters (a first run), recounts them exactly, its look back read apart from the window', async () => {
     // The same window again, as if no counter had ever been written.
     for (const t of TENANTS) await env.client.send(new DeleteCommand({ TableName: env.main, Key: liveCounterKey(t) }));
-    await env.client.send(new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 10 } }));
+    await env.client.send(
+      new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 10 } }),
+    );
 
     const { result, wire } = await countedRun('first');
 
     const lookedBack = between('issuedAt', iso(end - RECOUNT_LOOKBACK_SECONDS * SECOND), CHECKPOINT);
-    expect(result).toMatchObject({ status: 'completed', windowItems: EXPIRING + 107, counters: { advanced: 0, recounted: 4, alreadyApplied: 0, ahead: 0 } });
+    expect(result).toMatchObject({
+      status: 'completed',
+      windowItems: EXPIRING + 107,
+      counters: { advanced: 0, recounted: 4, alreadyApplied: 0, ahead: 0 },
+    });
     expect(result.reads.windowItems).toBe(EXPIRING + 107);
     expect(result.reads.recountItems).toBe(lookedBack);
     expect(wire.byExpiry + wire.table).toBe(result.reads.windowItems + result.reads.recountItems);

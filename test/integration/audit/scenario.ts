@@ -3,18 +3,7 @@
 // runs at 12:01 (a window ends the settle time, a minute, before its run).
 import { tableKeys } from '../../../lib/core/table-keys';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
-import {
-  assumeRole,
-  issue,
-  policyDoc,
-  put,
-  record,
-  RETENTION_DAYS,
-  seedKey,
-  seedPartner,
-  seedTenant,
-  type Env,
-} from './fixtures';
+import { assumeRole, type Env, issue, policyDoc, put, RETENTION_DAYS, record, seedKey, seedPartner, seedTenant } from './fixtures';
 
 export const CHECKPOINT = '2026-03-10T10:40:00.000Z';
 export const NOW = new Date('2026-03-10T12:01:00.000Z');
@@ -42,22 +31,43 @@ export async function seedScenario(env: Env): Promise<void> {
   await put(env, env.main, { ...tableKeys.auditCheckpoint(), through: CHECKPOINT, version: 1 });
 
   // acme: enabled; its policy now allows assume-role up to an hour and no federation at all.
-  await seedTenant(env, { tenantId: 'acme', name: 'Acme', status: 'enabled', createdAt: created }, policyDoc({ 'assume-role': assumeRole(3600) }));
+  await seedTenant(
+    env,
+    { tenantId: 'acme', name: 'Acme', status: 'enabled', createdAt: created },
+    policyDoc({ 'assume-role': assumeRole(3600) }),
+  );
   await seedPartner(env, { tenantId: 'acme', partnerId: 'p-good', name: 'Good', status: 'enabled', createdAt: created });
   await seedPartner(env, { tenantId: 'acme', partnerId: 'p-off', name: 'Off', status: 'disabled', createdAt: created });
   const key = (keyId: string, partnerId: string, extra: Partial<{ status: 'active' | 'revoked'; revokedAt: string }> = {}) =>
-    seedKey(env, { keyId, kind: 'partner', tenantId: 'acme', partnerId, secretHash: 'h'.repeat(64), status: 'active', createdAt: created, ...extra });
+    seedKey(env, {
+      keyId,
+      kind: 'partner',
+      tenantId: 'acme',
+      partnerId,
+      secretHash: 'h'.repeat(64),
+      status: 'active',
+      createdAt: created,
+      ...extra,
+    });
   await key('k-good', 'p-good');
   await key('k-old', 'p-good', { status: 'revoked', revokedAt: at('11:30:00.000') });
   await key('k-ancient', 'p-good', { status: 'revoked', revokedAt: '2026-02-01T00:00:00.000Z' });
   await key('k-off', 'p-off');
 
   // globex: disabled tenant.
-  await seedTenant(env, { tenantId: 'globex', name: 'Globex', status: 'disabled', createdAt: created }, policyDoc({ 'assume-role': assumeRole(43_200) }));
+  await seedTenant(
+    env,
+    { tenantId: 'globex', name: 'Globex', status: 'disabled', createdAt: created },
+    policyDoc({ 'assume-role': assumeRole(43_200) }),
+  );
   await seedPartner(env, { tenantId: 'globex', partnerId: 'g-one', name: 'One', status: 'enabled', createdAt: created });
 
   // initech: enabled, nothing issued: gets no report.
-  await seedTenant(env, { tenantId: 'initech', name: 'Initech', status: 'enabled', createdAt: created }, policyDoc({ 'assume-role': assumeRole(3600) }));
+  await seedTenant(
+    env,
+    { tenantId: 'initech', name: 'Initech', status: 'enabled', createdAt: created },
+    policyDoc({ 'assume-role': assumeRole(3600) }),
+  );
 
   const acme = (id: string, expiresAt: string, extra: Partial<Parameters<typeof record>[0]> = {}) =>
     record({ id, tenantId: 'acme', partnerId: 'p-good', keyId: 'k-good', expiresAt, ...extra });
@@ -82,7 +92,14 @@ export async function seedScenario(env: Env): Promise<void> {
     acme('a18', at('11:39:59.999')), // issued 10:39:59.999, just before the window; expired in it
     record({ id: 'g1', tenantId: 'globex', partnerId: 'g-one', keyId: 'k-g1', expiresAt: at('11:15:00.000') }),
     // live, tenant disabled
-    record({ id: 'g2', tenantId: 'globex', partnerId: 'g-one', keyId: 'k-g1', expiresAt: at('20:00:00.000'), issuedAt: at('08:00:00.000') }),
+    record({
+      id: 'g2',
+      tenantId: 'globex',
+      partnerId: 'g-one',
+      keyId: 'k-g1',
+      expiresAt: at('20:00:00.000'),
+      issuedAt: at('08:00:00.000'),
+    }),
     record({ id: 'g3', tenantId: 'globex', partnerId: 'g-one', keyId: 'k-g1', expiresAt: '2026-03-08T01:00:00.000Z' }),
     record({ id: 'g4', tenantId: 'globex', partnerId: 'g-one', keyId: 'k-g1', expiresAt: at('12:15:00.000') }), // issued in the window, live
     // A tenant the directory does not know: one record expired in the window, one issued in it and live.
@@ -130,8 +147,22 @@ export const EXPECTED_REPORTS = {
       },
     ],
     overMaxDuration: [
-      { issuanceId: 'a2', partnerId: 'p-good', mode: 'assume-role', durationSeconds: 7200, maxDurationSeconds: 3600, expiresAt: at('11:30:00.000') },
-      { issuanceId: 'a3', partnerId: 'p-good', mode: 'federation', durationSeconds: 3600, maxDurationSeconds: null, expiresAt: at('11:59:59.999') },
+      {
+        issuanceId: 'a2',
+        partnerId: 'p-good',
+        mode: 'assume-role',
+        durationSeconds: 7200,
+        maxDurationSeconds: 3600,
+        expiresAt: at('11:30:00.000'),
+      },
+      {
+        issuanceId: 'a3',
+        partnerId: 'p-good',
+        mode: 'federation',
+        durationSeconds: 3600,
+        maxDurationSeconds: null,
+        expiresAt: at('11:59:59.999'),
+      },
     ],
     invalidRecords: [
       {

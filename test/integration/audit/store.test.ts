@@ -1,11 +1,12 @@
 // The audit's DynamoDB adapter on its own: each conditional write holds against dynalite, and the
 // read counts are what DynamoDB returned.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { liveCounterKey } from '../../../lib/audit/live-counts';
 import { DynamoAuditStore } from '../../../lib/store/audit-store';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
-import { batchPut, issue, record, RETENTION_DAYS, startEnv, type Env } from './fixtures';
+import { batchPut, type Env, issue, RETENTION_DAYS, record, startEnv } from './fixtures';
 
 let env: Env;
 let store: DynamoAuditStore;
@@ -46,22 +47,40 @@ describe('DynamoAuditStore', () => {
     expect(await store.saveLiveCounter('globex', { live: 1, auditedThrough: end2 }, end1)).toBe(true);
     expect(await store.saveLiveCounter('globex', { live: 9, auditedThrough: end2 }, end1)).toBe(false); // a window applied twice
     expect(await store.readLiveCounter('globex')).toEqual({ live: 1, auditedThrough: end2 });
-    expect(await get(env.main, liveCounterKey('globex'))).toEqual({ ...liveCounterKey('globex'), tenantId: 'globex', live: 1, auditedThrough: end2 });
+    expect(await get(env.main, liveCounterKey('globex'))).toEqual({
+      ...liveCounterKey('globex'),
+      tenantId: 'globex',
+      live: 1,
+      auditedThrough: end2,
+    });
     // An item missing its fields counts as no counter, and a recount may replace it.
     await env.client.send(new PutCommand({ TableName: env.main, Item: { ...liveCounterKey('hooli'), live: 2 } }));
     expect(await store.readLiveCounter('hooli')).toBeUndefined();
     expect(await store.saveLiveCounter('hooli', { live: 0, auditedThrough: end1 }, undefined)).toBe(true);
   });
 
-  it('reads exactly the records issued in [start, end), and a recount\'s reads apart', async () => {
+  it("reads exactly the records issued in [start, end), and a recount's reads apart", async () => {
     const counting = new DynamoAuditStore(env.client, { main: env.main, issuance: env.issuance });
-    const at = ['2026-03-12T07:59:59.999Z', '2026-03-12T08:00:00.000Z', '2026-03-12T08:30:00.000Z', '2026-03-12T08:59:59.999Z', '2026-03-12T09:00:00.000Z'];
+    const at = [
+      '2026-03-12T07:59:59.999Z',
+      '2026-03-12T08:00:00.000Z',
+      '2026-03-12T08:30:00.000Z',
+      '2026-03-12T08:59:59.999Z',
+      '2026-03-12T09:00:00.000Z',
+    ];
     const recs = at.map((issuedAt, i) =>
       record({ id: `w${i}`, tenantId: 'wonka', partnerId: 'p-one', keyId: 'k1', issuedAt, expiresAt: '2026-03-12T12:00:00.000Z' }),
     );
-    await batchPut(env, env.issuance, recs.map((r) => issuanceItem(r, RETENTION_DAYS)));
+    await batchPut(
+      env,
+      env.issuance,
+      recs.map((r) => issuanceItem(r, RETENTION_DAYS)),
+    );
     // Another tenant's record in the same instant: never read.
-    await issue(env, record({ id: 'x0', tenantId: 'wonky', partnerId: 'p-one', keyId: 'k1', issuedAt: at[2], expiresAt: '2026-03-12T12:00:00.000Z' }));
+    await issue(
+      env,
+      record({ id: 'x0', tenantId: 'wonky', partnerId: 'p-one', keyId: 'k1', issuedAt: at[2], expiresAt: '2026-03-12T12:00:00.000Z' }),
+    );
 
     const ids = async (pages: AsyncIterable<Record<string, unknown>[]>) => {
       const found: unknown[] = [];
@@ -94,7 +113,11 @@ describe('DynamoAuditStore', () => {
     const recs = Array.from({ length: 7 }, (_, i) =>
       record({ id: `q${i}`, tenantId: 'initech', partnerId: 'p-two', keyId: 'k2', expiresAt: `2026-03-11T05:0${i}:00.000Z` }),
     );
-    await batchPut(env, env.issuance, recs.map((r) => issuanceItem(r, RETENTION_DAYS)));
+    await batchPut(
+      env,
+      env.issuance,
+      recs.map((r) => issuanceItem(r, RETENTION_DAYS)),
+    );
 
     const pages: number[] = [];
     for await (const page of counting.expiringItems('2026-03-11T05', '2026-03-11T05:02:00.000Z', '2026-03-11T05:05:00.000Z')) {

@@ -5,9 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { apiUrl, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { apiUrl, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
 import { describeWithAwsCli } from '../../support/aws-cli';
 
 const run = promisify(execFile);
@@ -38,7 +38,11 @@ function aws(args: string[], env: Record<string, string>) {
 async function issuedAccessKeyIds(): Promise<string[]> {
   const { client, issuances } = tables();
   const out = await client.send(
-    new QueryCommand({ TableName: issuances, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TENANT#${tenant.tenantId}` } }),
+    new QueryCommand({
+      TableName: issuances,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenant.tenantId}` },
+    }),
   );
   return (out.Items ?? []).map((item) => item.accessKeyId as string);
 }

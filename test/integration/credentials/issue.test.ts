@@ -4,12 +4,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TenantPolicyDocument } from '../../../lib/core/model';
 import { demoPolicy } from '../../../local/seed';
-import { call, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
+import { call, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
 import { control } from '../../support/control';
 
 const run = promisify(execFile);
@@ -23,7 +23,15 @@ function policyWith(change: (doc: TenantPolicyDocument) => void): TenantPolicyDo
 const issue = (tenant: TestTenant, body?: unknown, query = '') =>
   call('POST', `/v1/credentials${query}`, { key: tenant.partnerKey, body: body ?? {} });
 
-async function callerArn({ accessKeyId, secretAccessKey, sessionToken }: { accessKeyId: string; secretAccessKey: string; sessionToken: string }) {
+async function callerArn({
+  accessKeyId,
+  secretAccessKey,
+  sessionToken,
+}: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}) {
   // JSON carries `expiration` as a string; the SDK wants a Date, so only the three secrets are handed over.
   const credentials = { accessKeyId, secretAccessKey, sessionToken };
   const client = new STSClient({ endpoint: stackInfo().stsUrl, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -37,7 +45,11 @@ async function callerArn({ accessKeyId, secretAccessKey, sessionToken }: { acces
 async function ledgerOf(tenantId: string) {
   const { client, issuances } = tables();
   const out = await client.send(
-    new QueryCommand({ TableName: issuances, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` } }),
+    new QueryCommand({
+      TableName: issuances,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` },
+    }),
   );
   return out.Items ?? [];
 }
@@ -91,7 +103,18 @@ describe('issuing credentials', () => {
     writeFileSync(join(dir, 'config'), `[profile vended]\ncredential_process = base64 -d ${join(dir, 'serialized.b64')}\n`);
     const { stdout } = await run(
       'aws',
-      ['sts', 'get-caller-identity', '--profile', 'vended', '--endpoint-url', stackInfo().stsUrl, '--region', 'us-east-1', '--output', 'json'],
+      [
+        'sts',
+        'get-caller-identity',
+        '--profile',
+        'vended',
+        '--endpoint-url',
+        stackInfo().stsUrl,
+        '--region',
+        'us-east-1',
+        '--output',
+        'json',
+      ],
       {
         env: {
           PATH: process.env.PATH,
@@ -110,11 +133,13 @@ describe('issuing credentials', () => {
     expect(res.status).toBe(201);
     expect(Object.keys(res.body).sort()).toEqual(['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken', 'Version']);
     expect(res.body.Version).toBe(1);
-    expect(await callerArn({
-      accessKeyId: res.body.AccessKeyId,
-      secretAccessKey: res.body.SecretAccessKey,
-      sessionToken: res.body.SessionToken,
-    })).toMatch(/assumed-role\/credvend-demo-partner\//);
+    expect(
+      await callerArn({
+        accessKeyId: res.body.AccessKeyId,
+        secretAccessKey: res.body.SecretAccessKey,
+        sessionToken: res.body.SessionToken,
+      }),
+    ).toMatch(/assumed-role\/credvend-demo-partner\//);
   });
 
   it('GET ?format=container answers the container shape, with the key sent bare as SDKs do', async () => {
@@ -145,7 +170,13 @@ describe('issuing credentials', () => {
     const own = await createTestTenant();
     await issue(own); // warm the caches so only the ledger write touches DynamoDB
     const { issuances } = tables();
-    await control.dynamoFault({ target: 'DynamoDB_20120810.PutItem', tableName: issuances, status: 500, code: 'InternalServerError', times: 10 });
+    await control.dynamoFault({
+      target: 'DynamoDB_20120810.PutItem',
+      tableName: issuances,
+      status: 500,
+      code: 'InternalServerError',
+      times: 10,
+    });
     const res = await issue(own);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('audit_write_failed');
@@ -161,14 +192,42 @@ describe('STS limits are checked before STS is called', () => {
     ['federation Name too long', undefined, { mode: 'federation', sessionName: 'a'.repeat(33) }, 'GetFederationToken Name'],
     ['AssumeRole duration too short', undefined, { durationSeconds: 899 }, 'AssumeRole DurationSeconds'],
     ['federation duration too short', undefined, { mode: 'federation', durationSeconds: 600 }, 'GetFederationToken DurationSeconds'],
-    ['federation duration too long', policyWith((d) => (d.modes.federation!.maxDurationSeconds = 200_000)), { mode: 'federation', durationSeconds: 129_601 }, 'GetFederationToken DurationSeconds'],
-    ['AssumeRole duration too long', policyWith((d) => { d.modes['assume-role']!.maxDurationSeconds = 50_000; d.modes['assume-role']!.roleMaxSessionDuration = 50_000; }), { durationSeconds: 43_201 }, 'AssumeRole DurationSeconds'],
-    ['role MaxSessionDuration', policyWith((d) => (d.modes['assume-role']!.maxDurationSeconds = 20_000)), { durationSeconds: 15_000 }, 'MaxSessionDuration'],
+    [
+      'federation duration too long',
+      policyWith((d) => (d.modes.federation!.maxDurationSeconds = 200_000)),
+      { mode: 'federation', durationSeconds: 129_601 },
+      'GetFederationToken DurationSeconds',
+    ],
+    [
+      'AssumeRole duration too long',
+      policyWith((d) => {
+        d.modes['assume-role']!.maxDurationSeconds = 50_000;
+        d.modes['assume-role']!.roleMaxSessionDuration = 50_000;
+      }),
+      { durationSeconds: 43_201 },
+      'AssumeRole DurationSeconds',
+    ],
+    [
+      'role MaxSessionDuration',
+      policyWith((d) => (d.modes['assume-role']!.maxDurationSeconds = 20_000)),
+      { durationSeconds: 15_000 },
+      'MaxSessionDuration',
+    ],
     ['ExternalId', policyWith((d) => (d.modes['assume-role']!.externalId = 'x')), {}, 'ExternalId'],
     ['policy plaintext size', policyWith((d) => (d.statements[0]!.Resource = `arn:aws:s3:::${'b'.repeat(2100)}`)), {}, 'Policy'],
     ['policy characters', policyWith((d) => (d.statements[0]!.Resource = 'arn:aws:s3:::bucket/\u0101')), {}, 'Policy'],
-    ['PolicyArns count', policyWith((d) => (d.managedPolicyArns = Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`))), {}, 'PolicyArns'],
-    ['session tag count', policyWith((d) => (d.sessionTags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])))), {}, 'Tags'],
+    [
+      'PolicyArns count',
+      policyWith((d) => (d.managedPolicyArns = Array.from({ length: 11 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`))),
+      {},
+      'PolicyArns',
+    ],
+    [
+      'session tag count',
+      policyWith((d) => (d.sessionTags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v'])))),
+      {},
+      'Tags',
+    ],
     ['session tag value length', policyWith((d) => (d.sessionTags = { team: 'v'.repeat(257) })), {}, 'Tags'],
     ['session tag key length', policyWith((d) => (d.sessionTags = { ['k'.repeat(129)]: 'v' })), {}, 'Tags'],
   ];
@@ -209,7 +268,9 @@ describe('down-scoping', () => {
 
   it('a scope outside it is 403 listing what is not covered, and STS saw no call', async () => {
     await control.resetStsCalls();
-    const res = await issue(tenant, { scope: { actions: ['s3:GetObject', 's3:DeleteObject'], resources: ['arn:aws:s3:::demo-bucket/other/*'] } });
+    const res = await issue(tenant, {
+      scope: { actions: ['s3:GetObject', 's3:DeleteObject'], resources: ['arn:aws:s3:::demo-bucket/other/*'] },
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('scope_not_allowed');
     expect(res.body.error.details.map((d: { action: string }) => d.action).sort()).toEqual(['s3:DeleteObject', 's3:GetObject']);
@@ -237,7 +298,9 @@ describe('down-scoping', () => {
 
 describe('isolation and input handling', () => {
   it("another tenant's key gets that tenant's policy, never this one's", async () => {
-    const other = await createTestTenant(policyWith((d) => (d.statements = [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }])));
+    const other = await createTestTenant(
+      policyWith((d) => (d.statements = [{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' }])),
+    );
     const res = await issue(other, { scope: { actions: ['s3:GetObject'] } });
     expect(res.status).toBe(403);
     const own = await issue(other, {});
@@ -254,10 +317,18 @@ describe('isolation and input handling', () => {
   });
 
   it('a body that is not JSON is 415; malformed JSON is 400; an oversized body is 413', async () => {
-    const text = await call('POST', '/v1/credentials', { key: tenant.partnerKey, rawBody: 'hello', headers: { 'content-type': 'text/plain' } });
+    const text = await call('POST', '/v1/credentials', {
+      key: tenant.partnerKey,
+      rawBody: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
     expect(text.status).toBe(415);
     expect(text.body.error.code).toBe('unsupported_media_type');
-    const broken = await call('POST', '/v1/credentials', { key: tenant.partnerKey, rawBody: '{"a":', headers: { 'content-type': 'application/json' } });
+    const broken = await call('POST', '/v1/credentials', {
+      key: tenant.partnerKey,
+      rawBody: '{"a":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.error.code).toBe('invalid_json');
     const big = await call('POST', '/v1/credentials', { key: tenant.partnerKey, body: { sessionName: 'a'.repeat(20_000) } });

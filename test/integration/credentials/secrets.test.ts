@@ -27,7 +27,13 @@ describe('secrets stay out of logs and storage', () => {
     });
     expect(broken.status).toBe(400);
     // A failure path that logs an error: the ledger write fails.
-    await control.dynamoFault({ target: 'DynamoDB_20120810.PutItem', tableName: tables().issuances, status: 500, code: 'InternalServerError', times: 10 });
+    await control.dynamoFault({
+      target: 'DynamoDB_20120810.PutItem',
+      tableName: tables().issuances,
+      status: 500,
+      code: 'InternalServerError',
+      times: 10,
+    });
     expect((await call('POST', '/v1/credentials', { key: tenant.partnerKey, body: {} })).status).toBe(503);
     await control.clearDynamoFaults();
 

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { startLocalSts, type LocalSts } from '../../../local/sts/server';
-import { ACCOUNT, testUser, trustPolicyFor, withWrongSecret, type Creds } from './support';
+import { type LocalSts, startLocalSts } from '../../../local/sts/server';
 import { describeWithAwsCli } from '../../support/aws-cli';
+import { ACCOUNT, type Creds, testUser, trustPolicyFor, withWrongSecret } from './support';
 
 const AWS = '/usr/bin/aws';
 const describeCli = describeWithAwsCli(AWS);
@@ -28,7 +28,11 @@ describeCli('AWS CLI against the local STS', () => {
       port: 0,
       users: [fed, fn],
       roles: [
-        { arn: TENANT_ROLE, maxSessionDuration: 3_600, trustPolicy: trustPolicyFor(FN_ARN, { condition: { StringEquals: { 'sts:ExternalId': 'ext-tenant-a' } } }) },
+        {
+          arn: TENANT_ROLE,
+          maxSessionDuration: 3_600,
+          trustPolicy: trustPolicyFor(FN_ARN, { condition: { StringEquals: { 'sts:ExternalId': 'ext-tenant-a' } } }),
+        },
         { arn: ASSUME_ONLY_ROLE, maxSessionDuration: 3_600, trustPolicy: trustPolicyFor(FN_ARN, { actions: ['sts:AssumeRole'] }) },
       ],
       quiet: true,
@@ -54,7 +58,10 @@ describeCli('AWS CLI against the local STS', () => {
       AWS_PAGER: '',
     };
     try {
-      const { stdout } = await run(AWS, [...args, '--endpoint-url', sts.url, '--region', 'us-east-1', '--output', 'json'], { env, timeout: 60_000 });
+      const { stdout } = await run(AWS, [...args, '--endpoint-url', sts.url, '--region', 'us-east-1', '--output', 'json'], {
+        env,
+        timeout: 60_000,
+      });
       return { ok: true, stdout };
     } catch (err) {
       const e = err as { stderr?: string; code?: number };
@@ -72,11 +79,19 @@ describeCli('AWS CLI against the local STS', () => {
     };
     expect(out.Credentials.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
     expect(out.FederatedUser).toEqual({ FederatedUserId: `${ACCOUNT}:demo`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/demo` });
-    const temp: Creds = { accessKeyId: out.Credentials.AccessKeyId, secretAccessKey: out.Credentials.SecretAccessKey, sessionToken: out.Credentials.SessionToken };
+    const temp: Creds = {
+      accessKeyId: out.Credentials.AccessKeyId,
+      secretAccessKey: out.Credentials.SecretAccessKey,
+      sessionToken: out.Credentials.SessionToken,
+    };
 
     const who = await aws(temp, ['sts', 'get-caller-identity']);
     if (!who.ok) throw new Error(`aws sts get-caller-identity failed: ${who.stderr}`);
-    expect(JSON.parse(who.stdout)).toEqual({ UserId: `${ACCOUNT}:demo`, Account: ACCOUNT, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/demo` });
+    expect(JSON.parse(who.stdout)).toEqual({
+      UserId: `${ACCOUNT}:demo`,
+      Account: ACCOUNT,
+      Arn: `arn:aws:sts::${ACCOUNT}:federated-user/demo`,
+    });
 
     const bad = await aws(withWrongSecret(temp), ['sts', 'get-caller-identity']);
     expect(bad.ok).toBe(false);
@@ -97,14 +112,32 @@ describeCli('AWS CLI against the local STS', () => {
   });
 
   it('assume-role: the right external id gets credentials, a wrong or missing one AccessDenied', async () => {
-    const ok = await aws(fn, ['sts', 'assume-role', '--role-arn', TENANT_ROLE, '--role-session-name', 'cli', '--external-id', 'ext-tenant-a']);
+    const ok = await aws(fn, [
+      'sts',
+      'assume-role',
+      '--role-arn',
+      TENANT_ROLE,
+      '--role-session-name',
+      'cli',
+      '--external-id',
+      'ext-tenant-a',
+    ]);
     if (!ok.ok) throw new Error(`aws sts assume-role failed: ${ok.stderr}`);
     const out = JSON.parse(ok.stdout) as { AssumedRoleUser: { Arn: string }; Credentials: { AccessKeyId: string } };
     expect(out.AssumedRoleUser.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/tenant-a/cli`);
     expect(sts.sessionOf(out.Credentials.AccessKeyId)).toMatchObject({ roleArn: TENANT_ROLE, externalIdPresent: true });
 
     const denied = `An error occurred (AccessDenied) when calling the AssumeRole operation: User: ${FN_ARN} is not authorized to perform: sts:AssumeRole on resource: ${TENANT_ROLE}`;
-    const wrong = await aws(fn, ['sts', 'assume-role', '--role-arn', TENANT_ROLE, '--role-session-name', 'cli', '--external-id', 'ext-tenant-b']);
+    const wrong = await aws(fn, [
+      'sts',
+      'assume-role',
+      '--role-arn',
+      TENANT_ROLE,
+      '--role-session-name',
+      'cli',
+      '--external-id',
+      'ext-tenant-b',
+    ]);
     const missing = await aws(fn, ['sts', 'assume-role', '--role-arn', TENANT_ROLE, '--role-session-name', 'cli']);
     expect([wrong.ok, missing.ok]).toEqual([false, false]);
     expect([wrong, missing].map((r) => (r.ok ? '' : r.stderr.trim()))).toEqual([denied, denied]);
@@ -113,8 +146,19 @@ describeCli('AWS CLI against the local STS', () => {
   it('assume-role --tags on a role without sts:TagSession is AccessDenied naming sts:TagSession', async () => {
     const plain = await aws(fn, ['sts', 'assume-role', '--role-arn', ASSUME_ONLY_ROLE, '--role-session-name', 'cli']);
     expect(plain.ok).toBe(true);
-    const tagged = await aws(fn, ['sts', 'assume-role', '--role-arn', ASSUME_ONLY_ROLE, '--role-session-name', 'cli', '--tags', 'Key=tenant,Value=a']);
+    const tagged = await aws(fn, [
+      'sts',
+      'assume-role',
+      '--role-arn',
+      ASSUME_ONLY_ROLE,
+      '--role-session-name',
+      'cli',
+      '--tags',
+      'Key=tenant,Value=a',
+    ]);
     expect(tagged.ok).toBe(false);
-    expect(tagged.ok ? '' : tagged.stderr).toContain(`(AccessDenied) when calling the AssumeRole operation: User: ${FN_ARN} is not authorized to perform: sts:TagSession on resource: ${ASSUME_ONLY_ROLE}`);
+    expect(tagged.ok ? '' : tagged.stderr).toContain(
+      `(AccessDenied) when calling the AssumeRole operation: User: ${FN_ARN} is not authorized to perform: sts:TagSession on resource: ${ASSUME_ONLY_ROLE}`,
+    );
   });
 });

@@ -2,20 +2,20 @@
 // with the exact error the SDK surfaces (and the boundary value that still passes).
 import {
   AssumeRoleCommand,
-  GetFederationTokenCommand,
-  GetSessionTokenCommand,
   type AssumeRoleCommandInput,
+  GetFederationTokenCommand,
   type GetFederationTokenCommandInput,
+  GetSessionTokenCommand,
 } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLocalSts, type LocalSts } from '../../../local/sts/server';
+import { type LocalSts, startLocalSts } from '../../../local/sts/server';
 import { ACCOUNT, expectAwsError, stsClient, testUser, trustPolicyFor } from './support';
 
 const caller = testUser('credvend-function');
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/long-sessions`;
 const policyOfLength = (n: number): string => {
   const base = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
-  return base.slice(0, -1) + ' '.repeat(n - base.length) + '}';
+  return `${base.slice(0, -1) + ' '.repeat(n - base.length)}}`;
 };
 const arns = (n: number): Array<{ arn: string }> => Array.from({ length: n }, (_, i) => ({ arn: `arn:aws:iam::${ACCOUNT}:policy/p${i}` }));
 const tags = (n: number, keyLength = 3, valueLength = 1): Array<{ Key: string; Value: string }> =>
@@ -63,7 +63,10 @@ describe('GetSessionToken', () => {
     [899, /greater than or equal to 900/],
     [129_601, /less than or equal to 129600/],
   ])('DurationSeconds %d is a ValidationError', async (duration, message) => {
-    await expectAwsError(stsClient(sts, caller).send(new GetSessionTokenCommand({ DurationSeconds: duration })), 'ValidationError', { status: 400, message });
+    await expectAwsError(stsClient(sts, caller).send(new GetSessionTokenCommand({ DurationSeconds: duration })), 'ValidationError', {
+      status: 400,
+      message,
+    });
   });
 
   it('accepts 900 and 129600', async () => {
@@ -75,7 +78,11 @@ describe('GetSessionToken', () => {
 describe('AssumeRole', () => {
   it.each([
     ['DurationSeconds 899', { DurationSeconds: 899 }, /greater than or equal to 900/],
-    ['DurationSeconds 43201', { DurationSeconds: 43_201 }, /at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200/],
+    [
+      'DurationSeconds 43201',
+      { DurationSeconds: 43_201 },
+      /at 'durationSeconds' failed to satisfy constraint: Member must have value less than or equal to 43200/,
+    ],
     ['RoleSessionName of 1 char', { RoleSessionName: 'a' }, /at 'roleSessionName'.*greater than or equal to 2/],
     ['RoleSessionName of 65 chars', { RoleSessionName: 's'.repeat(65) }, /at 'roleSessionName'.*less than or equal to 64/],
     ['RoleSessionName with a colon', { RoleSessionName: 'a:b' }, /at 'roleSessionName'.*regular expression pattern/],
@@ -89,7 +96,11 @@ describe('AssumeRole', () => {
     ['SourceIdentity with a slash', { SourceIdentity: 'a/b' }, /at 'sourceIdentity'.*regular expression pattern/],
     ['SourceIdentity starting with aws:', { SourceIdentity: 'aws:me' }, /reserved prefix 'aws:'/],
     ['SourceIdentity starting with AWS:', { SourceIdentity: 'AWS:me' }, /reserved prefix 'aws:'/],
-    ['51 TransitiveTagKeys', { Tags: tags(1), TransitiveTagKeys: Array.from({ length: 51 }, (_, i) => `k${i}`) }, /at 'transitiveTagKeys'.*less than or equal to 50/],
+    [
+      '51 TransitiveTagKeys',
+      { Tags: tags(1), TransitiveTagKeys: Array.from({ length: 51 }, (_, i) => `k${i}`) },
+      /at 'transitiveTagKeys'.*less than or equal to 50/,
+    ],
   ])('%s is a ValidationError', async (_, input, message) => {
     await expectAwsError(assume(input), 'ValidationError', { status: 400, message });
   });
@@ -115,8 +126,16 @@ describe.each([
   ['AssumeRole', assume],
 ] as const)('%s session policy and tags', (_, call) => {
   it.each([
-    ['a Policy of 2049 chars', { Policy: policyOfLength(2049) }, /at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048/],
-    ['a Policy with a char above \\xFF', { Policy: policyOfLength(100).replace('s3:GetObject', 's3:GetObjectĀ') }, /at 'policy'.*regular expression pattern/],
+    [
+      'a Policy of 2049 chars',
+      { Policy: policyOfLength(2049) },
+      /at 'policy' failed to satisfy constraint: Member must have length less than or equal to 2048/,
+    ],
+    [
+      'a Policy with a char above \\xFF',
+      { Policy: policyOfLength(100).replace('s3:GetObject', 's3:GetObjectĀ') },
+      /at 'policy'.*regular expression pattern/,
+    ],
     ['11 PolicyArns', { PolicyArns: arns(11) }, /at 'policyArns'.*less than or equal to 10/],
     ['a PolicyArn that is no policy ARN', { PolicyArns: [{ arn: `arn:aws:iam::${ACCOUNT}:role/not-a-policy` }] }, /Invalid policy ARN/],
     ['Policy and PolicyArns over 2048 chars together', { Policy: policyOfLength(2040), PolicyArns: arns(1) }, /combined plaintext/],
@@ -124,7 +143,16 @@ describe.each([
     ['a tag key of 129 chars', { Tags: tags(1, 129) }, /at 'tags.1.member.key'.*less than or equal to 128/],
     ['an empty tag key', { Tags: [{ Key: '', Value: 'v' }] }, /at 'tags.1.member.key'.*greater than or equal to 1/],
     ['a tag value of 257 chars', { Tags: tags(1, 3, 257) }, /at 'tags.1.member.value'.*less than or equal to 256/],
-    ['tag keys that differ only in case', { Tags: [{ Key: 'Env', Value: 'a' }, { Key: 'env', Value: 'b' }] }, /^Duplicate tag keys found/],
+    [
+      'tag keys that differ only in case',
+      {
+        Tags: [
+          { Key: 'Env', Value: 'a' },
+          { Key: 'env', Value: 'b' },
+        ],
+      },
+      /^Duplicate tag keys found/,
+    ],
   ])('%s is a ValidationError', async (_, input, message) => {
     await expectAwsError(call(input), 'ValidationError', { status: 400, message });
   });
@@ -133,16 +161,26 @@ describe.each([
     ['not JSON', '{"Version":"2012-10-17",', /not in the valid JSON format/],
     ['without Version', JSON.stringify({ Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }), /valid version string/],
     ['without Statement', JSON.stringify({ Version: '2012-10-17' }), /Syntax errors in policy/],
-    ['with a bad Effect', JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Maybe', Action: '*', Resource: '*' } }), /Syntax errors in policy/],
+    [
+      'with a bad Effect',
+      JSON.stringify({ Version: '2012-10-17', Statement: { Effect: 'Maybe', Action: '*', Resource: '*' } }),
+      /Syntax errors in policy/,
+    ],
   ])('a Policy %s is MalformedPolicyDocument', async (_, policy, message) => {
     // The SDK names the modeled exception class; the wire code (err.Code) is AWS's MalformedPolicyDocument.
-    await expectAwsError(call({ Policy: policy }), 'MalformedPolicyDocumentException', { wireCode: 'MalformedPolicyDocument', status: 400, message });
+    await expectAwsError(call({ Policy: policy }), 'MalformedPolicyDocumentException', {
+      wireCode: 'MalformedPolicyDocument',
+      status: 400,
+      message,
+    });
   });
 
   it('accepts the boundaries: 2048-char Policy, 10 PolicyArns, 50 tags, 128/256-char key/value, empty value', async () => {
     await expect(call({ Policy: policyOfLength(2048) })).resolves.toBeDefined();
     await expect(call({ PolicyArns: arns(10) })).resolves.toBeDefined();
-    await expect(call({ Tags: [...tags(48), { Key: 'K'.repeat(128), Value: 'V'.repeat(256) }, { Key: 'empty', Value: '' }] })).resolves.toBeDefined();
+    await expect(
+      call({ Tags: [...tags(48), { Key: 'K'.repeat(128), Value: 'V'.repeat(256) }, { Key: 'empty', Value: '' }] }),
+    ).resolves.toBeDefined();
   });
 
   it('answers a deterministic PackedPolicySize: five 128/256-char tags are 94%', async () => {
@@ -151,6 +189,10 @@ describe.each([
   });
 
   it('six 128/256-char session tags are PackedPolicyTooLarge (wire code without the Exception suffix)', async () => {
-    await expectAwsError(call({ Tags: tags(6, 128, 256) }), 'PackedPolicyTooLargeException', { wireCode: 'PackedPolicyTooLarge', status: 400, message: /113%/ });
+    await expectAwsError(call({ Tags: tags(6, 128, 256) }), 'PackedPolicyTooLargeException', {
+      wireCode: 'PackedPolicyTooLarge',
+      status: 400,
+      message: /113%/,
+    });
   });
 });

@@ -1,5 +1,5 @@
 // The CLI entry point: starts from a JSON config, prints its address, logs no secret, and stops on SIGTERM.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +23,11 @@ describe('local/sts/main.ts', () => {
     const config = join(dir, 'sts.json');
     writeFileSync(config, JSON.stringify({ users: [user], accountId: '210987654321' }));
     const { NODE_OPTIONS: _ignored, ...env } = process.env;
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'local/sts/main.ts', '--port', '0', '--config', config], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'local/sts/main.ts', '--port', '0', '--config', config], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child = proc;
     let output = '';
     proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));

@@ -1,10 +1,11 @@
 // The minimal SSM Parameter Store on the local STS server, driven by the real @aws-sdk/client-ssm.
-import { GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
+
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getDecryptedParameter, ssmEndpoint } from '../../../lib/aws/ssm-parameter';
-import { startLocalSts, type LocalSts } from '../../../local/sts/server';
-import { ACCOUNT, credsOf, signedRequest, stsClient, testUser, withWrongSecret, type Creds } from './support';
+import { type LocalSts, startLocalSts } from '../../../local/sts/server';
+import { ACCOUNT, type Creds, credsOf, signedRequest, stsClient, testUser, withWrongSecret } from './support';
 
 const fn = testUser('credvend-function');
 const SECRET_VALUE = JSON.stringify({ accessKeyId: 'example-id', secretAccessKey: 'example-secret-value' });
@@ -29,7 +30,11 @@ const ssm = (credentials: Creds = fn): SSMClient => new SSMClient({ endpoint: st
 const errorOf = (call: Promise<unknown>) =>
   call.then(
     () => undefined,
-    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => ({ name: e.name, message: e.message, status: e.$metadata?.httpStatusCode }),
+    (e: { name: string; message: string; $metadata: { httpStatusCode?: number } }) => ({
+      name: e.name,
+      message: e.message,
+      status: e.$metadata?.httpStatusCode,
+    }),
   );
 
 describe('local SSM GetParameter', () => {
@@ -49,7 +54,12 @@ describe('local SSM GetParameter', () => {
 
   it('returns a String parameter as is, with a name without a leading slash', async () => {
     const out = await ssm().send(new GetParameterCommand({ Name: 'plain' }));
-    expect(out.Parameter).toMatchObject({ Name: 'plain', Type: 'String', Value: 'hello', ARN: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/plain` });
+    expect(out.Parameter).toMatchObject({
+      Name: 'plain',
+      Type: 'String',
+      Value: 'hello',
+      ARN: `arn:aws:ssm:eu-west-1:${ACCOUNT}:parameter/plain`,
+    });
   });
 
   it('an unknown parameter is ParameterNotFound (400)', async () => {
@@ -63,8 +73,14 @@ describe('local SSM GetParameter', () => {
   });
 
   it('verifies SigV4 and answers JSON-protocol auth errors', async () => {
-    expect(await errorOf(ssm(testUser('nobody')).send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({ name: 'UnrecognizedClientException', status: 400 });
-    expect(await errorOf(ssm(withWrongSecret(fn)).send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({ name: 'InvalidSignatureException', status: 400 });
+    expect(await errorOf(ssm(testUser('nobody')).send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({
+      name: 'UnrecognizedClientException',
+      status: 400,
+    });
+    expect(await errorOf(ssm(withWrongSecret(fn)).send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({
+      name: 'InvalidSignatureException',
+      status: 400,
+    });
   });
 
   it('a request signed for another service is refused', async () => {
@@ -77,7 +93,11 @@ describe('local SSM GetParameter', () => {
   it('faults can target GetParameter, and calls record it', async () => {
     sts.resetCalls();
     sts.injectFault({ action: 'GetParameter', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' });
-    expect(await errorOf(ssm().send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({ name: 'ThrottlingException', message: 'Rate exceeded', status: 400 });
+    expect(await errorOf(ssm().send(new GetParameterCommand({ Name: 'plain' })))).toMatchObject({
+      name: 'ThrottlingException',
+      message: 'Rate exceeded',
+      status: 400,
+    });
     expect(sts.calls).toEqual([{ action: 'GetParameter', accessKeyId: fn.accessKeyId, status: 400, code: 'ThrottlingException' }]);
   });
 });
@@ -99,22 +119,31 @@ describe('getDecryptedParameter (lib/aws/ssm-parameter.ts)', () => {
 
   it('a wrong secret is refused by the signature check, and the error never quotes the secret', async () => {
     const wrong = withWrongSecret(fn);
-    const err = await getDecryptedParameter(config(wrong), 'plain', env()).then(() => undefined, (e: Error) => e);
+    const err = await getDecryptedParameter(config(wrong), 'plain', env()).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(err?.message).toBe('SSM GetParameter failed: InvalidSignatureException (HTTP 400)');
     expect(JSON.stringify({ ...err, message: err?.message, stack: err?.stack })).not.toContain(wrong.secretAccessKey);
   });
 
   it('a throttled call fails with ThrottlingException', async () => {
     sts.injectFault({ action: 'GetParameter', status: 400, code: 'ThrottlingException', message: 'Rate exceeded' });
-    expect((await errorOf(getDecryptedParameter(config(), 'plain', env())))?.message).toBe('SSM GetParameter failed: ThrottlingException (HTTP 400)');
+    expect((await errorOf(getDecryptedParameter(config(), 'plain', env())))?.message).toBe(
+      'SSM GetParameter failed: ThrottlingException (HTTP 400)',
+    );
   });
 });
 
 describe('ssmEndpoint', () => {
   it('takes the SDK variables in the SDK order, else the regional endpoint of the partition', () => {
-    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' }).href).toBe('http://127.0.0.1:1/');
+    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:1', AWS_ENDPOINT_URL: 'http://127.0.0.1:2' }).href).toBe(
+      'http://127.0.0.1:1/',
+    );
     expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:2' }).href).toBe('http://127.0.0.1:2/');
-    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:2', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }).href).toBe('https://ssm.eu-west-1.amazonaws.com/');
+    expect(ssmEndpoint('eu-west-1', { AWS_ENDPOINT_URL: 'http://127.0.0.1:2', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' }).href).toBe(
+      'https://ssm.eu-west-1.amazonaws.com/',
+    );
     expect(ssmEndpoint('cn-north-1', {}).href).toBe('https://ssm.cn-north-1.amazonaws.com.cn/');
     expect(ssmEndpoint('us-east-1', { AWS_USE_FIPS_ENDPOINT: 'true' }).href).toBe('https://ssm-fips.us-east-1.amazonaws.com/');
   });

@@ -7,7 +7,7 @@ import { demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, uniqueId } from '../../support/api';
 import { control } from '../../support/control';
 import { recordSecrets } from '../../support/secret-scan';
-import { ACCOUNT, credsOf, expectAwsError, trustPolicyFor, type Creds } from './support';
+import { ACCOUNT, type Creds, credsOf, expectAwsError, trustPolicyFor } from './support';
 
 afterAll(() => closeTables());
 
@@ -97,7 +97,11 @@ describe('control routes for roles', () => {
     await control.putStsRole({ arn, maxSessionDuration: 3_600, trustPolicy });
     const out = await assumeLikeCredvend(arn, 'ctl-new');
     expect(out.AssumedRoleUser?.Arn).toContain(':assumed-role/ctl-');
-    expect(await control.stsSession(out.Credentials!.AccessKeyId!)).toMatchObject({ roleArn: arn, externalIdPresent: true, sourceIdentity: 'p1' });
+    expect(await control.stsSession(out.Credentials!.AccessKeyId!)).toMatchObject({
+      roleArn: arn,
+      externalIdPresent: true,
+      sourceIdentity: 'p1',
+    });
     await expect(control.deleteStsRole(arn)).resolves.toEqual({ deleted: true });
     await expectAwsError(assumeLikeCredvend(arn, 'ctl-new'), 'AccessDenied');
     await expect(control.deleteStsRole(arn)).resolves.toEqual({ deleted: false });

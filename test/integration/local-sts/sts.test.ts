@@ -2,7 +2,7 @@
 // failures, the role registry, fault injection and the call log.
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { startLocalSts, type LocalSts } from '../../../local/sts/server';
+import { type LocalSts, startLocalSts } from '../../../local/sts/server';
 import { ACCOUNT, credsOf, expectAwsError, signedRequest, stsClient, testUser, trustPolicyFor, withWrongSecret } from './support';
 
 const fn = testUser('credvend-function');
@@ -12,7 +12,10 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/credvend-demo-partner`;
 const PATH_ROLE = `arn:aws:iam::${ACCOUNT}:role/team/partners/path-role`;
 const EXTERNAL_ROLE = `arn:aws:iam::${ACCOUNT}:role/external-role`;
 const CHAIN_ROLE = `arn:aws:iam::${ACCOUNT}:role/chained`;
-const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::demo/*' }] });
+const POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::demo/*' }],
+});
 
 let sts: LocalSts;
 
@@ -66,12 +69,22 @@ describe('actions', () => {
   it('federation credentials answer GetCallerIdentity with the federated-user ARN', async () => {
     const out = await stsClient(sts, fed).send(new GetFederationTokenCommand({ Name: 'partner-7', Policy: POLICY }));
     const who = await stsClient(sts, credsOf(out.Credentials)).send(new GetCallerIdentityCommand({}));
-    expect(who).toMatchObject({ Account: ACCOUNT, UserId: `${ACCOUNT}:partner-7`, Arn: `arn:aws:sts::${ACCOUNT}:federated-user/partner-7` });
+    expect(who).toMatchObject({
+      Account: ACCOUNT,
+      UserId: `${ACCOUNT}:partner-7`,
+      Arn: `arn:aws:sts::${ACCOUNT}:federated-user/partner-7`,
+    });
   });
 
   it('AssumeRole issues credentials whose identity is the assumed-role session', async () => {
     const out = await stsClient(sts, fn).send(
-      new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'tenant-a.partner-b', Policy: POLICY, SourceIdentity: 'partner-b', DurationSeconds: 7_200 }),
+      new AssumeRoleCommand({
+        RoleArn: ROLE,
+        RoleSessionName: 'tenant-a.partner-b',
+        Policy: POLICY,
+        SourceIdentity: 'partner-b',
+        DurationSeconds: 7_200,
+      }),
     );
     expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA[A-Z0-9]{16}$/);
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/credvend-demo-partner/tenant-a.partner-b`);
@@ -107,26 +120,40 @@ describe('actions', () => {
     const chained = stsClient(sts, credsOf(first.Credentials));
     const out = await chained.send(new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'second' }));
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/chained/second`);
-    await expectAwsError(chained.send(new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'third', DurationSeconds: 3_601 })), 'ValidationError', {
-      message: /1 hour session limit for roles assumed by role chaining/,
-    });
+    await expectAwsError(
+      chained.send(new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'third', DurationSeconds: 3_601 })),
+      'ValidationError',
+      {
+        message: /1 hour session limit for roles assumed by role chaining/,
+      },
+    );
   });
 });
 
 describe('authentication', () => {
   it('an unknown access key is InvalidClientTokenId (403)', async () => {
-    await expectAwsError(stsClient(sts, testUser('nobody')).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', { status: 403 });
+    await expectAwsError(stsClient(sts, testUser('nobody')).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId', {
+      status: 403,
+    });
   });
 
   it('a secret with one character changed is SignatureDoesNotMatch (403)', async () => {
-    await expectAwsError(stsClient(sts, withWrongSecret(fn)).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', { status: 403 });
+    await expectAwsError(stsClient(sts, withWrongSecret(fn)).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', {
+      status: 403,
+    });
   });
 
   it('temporary credentials with a wrong session token are InvalidClientTokenId', async () => {
     const out = await stsClient(sts, fed).send(new GetFederationTokenCommand({ Name: 'demo' }));
     const creds = credsOf(out.Credentials);
-    await expectAwsError(stsClient(sts, { ...creds, sessionToken: `${creds.sessionToken}x` }).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId');
-    await expectAwsError(stsClient(sts, { ...creds, sessionToken: undefined }).send(new GetCallerIdentityCommand({})), 'InvalidClientTokenId');
+    await expectAwsError(
+      stsClient(sts, { ...creds, sessionToken: `${creds.sessionToken}x` }).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+    );
+    await expectAwsError(
+      stsClient(sts, { ...creds, sessionToken: undefined }).send(new GetCallerIdentityCommand({})),
+      'InvalidClientTokenId',
+    );
   });
 
   it('long-term keys sent with a session token are InvalidClientTokenId', async () => {
@@ -143,18 +170,27 @@ describe('authentication', () => {
         status: 403,
         message: /^Cannot call GetFederationToken with session credentials$/,
       });
-      await expectAwsError(temp.send(new GetSessionTokenCommand({})), 'AccessDenied', { status: 403, message: /Cannot call GetSessionToken/ });
+      await expectAwsError(temp.send(new GetSessionTokenCommand({})), 'AccessDenied', {
+        status: 403,
+        message: /Cannot call GetSessionToken/,
+      });
     }
   });
 
   it('session-token credentials may still call AssumeRole', async () => {
     const session = await stsClient(sts, fn).send(new GetSessionTokenCommand({}));
-    const out = await stsClient(sts, credsOf(session.Credentials)).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'from-session' }));
+    const out = await stsClient(sts, credsOf(session.Credentials)).send(
+      new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'from-session' }),
+    );
     expect(out.AssumedRoleUser?.Arn).toContain('assumed-role/credvend-demo-partner/from-session');
   });
 
   it('a request without a signature is MissingAuthenticationToken (403)', async () => {
-    const res = await fetch(sts.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' });
+    const res = await fetch(sts.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
     expect(res.status).toBe(403);
     expect(res.headers.get('content-type')).toBe('text/xml');
     const body = await res.text();
@@ -165,7 +201,10 @@ describe('authentication', () => {
 
   it('a signature more than 15 minutes off the emulator clock is SignatureDoesNotMatch "Signature expired"', async () => {
     const skewed = stsClient(sts, fn, { systemClockOffset: -16 * 60 * 1000 });
-    await expectAwsError(skewed.send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', { status: 403, message: /^Signature expired/ });
+    await expectAwsError(skewed.send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', {
+      status: 403,
+      message: /^Signature expired/,
+    });
   });
 
   it('answers GET with the action in the query, and presigned URLs (token in the query)', async () => {
@@ -203,7 +242,9 @@ describe('expiry on the emulator clock', () => {
   it('issued credentials are refused with ExpiredToken (403) once the clock passes their expiration', async () => {
     const out = await stsClient(clocked, fed).send(new GetFederationTokenCommand({ Name: 'short', DurationSeconds: 900 }));
     const temp = stsClient(clocked, credsOf(out.Credentials));
-    await expect(temp.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({ Arn: `arn:aws:sts::${ACCOUNT}:federated-user/short` });
+    await expect(temp.send(new GetCallerIdentityCommand({}))).resolves.toMatchObject({
+      Arn: `arn:aws:sts::${ACCOUNT}:federated-user/short`,
+    });
     clocked.advanceClock(899_000);
     await expect(temp.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
     clocked.advanceClock(2_000);
@@ -212,7 +253,9 @@ describe('expiry on the emulator clock', () => {
 
   it('signatures are checked against the emulator clock; an SDK with retries corrects its skew from the Date header', async () => {
     clocked.advanceClock(20 * 60 * 1000);
-    await expectAwsError(stsClient(clocked, fed).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', { message: /^Signature expired/ });
+    await expectAwsError(stsClient(clocked, fed).send(new GetCallerIdentityCommand({})), 'SignatureDoesNotMatch', {
+      message: /^Signature expired/,
+    });
     const out = await stsClient(clocked, fed, { maxAttempts: 2 }).send(new GetCallerIdentityCommand({}));
     expect(out.$metadata.attempts).toBe(2);
     expect(out.Arn).toBe(`arn:aws:iam::${ACCOUNT}:user/credvend-federation`);
@@ -223,7 +266,9 @@ describe('role registry', () => {
   it('a caller the role does not trust is AccessDenied, naming caller and role', async () => {
     await expectAwsError(stsClient(sts, stranger).send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'sess' })), 'AccessDenied', {
       status: 403,
-      message: new RegExp(`^User: arn:aws:iam::${ACCOUNT}:user/stranger is not authorized to perform: sts:AssumeRole on resource: ${ROLE}$`),
+      message: new RegExp(
+        `^User: arn:aws:iam::${ACCOUNT}:user/stranger is not authorized to perform: sts:AssumeRole on resource: ${ROLE}$`,
+      ),
     });
   });
 
@@ -236,26 +281,39 @@ describe('role registry', () => {
 
   it('federated users cannot assume roles, even ones their account trusts', async () => {
     const out = await stsClient(sts, fed).send(new GetFederationTokenCommand({ Name: 'demo' }));
-    await expectAwsError(stsClient(sts, credsOf(out.Credentials)).send(new AssumeRoleCommand({ RoleArn: PATH_ROLE, RoleSessionName: 'sess' })), 'AccessDenied', {
-      message: /federated-user\/demo is not authorized/,
-    });
+    await expectAwsError(
+      stsClient(sts, credsOf(out.Credentials)).send(new AssumeRoleCommand({ RoleArn: PATH_ROLE, RoleSessionName: 'sess' })),
+      'AccessDenied',
+      {
+        message: /federated-user\/demo is not authorized/,
+      },
+    );
   });
 
   it('a role with an external id needs exactly that external id', async () => {
     const client = stsClient(sts, fn);
     await expectAwsError(client.send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'sess' })), 'AccessDenied');
-    await expectAwsError(client.send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'sess', ExternalId: 'tenant-43' })), 'AccessDenied');
+    await expectAwsError(
+      client.send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'sess', ExternalId: 'tenant-43' })),
+      'AccessDenied',
+    );
     const out = await client.send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'sess', ExternalId: 'tenant-42' }));
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/external-role/sess`);
   });
 
   it("DurationSeconds above the role's MaxSessionDuration is a ValidationError", async () => {
     const client = stsClient(sts, fn);
-    await expect(client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'sess', DurationSeconds: 14_400 }))).resolves.toBeDefined();
-    await expectAwsError(client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'sess', DurationSeconds: 14_401 })), 'ValidationError', {
-      status: 400,
-      message: /^The requested DurationSeconds exceeds the MaxSessionDuration set for this role\.$/,
-    });
+    await expect(
+      client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'sess', DurationSeconds: 14_400 })),
+    ).resolves.toBeDefined();
+    await expectAwsError(
+      client.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'sess', DurationSeconds: 14_401 })),
+      'ValidationError',
+      {
+        status: 400,
+        message: /^The requested DurationSeconds exceeds the MaxSessionDuration set for this role\.$/,
+      },
+    );
   });
 });
 
@@ -264,7 +322,9 @@ describe('fault injection and the call log', () => {
     sts.resetCalls();
     expect(sts.calls).toEqual([]);
     await stsClient(sts, fn).send(new GetCallerIdentityCommand({}));
-    await stsClient(sts, withWrongSecret(fed)).send(new GetFederationTokenCommand({ Name: 'demo' })).catch(() => undefined);
+    await stsClient(sts, withWrongSecret(fed))
+      .send(new GetFederationTokenCommand({ Name: 'demo' }))
+      .catch(() => undefined);
     expect(sts.calls).toEqual([
       { action: 'GetCallerIdentity', accessKeyId: fn.accessKeyId, status: 200 },
       { action: 'GetFederationToken', accessKeyId: fed.accessKeyId, status: 403, code: 'SignatureDoesNotMatch' },
@@ -275,7 +335,9 @@ describe('fault injection and the call log', () => {
     sts.injectFault({ action: 'GetFederationToken', status: 500, code: 'InternalFailure', message: 'boom' });
     const client = stsClient(sts, fed);
     await expect(client.send(new GetCallerIdentityCommand({}))).resolves.toBeDefined();
-    const err = await client.send(new GetFederationTokenCommand({ Name: 'demo' })).catch((e: { name: string; message: string; $fault: string; $metadata: { httpStatusCode?: number } }) => e);
+    const err = await client
+      .send(new GetFederationTokenCommand({ Name: 'demo' }))
+      .catch((e: { name: string; message: string; $fault: string; $metadata: { httpStatusCode?: number } }) => e);
     expect(err).toMatchObject({ name: 'InternalFailure', message: 'boom', $fault: 'server', $metadata: { httpStatusCode: 500 } });
     await expect(client.send(new GetFederationTokenCommand({ Name: 'demo' }))).resolves.toBeDefined();
   });

@@ -1,11 +1,11 @@
 // Shared helpers for the local STS integration tests: keys made at test time (never committed),
 // SDK clients pointed at the emulator, and an assertion on the AWS error a call fails with.
 import { randomBytes } from 'node:crypto';
-import { NodeSha256 } from '../../../lib/aws/sha256';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { expect } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/types';
+import { NodeSha256 } from '../../../lib/aws/sha256';
 import type { LocalSts, LocalStsUser, TrustPolicyDocument, TrustPolicyStatement } from '../../../local/sts/server';
 
 export const ACCOUNT = '123456789012';
@@ -21,7 +21,10 @@ export function testUser(userName: string): LocalStsUser {
 export const ALL_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'];
 
 /** A trust policy with one Allow statement for these AWS principals (all three STS actions unless told). */
-export function trustPolicyFor(principals: string | string[], opts: { actions?: string[]; condition?: TrustPolicyStatement['Condition'] } = {}): TrustPolicyDocument {
+export function trustPolicyFor(
+  principals: string | string[],
+  opts: { actions?: string[]; condition?: TrustPolicyStatement['Condition'] } = {},
+): TrustPolicyDocument {
   const statement: TrustPolicyStatement = { Effect: 'Allow', Principal: { AWS: principals }, Action: opts.actions ?? ALL_TRUST_ACTIONS };
   if (opts.condition) statement.Condition = opts.condition;
   return { Version: '2012-10-17', Statement: [statement] };
@@ -51,7 +54,11 @@ export function stsClient(sts: LocalSts, credentials: Creds, extra: Partial<STSC
 }
 
 /** The call fails with this SDK error name (and, for modeled errors, this wire code). */
-export async function expectAwsError(call: Promise<unknown>, name: string, opts: { wireCode?: string; status?: number; message?: RegExp } = {}): Promise<void> {
+export async function expectAwsError(
+  call: Promise<unknown>,
+  name: string,
+  opts: { wireCode?: string; status?: number; message?: RegExp } = {},
+): Promise<void> {
   const err = await call.then(
     () => undefined,
     (e: unknown) => e as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } },
@@ -72,7 +79,14 @@ export { NodeSha256 };
 export async function signedRequest(
   sts: LocalSts,
   creds: Creds,
-  req: { method?: string; query?: Record<string, string>; body?: string; headers?: Record<string, string>; service?: string; presign?: boolean },
+  req: {
+    method?: string;
+    query?: Record<string, string>;
+    body?: string;
+    headers?: Record<string, string>;
+    service?: string;
+    presign?: boolean;
+  },
 ): Promise<{ url: string; init: RequestInit }> {
   const url = new URL(sts.url);
   const signer = new SignatureV4({ service: req.service ?? 'sts', region: 'us-east-1', credentials: creds, sha256: NodeSha256 });

@@ -3,7 +3,7 @@
 // Deny over Allow, roles changed at runtime, and what the emulator records about each credential.
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetFederationTokenCommand, GetSessionTokenCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLocalSts, type LocalSts, type LocalStsRole } from '../../../local/sts/server';
+import { type LocalSts, type LocalStsRole, startLocalSts } from '../../../local/sts/server';
 import { ACCOUNT, credsOf, expectAwsError, signedRequest, stsClient, testUser, trustPolicyFor } from './support';
 
 const fn = testUser('credvend-function');
@@ -18,7 +18,10 @@ const ASSUME_ONLY_ROLE = role('assume-only');
 const DENY_ROLE = role('deny-stranger');
 const RUNTIME_ROLE = role('runtime');
 const CHAIN_ROLE = role('chained');
-const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::demo/*' }] });
+const POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::demo/*' }],
+});
 
 const denied = (caller: string, action: string, roleArn: string): RegExp =>
   new RegExp(`^User: ${caller} is not authorized to perform: ${action} on resource: ${roleArn}$`);
@@ -30,7 +33,11 @@ beforeAll(async () => {
     port: 0,
     users: [fn, fed, stranger],
     roles: [
-      { arn: EXTERNAL_ROLE, maxSessionDuration: 3_600, trustPolicy: trustPolicyFor(FN_ARN, { condition: { StringEquals: { 'sts:ExternalId': 'ext-tenant-a' } } }) },
+      {
+        arn: EXTERNAL_ROLE,
+        maxSessionDuration: 3_600,
+        trustPolicy: trustPolicyFor(FN_ARN, { condition: { StringEquals: { 'sts:ExternalId': 'ext-tenant-a' } } }),
+      },
       // As JSON text, the way IAM hands out AssumeRolePolicyDocument.
       {
         arn: ROTATING_ROLE,
@@ -61,22 +68,36 @@ afterAll(async () => {
 
 describe('external id', () => {
   it('a wrong external id is AccessDenied (403) with AWS wording', async () => {
-    await expectAwsError(stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1', ExternalId: 'ext-tenant-b' })), 'AccessDenied', {
-      status: 403,
-      message: denied(FN_ARN, 'sts:AssumeRole', EXTERNAL_ROLE),
-    });
+    await expectAwsError(
+      stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1', ExternalId: 'ext-tenant-b' })),
+      'AccessDenied',
+      {
+        status: 403,
+        message: denied(FN_ARN, 'sts:AssumeRole', EXTERNAL_ROLE),
+      },
+    );
   });
 
   it('a missing external id is AccessDenied', async () => {
-    await expectAwsError(stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1' })), 'AccessDenied', {
-      status: 403,
-      message: denied(FN_ARN, 'sts:AssumeRole', EXTERNAL_ROLE),
-    });
+    await expectAwsError(
+      stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1' })),
+      'AccessDenied',
+      {
+        status: 403,
+        message: denied(FN_ARN, 'sts:AssumeRole', EXTERNAL_ROLE),
+      },
+    );
   });
 
   it('the right external id gets working credentials for the role session', async () => {
     const out = await stsClient(sts, fn).send(
-      new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1', ExternalId: 'ext-tenant-a', Tags: [{ Key: 'tenant', Value: 'a' }], SourceIdentity: 'p1' }),
+      new AssumeRoleCommand({
+        RoleArn: EXTERNAL_ROLE,
+        RoleSessionName: 's1',
+        ExternalId: 'ext-tenant-a',
+        Tags: [{ Key: 'tenant', Value: 'a' }],
+        SourceIdentity: 'p1',
+      }),
     );
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/tenant-a/s1`);
     const who = await stsClient(sts, credsOf(out.Credentials)).send(new GetCallerIdentityCommand({}));
@@ -84,9 +105,13 @@ describe('external id', () => {
   });
 
   it('the right external id from the wrong principal is still AccessDenied', async () => {
-    await expectAwsError(stsClient(sts, stranger).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1', ExternalId: 'ext-tenant-a' })), 'AccessDenied', {
-      message: denied(STRANGER_ARN, 'sts:AssumeRole', EXTERNAL_ROLE),
-    });
+    await expectAwsError(
+      stsClient(sts, stranger).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 's1', ExternalId: 'ext-tenant-a' })),
+      'AccessDenied',
+      {
+        message: denied(STRANGER_ARN, 'sts:AssumeRole', EXTERNAL_ROLE),
+      },
+    );
   });
 
   it('rotation: a role listing the old and the new external id accepts both, and nothing else', async () => {
@@ -97,7 +122,10 @@ describe('external id', () => {
       `arn:aws:sts::${ACCOUNT}:assumed-role/tenant-rotating/old`,
       `arn:aws:sts::${ACCOUNT}:assumed-role/tenant-rotating/new`,
     ]);
-    await expectAwsError(client.send(new AssumeRoleCommand({ RoleArn: ROTATING_ROLE, RoleSessionName: 'older', ExternalId: 'ext-older' })), 'AccessDenied');
+    await expectAwsError(
+      client.send(new AssumeRoleCommand({ RoleArn: ROTATING_ROLE, RoleSessionName: 'older', ExternalId: 'ext-older' })),
+      'AccessDenied',
+    );
   });
 });
 
@@ -107,16 +135,24 @@ describe('session tags and source identity need their own permission', () => {
     await expect(client.send(new AssumeRoleCommand({ RoleArn: ASSUME_ONLY_ROLE, RoleSessionName: 'plain' }))).resolves.toMatchObject({
       AssumedRoleUser: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/assume-only/plain` },
     });
-    await expectAwsError(client.send(new AssumeRoleCommand({ RoleArn: ASSUME_ONLY_ROLE, RoleSessionName: 'tagged', Tags: [{ Key: 'tenant', Value: 'a' }] })), 'AccessDenied', {
-      status: 403,
-      message: denied(FN_ARN, 'sts:TagSession', ASSUME_ONLY_ROLE),
-    });
+    await expectAwsError(
+      client.send(new AssumeRoleCommand({ RoleArn: ASSUME_ONLY_ROLE, RoleSessionName: 'tagged', Tags: [{ Key: 'tenant', Value: 'a' }] })),
+      'AccessDenied',
+      {
+        status: 403,
+        message: denied(FN_ARN, 'sts:TagSession', ASSUME_ONLY_ROLE),
+      },
+    );
   });
 
   it('a SourceIdentity without sts:SetSourceIdentity is AccessDenied, naming sts:SetSourceIdentity', async () => {
-    await expectAwsError(stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: ASSUME_ONLY_ROLE, RoleSessionName: 'si', SourceIdentity: 'p1' })), 'AccessDenied', {
-      message: denied(FN_ARN, 'sts:SetSourceIdentity', ASSUME_ONLY_ROLE),
-    });
+    await expectAwsError(
+      stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: ASSUME_ONLY_ROLE, RoleSessionName: 'si', SourceIdentity: 'p1' })),
+      'AccessDenied',
+      {
+        message: denied(FN_ARN, 'sts:SetSourceIdentity', ASSUME_ONLY_ROLE),
+      },
+    );
   });
 });
 
@@ -125,33 +161,57 @@ describe('Deny and chaining', () => {
     await expect(stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: DENY_ROLE, RoleSessionName: 'ok' }))).resolves.toMatchObject({
       AssumedRoleUser: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/deny-stranger/ok` },
     });
-    await expectAwsError(stsClient(sts, stranger).send(new AssumeRoleCommand({ RoleArn: DENY_ROLE, RoleSessionName: 'no' })), 'AccessDenied', {
-      status: 403,
-      message: denied(STRANGER_ARN, 'sts:AssumeRole', DENY_ROLE),
-    });
+    await expectAwsError(
+      stsClient(sts, stranger).send(new AssumeRoleCommand({ RoleArn: DENY_ROLE, RoleSessionName: 'no' })),
+      'AccessDenied',
+      {
+        status: 403,
+        message: denied(STRANGER_ARN, 'sts:AssumeRole', DENY_ROLE),
+      },
+    );
   });
 
   it('a role ARN as principal trusts that role’s sessions (role chaining), not its truster', async () => {
-    const first = await stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'first', ExternalId: 'ext-tenant-a' }));
-    const out = await stsClient(sts, credsOf(first.Credentials)).send(new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'second' }));
+    const first = await stsClient(sts, fn).send(
+      new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'first', ExternalId: 'ext-tenant-a' }),
+    );
+    const out = await stsClient(sts, credsOf(first.Credentials)).send(
+      new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'second' }),
+    );
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/chained/second`);
-    await expectAwsError(stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'direct' })), 'AccessDenied');
+    await expectAwsError(
+      stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: CHAIN_ROLE, RoleSessionName: 'direct' })),
+      'AccessDenied',
+    );
   });
 
   it('federated users are refused even by a role that trusts "*"', async () => {
     const anyone = role('anyone');
-    sts.putRole({ arn: anyone, maxSessionDuration: 3_600, trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*' }] } });
+    sts.putRole({
+      arn: anyone,
+      maxSessionDuration: 3_600,
+      trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 'sts:*' }] },
+    });
     const federated = await stsClient(sts, fed).send(new GetFederationTokenCommand({ Name: 'fed-user' }));
     await expect(stsClient(sts, stranger).send(new AssumeRoleCommand({ RoleArn: anyone, RoleSessionName: 'any' }))).resolves.toBeDefined();
-    await expectAwsError(stsClient(sts, credsOf(federated.Credentials)).send(new AssumeRoleCommand({ RoleArn: anyone, RoleSessionName: 'any' })), 'AccessDenied', {
-      message: denied(`arn:aws:sts::${ACCOUNT}:federated-user/fed-user`, 'sts:AssumeRole', anyone),
-    });
+    await expectAwsError(
+      stsClient(sts, credsOf(federated.Credentials)).send(new AssumeRoleCommand({ RoleArn: anyone, RoleSessionName: 'any' })),
+      'AccessDenied',
+      {
+        message: denied(`arn:aws:sts::${ACCOUNT}:federated-user/fed-user`, 'sts:AssumeRole', anyone),
+      },
+    );
   });
 });
 
 describe('roles at runtime', () => {
-  const runtimeRole = (trusted: string): LocalStsRole => ({ arn: RUNTIME_ROLE, maxSessionDuration: 7_200, trustPolicy: trustPolicyFor(trusted) });
-  const assume = (who: typeof fn) => stsClient(sts, who).send(new AssumeRoleCommand({ RoleArn: RUNTIME_ROLE, RoleSessionName: 'rt', DurationSeconds: 7_200 }));
+  const runtimeRole = (trusted: string): LocalStsRole => ({
+    arn: RUNTIME_ROLE,
+    maxSessionDuration: 7_200,
+    trustPolicy: trustPolicyFor(trusted),
+  });
+  const assume = (who: typeof fn) =>
+    stsClient(sts, who).send(new AssumeRoleCommand({ RoleArn: RUNTIME_ROLE, RoleSessionName: 'rt', DurationSeconds: 7_200 }));
 
   it('putRole adds a role, a second putRole replaces it, deleteRole removes it (then AccessDenied like any unknown role)', async () => {
     await expectAwsError(assume(fn), 'AccessDenied', { message: denied(FN_ARN, 'sts:AssumeRole', RUNTIME_ROLE) });
@@ -172,15 +232,20 @@ describe('roles at runtime', () => {
     expect(() => sts.putRole({ arn: RUNTIME_ROLE, maxSessionDuration: 3_600, trustPolicy: '{"Statement": [' })).toThrow(
       `local STS: role ${RUNTIME_ROLE}: the trust policy is not valid JSON`,
     );
-    expect(() => sts.putRole({ ...runtimeRole(FN_ARN), trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'nobody' }, Action: 'sts:AssumeRole' }] } })).toThrow(
-      /invalid principal "nobody"/,
-    );
+    expect(() =>
+      sts.putRole({
+        ...runtimeRole(FN_ARN),
+        trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: 'nobody' }, Action: 'sts:AssumeRole' }] },
+      }),
+    ).toThrow(/invalid principal "nobody"/);
     await expect(assume(fn)).resolves.toMatchObject({ AssumedRoleUser: { Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/runtime/rt` } });
   });
 
   it('startLocalSts refuses a role in the old trustedPrincipals shape', async () => {
     const old = { arn: RUNTIME_ROLE, maxSessionDuration: 3_600, trustedPrincipals: [FN_ARN] } as unknown as LocalStsRole;
-    await expect(startLocalSts({ port: 0, users: [fn], roles: [old], quiet: true })).rejects.toThrow(/trustedPrincipals and externalId were replaced by trustPolicy/);
+    await expect(startLocalSts({ port: 0, users: [fn], roles: [old], quiet: true })).rejects.toThrow(
+      /trustedPrincipals and externalId were replaced by trustPolicy/,
+    );
   });
 });
 
@@ -236,16 +301,26 @@ describe('session observations', () => {
     expect(sts.sessionOf(creds.accessKeyId)).toMatchObject({ externalIdPresent: false, tags: [], policyArns: [] });
     const all = JSON.stringify(sts.sessions);
     expect(all).toContain(creds.accessKeyId);
-    for (const secret of [creds.secretAccessKey, creds.sessionToken!, fn.secretAccessKey, 'ext-tenant-a', 'ext-old', 'ext-new']) expect(all).not.toContain(secret);
+    for (const secret of [creds.secretAccessKey, creds.sessionToken!, fn.secretAccessKey, 'ext-tenant-a', 'ext-old', 'ext-new'])
+      expect(all).not.toContain(secret);
   });
 
   it('GetSessionToken and refused requests: the first is recorded as the IAM user, the second not at all', async () => {
     const count = sts.sessions.length;
-    await expectAwsError(stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'refused' })), 'AccessDenied');
+    await expectAwsError(
+      stsClient(sts, fn).send(new AssumeRoleCommand({ RoleArn: EXTERNAL_ROLE, RoleSessionName: 'refused' })),
+      'AccessDenied',
+    );
     expect(sts.sessions.length).toBe(count);
     const out = await stsClient(sts, fn).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
     expect(sts.sessions.length).toBe(count + 1);
-    expect(sts.sessionOf(out.Credentials!.AccessKeyId!)).toMatchObject({ action: 'GetSessionToken', principalArn: FN_ARN, callerArn: FN_ARN, durationSeconds: 900, tags: [] });
+    expect(sts.sessionOf(out.Credentials!.AccessKeyId!)).toMatchObject({
+      action: 'GetSessionToken',
+      principalArn: FN_ARN,
+      callerArn: FN_ARN,
+      durationSeconds: 900,
+      tags: [],
+    });
     expect(sts.sessionOf('ASIANOTISSUEDHERE000')).toBeUndefined();
   });
 });
@@ -253,7 +328,15 @@ describe('session observations', () => {
 describe('GetFederationToken session tags', () => {
   it('are accepted and recorded (never transitive), with the policy and duration', async () => {
     const out = await stsClient(sts, fed).send(
-      new GetFederationTokenCommand({ Name: 'tagged-fed', Policy: POLICY, DurationSeconds: 900, Tags: [{ Key: 'tenant', Value: 't1' }, { Key: 'partner', Value: 'p1' }] }),
+      new GetFederationTokenCommand({
+        Name: 'tagged-fed',
+        Policy: POLICY,
+        DurationSeconds: 900,
+        Tags: [
+          { Key: 'tenant', Value: 't1' },
+          { Key: 'partner', Value: 'p1' },
+        ],
+      }),
     );
     expect(sts.sessionOf(out.Credentials!.AccessKeyId!)).toEqual({
       accessKeyId: out.Credentials!.AccessKeyId,
@@ -275,17 +358,29 @@ describe('GetFederationToken session tags', () => {
   });
 
   it.each([
-    ['a key with a character outside the tag charset', [{ Key: 'ten#ant', Value: 'v' }], /at 'tags.1.member.key'.*regular expression pattern/],
-    ['a value with a character outside the tag charset', [{ Key: 'tenant', Value: 'a;b' }], /at 'tags.1.member.value'.*regular expression pattern/],
+    [
+      'a key with a character outside the tag charset',
+      [{ Key: 'ten#ant', Value: 'v' }],
+      /at 'tags.1.member.key'.*regular expression pattern/,
+    ],
+    [
+      'a value with a character outside the tag charset',
+      [{ Key: 'tenant', Value: 'a;b' }],
+      /at 'tags.1.member.value'.*regular expression pattern/,
+    ],
     ['51 tags', Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })), /at 'tags'.*less than or equal to 50/],
   ])('%s is a ValidationError, and nothing is issued', async (_, tags, message) => {
     const count = sts.sessions.length;
-    await expectAwsError(stsClient(sts, fed).send(new GetFederationTokenCommand({ Name: 'bad-tags', Tags: tags })), 'ValidationError', { status: 400, message });
+    await expectAwsError(stsClient(sts, fed).send(new GetFederationTokenCommand({ Name: 'bad-tags', Tags: tags })), 'ValidationError', {
+      status: 400,
+      message,
+    });
     expect(sts.sessions.length).toBe(count);
   });
 
   it('a TransitiveTagKeys parameter (AssumeRole only) is ignored: not recorded, not packed', async () => {
-    const body = (extra: string): string => `Action=GetFederationToken&Version=2011-06-15&Name=raw-fed&Tags.member.1.Key=tenant&Tags.member.1.Value=t1${extra}`;
+    const body = (extra: string): string =>
+      `Action=GetFederationToken&Version=2011-06-15&Name=raw-fed&Tags.member.1.Key=tenant&Tags.member.1.Value=t1${extra}`;
     const answers: string[] = [];
     for (const extra of ['', `&TransitiveTagKeys.member.1=${'k'.repeat(128)}`]) {
       const { url, init } = await signedRequest(sts, fed, { body: body(extra) });

@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { startOffline, type Offline } from '../../../local/offline';
+import { type Offline, startOffline } from '../../../local/offline';
 import { demoPolicy } from '../../../local/seed';
-import { call, closeTables, createTestTenant, stackInfo, type ApiResponse, type TestTenant } from '../../support/api';
+import { type ApiResponse, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
 import { assertMatchesOpenApi } from '../../support/openapi';
-import { findLeaks, recordSecrets, secretsIn } from '../../support/secret-scan';
 import { freePort } from '../../support/ports';
+import { findLeaks, recordSecrets, secretsIn } from '../../support/secret-scan';
 import { expectErrorBody, expectOwnRequestIdOnEachIssuanceLine, isErrorBody, ledgerOf, logLines, writeFigures } from './support';
 
 const TOTAL = 500;
@@ -81,7 +81,14 @@ async function simultaneousIssuances(tenant: TestTenant) {
     { length: CONTAINERS },
     (_, container) =>
       new Worker(new URL('./issuance-container.mjs', import.meta.url), {
-        workerData: { container, count: TOTAL / CONTAINERS, partnerKey: tenant.partnerKey, barrier, inFlight, lambdaTimeoutMs: LAMBDA_TIMEOUT_MS },
+        workerData: {
+          container,
+          count: TOTAL / CONTAINERS,
+          partnerKey: tenant.partnerKey,
+          barrier,
+          inFlight,
+          lambdaTimeoutMs: LAMBDA_TIMEOUT_MS,
+        },
         env,
         stdout: true,
         stderr: true,
@@ -142,7 +149,11 @@ describe('concurrency', () => {
     // Every invocation had started before any had finished.
     expect(peakInFlight).toBe(TOTAL);
 
-    await expectOneRecordEach(tenant, answers.map((a) => a.body), section);
+    await expectOneRecordEach(
+      tenant,
+      answers.map((a) => a.body),
+      section,
+    );
     // Nothing the containers logged holds a secret they issued.
     const secrets = answers.flatMap((a) => secretsIn(a.body));
     expect(secrets.length).toBeGreaterThanOrEqual(2 * TOTAL);
@@ -166,7 +177,11 @@ describe('concurrency', () => {
     // Lambda timeout it reports ("[504] - Lambda timeout.") means an invocation outlived its own
     // deadline, and fails here like any other non-201.
     expect(responses.filter((r) => r.status !== 201).map((r) => r.body?.error?.code ?? r.text.slice(0, 80))).toEqual([]);
-    await expectOneRecordEach(tenant, responses.map((r) => r.body), section);
+    await expectOneRecordEach(
+      tenant,
+      responses.map((r) => r.body),
+      section,
+    );
     expectOwnRequestIdOnEachIssuanceLine(suiteLog(), await ledgerOf(tenant.tenantId));
   }, 120_000);
 });
@@ -214,7 +229,8 @@ describe('a cold burst on a freshly started stack', () => {
     section.created = created.length;
     // A Lambda timeout from the emulator would be credvend's own: it ran past its deadline.
     section.emulatorTimeouts = burst.filter((r) => r.text.includes('Lambda timeout')).length;
-    for (const r of burst.filter((r) => r.status !== 201)) section.refused[r.body?.error?.code ?? String(r.status)] = (section.refused[r.body?.error?.code ?? String(r.status)] ?? 0) + 1;
+    for (const r of burst.filter((r) => r.status !== 201))
+      section.refused[r.body?.error?.code ?? String(r.status)] = (section.refused[r.body?.error?.code ?? String(r.status)] ?? 0) + 1;
     // Refusals, if the machine is slow, are the contract's retryable 503s, never a timeout or a crash.
     expect(burst.filter((r) => r.status !== 201 && !(r.status === 503 && isErrorBody(r.body))).map((r) => r.text.slice(0, 80))).toEqual([]);
     expect(section.emulatorTimeouts).toBe(0);
@@ -242,7 +258,10 @@ describe('a cold burst on a freshly started stack', () => {
 
 describe('per-partner rate limit', () => {
   it('perMinute 5, 8 concurrent: exactly 5 x 201 and 3 x 429 with Retry-After, exactly 5 records', async () => {
-    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), rateLimit: { perMinute: 5 } });
+    const tenant = await createTestTenant({
+      ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId),
+      rateLimit: { perMinute: 5 },
+    });
     // Stay inside one 60-s window: if the minute is about to turn, wait for the next one.
     const intoWindow = Date.now() % 60_000;
     if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 200));

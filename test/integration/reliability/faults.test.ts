@@ -3,10 +3,10 @@
 // AWS calls, lib/aws/deadline.ts), and the ledger holds exactly one record per 201 and none for a
 // failure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { FaultRule } from '../../support/fault-proxy';
 import { demoPolicy } from '../../../local/seed';
-import { call, closeTables, createTestTenant, stackInfo, tables, type TestTenant } from '../../support/api';
+import { call, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
 import { control } from '../../support/control';
+import type { FaultRule } from '../../support/fault-proxy';
 import { expectErrorBody, ledgerOf, writeFigures } from './support';
 
 /** The functions' SDK clients make at most this many attempts (lib/aws/clients.ts). */
@@ -65,12 +65,35 @@ afterAll(async () => {
 
 describe('STS faults', () => {
   const cases: { name: string; fault: StsFault; status: number; code: string; retryAfter?: string }[] = [
-    { name: 'throttling on every attempt', fault: { status: 400, code: 'Throttling', times: ATTEMPTS }, status: 503, code: 'sts_throttled', retryAfter: '2' },
-    { name: '5xx on every attempt', fault: { status: 500, code: 'InternalFailure', times: ATTEMPTS }, status: 503, code: 'sts_unavailable', retryAfter: '1' },
-    { name: 'timeouts on every attempt', fault: { status: 500, code: 'InternalFailure', times: ATTEMPTS, delayMs: 2500 }, status: 503, code: 'sts_unavailable', retryAfter: '1' },
+    {
+      name: 'throttling on every attempt',
+      fault: { status: 400, code: 'Throttling', times: ATTEMPTS },
+      status: 503,
+      code: 'sts_throttled',
+      retryAfter: '2',
+    },
+    {
+      name: '5xx on every attempt',
+      fault: { status: 500, code: 'InternalFailure', times: ATTEMPTS },
+      status: 503,
+      code: 'sts_unavailable',
+      retryAfter: '1',
+    },
+    {
+      name: 'timeouts on every attempt',
+      fault: { status: 500, code: 'InternalFailure', times: ATTEMPTS, delayMs: 2500 },
+      status: 503,
+      code: 'sts_unavailable',
+      retryAfter: '1',
+    },
     { name: 'AccessDenied (role does not trust us)', fault: { status: 403, code: 'AccessDenied' }, status: 502, code: 'sts_access_denied' },
     { name: 'RegionDisabledException', fault: { status: 403, code: 'RegionDisabledException' }, status: 502, code: 'sts_region_disabled' },
-    { name: 'PackedPolicyTooLarge', fault: { status: 400, code: 'PackedPolicyTooLarge' }, status: 422, code: 'sts_packed_policy_too_large' },
+    {
+      name: 'PackedPolicyTooLarge',
+      fault: { status: 400, code: 'PackedPolicyTooLarge' },
+      status: 422,
+      code: 'sts_packed_policy_too_large',
+    },
     { name: 'MalformedPolicyDocument', fault: { status: 400, code: 'MalformedPolicyDocument' }, status: 422, code: 'sts_malformed_policy' },
   ];
 
@@ -138,7 +161,10 @@ describe('DynamoDB faults', () => {
     });
 
     it('on the rate-limit counter (UpdateItem): 503 dynamodb_unavailable, STS never called', async () => {
-      const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), rateLimit: { perMinute: 100 } });
+      const tenant = await createTestTenant({
+        ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId),
+        rateLimit: { perMinute: 100 },
+      });
       await control.resetStsCalls();
       // The best-effort last-used write of a new key is an UpdateItem on the same table: cover both.
       await injectDynamo({ target: 'DynamoDB_20120810.UpdateItem', tableName: tables().main, ...failure, times: 2 * ATTEMPTS });
@@ -155,28 +181,53 @@ describe('DynamoDB faults', () => {
   ])('timeouts on every $target attempt: 503 $code, no record', async ({ target, code }) => {
     const tenant = await createTestTenant();
     const table = target === 'PutItem' ? tables().issuances : tables().main;
-    await injectDynamo({ target: `DynamoDB_20120810.${target}`, tableName: table, status: 500, code: 'InternalServerError', delayMs: 2500, times: ATTEMPTS });
+    await injectDynamo({
+      target: `DynamoDB_20120810.${target}`,
+      tableName: table,
+      status: 500,
+      code: 'InternalServerError',
+      delayMs: 2500,
+      times: ATTEMPTS,
+    });
     const res = await issueAndCheck(tenant);
     expectErrorBody(res, 503, code);
   });
 
   it('a PutItem failure on fewer attempts than the SDK makes: retried, 201, exactly one record', async () => {
     const tenant = await createTestTenant();
-    await injectDynamo({ target: 'DynamoDB_20120810.PutItem', tableName: tables().issuances, status: 500, code: 'InternalServerError', times: ATTEMPTS - 1 });
+    await injectDynamo({
+      target: 'DynamoDB_20120810.PutItem',
+      tableName: tables().issuances,
+      status: 500,
+      code: 'InternalServerError',
+      times: ATTEMPTS - 1,
+    });
     const res = await issueAndCheck(tenant);
     expect(res.status).toBe(201);
   });
 
   it('the best-effort last-used write failing never fails an issuance', async () => {
     const tenant = await createTestTenant();
-    await injectDynamo({ target: 'DynamoDB_20120810.UpdateItem', tableName: tables().main, status: 500, code: 'InternalServerError', times: ATTEMPTS });
+    await injectDynamo({
+      target: 'DynamoDB_20120810.UpdateItem',
+      tableName: tables().main,
+      status: 500,
+      code: 'InternalServerError',
+      times: ATTEMPTS,
+    });
     const res = await issueAndCheck(tenant);
     expect(res.status).toBe(201);
   });
 
   it('after faults clear, the same tenant issues again (nothing stuck, caches expire)', async () => {
     const tenant = await createTestTenant();
-    await injectDynamo({ target: 'DynamoDB_20120810.BatchGetItem', tableName: tables().main, status: 500, code: 'InternalServerError', times: ATTEMPTS });
+    await injectDynamo({
+      target: 'DynamoDB_20120810.BatchGetItem',
+      tableName: tables().main,
+      status: 500,
+      code: 'InternalServerError',
+      times: ATTEMPTS,
+    });
     expect((await issueAndCheck(tenant)).status).toBe(503);
     await control.clearDynamoFaults();
     await new Promise((r) => setTimeout(r, 1200));
@@ -215,7 +266,10 @@ describe('DynamoDB hangs: a JSON 503 with a stable code, no credentials, no reco
   });
 
   it('on the rate-limit counter (UpdateItem, after the last-used write hung too): 503 dynamodb_unavailable, STS never called', async () => {
-    const tenant = await createTestTenant({ ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), rateLimit: { perMinute: 100 } });
+    const tenant = await createTestTenant({
+      ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId),
+      rateLimit: { perMinute: 100 },
+    });
     await control.resetStsCalls();
     const servedBefore = await control.dynamoFaultsServed();
     // Both UpdateItems of an issuance hang: the best-effort last-used write (which the issuance

@@ -3,12 +3,12 @@
 // and never an issuance record without a successful issuance answer.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { bounded } from '../../support/property';
 import { createApiKey } from '../../../lib/admin/api-keys';
-import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
-import { apiUrl, closeTables, createTestTenant, tables, type TestTenant } from '../../support/api';
-import { apiKeySecret, recordSecrets, secretsIn } from '../../support/secret-scan';
 import { ROUTES as OPENAPI_ROUTES } from '../../../lib/openapi/routes';
+import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
+import { apiUrl, closeTables, createTestTenant, type TestTenant, tables } from '../../support/api';
+import { bounded } from '../../support/property';
+import { apiKeySecret, recordSecrets, secretsIn } from '../../support/secret-scan';
 import { isErrorBody, ledgerOf, writeFigures } from './support';
 
 /** Every route: the OpenAPI route table, which a unit test holds equal to serverless.yml's httpApi events. */
@@ -37,27 +37,54 @@ const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.constantFrom('__proto__', 'constructor', 'prototype', '..', '%00', '\u0000', '\u202e', '💥', ' ', 'a'.repeat(300)),
 );
-const idLike = () => fc.oneof(fc.constantFrom(...tenants.map((t) => t.tenantId), ...tenants.map((t) => t.partnerId)), nasty, fc.constant('pk-aaaaaaaaaaaaaaaa'));
+const idLike = () =>
+  fc.oneof(
+    fc.constantFrom(...tenants.map((t) => t.tenantId), ...tenants.map((t) => t.partnerId)),
+    nasty,
+    fc.constant('pk-aaaaaaaaaaaaaaaa'),
+  );
 
 /** Kept shallow here: fast-check walks values recursively; the deep bodies are raw strings below. */
 const deep = (depth: number): unknown => (depth === 0 ? 1 : { a: deep(depth - 1) });
 const hostileObject = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
   fc.dictionary(nasty, fc.jsonValue({ maxDepth: 2 }), { maxKeys: 6 }),
-  fc.record({ mode: fc.jsonValue(), durationSeconds: fc.jsonValue(), sessionName: fc.jsonValue(), scope: fc.jsonValue() }, { requiredKeys: [] }),
+  fc.record(
+    { mode: fc.jsonValue(), durationSeconds: fc.jsonValue(), sessionName: fc.jsonValue(), scope: fc.jsonValue() },
+    { requiredKeys: [] },
+  ),
   fc.constantFrom({ __proto__: { admin: true } }, JSON.parse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}'), deep(50)),
-  fc.record({ expectedVersion: fc.jsonValue(), document: fc.jsonValue({ maxDepth: 3 }), name: nasty, partnerId: nasty, tenantId: nasty }, { requiredKeys: [] }),
+  fc.record(
+    { expectedVersion: fc.jsonValue(), document: fc.jsonValue({ maxDepth: 3 }), name: nasty, partnerId: nasty, tenantId: nasty },
+    { requiredKeys: [] },
+  ),
 );
 const rawBody = fc.oneof(
   hostileObject.map((v) => JSON.stringify(v) ?? 'null'),
   fc.string({ unit: 'binary', maxLength: 200 }),
-  fc.constantFrom('{', '{"a":', '[', 'null', '', '\u0000', '{"a":1}{"b":2}', 'x'.repeat(20_000), `{"s":"${'y'.repeat(40_000)}"}`, '['.repeat(10_000), `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`),
+  fc.constantFrom(
+    '{',
+    '{"a":',
+    '[',
+    'null',
+    '',
+    '\u0000',
+    '{"a":1}{"b":2}',
+    'x'.repeat(20_000),
+    `{"s":"${'y'.repeat(40_000)}"}`,
+    '['.repeat(10_000),
+    `${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}`,
+  ),
 );
 /** Header values fetch (undici) will send: printable ASCII. */
 const headerValue = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 60 });
 const authorization = () =>
   fc.oneof(
-    fc.constantFrom(...tenants.flatMap((t) => [`Bearer ${t.partnerKey}`, `Bearer ${t.adminKey}`, t.partnerKey]), `Bearer ${operatorKey}`, undefined),
+    fc.constantFrom(
+      ...tenants.flatMap((t) => [`Bearer ${t.partnerKey}`, `Bearer ${t.adminKey}`, t.partnerKey]),
+      `Bearer ${operatorKey}`,
+      undefined,
+    ),
     headerValue,
     headerValue.map((v) => `Bearer ${v}`),
   );
@@ -66,7 +93,11 @@ const request = () =>
   fc.record({
     route: fc.constantFrom(...ROUTES),
     params: fc.record({ tenantId: idLike(), partnerId: idLike(), keyId: idLike() }),
-    query: fc.oneof(fc.constant(''), fc.constantFrom('?format=container', '?format=json', '?format=credential_process', '?limit=-1', '?from=x&to=y', '?cursor=%00%ff'), nasty.map((s) => `?${encodeURIComponent(s)}=${encodeURIComponent(s)}`)),
+    query: fc.oneof(
+      fc.constant(''),
+      fc.constantFrom('?format=container', '?format=json', '?format=credential_process', '?limit=-1', '?from=x&to=y', '?cursor=%00%ff'),
+      nasty.map((s) => `?${encodeURIComponent(s)}=${encodeURIComponent(s)}`),
+    ),
     authorization: authorization(),
     // Well-formed media types only: serverless-offline's own HTTP server refuses malformed ones
     // before any handler runs (API Gateway does not), with a body that is not ours.
@@ -115,7 +146,12 @@ describe('hostile requests', () => {
           if (issued) figures.issuances++;
           const contractError = res.status < 400 || isErrorBody(res.parsed);
           if (!contractError) figures.nonContractErrors++;
-          expect({ route: `${res.method} ${res.template}`, status: res.status < 500, contractError, text: contractError ? '' : res.text.slice(0, 300) }).toEqual({
+          expect({
+            route: `${res.method} ${res.template}`,
+            status: res.status < 500,
+            contractError,
+            text: contractError ? '' : res.text.slice(0, 300),
+          }).toEqual({
             route: `${res.method} ${res.template}`,
             status: true,
             contractError: true,

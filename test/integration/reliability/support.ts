@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { expect } from '@jest/globals';
-import { tables, type ApiResponse } from '../../support/api';
+import { type ApiResponse, tables } from '../../support/api';
 
 /** Every issuance record of a tenant (all pages). */
 export async function ledgerOf(tenantId: string): Promise<Record<string, any>[]> {
@@ -80,5 +80,7 @@ export function expectOwnRequestIdOnEachIssuanceLine(logs: string, records: Reco
   const wanted = new Map(records.map((r) => [r.issuanceId as string, r.requestId as string]));
   const mine = lines.filter((line) => wanted.has(line.issuanceId));
   expect(mine).toHaveLength(records.length);
-  expect(mine.filter((line) => line.requestId !== wanted.get(line.issuanceId)).map((line) => [line.issuanceId, line.requestId])).toEqual([]);
+  expect(mine.filter((line) => line.requestId !== wanted.get(line.issuanceId)).map((line) => [line.issuanceId, line.requestId])).toEqual(
+    [],
+  );
 }

@@ -47,7 +47,10 @@ describe('authorizeTenant', () => {
   });
 
   it('refuses partner keys whatever the tenant', async () => {
-    expect(await refusal(authorizeTenant(store, partnerOf('acme', 'partner-one'), 'acme'))).toEqual({ status: 403, code: 'wrong_key_kind' });
+    expect(await refusal(authorizeTenant(store, partnerOf('acme', 'partner-one'), 'acme'))).toEqual({
+      status: 403,
+      code: 'wrong_key_kind',
+    });
   });
 });
 

@@ -15,7 +15,7 @@ import { AppError } from '../../../lib/core/errors';
 import { hashSecret, parseKey } from '../../../lib/identity/api-key';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
 import { policyDocument } from '../issuance-fakes';
-import { adminOf, fakeAdmin, NOW, operator, seedTenant, type FakeAdmin } from './fakes';
+import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, seedTenant } from './fakes';
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string; details: unknown[] }> {
   try {
@@ -105,7 +105,16 @@ describe('partners and their keys (tenant admin)', () => {
     const created = await createPartnerKey(f.deps, admin, 'acme', 'partner-one');
     const listed = await listPartnerKeys(f.deps, admin, 'acme', 'partner-one', { limit: 10 });
     expect(listed.items).toEqual([
-      { keyId: created.keyId, kind: 'partner', tenantId: 'acme', partnerId: 'partner-one', status: 'active', createdAt: NOW.toISOString(), revokedAt: undefined, lastUsedAt: undefined },
+      {
+        keyId: created.keyId,
+        kind: 'partner',
+        tenantId: 'acme',
+        partnerId: 'partner-one',
+        status: 'active',
+        createdAt: NOW.toISOString(),
+        revokedAt: undefined,
+        lastUsedAt: undefined,
+      },
     ]);
   });
 
@@ -116,7 +125,12 @@ describe('partners and their keys (tenant admin)', () => {
     expect(rotated.keyId).not.toBe(old.keyId);
     expect(parseKey(rotated.apiKey)?.keyId).toBe(rotated.keyId);
     expect(f.store.keys.get(old.keyId)?.status).toBe('active');
-    expect(f.store.keys.get(rotated.keyId)).toMatchObject({ kind: 'partner', tenantId: 'acme', partnerId: 'partner-one', status: 'active' });
+    expect(f.store.keys.get(rotated.keyId)).toMatchObject({
+      kind: 'partner',
+      tenantId: 'acme',
+      partnerId: 'partner-one',
+      status: 'active',
+    });
 
     await revokePartnerKey(f.deps, admin, 'acme', 'partner-one', old.keyId);
     expect(f.store.keys.get(old.keyId)?.status).toBe('revoked');
@@ -160,7 +174,11 @@ describe('policy (tenant admin)', () => {
   });
 
   it("answers a document that breaks rules with 422 invalid_policy and the validator's problems, writing nothing", async () => {
-    const bad = { ...policyDocument(), statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/{{tenant}}' }], extra: 1 };
+    const bad = {
+      ...policyDocument(),
+      statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/{{tenant}}' }],
+      extra: 1,
+    };
     const expected = validatePolicyDocument(bad);
     expect(expected.ok).toBe(false);
     const out = await refusal(putPolicy(f.deps, admin, 'acme', { expectedVersion: 0, policy: bad }));

@@ -1,18 +1,20 @@
 // In-memory admin ports with the semantics of the DynamoDB adapters that matter to the domain:
 // conditional creates, versioned policy writes, owner-conditioned revocation.
-import type { Caller } from '../../../lib/identity/authenticate';
-import type {
-  AdminDeps,
-  DirectoryLookup,
-  DirectoryWriter,
-  IssuanceFilter,
-  KeyOwner,
-  Page,
-  PageRequest,
-} from '../../../lib/admin/ports';
+
+import type { AdminDeps, DirectoryLookup, DirectoryWriter, IssuanceFilter, KeyOwner, Page, PageRequest } from '../../../lib/admin/ports';
 import { ConflictError, NotFoundError } from '../../../lib/core/errors';
-import { type ApiKeyRecord, type AuditReport, type EntityStatus, type IssuanceRecord, type Partner, type Tenant, type TenantPolicy, type TenantPolicyDocument } from '../../../lib/core/model';
+import type {
+  ApiKeyRecord,
+  AuditReport,
+  EntityStatus,
+  IssuanceRecord,
+  Partner,
+  Tenant,
+  TenantPolicy,
+  TenantPolicyDocument,
+} from '../../../lib/core/model';
 import { keyOwnerPk } from '../../../lib/core/table-keys';
+import type { Caller } from '../../../lib/identity/authenticate';
 
 function pageOf<T>(all: T[], page: PageRequest): Page<T> {
   const start = page.cursor ? Number(page.cursor) : 0;
@@ -49,7 +51,10 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
     return policy;
   }
   async listPolicyVersions(tenantId: string, page: PageRequest) {
-    return pageOf(this.versions.filter((v) => v.tenantId === tenantId), page);
+    return pageOf(
+      this.versions.filter((v) => v.tenantId === tenantId),
+      page,
+    );
   }
   async createPartner(partner: Partner) {
     const id = `${partner.tenantId}#${partner.partnerId}`;
@@ -62,7 +67,10 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
     Object.assign(p, { status, updatedAt: at });
   }
   async listPartners(tenantId: string, page: PageRequest) {
-    return pageOf([...this.partners.values()].filter((p) => p.tenantId === tenantId), page);
+    return pageOf(
+      [...this.partners.values()].filter((p) => p.tenantId === tenantId),
+      page,
+    );
   }
   async createKey(record: ApiKeyRecord) {
     this.keys.set(record.keyId, { ...record });
@@ -74,7 +82,10 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
     key.revokedAt ??= at;
   }
   async listKeys(owner: KeyOwner, page: PageRequest) {
-    return pageOf([...this.keys.values()].filter((k) => keyOwnerPk(k) === keyOwnerPk(owner)), page);
+    return pageOf(
+      [...this.keys.values()].filter((k) => keyOwnerPk(k) === keyOwnerPk(owner)),
+      page,
+    );
   }
 
   async getTenant(tenantId: string) {
@@ -112,10 +123,17 @@ export function fakeAdmin(opts: { issuances?: IssuanceRecord[]; reports?: AuditR
       issuances: {
         query: async (tenantId, filter, page) => {
           fake.issuanceQueries.push({ tenantId, filter, page });
-          return pageOf((opts.issuances ?? []).filter((i) => i.tenantId === tenantId), page);
+          return pageOf(
+            (opts.issuances ?? []).filter((i) => i.tenantId === tenantId),
+            page,
+          );
         },
       },
-      auditReports: async (tenantId, page) => pageOf((opts.reports ?? []).filter((r) => r.tenantId === tenantId), page),
+      auditReports: async (tenantId, page) =>
+        pageOf(
+          (opts.reports ?? []).filter((r) => r.tenantId === tenantId),
+          page,
+        ),
       now: () => NOW,
       onRevocation: () => {
         fake.revocations++;

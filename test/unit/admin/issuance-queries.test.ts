@@ -1,6 +1,6 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeCursor, encodeCursor } from '../../../lib/store/dynamo-pages';
 import { DynamoIssuanceQueries, MAX_FILTERED_PAGES, planIssuanceQuery } from '../../../lib/store/issuance-queries';
@@ -91,7 +91,7 @@ describe('DynamoIssuanceQueries', () => {
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'TENANT#acme', sk: item(2).sk });
   });
 
-  it("refuses a cursor of another tenant, another index or garbage, before reading anything", async () => {
+  it('refuses a cursor of another tenant, another index or garbage, before reading anything', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
     const cursors = [
       encodeCursor({ pk: 'TENANT#globex', sk: item(2).sk }),

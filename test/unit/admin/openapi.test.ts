@@ -51,7 +51,9 @@ describe('the OpenAPI document', () => {
       if (spec.auth !== 'none') expect(statuses).toEqual(expect.arrayContaining([401, 403]));
       if (spec.path.includes('{')) expect(statuses).toContain(404);
     }
-    expect(openApiDocument.components.responses.Error404.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(openApiDocument.components.responses.Error404.content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Error',
+    });
   });
 
   it('resolves concrete paths to their templates, literal segments first', () => {
@@ -80,9 +82,9 @@ describe('assertMatchesOpenApi', () => {
   });
 
   it('rejects a key listing that leaks its secret hash', () => {
-    expect(() => assertMatchesOpenApi('GET', '/v1/tenants/acme/partners/partner-one/keys', 200, { items: [{ ...key, secretHash: 'ab' }] })).toThrow(
-      /must NOT have additional properties/,
-    );
+    expect(() =>
+      assertMatchesOpenApi('GET', '/v1/tenants/acme/partners/partner-one/keys', 200, { items: [{ ...key, secretHash: 'ab' }] }),
+    ).toThrow(/must NOT have additional properties/);
   });
 
   it('rejects an undocumented status, method or path, and a malformed error', () => {

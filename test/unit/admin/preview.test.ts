@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import { previewPolicy, PREVIEW_ISSUANCE_ID } from '../../../lib/admin/preview';
+import { PREVIEW_ISSUANCE_ID, previewPolicy } from '../../../lib/admin/preview';
 import type { PreviewBody } from '../../../lib/admin/schemas';
-import { AppError } from '../../../lib/core/errors';
-import { issueCredentials } from '../../../lib/vend/issue';
+import type { AppError } from '../../../lib/core/errors';
 import type { TenantPolicyDocument } from '../../../lib/core/model';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
+import { issueCredentials } from '../../../lib/vend/issue';
 import { FakeDirectory, FakeLedger, FakeSts, partner, policyDocument, tenant, tenantPolicy } from '../issuance-fakes';
-import { adminOf, fakeAdmin, type FakeAdmin } from './fakes';
+import { adminOf, type FakeAdmin, fakeAdmin } from './fakes';
 
 const TENANT = 'acme';
 const PARTNER = 'partner-one';
@@ -27,7 +27,12 @@ async function issuedWith(document: TenantPolicyDocument, request: Omit<PreviewB
   const sts = new FakeSts();
   await issueCredentials(
     { directory, ledger: new FakeLedger(), sts, now: () => new Date('2026-03-04T05:06:07.000Z'), newId: () => PREVIEW_ISSUANCE_ID },
-    { caller: { kind: 'partner', keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT, partnerId: PARTNER }, requestId: 'r', sourceIp: '', userAgent: '' },
+    {
+      caller: { kind: 'partner', keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT, partnerId: PARTNER },
+      requestId: 'r',
+      sourceIp: '',
+      userAgent: '',
+    },
     request,
   );
   return sts;
@@ -94,12 +99,7 @@ describe('policy preview', () => {
       durationSeconds: 7201,
       scope: { actions: ['s3:DeleteBucket'], resources: ['arn:aws:s3:::acme-data/acme/partner-one/a'] },
     });
-    expect(codes(preview.problems)).toEqual([
-      'partner_disabled',
-      'duration_not_allowed',
-      'scope_not_allowed',
-      'sts_limit_exceeded',
-    ]);
+    expect(codes(preview.problems)).toEqual(['partner_disabled', 'duration_not_allowed', 'scope_not_allowed', 'sts_limit_exceeded']);
     expect(preview.problems[2]).toMatchObject({ path: '$.scope.actions[0]', action: 's3:DeleteBucket' });
     expect(preview.problems[3]).toMatchObject({ limit: 'RoleSessionName' });
     // Planned on at the tenant's maximum duration, with the scope's Deny statements still shown.
@@ -151,7 +151,11 @@ describe('policy preview', () => {
   });
 
   it("answers 404 for no policy, an unknown partner, or another tenant's", async () => {
-    const refusal = async (p: Promise<unknown>) => p.then(() => undefined, (e: AppError) => [e.statusCode, e.code]);
+    const refusal = async (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: AppError) => [e.statusCode, e.code],
+      );
     expect(await refusal(previewPolicy(f.deps, admin, TENANT, { partnerId: 'nobody' }))).toEqual([404, 'not_found']);
     expect(await refusal(previewPolicy(f.deps, adminOf('globex'), TENANT, { partnerId: PARTNER }))).toEqual([404, 'not_found']);
     f.store.policies.delete(TENANT);

@@ -2,14 +2,14 @@
 // every response is also checked against the OpenAPI document.
 import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { Authenticator } from '../../../lib/identity/authenticate';
 import { ADMIN_ROUTES, dispatchAdmin } from '../../../lib/admin/routes';
-import { httpHandler } from '../../../lib/http/handler';
 import { logger } from '../../../lib/core/log';
+import { httpHandler } from '../../../lib/http/handler';
+import { Authenticator } from '../../../lib/identity/authenticate';
 import { assertMatchesOpenApi } from '../../support/openapi';
 import { fakeContext, fakeEvent, JSON_HEADERS } from '../http/fake-event';
-import { FakeDirectory, issuedKey, type IssuedKey } from '../issuance-fakes';
-import { fakeAdmin, seedTenant, type FakeAdmin } from './fakes';
+import { FakeDirectory, type IssuedKey, issuedKey } from '../issuance-fakes';
+import { type FakeAdmin, fakeAdmin, seedTenant } from './fakes';
 
 let f: FakeAdmin;
 let keys: Record<'admin' | 'operator' | 'partner', IssuedKey>;
@@ -28,7 +28,11 @@ beforeEach(async () => {
   handler = httpHandler((req) => dispatchAdmin(ADMIN_ROUTES, f.deps, new Authenticator(directory, 60_000), req), { body: true });
 });
 
-async function call(routeKey: string, path: string, opts: { key?: IssuedKey; body?: unknown; query?: Record<string, string>; params?: Record<string, string>; undocumented?: boolean } = {}) {
+async function call(
+  routeKey: string,
+  path: string,
+  opts: { key?: IssuedKey; body?: unknown; query?: Record<string, string>; params?: Record<string, string>; undocumented?: boolean } = {},
+) {
   const [method] = routeKey.split(' ');
   const event = fakeEvent({
     method,
@@ -50,15 +54,28 @@ const acme = { tenantId: 'acme' };
 describe('admin routes', () => {
   it('creates a tenant with 201 for an operator, 403 wrong_key_kind for an admin, 401 without a key', async () => {
     const body = { tenantId: 'initech', name: 'Initech' };
-    expect(await call('POST /v1/tenants', '/v1/tenants', { key: keys.operator, body })).toMatchObject({ status: 201, body: { tenantId: 'initech' } });
-    expect(await call('POST /v1/tenants', '/v1/tenants', { key: keys.admin, body })).toMatchObject({ status: 403, body: { error: { code: 'wrong_key_kind' } } });
-    expect(await call('POST /v1/tenants', '/v1/tenants', { body })).toMatchObject({ status: 401, body: { error: { code: 'missing_key' } } });
+    expect(await call('POST /v1/tenants', '/v1/tenants', { key: keys.operator, body })).toMatchObject({
+      status: 201,
+      body: { tenantId: 'initech' },
+    });
+    expect(await call('POST /v1/tenants', '/v1/tenants', { key: keys.admin, body })).toMatchObject({
+      status: 403,
+      body: { error: { code: 'wrong_key_kind' } },
+    });
+    expect(await call('POST /v1/tenants', '/v1/tenants', { body })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'missing_key' } },
+    });
   });
 
   it('rejects unknown body fields, also on routes that take no body', async () => {
     const out = await call('POST /v1/tenants', '/v1/tenants', { key: keys.operator, body: { tenantId: 'x-y', name: 'n', extra: 1 } });
     expect(out).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
-    const disable = await call('POST /v1/tenants/{tenantId}/disable', '/v1/tenants/acme/disable', { key: keys.operator, params: acme, body: { now: true } });
+    const disable = await call('POST /v1/tenants/{tenantId}/disable', '/v1/tenants/acme/disable', {
+      key: keys.operator,
+      params: acme,
+      body: { now: true },
+    });
     expect(disable).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
     expect(f.store.tenants.get('acme')?.status).toBe('enabled');
   });
@@ -66,7 +83,10 @@ describe('admin routes', () => {
   it('pages lists with limit 1-100 (default 25) and refuses anything else', async () => {
     const route = 'GET /v1/tenants/{tenantId}/partners';
     const path = '/v1/tenants/acme/partners';
-    expect(await call(route, path, { key: keys.admin, params: acme })).toMatchObject({ status: 200, body: { items: [{ partnerId: 'partner-one' }] } });
+    expect(await call(route, path, { key: keys.admin, params: acme })).toMatchObject({
+      status: 200,
+      body: { items: [{ partnerId: 'partner-one' }] },
+    });
     for (const limit of ['0', '101', '1.5', 'ten', '-1', '010']) {
       expect([limit, (await call(route, path, { key: keys.admin, params: acme, query: { limit } })).status]).toEqual([limit, 400]);
     }
@@ -83,9 +103,17 @@ describe('admin routes', () => {
   it('validates the issuance query', async () => {
     const route = 'GET /v1/tenants/{tenantId}/issuances';
     const path = '/v1/tenants/acme/issuances';
-    const queries: Record<string, string>[] = [{ from: 'yesterday' }, { status: 'revoked' }, { partnerId: 'Not_An_Id' }, { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }];
+    const queries: Record<string, string>[] = [
+      { from: 'yesterday' },
+      { status: 'revoked' },
+      { partnerId: 'Not_An_Id' },
+      { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' },
+    ];
     for (const query of queries) {
-      expect(await call(route, path, { key: keys.admin, params: acme, query })).toMatchObject({ status: 400, body: { error: { code: 'invalid_request' } } });
+      expect(await call(route, path, { key: keys.admin, params: acme, query })).toMatchObject({
+        status: 400,
+        body: { error: { code: 'invalid_request' } },
+      });
     }
   });
 
@@ -96,10 +124,16 @@ describe('admin routes', () => {
 
   it('creates a partner key (secret once) and lists it without secrets', async () => {
     const params = { tenantId: 'acme', partnerId: 'partner-one' };
-    const created = await call('POST /v1/tenants/{tenantId}/partners/{partnerId}/keys', '/v1/tenants/acme/partners/partner-one/keys', { key: keys.admin, params });
+    const created = await call('POST /v1/tenants/{tenantId}/partners/{partnerId}/keys', '/v1/tenants/acme/partners/partner-one/keys', {
+      key: keys.admin,
+      params,
+    });
     expect(created.status).toBe(201);
     expect(created.body.apiKey).toMatch(/^cv1\.pk-/);
-    const listed = await call('GET /v1/tenants/{tenantId}/partners/{partnerId}/keys', '/v1/tenants/acme/partners/partner-one/keys', { key: keys.admin, params });
+    const listed = await call('GET /v1/tenants/{tenantId}/partners/{partnerId}/keys', '/v1/tenants/acme/partners/partner-one/keys', {
+      key: keys.admin,
+      params,
+    });
     expect(JSON.stringify(listed.body)).not.toContain(created.body.apiKey.split('.')[2]);
     expect(listed.body.items[0]).not.toHaveProperty('secretHash');
   });

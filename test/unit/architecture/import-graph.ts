@@ -25,7 +25,10 @@ export function libImports(root: string): ImportEdge[] {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(IMPORT)) {
       const target = normalize(join(dirname(file), match[1]!));
-      edges.push({ from: relative(root, file), to: relative(root, target.endsWith('.ts') || target.endsWith('.json') ? target : `${target}.ts`) });
+      edges.push({
+        from: relative(root, file),
+        to: relative(root, target.endsWith('.ts') || target.endsWith('.json') ? target : `${target}.ts`),
+      });
     }
   }
   return edges;
@@ -56,4 +59,32 @@ export function fileCycles(edges: ImportEdge[]): string[][] {
   };
   for (const file of next.keys()) if (!state.has(file)) visit(file);
   return cycles;
+}
+
+/** The layer of each folder of lib/ (the order is explained in layers.test.ts). */
+export const LAYERS: Record<string, number> = {
+  core: 0,
+  client: 0,
+  policy: 1,
+  aws: 1,
+  identity: 2,
+  http: 2,
+  health: 2,
+  vend: 3,
+  admin: 4,
+  audit: 4,
+  store: 5,
+  sts: 5,
+  openapi: 5,
+  wiring: 6,
+};
+
+/** Imports that cross folders without going down a layer, as "from -> to". */
+export function backEdges(edges: ImportEdge[]): string[] {
+  return edges
+    .filter(({ from, to }) => {
+      const [a, b] = [folderOf(from), folderOf(to)];
+      return a !== b && !((LAYERS[b] ?? Number.POSITIVE_INFINITY) < (LAYERS[a] ?? Number.NEGATIVE_INFINITY));
+    })
+    .map(({ from, to }) => `${from} -> ${to}`);
 }

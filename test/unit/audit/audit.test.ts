@@ -3,11 +3,11 @@
 // (The DynamoDB side is covered by test/integration/audit.)
 import { describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
-import { bounded } from '../../support/property';
-import { runAudit, type AuditDeps } from '../../../lib/audit/audit';
-import { type AuditStore, type CheckpointState } from '../../../lib/audit/ports';
+import { type AuditDeps, runAudit } from '../../../lib/audit/audit';
 import type { StoredItem } from '../../../lib/audit/checks';
+import type { AuditStore, CheckpointState } from '../../../lib/audit/ports';
 import type { ApiKeyRecord, IssuanceRecord, Tenant } from '../../../lib/core/model';
+import { bounded } from '../../support/property';
 import { failingAt, MemoryAuditStore } from './memory-store';
 
 // Runs start a minute after the window end they may reach (the settle time).
@@ -55,7 +55,12 @@ function deps(store: AuditStore, over: Partial<AuditDeps> = {}): AuditDeps {
   };
 }
 
-const tenant = (tenantId: string, status: Tenant['status'] = 'enabled'): Tenant => ({ tenantId, name: tenantId, status, createdAt: '2026-01-01T00:00:00.000Z' });
+const tenant = (tenantId: string, status: Tenant['status'] = 'enabled'): Tenant => ({
+  tenantId,
+  name: tenantId,
+  status,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
 
 describe('claiming the window', () => {
   it('claims [checkpoint, now - settle) with a lease, then moves the checkpoint from the claimed version', async () => {
@@ -96,9 +101,18 @@ describe('claiming the window', () => {
 
   it('resumes its own pending window at once, and an expired one of another run', async () => {
     const window = { windowStart: '2026-03-10T11:00:00.000Z', windowEnd: '2026-03-10T11:30:00.000Z', runId: 'r-old' };
-    const own = fakeStore({ checkpoint: { version: 2, through: window.windowStart, pending: { ...window, owner: 'me', leaseUntil: '2026-03-10T12:10:00.000Z' } } });
-    expect(await runAudit(deps(own))).toMatchObject({ status: 'completed', resumed: true, caughtUp: false, window: { start: window.windowStart, end: window.windowEnd, runId: 'r-old' } });
-    const stale = fakeStore({ checkpoint: { version: 2, through: window.windowStart, pending: { ...window, owner: 'other', leaseUntil: NOW.toISOString() } } });
+    const own = fakeStore({
+      checkpoint: { version: 2, through: window.windowStart, pending: { ...window, owner: 'me', leaseUntil: '2026-03-10T12:10:00.000Z' } },
+    });
+    expect(await runAudit(deps(own))).toMatchObject({
+      status: 'completed',
+      resumed: true,
+      caughtUp: false,
+      window: { start: window.windowStart, end: window.windowEnd, runId: 'r-old' },
+    });
+    const stale = fakeStore({
+      checkpoint: { version: 2, through: window.windowStart, pending: { ...window, owner: 'other', leaseUntil: NOW.toISOString() } },
+    });
     expect(await runAudit(deps(stale))).toMatchObject({ status: 'completed', resumed: true, window: { runId: 'r-old' } });
     expect(stale.saveCheckpoint.mock.calls[1]).toEqual([{ through: window.windowEnd }, 3]);
   });
@@ -128,7 +142,7 @@ describe('looking for live credentials of disabled entities', () => {
     expect(result.counters).toEqual({ advanced: 1, recounted: 0, alreadyApplied: 0, ahead: 0 });
   });
 
-  it('reads a disabled tenant\'s active records of the last 36 hours only', async () => {
+  it("reads a disabled tenant's active records of the last 36 hours only", async () => {
     const store = fakeStore();
     store.listTenants.mockResolvedValue([tenant('globex', 'disabled')]);
     store.activeIssuedSince.mockResolvedValue([
@@ -140,10 +154,16 @@ describe('looking for live credentials of disabled entities', () => {
     expect(result.reports[0]?.liveCredentialsOfDisabled.map((f) => [f.issuanceId, f.reason])).toEqual([['live', 'tenant_disabled']]);
   });
 
-  it('checks recently revoked keys only, through their partner\'s recent records', async () => {
+  it("checks recently revoked keys only, through their partner's recent records", async () => {
     const key = (keyId: string, revokedAt?: string): ApiKeyRecord => ({
-      keyId, kind: 'partner', tenantId: 'acme', partnerId: 'p', secretHash: 'h', createdAt: '2026-01-01T00:00:00.000Z',
-      status: revokedAt ? 'revoked' : 'active', ...(revokedAt ? { revokedAt } : {}),
+      keyId,
+      kind: 'partner',
+      tenantId: 'acme',
+      partnerId: 'p',
+      secretHash: 'h',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      status: revokedAt ? 'revoked' : 'active',
+      ...(revokedAt ? { revokedAt } : {}),
     });
     const store = fakeStore();
     store.listTenants.mockResolvedValue([tenant('acme')]);
@@ -172,10 +192,23 @@ describe('live counts over whole runs', () => {
 
   function issuance(n: number, tenantId: string, issuedAtMs: number, lifetimeMs: number): IssuanceRecord {
     return {
-      issuanceId: `i-${n}`, tenantId, partnerId: 'p-one', keyId: 'k-1', mode: 'federation', accessKeyId: `ASIA${n}`,
-      principalArn: 'arn:aws:sts::1:federated-user/x', principalId: '1:x', policyVersion: 1, policySha256: 'a'.repeat(64),
-      durationSeconds: Math.max(900, Math.round(lifetimeMs / 1000)), issuedAt: iso(issuedAtMs), expiresAt: iso(issuedAtMs + lifetimeMs),
-      sourceIp: '192.0.2.1', userAgent: 't', requestId: `r-${n}`, status: 'active',
+      issuanceId: `i-${n}`,
+      tenantId,
+      partnerId: 'p-one',
+      keyId: 'k-1',
+      mode: 'federation',
+      accessKeyId: `ASIA${n}`,
+      principalArn: 'arn:aws:sts::1:federated-user/x',
+      principalId: '1:x',
+      policyVersion: 1,
+      policySha256: 'a'.repeat(64),
+      durationSeconds: Math.max(900, Math.round(lifetimeMs / 1000)),
+      issuedAt: iso(issuedAtMs),
+      expiresAt: iso(issuedAtMs + lifetimeMs),
+      sourceIp: '192.0.2.1',
+      userAgent: 't',
+      requestId: `r-${n}`,
+      status: 'active',
     };
   }
   /** The definition the counters must meet: issued before `end`, expiring at or after it. */
@@ -185,9 +218,21 @@ describe('live counts over whole runs', () => {
     records.filter((r) => r.tenantId === tenantId && r[field] >= start && r[field] < end).length;
 
   const memoryDeps = (store: AuditStore, now: Date, owner: string): AuditDeps =>
-    deps(store, { now: () => now, owner, config: { lookbackHours: 30, maxWindowHours: 5, settleSeconds: 60, progressEvery: 1000, concurrency: 3, reportListLimit: 100 } });
+    deps(store, {
+      now: () => now,
+      owner,
+      config: { lookbackHours: 30, maxWindowHours: 5, settleSeconds: 60, progressEvery: 1000, concurrency: 3, reportListLimit: 100 },
+    });
 
-  const KILL_POINTS = ['markExpired', 'issuedItems', 'recountItems', 'readLiveCounter', 'saveLiveCounter', 'putReport', 'saveCheckpoint'] as const;
+  const KILL_POINTS = [
+    'markExpired',
+    'issuedItems',
+    'recountItems',
+    'readLiveCounter',
+    'saveLiveCounter',
+    'putReport',
+    'saveCheckpoint',
+  ] as const;
 
   it('are exact after every window, however often runs are killed and retried', async () => {
     // Tenant t-x issues but is not in the directory: its counter moves only in windows it expires in.
@@ -206,7 +251,10 @@ describe('live counts over whole runs', () => {
       fc.asyncProperty(fc.array(recordSpec, { maxLength: 50 }), fc.array(runSpec, { minLength: 1, maxLength: 5 }), async (specs, runs) => {
         seen.properties++;
         const records = specs.map((s, n) => issuance(n, s.tenant, T0 + s.issued, s.lifetime));
-        const store = new MemoryAuditStore(records, TENANTS.map((t) => tenant(t)));
+        const store = new MemoryAuditStore(
+          records,
+          TENANTS.map((t) => tenant(t)),
+        );
         const windows: { start: string; end: string }[] = [];
         for (const [k, spec] of [...runs].sort((a, b) => a.at - b.at).entries()) {
           const now = new Date(T0 + spec.at);
@@ -220,14 +268,19 @@ describe('live counts over whole runs', () => {
             if (result?.status === 'completed') {
               const { start, end } = result.window!;
               windows.push({ start, end });
-              expect(result.expiringInWindow).toBe(TENANTS.concat('t-x').reduce((n, t) => n + within(records, t, 'expiresAt', start, end), 0));
+              expect(result.expiringInWindow).toBe(
+                TENANTS.concat('t-x').reduce((n, t) => n + within(records, t, 'expiresAt', start, end), 0),
+              );
               // A tenant the directory does not know is read only when something of it expires.
               const read = TENANTS.concat(within(records, 't-x', 'expiresAt', start, end) > 0 ? ['t-x'] : []);
               expect(result.issuedInWindow).toBe(read.reduce((n, t) => n + within(records, t, 'issuedAt', start, end), 0));
               expect(result.issuedAndExpiringInWindow).toBe(
-                records.filter((r) => read.includes(r.tenantId) && r.issuedAt >= start && r.issuedAt < end && r.expiresAt >= start && r.expiresAt < end).length,
+                records.filter(
+                  (r) => read.includes(r.tenantId) && r.issuedAt >= start && r.issuedAt < end && r.expiresAt >= start && r.expiresAt < end,
+                ).length,
               );
-              for (const t of TENANTS) expect({ t, ...store.counters.get(t) }).toEqual({ t, live: liveAt(records, t, end), auditedThrough: end });
+              for (const t of TENANTS)
+                expect({ t, ...store.counters.get(t) }).toEqual({ t, live: liveAt(records, t, end), auditedThrough: end });
             }
             if (result && (result.status === 'idle' || result.caughtUp)) break;
           }
@@ -239,15 +292,23 @@ describe('live counts over whole runs', () => {
           seen.reportsChecked++;
           expect(windows).toContainEqual({ start, end });
           expect({ t, end, live: report.liveCredentials, expired: report.expiredInWindow, issued: report.issuedInWindow }).toEqual({
-            t, end, live: liveAt(records, t, end), expired: within(records, t, 'expiresAt', start, end),
+            t,
+            end,
+            live: liveAt(records, t, end),
+            expired: within(records, t, 'expiresAt', start, end),
             issued: t === 't-x' && within(records, t, 'expiresAt', start, end) === 0 ? 0 : within(records, t, 'issuedAt', start, end),
           });
         }
         // And a tenant with anything to say about a window has its report.
         for (const { start, end } of windows) {
           for (const t of TENANTS) {
-            const busy = liveAt(records, t, end) + within(records, t, 'expiresAt', start, end) + within(records, t, 'issuedAt', start, end) > 0;
-            expect({ t, end, reported: [...store.reports.values()].some((r) => r.tenantId === t && r.windowEnd === end) }).toEqual({ t, end, reported: busy });
+            const busy =
+              liveAt(records, t, end) + within(records, t, 'expiresAt', start, end) + within(records, t, 'issuedAt', start, end) > 0;
+            expect({ t, end, reported: [...store.reports.values()].some((r) => r.tenantId === t && r.windowEnd === end) }).toEqual({
+              t,
+              end,
+              reported: busy,
+            });
           }
         }
       }),
@@ -262,7 +323,11 @@ describe('live counts over whole runs', () => {
   });
 
   it('a run over a window already in the counters changes nothing and reads nothing more', async () => {
-    const records = [issuance(1, 't-a', T0 - 2 * HOUR, 3 * HOUR), issuance(2, 't-a', T0 + HOUR, 30 * 60_000), issuance(3, 't-a', T0 + 90 * 60_000, 10 * HOUR)];
+    const records = [
+      issuance(1, 't-a', T0 - 2 * HOUR, 3 * HOUR),
+      issuance(2, 't-a', T0 + HOUR, 30 * 60_000),
+      issuance(3, 't-a', T0 + 90 * 60_000, 10 * HOUR),
+    ];
     const store = new MemoryAuditStore(records, [tenant('t-a')]);
     store.checkpoint = { version: 1, through: iso(T0) };
     const first = await runAudit(memoryDeps(store, new Date(T0 + 2 * HOUR + 60_000), 'one'));

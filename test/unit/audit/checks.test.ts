@@ -30,7 +30,12 @@ const policy = (modes: TenantPolicy['document']['modes']): TenantPolicy => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   document: { defaultMode: 'assume-role', modes, statements: [] },
 });
-const ar = (max: number) => ({ defaultDurationSeconds: 900, maxDurationSeconds: max, roleArn: 'arn:aws:iam::1:role/r', roleMaxSessionDuration: 43_200 });
+const ar = (max: number) => ({
+  defaultDurationSeconds: 900,
+  maxDurationSeconds: max,
+  roleArn: 'arn:aws:iam::1:role/r',
+  roleMaxSessionDuration: 43_200,
+});
 
 describe('issuanceProblems', () => {
   it('finds nothing wrong with a record as the ledger writes it', () => {
@@ -44,14 +49,27 @@ describe('issuanceProblems', () => {
     ['an unknown mode', { mode: 'magic' }, ['mode is missing or unknown']],
     ['no TTL', { ttl: undefined }, ['ttl is missing (no retention)']],
     ['a bad policy version', { policyVersion: 0 }, ['policyVersion is missing or invalid']],
-    ['a duration STS cannot grant for the mode', { durationSeconds: 50_000 }, ['durationSeconds 50000 is outside the STS bounds for the mode']],
+    [
+      'a duration STS cannot grant for the mode',
+      { durationSeconds: 50_000 },
+      ['durationSeconds 50000 is outside the STS bounds for the mode'],
+    ],
     ['a non-integer duration', { durationSeconds: '3600' }, ['durationSeconds is missing or not an integer']],
     ['a lifetime longer than the duration', { durationSeconds: 900 }, ['expiresAt is later than issuedAt + durationSeconds']],
     ['an index key out of step', { expirySk: '2026-03-10T12:00:00.000Z#i-1' }, ['expirySk does not match the record']],
     ['a status key out of step', { statusKey: 'acme#expired' }, ['statusKey does not match the record']],
     ['a pk of another tenant', { pk: 'TENANT#globex' }, ['pk does not match tenantId']],
     ['a sort key out of step', { sk: 'x' }, ['sk does not match issuedAt and issuanceId']],
-    ['a malformed tenant id', { tenantId: 'ACME!' }, ['tenantId is not a valid id', 'pk does not match tenantId', 'partnerKey does not match the record', 'statusKey does not match the record']],
+    [
+      'a malformed tenant id',
+      { tenantId: 'ACME!' },
+      [
+        'tenantId is not a valid id',
+        'pk does not match tenantId',
+        'partnerKey does not match the record',
+        'statusKey does not match the record',
+      ],
+    ],
   ])('flags %s', (_what, change, problems) => {
     const changed: Record<string, unknown> = { ...item(), ...change };
     for (const [k, v] of Object.entries(change)) if (v === undefined) delete changed[k];
@@ -78,7 +96,11 @@ describe('durationExcess', () => {
   });
 
   it('names the current maximum when the duration exceeds it', () => {
-    expect(durationExcess(item(), policy({ 'assume-role': ar(1800) }))).toEqual({ mode: 'assume-role', durationSeconds: 3600, maxDurationSeconds: 1800 });
+    expect(durationExcess(item(), policy({ 'assume-role': ar(1800) }))).toEqual({
+      mode: 'assume-role',
+      durationSeconds: 3600,
+      maxDurationSeconds: 1800,
+    });
   });
 
   it('has no maximum (null) when the mode is no longer allowed', () => {

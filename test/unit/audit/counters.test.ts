@@ -1,19 +1,19 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { bounded } from '../../support/property';
+import type { StoredItem } from '../../../lib/audit/checks';
 import {
-  RECOUNT_LOOKBACK_SECONDS,
   counterStep,
   emptyIssuedTally,
+  type LiveCounter,
   liveAtEndOf,
   liveCounterKey,
+  RECOUNT_LOOKBACK_SECONDS,
   recountFrom,
   removes,
   tallyIssued,
-  type LiveCounter,
 } from '../../../lib/audit/live-counts';
-import type { StoredItem } from '../../../lib/audit/checks';
 import { expiryBucketOf } from '../../../lib/core/table-keys';
+import { bounded } from '../../support/property';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const T0 = Date.parse('2026-03-10T00:00:00.000Z');
@@ -94,10 +94,13 @@ describe('tallies', () => {
     expect(removes(item('b', '2026-03-10T12:00:00.000Z', '2026-03-10T11:30:00.000Z'), window)).toBe(false);
   });
 
-  it('counts what a recount\'s look back finds live at the end', () => {
+  it("counts what a recount's look back finds live at the end", () => {
     expect(
       liveAtEndOf(
-        [item('x', '2026-03-09T10:00:00.000Z', '2026-03-10T12:00:00.000Z'), item('y', '2026-03-09T10:00:00.000Z', '2026-03-10T11:59:59.999Z')],
+        [
+          item('x', '2026-03-09T10:00:00.000Z', '2026-03-10T12:00:00.000Z'),
+          item('y', '2026-03-09T10:00:00.000Z', '2026-03-10T11:59:59.999Z'),
+        ],
         window.end,
       ),
     ).toBe(1);

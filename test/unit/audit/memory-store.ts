@@ -1,9 +1,10 @@
 // An AuditStore over plain arrays with DynamoDB's key semantics (string BETWEEN on sort keys,
 // conditional writes), for unit tests of whole runs. test/integration/audit holds the real adapter
 // to the same behaviour against dynalite.
-import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../../../lib/audit/ports';
+
 import type { StoredItem } from '../../../lib/audit/checks';
 import type { LiveCounter } from '../../../lib/audit/live-counts';
+import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../../../lib/audit/ports';
 import type { TenantAuditReport } from '../../../lib/audit/report';
 import type { IssuanceRecord, Tenant } from '../../../lib/core/model';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';

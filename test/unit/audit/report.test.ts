@@ -11,9 +11,17 @@ const empty: TenantFindings = {
   overMaxDuration: [],
   invalidRecords: [],
 };
-const run = { runId: 'r1', windowStart: '2026-03-10T11:45:00.000Z', windowEnd: '2026-03-10T12:00:00.000Z', createdAt: '2026-03-10T12:00:01.000Z' };
+const run = {
+  runId: 'r1',
+  windowStart: '2026-03-10T11:45:00.000Z',
+  windowEnd: '2026-03-10T12:00:00.000Z',
+  createdAt: '2026-03-10T12:00:01.000Z',
+};
 const flag = (id: string, expiresAt: string) =>
-  liveFlagOf({ issuanceId: id, partnerId: 'p', keyId: 'k', accessKeyId: `ASIA${id}`, principalArn: `arn:${id}`, expiresAt }, 'partner_disabled');
+  liveFlagOf(
+    { issuanceId: id, partnerId: 'p', keyId: 'k', accessKeyId: `ASIA${id}`, principalArn: `arn:${id}`, expiresAt },
+    'partner_disabled',
+  );
 
 describe('isReportable', () => {
   it('skips a tenant with nothing expired or issued, nothing live and nothing flagged', () => {

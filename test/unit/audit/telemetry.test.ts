@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { AuditRunResult } from '../../../lib/audit/audit';
 import { publishRunMetrics, runSummary } from '../../../lib/audit/telemetry';
 
@@ -27,11 +27,24 @@ describe('runSummary', () => {
   it('carries counts only, and the reads per window item (expiring + issued), recount reads apart', () => {
     const summary = runSummary(result, 1234);
     expect(summary).toMatchObject({
-      status: 'completed', runId: 'abc', windowItems: 160, expiringInWindow: 100, issuedInWindow: 60, expiredNow: 98, durationMs: 1234,
+      status: 'completed',
+      runId: 'abc',
+      windowItems: 160,
+      expiringInWindow: 100,
+      issuedInWindow: 60,
+      expiredNow: 98,
+      durationMs: 1234,
       counters: { advanced: 3, recounted: 1, alreadyApplied: 0, ahead: 0 },
     });
     // 150 records in the window, 10 of them both issued and expiring in it (read by both queries).
-    expect(summary.reads).toEqual({ windowItems: 160, recountItems: 40, liveLookupItems: 7, directoryItems: 20, perWindowItem: 1, perWindowRecord: 1.067 });
+    expect(summary.reads).toEqual({
+      windowItems: 160,
+      recountItems: 40,
+      liveLookupItems: 7,
+      directoryItems: 20,
+      perWindowItem: 1,
+      perWindowRecord: 1.067,
+    });
     expect(summary.issuedAndExpiringInWindow).toBe(10);
     expect(runSummary({ ...result, reads: { ...result.reads, windowItems: 170 } }, 1).reads.perWindowItem).toBe(1.063);
     expect(summary).not.toHaveProperty('reports');
@@ -51,7 +64,7 @@ describe('publishRunMetrics', () => {
     jest.restoreAllMocks();
   });
 
-  it('flushes one EMF document with the run\'s counts', () => {
+  it("flushes one EMF document with the run's counts", () => {
     publishRunMetrics(new Metrics({ namespace: 'credvend', serviceName: 'credvend' }), result, 1234);
     const docs = written.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(docs).toHaveLength(1);

@@ -6,7 +6,11 @@ const opts = { lookbackHours: 24, maxWindowHours: 6, settleSeconds: 0 };
 describe('nextWindow', () => {
   it('starts from the checkpoint and ends now', () => {
     const w = nextWindow('2026-03-10T11:45:00.000Z', new Date('2026-03-10T12:00:00.000Z'), opts);
-    expect(w).toEqual({ start: '2026-03-10T11:45:00.000Z', end: '2026-03-10T12:00:00.000Z', runId: runIdOf('2026-03-10T11:45:00.000Z', '2026-03-10T12:00:00.000Z') });
+    expect(w).toEqual({
+      start: '2026-03-10T11:45:00.000Z',
+      end: '2026-03-10T12:00:00.000Z',
+      runId: runIdOf('2026-03-10T11:45:00.000Z', '2026-03-10T12:00:00.000Z'),
+    });
   });
 
   it('looks back the configured hours without a checkpoint, capped to the longest window', () => {
@@ -48,7 +52,11 @@ describe('runIdOf', () => {
 describe('hourBuckets', () => {
   it('lists every hour the window touches, the end excluded', () => {
     expect(hourBuckets('2026-03-10T10:40:00.000Z', '2026-03-10T12:00:00.000Z')).toEqual(['2026-03-10T10', '2026-03-10T11']);
-    expect(hourBuckets('2026-03-10T10:40:00.000Z', '2026-03-10T12:00:00.001Z')).toEqual(['2026-03-10T10', '2026-03-10T11', '2026-03-10T12']);
+    expect(hourBuckets('2026-03-10T10:40:00.000Z', '2026-03-10T12:00:00.001Z')).toEqual([
+      '2026-03-10T10',
+      '2026-03-10T11',
+      '2026-03-10T12',
+    ]);
     expect(hourBuckets('2026-03-10T11:00:00.000Z', '2026-03-10T11:15:00.000Z')).toEqual(['2026-03-10T11']);
     expect(hourBuckets('2026-12-31T23:50:00.000Z', '2027-01-01T00:10:00.000Z')).toEqual(['2026-12-31T23', '2027-01-01T00']);
   });

@@ -1,11 +1,12 @@
 // The per-invocation deadline on every AWS call, with real SDK clients and real sockets against a
 // local server that never answers: an attempt is cut at the deadline and not retried, one started
 // after it fails without a request, and the adapters answer their own 503 for it.
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import {
   DEADLINE_MARGIN_MS,
@@ -15,10 +16,10 @@ import {
   withDeadline,
   withInvocationDeadline,
 } from '../../../lib/aws/deadline';
-import { AppError, DependencyUnavailableError } from '../../../lib/core/errors';
+import { type AppError, DependencyUnavailableError } from '../../../lib/core/errors';
+import type { AssumeRoleRequest } from '../../../lib/policy/sts-limits';
 import { dynamoUnavailable } from '../../../lib/store/dynamo';
 import { SdkSts } from '../../../lib/sts/sdk-sts';
-import type { AssumeRoleRequest } from '../../../lib/policy/sts-limits';
 
 /** Far longer than any deadline below: if it is what ends an attempt, the deadline did not. */
 const CONFIGURED_TIMEOUT_MS = 5000;
@@ -178,7 +179,13 @@ describe('the adapters answer a deadline with their own 503', () => {
   });
 
   it('STS: sts_unavailable, after a single attempt', async () => {
-    const client = new STSClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 3, requestHandler: new DeadlineHttpHandler(handlerOptions) });
+    const client = new STSClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials,
+      maxAttempts: 3,
+      requestHandler: new DeadlineHttpHandler(handlerOptions),
+    });
     const sts = new SdkSts(client, async () => client);
     const request: AssumeRoleRequest = {
       roleArn: 'arn:aws:iam::123456789012:role/r',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { auditPlan, inWindow, scheduledFigures, seededTimes, type AuditRunFigures } from '../../../bench/audit';
+import { type AuditRunFigures, auditPlan, inWindow, scheduledFigures, seededTimes } from '../../../bench/audit';
 import { loadAuditConfig } from '../../../lib/audit/config';
 
 const MINUTE_MS = 60_000;
@@ -28,7 +28,11 @@ describe('audit plan', () => {
   it('ends with one 24-hour window after a day without runs, and issues records from an hour before the first scheduled window to its end', () => {
     const catchUp = plan.runs[plan.runs.length - 1]!;
     const last = scheduled[scheduled.length - 1]!;
-    expect(catchUp).toEqual({ kind: 'catch-up', now: last.now + 24 * HOUR_MS, window: { start: last.window.end, end: last.window.end + 24 * HOUR_MS } });
+    expect(catchUp).toEqual({
+      kind: 'catch-up',
+      now: last.now + 24 * HOUR_MS,
+      window: { start: last.window.end, end: last.window.end + 24 * HOUR_MS },
+    });
     expect(plan.span).toEqual({ start: scheduled[0]!.window.start - HOUR_MS, end: catchUp.window.end });
   });
 
@@ -87,7 +91,13 @@ function run(inWindowCount: number, adapterTotal: number, wire: number, problems
     expiringInWindow: inWindowCount / 2,
     issuedInWindow: inWindowCount / 2,
     inWindow: inWindowCount,
-    adapter: { windowItems: inWindowCount, recountItems: 0, liveLookupItems: 0, directoryItems: adapterTotal - inWindowCount, total: adapterTotal },
+    adapter: {
+      windowItems: inWindowCount,
+      recountItems: 0,
+      liveLookupItems: 0,
+      directoryItems: adapterTotal - inWindowCount,
+      total: adapterTotal,
+    },
     wireItemsRead: wire,
     wireReadRequests: 8,
     itemsRead: Math.max(adapterTotal, wire),
@@ -106,7 +116,14 @@ describe('scheduledFigures', () => {
 
   it('sums the runs: items read (the larger count of each run) over items in the windows', () => {
     const s = scheduledFigures(schedule, [run(100, 106, 106), run(200, 206, 210)]);
-    expect(s).toMatchObject({ schedule: 'rate(15 minutes)', periodSeconds: 900, runs: 2, inWindow: 300, itemsRead: 316, wireItemsRead: 316 });
+    expect(s).toMatchObject({
+      schedule: 'rate(15 minutes)',
+      periodSeconds: 900,
+      runs: 2,
+      inWindow: 300,
+      itemsRead: 316,
+      wireItemsRead: 316,
+    });
     expect(s.adapter).toEqual({ windowItems: 300, recountItems: 0, liveLookupItems: 0, directoryItems: 12, total: 312 });
     expect(s.itemsReadPerWindowItem).toBeCloseTo(316 / 300, 10);
     expect(s.worstRunItemsReadPerWindowItem).toBeCloseTo(1.06, 10);

@@ -32,7 +32,11 @@ describe('DynamoDB operations', () => {
     expect(operationOf(undefined)).toBe('unknown');
     expect(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'].map(kindOf)).toEqual(['read', 'read', 'read', 'read', 'read']);
     expect(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'].map(kindOf)).toEqual([
-      'write', 'write', 'write', 'write', 'write',
+      'write',
+      'write',
+      'write',
+      'write',
+      'write',
     ]);
     expect(kindOf('CreateTable')).toBe('other');
   });
@@ -60,9 +64,20 @@ describe('DynamoDB operations', () => {
 
   it('diffs two snapshots', () => {
     const before = { ...emptyCounts(), reads: 1, writes: 2, itemsWritten: 2, byOperation: { PutItem: 2, GetItem: 1 } };
-    const after = { ...emptyCounts(), reads: 1, writes: 5, itemsWritten: 6, byOperation: { PutItem: 4, GetItem: 1, TransactWriteItems: 1 } };
+    const after = {
+      ...emptyCounts(),
+      reads: 1,
+      writes: 5,
+      itemsWritten: 6,
+      byOperation: { PutItem: 4, GetItem: 1, TransactWriteItems: 1 },
+    };
     expect(diffCounts(after, before)).toEqual({
-      reads: 0, itemsRead: 0, writes: 3, itemsWritten: 4, other: 0, byOperation: { PutItem: 2, TransactWriteItems: 1 },
+      reads: 0,
+      itemsRead: 0,
+      writes: 3,
+      itemsWritten: 4,
+      other: 0,
+      byOperation: { PutItem: 2, TransactWriteItems: 1 },
     });
   });
 });
@@ -99,7 +114,16 @@ describe('the expiry audit schedule', () => {
   });
 
   it('refuses what it cannot model, naming it', () => {
-    for (const expression of ['cron(0/15 * * * ? *)', 'rate(1 day)', 'rate(2 days)', 'rate(0 minutes)', 'rate(1 minutes)', 'rate(5 minute)', 'rate(90 seconds)', '']) {
+    for (const expression of [
+      'cron(0/15 * * * ? *)',
+      'rate(1 day)',
+      'rate(2 days)',
+      'rate(0 minutes)',
+      'rate(1 minutes)',
+      'rate(5 minute)',
+      'rate(90 seconds)',
+      '',
+    ]) {
       expect(() => ratePeriodMs(expression)).toThrow(`the expiry audit's schedule "${expression}" is not rate(N minutes|hours)`);
     }
   });
@@ -115,12 +139,19 @@ describe('the expiry audit schedule', () => {
     params,
     provider: { runtime: 'nodejs22.x', environment: { STAGE: '${sls:stage}' } },
     functions: {
-      expiryAudit: { handler: 'handlers/expiry-audit.handler', environment: { AUDIT_MAX_WINDOW_HOURS: '${param:maxWindow}' }, events: [{ schedule }] },
+      expiryAudit: {
+        handler: 'handlers/expiry-audit.handler',
+        environment: { AUDIT_MAX_WINDOW_HOURS: '${param:maxWindow}' },
+        events: [{ schedule }],
+      },
     },
   });
 
   it('resolves the param for the stage, follows the object form and adds the function environment', () => {
-    const doc = docWith({ rate: ['${param:auditSchedule}'], enabled: true }, { default: { auditSchedule: 'rate(1 hour)', maxWindow: '12' }, fast: { auditSchedule: 'rate(5 minutes)' } });
+    const doc = docWith(
+      { rate: ['${param:auditSchedule}'], enabled: true },
+      { default: { auditSchedule: 'rate(1 hour)', maxWindow: '12' }, fast: { auditSchedule: 'rate(5 minutes)' } },
+    );
     expect(auditFunctionConfig('dev', doc)).toEqual({
       name: 'expiryAudit',
       schedule: 'rate(1 hour)',
@@ -131,7 +162,9 @@ describe('the expiry audit schedule', () => {
   });
 
   it('fails on a cron schedule, on no schedule and on no audit function', () => {
-    expect(() => auditFunctionConfig('dev', docWith('cron(0/15 * * * ? *)', { default: { maxWindow: '24' } }))).toThrow('is not rate(N minutes|hours)');
+    expect(() => auditFunctionConfig('dev', docWith('cron(0/15 * * * ? *)', { default: { maxWindow: '24' } }))).toThrow(
+      'is not rate(N minutes|hours)',
+    );
     const none = { ...docWith('rate(1 hour)'), functions: { expiryAudit: { handler: 'handlers/expiry-audit.handler', events: [] } } };
     expect(() => auditFunctionConfig('dev', none)).toThrow('function expiryAudit has 0 schedule events');
     expect(() => auditFunctionConfig('dev', { ...none, functions: {} })).toThrow('no function has the handler handlers/expiry-audit.ts');
@@ -148,7 +181,10 @@ describe('zip reading', () => {
     const text = 'export const handler = 1;'.repeat(50);
     const zip = zipOf({ 'handlers/credentials.mjs': text, 'a.txt': 'hello' });
     const entries = readZip(zip);
-    expect(entries.map((e) => [e.name, e.size, e.method])).toEqual([['handlers/credentials.mjs', text.length, 8], ['a.txt', 5, 8]]);
+    expect(entries.map((e) => [e.name, e.size, e.method])).toEqual([
+      ['handlers/credentials.mjs', text.length, 8],
+      ['a.txt', 5, 8],
+    ]);
     expect(entries[0]!.compressedSize).toBeLessThan(text.length);
     expect(zipEntryData(zip, entries[0]!).toString()).toBe(text);
     const stored = zipOf({ 'x.js': 'stored' }, { stored: true });

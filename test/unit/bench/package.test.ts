@@ -33,7 +33,10 @@ afterEach(() => {
 function slsOutput(zips: Record<string, Buffer>, handlers: Record<string, string>): string {
   const dir = tempDir();
   const functions = Object.fromEntries(
-    Object.entries(handlers).map(([name, handler]) => [name, { handler, runtime: 'nodejs22.x', package: { artifact: `.serverless/${name}.zip` } }]),
+    Object.entries(handlers).map(([name, handler]) => [
+      name,
+      { handler, runtime: 'nodejs22.x', package: { artifact: `.serverless/${name}.zip` } },
+    ]),
   );
   const state = {
     service: {
@@ -57,10 +60,19 @@ describe('readSlsPackage', () => {
     const credentials = zipOf({ 'handlers/credentials.mjs': CREDENTIALS });
     const dir = slsOutput(
       { health: zipOf({ 'handlers/health.mjs': HEALTH }), issueCredentials: credentials, containerCredentials: credentials },
-      { health: 'handlers/health.handler', issueCredentials: 'handlers/credentials.issue', containerCredentials: 'handlers/credentials.container' },
+      {
+        health: 'handlers/health.handler',
+        issueCredentials: 'handlers/credentials.issue',
+        containerCredentials: 'handlers/credentials.container',
+      },
     );
     const pkg = readSlsPackage(dir);
-    expect(pkg.state).toMatchObject({ service: 'credvend', stage: 'ci', provider: { runtime: 'nodejs22.x' }, package: { individually: true } });
+    expect(pkg.state).toMatchObject({
+      service: 'credvend',
+      stage: 'ci',
+      provider: { runtime: 'nodejs22.x' },
+      package: { individually: true },
+    });
     expect(pkg.state.package).not.toHaveProperty('artifact');
     expect(pkg.state.custom.esbuild).toEqual({ minify: true, format: 'esm', outputFileExtension: '.mjs' });
     expect(pkg.handlers.map((h) => [h.path, h.functions, h.exportName, h.bytes, h.zipBytes])).toEqual([
@@ -75,7 +87,9 @@ describe('readSlsPackage', () => {
   });
 
   it('says how to make the package when it is missing or incomplete', () => {
-    expect(() => readSlsPackage(join(tempDir(), 'nothing'))).toThrow('serverless-state.json is missing): run `npx sls package --stage ci` first');
+    expect(() => readSlsPackage(join(tempDir(), 'nothing'))).toThrow(
+      'serverless-state.json is missing): run `npx sls package --stage ci` first',
+    );
     const dir = slsOutput({}, { health: 'handlers/health.handler' });
     expect(() => readSlsPackage(dir)).toThrow('health.zip is missing): run `npx sls package --stage ci` first');
   });
@@ -92,7 +106,10 @@ describe('readSlsPackage', () => {
 describe('readServiceState', () => {
   it('refuses a state without functions', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'serverless-state.json'), JSON.stringify({ service: { provider: { name: 'aws', runtime: 'nodejs22.x' }, functions: {} } }));
+    writeFileSync(
+      join(dir, 'serverless-state.json'),
+      JSON.stringify({ service: { provider: { name: 'aws', runtime: 'nodejs22.x' }, functions: {} } }),
+    );
     expect(() => readServiceState(dir)).toThrow('no functions');
   });
 });

@@ -1,22 +1,28 @@
 import { describe, expect, it } from '@jest/globals';
-import { scheduledFigures, type AuditMeasurement, type AuditRunFigures } from '../../../bench/audit';
+import { type AuditMeasurement, type AuditRunFigures, scheduledFigures } from '../../../bench/audit';
 import { analyzeCalls, type IssuanceCalls } from '../../../bench/calls';
 import {
+  type AuditSection,
   auditTable,
   bundleFigures,
+  type ColdFigures,
   evaluateBudgets,
   failedCountedBudgets,
   markdownTable,
-  withResults,
-  type AuditSection,
-  type ColdFigures,
   type Results,
   type WarmFigures,
+  withResults,
 } from '../../../bench/report';
 
 function warm(issuances: number, opts: { writes?: number; itemsWritten?: number; sts?: number; medianMs?: number } = {}): WarmFigures {
   const list: IssuanceCalls[] = Array.from({ length: issuances }, (_, i) => ({
-    startMs: i * 10, endMs: i * 10 + 5, reads: 0, writes: 1, sts: 1, other: 0, measured: true,
+    startMs: i * 10,
+    endMs: i * 10 + 5,
+    reads: 0,
+    writes: 1,
+    sts: 1,
+    other: 0,
+    measured: true,
   }));
   const writes = opts.writes ?? issuances;
   const sts = opts.sts ?? issuances;
@@ -92,14 +98,28 @@ function results(over: { bundleRatio?: number; vend?: WarmFigures; audit?: Audit
   const baseline = warm(100);
   return {
     mode: 'quick',
-    machine: { cpu: 'Test CPU', cores: 2, memoryGiB: 4, node: 'v20.0.0', platform: 'linux-x64', date: '2026-01-01T00:00:00.000Z', loadAverage: { start: [0.5, 0, 0], end: [0.7, 0, 0] } },
+    machine: {
+      cpu: 'Test CPU',
+      cores: 2,
+      memoryGiB: 4,
+      node: 'v20.0.0',
+      platform: 'linux-x64',
+      date: '2026-01-01T00:00:00.000Z',
+      loadAverage: { start: [0.5, 0, 0], end: [0.7, 0, 0] },
+    },
     settings: { cacheTtlSeconds: 15 },
     bundles: bundleFigures(
       PACKAGE,
       { functions: [], entry: 'bench/baseline.mjs', bytes: 1000, gzipBytes: 300, zipBytes: 400 },
       [
         { functions: ['health'], entry: 'handlers/health.mjs', bytes: 900, gzipBytes: 280, zipBytes: 350 },
-        { functions: ['issueCredentials', 'containerCredentials'], entry: 'handlers/credentials.mjs', bytes: 1000 * (over.bundleRatio ?? 1.1), gzipBytes: 330, zipBytes: 420 },
+        {
+          functions: ['issueCredentials', 'containerCredentials'],
+          entry: 'handlers/credentials.mjs',
+          bytes: 1000 * (over.bundleRatio ?? 1.1),
+          gzipBytes: 330,
+          zipBytes: 420,
+        },
       ],
       'issueCredentials',
     ),
@@ -157,20 +177,28 @@ describe('evaluateBudgets', () => {
   });
 
   it('fails the audit when one run got its results wrong, and says which', () => {
-    const wrong = byId(evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.0, { problems: ['expired 79, seeded 80'] })] } })), 'audit-items-10000');
+    const wrong = byId(
+      evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.0, { problems: ['expired 79, seeded 80'] })] } })),
+      'audit-items-10000',
+    );
     expect(wrong.met).toBe(false);
     expect(wrong.note).toBe("the audit's results were wrong: scheduled run 2026-01-01T00:00:00.000Z: expired 79, seeded 80");
   });
 
   it('fails the audit when records were left with the wrong status after the last run', () => {
-    const wrong = byId(evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.0, { finalWrong: 3 })] } })), 'audit-items-10000');
+    const wrong = byId(
+      evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.0, { finalWrong: 3 })] } })),
+      'audit-items-10000',
+    );
     expect(wrong.met).toBe(false);
     expect(wrong.note).toContain('after the last run 3 of 10000 records (seeded 10000) had the wrong status');
   });
 
   it('judges only the scheduled runs, each size on its own', () => {
     // The first run and the catch-up read about 2 and 3 items per window item: not a budget.
-    const budgets = evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.04, { catchUp: true }), auditRun(100_000, 1.2)] } }));
+    const budgets = evaluateBudgets(
+      results({ audit: { measured: true, runs: [auditRun(10_000, 1.04, { catchUp: true }), auditRun(100_000, 1.2)] } }),
+    );
     expect(byId(budgets, 'audit-items-10000').met).toBe(true);
     expect(byId(budgets, 'audit-items-100000').met).toBe(false);
     expect(byId(budgets, 'audit-items-10000').description).toBe(
@@ -179,7 +207,10 @@ describe('evaluateBudgets', () => {
   });
 
   it('uses the larger of the dynalite and adapter counts, and says when they differ', () => {
-    const budget = byId(evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.05, { wire: 400 })] } })), 'audit-items-10000');
+    const budget = byId(
+      evaluateBudgets(results({ audit: { measured: true, runs: [auditRun(10_000, 1.05, { wire: 400 })] } })),
+      'audit-items-10000',
+    );
     // 24 runs x 168 items read, one of them counted 400 at dynalite.
     expect(budget.value).toBeCloseTo((23 * 168 + 400) / (24 * 160), 10);
     expect(budget.met).toBe(false);
@@ -197,7 +228,13 @@ describe('evaluateBudgets', () => {
 
 describe('bundleFigures', () => {
   const baseline = { functions: [], entry: 'bench/baseline.mjs', bytes: 1000, gzipBytes: 300, zipBytes: 400 };
-  const credentials = { functions: ['containerCredentials', 'issueCredentials'], entry: 'handlers/credentials.mjs', bytes: 1200, gzipBytes: 340, zipBytes: 420 };
+  const credentials = {
+    functions: ['containerCredentials', 'issueCredentials'],
+    entry: 'handlers/credentials.mjs',
+    bytes: 1200,
+    gzipBytes: 340,
+    zipBytes: 420,
+  };
   const health = { functions: ['health'], entry: 'handlers/health.mjs', bytes: 5000, gzipBytes: 900, zipBytes: 1000 };
 
   it("judges the vend function's handler module, by function, on its extracted bytes; the zips give their own ratio", () => {
@@ -232,22 +269,35 @@ describe('markdownTable', () => {
     expect(table).toContain(
       '| expiry audit items read / item in window, 10,000 records: 24 scheduled runs at rate(15 minutes), 6 h (3,840 in their windows, 160 per run) |  | 1.05 |  | <= 1.1 | met |',
     );
-    expect(table).toContain('| … of which main-table items per run (checkpoint, tenants, policy, live counter, partners, keys) |  | 8 |  |  |  |');
+    expect(table).toContain(
+      '| … of which main-table items per run (checkpoint, tenants, policy, live counter, partners, keys) |  | 8 |  |  |  |',
+    );
     expect(table).not.toContain('catching up');
   });
 
   it('shows the catch-up window when it was measured, without a budget', () => {
     const partial = results({ audit: { measured: true, runs: [auditRun(10_000, 1.05, { catchUp: true })] } });
     const table = markdownTable({ ...partial, budgets: evaluateBudgets(partial) });
-    expect(table).toContain('| … one 24-hour window catching up after a day without runs (8,000 in window; not a budget) |  | 1.95 |  |  |  |');
+    expect(table).toContain(
+      '| … one 24-hour window catching up after a day without runs (8,000 in window; not a budget) |  | 1.95 |  |  |  |',
+    );
   });
 
   it('prints the audit rows alone, with the notes', () => {
     const audit: AuditSection = { measured: true, runs: [auditRun(10_000, 1.2)] };
-    const table = auditTable(audit, evaluateBudgets(results({ audit })).filter((b) => b.id.startsWith('audit')));
-    expect(table.split('\n')[2]).toMatch(/^\| expiry audit items read \/ item in window, 10,000 records: .* \| <= 1\.1 \| \*\*not met\*\* \|$/);
-    expect(auditTable({ measured: false, reason: 'boom', failed: true }, evaluateBudgets(results({ audit: { measured: false, reason: 'boom', failed: true } }))))
-      .toContain('| expiry audit items read / item in window |  | not measured |  | <= 1.1 | **not met** |');
+    const table = auditTable(
+      audit,
+      evaluateBudgets(results({ audit })).filter((b) => b.id.startsWith('audit')),
+    );
+    expect(table.split('\n')[2]).toMatch(
+      /^\| expiry audit items read \/ item in window, 10,000 records: .* \| <= 1\.1 \| \*\*not met\*\* \|$/,
+    );
+    expect(
+      auditTable(
+        { measured: false, reason: 'boom', failed: true },
+        evaluateBudgets(results({ audit: { measured: false, reason: 'boom', failed: true } })),
+      ),
+    ).toContain('| expiry audit items read / item in window |  | not measured |  | <= 1.1 | **not met** |');
   });
 });
 

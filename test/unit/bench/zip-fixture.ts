@@ -3,7 +3,10 @@
 import { deflateRawSync } from 'node:zlib';
 import { crc32 } from '../../../bench/zip';
 
-export function zipOf(files: Record<string, string | Buffer>, opts: { stored?: boolean; crc?: (name: string, data: Buffer) => number } = {}): Buffer {
+export function zipOf(
+  files: Record<string, string | Buffer>,
+  opts: { stored?: boolean; crc?: (name: string, data: Buffer) => number } = {},
+): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;

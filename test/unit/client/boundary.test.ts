@@ -1,10 +1,12 @@
 // The client ships on its own: its files may import each other and node built-ins, nothing else.
-import { describe, expect, it } from '@jest/globals';
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 
 const CLIENT = resolve(import.meta.dirname ?? '.', '../../../client');
-const SPECIFIER = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
+const SPECIFIER =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s+['"]([^'"]+)['"]/gm;
 
 describe('client/ dependencies', () => {
   const files = readdirSync(CLIENT).filter((f) => f.endsWith('.ts'));

@@ -1,6 +1,6 @@
 // The credvend CLI: main() in-process for each behaviour, plus the bundled and tsx-run programs
 // spawned for real (one of them through the AWS SDK's own credential_process support).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { HELP, main, shellQuote } from '../../../client/cli';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Env } from '../../../client';
+import { HELP, main, shellQuote } from '../../../client/cli';
 import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '../../../lib/core/errors';
 import { FakeCredvend, randomApiKey } from './fake-credvend';
 
@@ -196,9 +197,24 @@ describe('errors: exit status and one line on stderr', () => {
   });
 
   it.each([
-    ['a rejected key', { kind: 'error', error: new UnauthorizedError('invalid_key', 'The API key is not valid') }, 'invalid_key: The API key is not valid', 1],
-    ['an uncovered scope', { kind: 'error', error: new ForbiddenError('scope_not_allowed', 'Not covered: s3:DeleteObject') }, 'scope_not_allowed: Not covered: s3:DeleteObject', 1],
-    ['a multi-line message', { kind: 'raw', status: 400, body: JSON.stringify({ error: { code: 'bad', message: 'line one\nline two', requestId: 'r' } }) }, 'bad: line one line two', 1],
+    [
+      'a rejected key',
+      { kind: 'error', error: new UnauthorizedError('invalid_key', 'The API key is not valid') },
+      'invalid_key: The API key is not valid',
+      1,
+    ],
+    [
+      'an uncovered scope',
+      { kind: 'error', error: new ForbiddenError('scope_not_allowed', 'Not covered: s3:DeleteObject') },
+      'scope_not_allowed: Not covered: s3:DeleteObject',
+      1,
+    ],
+    [
+      'a multi-line message',
+      { kind: 'raw', status: 400, body: JSON.stringify({ error: { code: 'bad', message: 'line one\nline two', requestId: 'r' } }) },
+      'bad: line one line two',
+      1,
+    ],
   ] as const)('reports %s from the API', async (_name, step, line, requests) => {
     fake.next(step);
     const r = await run(['credential-process', '--endpoint', fake.url]);
@@ -207,7 +223,10 @@ describe('errors: exit status and one line on stderr', () => {
   });
 
   it('retries an unavailable API, then reports it', async () => {
-    const unavailable = { kind: 'error', error: new DependencyUnavailableError('sts_unavailable', 'STS is unavailable; retry later') } as const;
+    const unavailable = {
+      kind: 'error',
+      error: new DependencyUnavailableError('sts_unavailable', 'STS is unavailable; retry later'),
+    } as const;
     fake.next(unavailable, unavailable, unavailable, unavailable);
     const r = await run(['env', '--endpoint', fake.url]);
     expect(r).toEqual({ code: 1, stdout: '', stderr: 'credvend: sts_unavailable: STS is unavailable; retry later\n' });
@@ -282,9 +301,13 @@ describe('the built program', () => {
   });
 
   it('runs from source with tsx', async () => {
-    const r = await exec(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'client/cli.ts'), 'env', '--endpoint', fake.url], {
-      CREDVEND_API_KEY: apiKey,
-    });
+    const r = await exec(
+      process.execPath,
+      [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), join(ROOT, 'client/cli.ts'), 'env', '--endpoint', fake.url],
+      {
+        CREDVEND_API_KEY: apiKey,
+      },
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(`export AWS_ACCESS_KEY_ID='${issued().credentials.accessKeyId}'\n`);

@@ -5,11 +5,11 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppError } from '../../../lib/core/errors';
-import { errorResponse } from '../../../lib/http/handler';
-import { refreshAfterOf, type IssueResult } from '../../../lib/vend/issue';
-import { issueResponseBody } from '../../../lib/vend/response';
 import { logger } from '../../../lib/core/log';
+import { errorResponse } from '../../../lib/http/handler';
+import { type IssueResult, refreshAfterOf } from '../../../lib/vend/issue';
 import type { IssuedCredentials } from '../../../lib/vend/ports';
+import { issueResponseBody } from '../../../lib/vend/response';
 
 // errorResponse logs every refusal; the planned failures of these tests are not news.
 logger.setLogLevel('SILENT');

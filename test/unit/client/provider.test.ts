@@ -1,21 +1,22 @@
 // The partner SDK provider and one-shot issue call, against a fake credvend over real HTTP.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import {
   CredvendAuthError,
   CredvendError,
   CredvendForbiddenError,
   CredvendParseError,
+  type CredvendProviderOptions,
   CredvendRateLimitError,
   CredvendUnavailableError,
   CredvendValidationError,
   credvendProvider,
   issueCredentials,
-  type CredvendProviderOptions,
 } from '../../../client';
 import {
   BadRequestError,
@@ -27,7 +28,7 @@ import {
   UnprocessableError,
   UpstreamRefusedError,
 } from '../../../lib/core/errors';
-import { FakeCredvend, randomApiKey, type IssueBody } from './fake-credvend';
+import { FakeCredvend, type IssueBody, randomApiKey } from './fake-credvend';
 
 const START = Date.UTC(2026, 10, 22, 7, 0, 0);
 
@@ -63,7 +64,12 @@ function provider(overrides: Partial<CredvendProviderOptions> = {}) {
 function credentialsOf(body: IssueBody | undefined) {
   if (!body) throw new Error('no such issuance');
   const c = body.credentials;
-  return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(c.expiration) };
+  return {
+    accessKeyId: c.accessKeyId,
+    secretAccessKey: c.secretAccessKey,
+    sessionToken: c.sessionToken,
+    expiration: new Date(c.expiration),
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<CredvendError> {
@@ -196,7 +202,10 @@ describe('credvendProvider: caching and refresh', () => {
 describe('credvendProvider: retries and typed errors', () => {
   it('retries 503s with backoff, honouring Retry-After, then succeeds', async () => {
     fake.next(
-      { kind: 'error', error: new DependencyUnavailableError('sts_throttled', 'STS is throttling requests; retry later', { retryAfterSeconds: 2 }) },
+      {
+        kind: 'error',
+        error: new DependencyUnavailableError('sts_throttled', 'STS is throttling requests; retry later', { retryAfterSeconds: 2 }),
+      },
       { kind: 'error', error: new DependencyUnavailableError('sts_unavailable', 'STS is unavailable; retry later') },
     );
     const creds = await provider()();
@@ -207,7 +216,10 @@ describe('credvendProvider: retries and typed errors', () => {
   });
 
   it('gives up after maxRetries and throws the typed error of the last answer', async () => {
-    const unavailable = { kind: 'error', error: new DependencyUnavailableError('sts_unavailable', 'STS is unavailable; retry later') } as const;
+    const unavailable = {
+      kind: 'error',
+      error: new DependencyUnavailableError('sts_unavailable', 'STS is unavailable; retry later'),
+    } as const;
     fake.next(unavailable, unavailable, unavailable, unavailable);
     const err = await rejection(provider({ maxRetries: 2, random: () => 0 })());
     expect(err).toBeInstanceOf(CredvendUnavailableError);
@@ -229,7 +241,13 @@ describe('credvendProvider: retries and typed errors', () => {
   it.each([
     ['403', new ForbiddenError('scope_not_allowed', 'Not covered by the tenant policy: s3:DeleteObject'), CredvendForbiddenError],
     ['400', new BadRequestError('invalid_request', 'Unknown field "color"'), CredvendValidationError],
-    ['422', new UnprocessableError('duration_not_allowed', 'durationSeconds 99999 exceeds the maximum', { details: [{ path: '$.durationSeconds', message: 'at most 7200' }] }), CredvendValidationError],
+    [
+      '422',
+      new UnprocessableError('duration_not_allowed', 'durationSeconds 99999 exceeds the maximum', {
+        details: [{ path: '$.durationSeconds', message: 'at most 7200' }],
+      }),
+      CredvendValidationError,
+    ],
     ['404', new NotFoundError('not_found', 'Tenant not found'), CredvendError],
   ])('maps %s to its error class without retrying', async (_status, error, type) => {
     fake.next({ kind: 'error', error });
@@ -241,7 +259,10 @@ describe('credvendProvider: retries and typed errors', () => {
   });
 
   it('retries a 429 after its Retry-After and reports CredvendRateLimitError once retries run out', async () => {
-    fake.next({ kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 3 }) }, { kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 3 }) });
+    fake.next(
+      { kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 3 }) },
+      { kind: 'error', error: new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 3 }) },
+    );
     const err = await rejection(provider({ maxRetries: 1 })());
     expect(err).toBeInstanceOf(CredvendRateLimitError);
     expect(err).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSeconds: 3 });
@@ -299,7 +320,11 @@ describe('credvendProvider: retries and typed errors', () => {
 
   it('rejects a 201 body without the documented shape, never quoting it', async () => {
     const secret = 'S'.repeat(40);
-    fake.next({ kind: 'raw', status: 201, body: JSON.stringify({ credentials: { accessKeyId: 'A'.repeat(20), secretAccessKey: secret } }) });
+    fake.next({
+      kind: 'raw',
+      status: 201,
+      body: JSON.stringify({ credentials: { accessKeyId: 'A'.repeat(20), secretAccessKey: secret } }),
+    });
     const err = await rejection(provider()());
     expect(err).toBeInstanceOf(CredvendParseError);
     expect(err).toMatchObject({ code: 'invalid_response', message: 'Unexpected response from credvend: principal is not an object' });
@@ -316,7 +341,12 @@ describe('credvendProvider: retries and typed errors', () => {
 
 describe('request, key and endpoint handling', () => {
   it('POSTs the request body with the key as a bearer token to <endpoint>/v1/credentials', async () => {
-    const request = { mode: 'federation', durationSeconds: 1800, sessionName: 'nightly', scope: { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] } } as const;
+    const request = {
+      mode: 'federation',
+      durationSeconds: 1800,
+      sessionName: 'nightly',
+      scope: { actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] },
+    } as const;
     const body = await issueCredentials({ endpoint: `${fake.url}/prod/`, apiKey, request });
     expect(fake.requests).toEqual([
       expect.objectContaining({
@@ -354,10 +384,16 @@ describe('request, key and endpoint handling', () => {
   });
 
   it('fails without a request when there is no key, or a key no header can carry', async () => {
-    expect(await rejection(issueCredentials({ endpoint: fake.url, env: {} }))).toMatchObject({ code: 'missing_api_key', status: undefined });
+    expect(await rejection(issueCredentials({ endpoint: fake.url, env: {} }))).toMatchObject({
+      code: 'missing_api_key',
+      status: undefined,
+    });
     const bad = `${apiKey} x`;
     const err = await rejection(issueCredentials({ endpoint: fake.url, env: { CREDVEND_API_KEY: bad } }));
-    expect(err).toMatchObject({ code: 'invalid_api_key', message: 'The API key from CREDVEND_API_KEY is empty or contains spaces or non-ASCII characters' });
+    expect(err).toMatchObject({
+      code: 'invalid_api_key',
+      message: 'The API key from CREDVEND_API_KEY is empty or contains spaces or non-ASCII characters',
+    });
     expect(await rejection(issueCredentials({ endpoint: fake.url, env: { CREDVEND_API_KEY_FILE: '/nonexistent/key' } }))).toMatchObject({
       code: 'key_file_unreadable',
       message: 'Cannot read the API key file /nonexistent/key (ENOENT)',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppError } from '../../../lib/core/errors';
 import { jsonBody, MAX_JSON_DEPTH } from '../../../lib/http/body';
-import { fakeContext, fakeEvent, JSON_HEADERS, type FakeRequest } from './fake-event';
+import { type FakeRequest, fakeContext, fakeEvent, JSON_HEADERS } from './fake-event';
 
 const LIMIT = 1024;
 
@@ -27,7 +27,10 @@ describe('jsonBody', () => {
 
   it('parses a body of exactly the limit and refuses one byte more', async () => {
     expect((await run({ headers: JSON_HEADERS, body: documentOf(LIMIT) })).body).toEqual({ a: 'x'.repeat(LIMIT - 8) });
-    expect((await run({ headers: JSON_HEADERS, body: documentOf(LIMIT + 1) })).error).toMatchObject({ statusCode: 413, code: 'payload_too_large' });
+    expect((await run({ headers: JSON_HEADERS, body: documentOf(LIMIT + 1) })).error).toMatchObject({
+      statusCode: 413,
+      code: 'payload_too_large',
+    });
   });
 
   it('refuses a base64 body whose decoded size is over the limit', async () => {
@@ -51,7 +54,7 @@ describe('jsonBody', () => {
   });
 
   it('counts depth by nesting under a value: 8 nested objects around a scalar pass, 9 do not', async () => {
-    const objects = (levels: number) => '{"k":'.repeat(levels) + '0' + '}'.repeat(levels);
+    const objects = (levels: number) => `${'{"k":'.repeat(levels)}0${'}'.repeat(levels)}`;
     expect((await run({ headers: JSON_HEADERS, body: objects(8) })).error).toBeUndefined();
     expect((await run({ headers: JSON_HEADERS, body: objects(9) })).error).toMatchObject({ statusCode: 400, code: 'body_too_deep' });
     // Mixed arrays and objects, deep in a later sibling.
@@ -60,13 +63,18 @@ describe('jsonBody', () => {
   });
 
   it('answers 415 before looking at the JSON, and 400 for bad JSON', async () => {
-    expect((await run({ headers: { 'content-type': 'text/plain' }, body: '{' })).error).toMatchObject({ statusCode: 415, code: 'unsupported_media_type' });
+    expect((await run({ headers: { 'content-type': 'text/plain' }, body: '{' })).error).toMatchObject({
+      statusCode: 415,
+      code: 'unsupported_media_type',
+    });
     expect((await run({ headers: JSON_HEADERS, body: '{' })).error).toMatchObject({ statusCode: 400, code: 'invalid_json' });
   });
 
   // Each refusal in full, as the error mapper will answer it: these do not depend on how any JSON
   // parser words its errors.
-  const refused = (statusCode: number, code: string, message: string) => ({ error: expect.objectContaining({ statusCode, code, message, details: [], headers: {} }) });
+  const refused = (statusCode: number, code: string, message: string) => ({
+    error: expect.objectContaining({ statusCode, code, message, details: [], headers: {} }),
+  });
   const NOT_JSON = refused(415, 'unsupported_media_type', 'The request body must be JSON (Content-Type: application/json)');
   const BAD_JSON = refused(400, 'invalid_json', 'The request body is not valid JSON');
   const base64 = (text: string) => Buffer.from(text).toString('base64');
@@ -81,9 +89,21 @@ describe('jsonBody', () => {
     ['JSON with a trailing document', { headers: JSON_HEADERS, body: '{"a":1}}' }, BAD_JSON],
     ['invalid JSON, base64-encoded', { headers: JSON_HEADERS, body: base64('{nope'), isBase64Encoded: true }, BAD_JSON],
     ['base64 text that decodes to blanks', { headers: JSON_HEADERS, body: base64('  '), isBase64Encoded: true }, BAD_JSON],
-    ['a body one byte over the limit', { headers: JSON_HEADERS, body: documentOf(LIMIT + 1) }, refused(413, 'payload_too_large', `The request body exceeds ${LIMIT} bytes`)],
-    ['an oversized body of any content type', { headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(LIMIT + 1) }, refused(413, 'payload_too_large', `The request body exceeds ${LIMIT} bytes`)],
-    ['a scalar under 9 levels of nesting', { headers: JSON_HEADERS, body: '['.repeat(9) + '1' + ']'.repeat(9) }, refused(400, 'body_too_deep', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`)],
+    [
+      'a body one byte over the limit',
+      { headers: JSON_HEADERS, body: documentOf(LIMIT + 1) },
+      refused(413, 'payload_too_large', `The request body exceeds ${LIMIT} bytes`),
+    ],
+    [
+      'an oversized body of any content type',
+      { headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(LIMIT + 1) },
+      refused(413, 'payload_too_large', `The request body exceeds ${LIMIT} bytes`),
+    ],
+    [
+      'a scalar under 9 levels of nesting',
+      { headers: JSON_HEADERS, body: `${'['.repeat(9)}1${']'.repeat(9)}` },
+      refused(400, 'body_too_deep', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`),
+    ],
   ])('refuses %s', async (_, req, expected) => {
     expect(await run(req)).toEqual(expected);
   });
@@ -92,13 +112,17 @@ describe('jsonBody', () => {
     ['application/json', { headers: JSON_HEADERS, body: '{"a":1}' }, { a: 1 }],
     ['a content type with parameters', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"a":1}' }, { a: 1 }],
     ['a +json content type', { headers: { 'content-type': 'application/vnd.api+json' }, body: '[1]' }, [1]],
-    ['a header name and media type in any case', { headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8' }, body: '{"a":1}' }, { a: 1 }],
+    [
+      'a header name and media type in any case',
+      { headers: { 'Content-Type': 'Application/JSON; Charset=UTF-8' }, body: '{"a":1}' },
+      { a: 1 },
+    ],
     ['a base64-encoded body', { headers: JSON_HEADERS, body: base64('{"a":"é"}'), isBase64Encoded: true }, { a: 'é' }],
     ['a JSON scalar', { headers: JSON_HEADERS, body: ' 42 ' }, 42],
     ['an absent body', {}, {}],
     ['an empty body', { headers: JSON_HEADERS, body: '' }, {}],
     ['a blank body of any content type', { headers: { 'content-type': 'text/plain' }, body: ' \n\t ' }, {}],
-    ['a scalar under 8 levels of nesting', { headers: JSON_HEADERS, body: '['.repeat(8) + '1' + ']'.repeat(8) }, [[[[[[[[1]]]]]]]]],
+    ['a scalar under 8 levels of nesting', { headers: JSON_HEADERS, body: `${'['.repeat(8)}1${']'.repeat(8)}` }, [[[[[[[[1]]]]]]]]],
   ])('parses %s', async (_, req, body) => {
     expect(await run(req)).toEqual({ body });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   DependencyUnavailableError,
   ForbiddenError,
@@ -8,7 +8,7 @@ import {
   UnprocessableError,
 } from '../../../lib/core/errors';
 import { IssueRequestSchema } from '../../../lib/vend/request';
-import { fakeContext, fakeEvent, JSON_HEADERS, type FakeRequest } from './fake-event';
+import { type FakeRequest, fakeContext, fakeEvent, JSON_HEADERS } from './fake-event';
 
 // lib/core/config.ts reads the environment once, at import: set it first, import the handler after.
 const MAX_BODY_BYTES = 1024;
@@ -117,9 +117,12 @@ describe('httpHandler responses', () => {
   });
 
   it("uses the Lambda request id when API Gateway's is missing", async () => {
-    const res = await invoke(async () => {
-      throw new ForbiddenError('wrong_key_kind', 'Nope');
-    }, { requestId: null });
+    const res = await invoke(
+      async () => {
+        throw new ForbiddenError('wrong_key_kind', 'Nope');
+      },
+      { requestId: null },
+    );
     expectError(res, 403, 'wrong_key_kind', 'lambda-req-1');
   });
 });
@@ -143,10 +146,36 @@ describe('httpHandler errors', () => {
   });
 
   it.each<[string, Error, number, string, Record<string, string>]>([
-    ['401 with WWW-Authenticate', new UnauthorizedError('invalid_key', 'The API key is not valid'), 401, 'invalid_key', { 'WWW-Authenticate': 'Bearer' }],
-    ['422', new UnprocessableError('sts_limit_exceeded', 'The request breaks an STS limit: Policy', { details: [{ message: 'm', limit: 'Policy' }] }), 422, 'sts_limit_exceeded', {}],
-    ['429 with Retry-After', new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 }), 429, 'rate_limited', { 'Retry-After': '7' }],
-    ['503 with Retry-After', new DependencyUnavailableError('audit_write_failed', 'not recorded', { retryAfterSeconds: 1 }), 503, 'audit_write_failed', { 'Retry-After': '1' }],
+    [
+      '401 with WWW-Authenticate',
+      new UnauthorizedError('invalid_key', 'The API key is not valid'),
+      401,
+      'invalid_key',
+      { 'WWW-Authenticate': 'Bearer' },
+    ],
+    [
+      '422',
+      new UnprocessableError('sts_limit_exceeded', 'The request breaks an STS limit: Policy', {
+        details: [{ message: 'm', limit: 'Policy' }],
+      }),
+      422,
+      'sts_limit_exceeded',
+      {},
+    ],
+    [
+      '429 with Retry-After',
+      new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 }),
+      429,
+      'rate_limited',
+      { 'Retry-After': '7' },
+    ],
+    [
+      '503 with Retry-After',
+      new DependencyUnavailableError('audit_write_failed', 'not recorded', { retryAfterSeconds: 1 }),
+      503,
+      'audit_write_failed',
+      { 'Retry-After': '1' },
+    ],
   ])('%s', async (_, err, status, code, headers) => {
     const res = await invoke(async () => {
       throw err;
@@ -158,7 +187,9 @@ describe('httpHandler errors', () => {
   it('a 5xx AppError shows its own message, never its cause', async () => {
     const cause = new Error('ConditionalCheckFailed on table credvend-prod-issuances, key ASIA...');
     const res = await invoke(async () => {
-      throw new DependencyUnavailableError('audit_write_failed', 'The issuance could not be recorded; no credentials were issued', { cause });
+      throw new DependencyUnavailableError('audit_write_failed', 'The issuance could not be recorded; no credentials were issued', {
+        cause,
+      });
     }, {});
     expectError(res, 503, 'audit_write_failed');
     expect(res.json.error.message).toBe('The issuance could not be recorded; no credentials were issued');
@@ -194,11 +225,14 @@ describe('httpHandler JSON bodies (body: true)', () => {
     },
   );
 
-  it.each(['Application/JSON', 'APPLICATION/JSON; charset=UTF-8'])('accepts content type %s (media types are case-insensitive, RFC 9110 8.3.1)', async (contentType) => {
-    const res = await post({ headers: { 'content-type': contentType }, body: '{"a":1}' });
-    expect(res.status).toBe(200);
-    expect(res.json).toEqual({ received: { a: 1 } });
-  });
+  it.each(['Application/JSON', 'APPLICATION/JSON; charset=UTF-8'])(
+    'accepts content type %s (media types are case-insensitive, RFC 9110 8.3.1)',
+    async (contentType) => {
+      const res = await post({ headers: { 'content-type': contentType }, body: '{"a":1}' });
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({ received: { a: 1 } });
+    },
+  );
 
   it('decodes a base64 body', async () => {
     const res = await post({ headers: JSON_HEADERS, body: Buffer.from('{"a":"é"}').toString('base64'), isBase64Encoded: true });
@@ -261,12 +295,12 @@ describe('httpHandler JSON bodies (body: true)', () => {
   });
 
   it('400 body_too_deep past 8 levels of nesting, 8 levels are fine', async () => {
-    const nested = (levels: number) => '['.repeat(levels) + '1' + ']'.repeat(levels);
+    const nested = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
     expect((await post({ headers: JSON_HEADERS, body: nested(8) })).status).toBe(200);
     const res = await post({ headers: JSON_HEADERS, body: nested(9) });
     expectError(res, 400, 'body_too_deep');
     expect(res.json.error.message).toBe('The request body nests deeper than 8 levels');
-    const objects = (levels: number) => '{"a":'.repeat(levels) + '"x"' + '}'.repeat(levels);
+    const objects = (levels: number) => `${'{"a":'.repeat(levels)}"x"${'}'.repeat(levels)}`;
     expect((await post({ headers: JSON_HEADERS, body: objects(8) })).status).toBe(200);
     expectError(await post({ headers: JSON_HEADERS, body: objects(9) }), 400, 'body_too_deep');
     expectError(await post({ headers: JSON_HEADERS, body: objects(100) }), 400, 'body_too_deep');
@@ -278,14 +312,23 @@ describe('httpHandler with schema validation (the issue route shape)', () => {
   const issue = (body: unknown) => invoke(issueRoute, { headers: JSON_HEADERS, body: JSON.stringify(body) }, { body: true });
 
   it('accepts a full request and an absent body', async () => {
-    const full = { mode: 'assume-role', durationSeconds: 900, sessionName: 'n', scope: { actions: ['s3:Get*'], resources: ['arn:aws:s3:::b/*'] } };
+    const full = {
+      mode: 'assume-role',
+      durationSeconds: 900,
+      sessionName: 'n',
+      scope: { actions: ['s3:Get*'], resources: ['arn:aws:s3:::b/*'] },
+    };
     expect((await issue(full)).json).toEqual(full);
     expect((await invoke(issueRoute, {}, { body: true })).json).toEqual({});
   });
 
   it.each<[string, unknown, { path: string; message: string }[]]>([
     ['an unknown top-level field', { mode: 'federation', role: 'admin' }, [{ path: '$', message: 'Unknown field(s): role' }]],
-    ['an unknown scope field', { scope: { actions: [], verbs: ['x'], nouns: [] } }, [{ path: '$.scope', message: 'Unknown field(s): verbs, nouns' }]],
+    [
+      'an unknown scope field',
+      { scope: { actions: [], verbs: ['x'], nouns: [] } },
+      [{ path: '$.scope', message: 'Unknown field(s): verbs, nouns' }],
+    ],
   ])('400 invalid_request for %s, with the path', async (_, body, details) => {
     const res = await issue(body);
     expectError(res, 400, 'invalid_request');
@@ -330,7 +373,12 @@ describe('httpHandler deadline (lib/aws/deadline.ts)', () => {
     expect(res.statusCode).toBe(503);
     expect(res.headers).toEqual({ ...BASE_HEADERS, 'Retry-After': '1' });
     expect(JSON.parse(res.body!)).toEqual({
-      error: { code: 'dependency_timeout', message: 'A dependency did not answer in time; retry later', requestId: 'lambda-req-1', details: [] },
+      error: {
+        code: 'dependency_timeout',
+        message: 'A dependency did not answer in time; retry later',
+        requestId: 'lambda-req-1',
+        details: [],
+      },
     });
   });
 });

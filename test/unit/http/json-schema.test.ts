@@ -2,14 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { bounded } from '../../support/property';
 import { BadRequestError } from '../../../lib/core/errors';
-import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../../../lib/http/json-schema';
-import { IssueRequestSchema } from '../../../lib/vend/request';
+import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../../../lib/http/json-schema';
 import { toJsonSchema } from '../../../lib/openapi/document';
+import { IssueRequestSchema } from '../../../lib/vend/request';
+import { bounded } from '../../support/property';
 
 // Read as a file, as the OpenAPI document is: jest warns on JSON imports without import attributes.
-const issueRequestJsonSchema: unknown = JSON.parse(readFileSync(new URL('../../../lib/openapi/issue-request.schema.json', import.meta.url), 'utf8'));
+const issueRequestJsonSchema: unknown = JSON.parse(
+  readFileSync(new URL('../../../lib/openapi/issue-request.schema.json', import.meta.url), 'utf8'),
+);
 
 const check = compileJsonSchema(issueRequestJsonSchema as JsonSchema);
 const accepts = (input: unknown): boolean => {
@@ -35,16 +37,40 @@ const objectOf = (entries: [string, unknown][]) => Object.fromEntries(entries);
 const hostileKey = fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'tenantId', '');
 const near = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 9, arbitrary: valid }, { weight: 1, arbitrary: fc.jsonValue() });
 const lengthAround = (n: number, char: fc.Arbitrary<string>) =>
-  fc.oneof(fc.constantFrom(n - 1, n, n + 1), fc.nat(n + 2)).chain((len) => fc.array(char, { minLength: len, maxLength: len }).map((cs) => cs.join('')));
+  fc
+    .oneof(fc.constantFrom(n - 1, n, n + 1), fc.nat(n + 2))
+    .chain((len) => fc.array(char, { minLength: len, maxLength: len }).map((cs) => cs.join('')));
 const actionChar = fc.constantFrom('s', '3', ':', '*', '?', '-', 'G', ' ', '"', 'é', '\n', '😀');
-const action = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('*', 's3:GetObject', 's3:Get*', 'GetObject', 's3:') }, lengthAround(128, actionChar), fc.string({ unit: 'binary' }));
-const resource = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('*', 'arn:aws:s3:::b/*', '', 'a b') }, lengthAround(1024, fc.constantFrom('a', '~', '~', ' ', 'é', '\t')), fc.string({ unit: 'binary' }));
-const list = <T>(item: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: fc.array(item, { maxLength: 2 }) }, fc.integer({ min: 19, max: 21 }).chain((n) => fc.array(item, { minLength: n, maxLength: n })));
+const action = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('*', 's3:GetObject', 's3:Get*', 'GetObject', 's3:') },
+  lengthAround(128, actionChar),
+  fc.string({ unit: 'binary' }),
+);
+const resource = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('*', 'arn:aws:s3:::b/*', '', 'a b') },
+  lengthAround(1024, fc.constantFrom('a', '~', '~', ' ', 'é', '\t')),
+  fc.string({ unit: 'binary' }),
+);
+const list = <T>(item: fc.Arbitrary<T>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.array(item, { maxLength: 2 }) },
+    fc.integer({ min: 19, max: 21 }).chain((n) => fc.array(item, { minLength: n, maxLength: n })),
+  );
 const entriesOf = (fields: Record<string, fc.Arbitrary<unknown>>) =>
   fc
     .tuple(
-      fc.tuple(...Object.entries(fields).map(([key, value]) => fc.option(value.map((v): [string, unknown] => [key, v]), { nil: undefined }))),
-      fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(fc.tuple(fc.oneof(hostileKey, fc.string()), fc.jsonValue()), { minLength: 1, maxLength: 2 }) }),
+      fc.tuple(
+        ...Object.entries(fields).map(([key, value]) =>
+          fc.option(
+            value.map((v): [string, unknown] => [key, v]),
+            { nil: undefined },
+          ),
+        ),
+      ),
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constant([]) },
+        { weight: 1, arbitrary: fc.array(fc.tuple(fc.oneof(hostileKey, fc.string()), fc.jsonValue()), { minLength: 1, maxLength: 2 }) },
+      ),
     )
     .map(([known, extra]) => [...known.filter((e): e is [string, unknown] => e !== undefined), ...extra]);
 
@@ -52,7 +78,13 @@ const scope = near(entriesOf({ actions: near(list(action)), resources: near(list
 const body = near(
   entriesOf({
     mode: near(fc.constantFrom('assume-role', 'federation', 'root', 'Federation')),
-    durationSeconds: near(fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(2 ** 53, -(2 ** 53), 2 ** 53 - 1, -0, 900.5, 1e300))),
+    durationSeconds: near(
+      fc.oneof(
+        fc.integer(),
+        fc.double({ noNaN: true, noDefaultInfinity: true }),
+        fc.constantFrom(2 ** 53, -(2 ** 53), 2 ** 53 - 1, -0, 900.5, 1e300),
+      ),
+    ),
     sessionName: near(fc.oneof(lengthAround(1, fc.constantFrom('a', '😀')), lengthAround(256, fc.constantFrom('a', 'é', '😀')))),
     scope,
   }).map(objectOf),
@@ -82,7 +114,9 @@ describe('the issuance body JSON Schema', () => {
 
   it('never reads keys through the prototype: own "__proto__" and "constructor" keys are unknown fields', () => {
     expect(detailsOf(JSON.parse('{"__proto__":{"mode":"federation"}}'))).toEqual([{ path: '$', message: 'Unknown field(s): __proto__' }]);
-    expect(detailsOf(JSON.parse('{"constructor":1,"toString":"x"}'))).toEqual([{ path: '$', message: 'Unknown field(s): constructor, toString' }]);
+    expect(detailsOf(JSON.parse('{"constructor":1,"toString":"x"}'))).toEqual([
+      { path: '$', message: 'Unknown field(s): constructor, toString' },
+    ]);
     expect(detailsOf(JSON.parse('{"scope":{"__proto__":[]}}'))).toEqual([{ path: '$.scope', message: 'Unknown field(s): __proto__' }]);
   });
 
@@ -97,7 +131,9 @@ describe('the issuance body JSON Schema', () => {
   });
 
   it('refuses a schema keyword it does not know, rather than ignoring it', () => {
-    expect(() => compileJsonSchema({ type: 'object', anyOf: [] } as unknown as JsonSchema)).toThrow('JSON Schema keyword anyOf is not supported');
+    expect(() => compileJsonSchema({ type: 'object', anyOf: [] } as unknown as JsonSchema)).toThrow(
+      'JSON Schema keyword anyOf is not supported',
+    );
     expect(() => compileJsonSchema({ properties: { a: { format: 'email' } } } as unknown as JsonSchema)).toThrow('keyword format');
   });
 });

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import * as z from 'zod/mini';
 import { BadRequestError } from '../../../lib/core/errors';
-import { compileJsonSchema, parseWithJsonSchema, type JsonSchema } from '../../../lib/http/json-schema';
+import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../../../lib/http/json-schema';
 import { issuesToDetails, parseWith } from '../../../lib/http/validate';
 import { IssueRequestSchema } from '../../../lib/vend/request';
 
 // Read as a file, as the OpenAPI document is: jest warns on JSON imports without import attributes.
-const issueRequestJsonSchema: unknown = JSON.parse(readFileSync(new URL('../../../lib/openapi/issue-request.schema.json', import.meta.url), 'utf8'));
+const issueRequestJsonSchema: unknown = JSON.parse(
+  readFileSync(new URL('../../../lib/openapi/issue-request.schema.json', import.meta.url), 'utf8'),
+);
 
 function failure(schema: z.ZodMiniType, input: unknown, what?: string): BadRequestError {
   try {
@@ -60,15 +62,18 @@ describe('issuesToDetails', () => {
 const checkIssueRequest = compileJsonSchema(issueRequestJsonSchema as JsonSchema);
 const validators: [string, (input: unknown) => BadRequestError | undefined][] = [
   ['zod IssueRequestSchema', (input) => (IssueRequestSchema.safeParse(input).success ? undefined : failure(IssueRequestSchema, input))],
-  ['generated JSON Schema', (input) => {
-    try {
-      parseWithJsonSchema(checkIssueRequest, input);
-      return undefined;
-    } catch (err) {
-      expect(err).toBeInstanceOf(BadRequestError);
-      return err as BadRequestError;
-    }
-  }],
+  [
+    'generated JSON Schema',
+    (input) => {
+      try {
+        parseWithJsonSchema(checkIssueRequest, input);
+        return undefined;
+      } catch (err) {
+        expect(err).toBeInstanceOf(BadRequestError);
+        return err as BadRequestError;
+      }
+    },
+  ],
 ];
 
 describe.each(validators)('%s', (_name, validate) => {

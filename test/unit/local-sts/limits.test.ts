@@ -10,7 +10,7 @@ import {
   validateFederationToken,
   validateSessionToken,
 } from '../../../local/sts/limits';
-import { assumeRoleRequest, federationTokenRequest, listParam, tagsParam, type SessionInputs } from '../../../local/sts/params';
+import { assumeRoleRequest, federationTokenRequest, listParam, type SessionInputs, tagsParam } from '../../../local/sts/params';
 import { errorXml, federationTokenXml } from '../../../local/sts/xml';
 
 const none: SessionInputs = { policyArns: [], tags: [], transitiveTagKeys: [] };
@@ -20,7 +20,15 @@ const ROLE = 'arn:aws:iam::123456789012:role/demo';
 describe('validateFederationToken', () => {
   it('accepts a minimal and a full valid request', () => {
     expect(validateFederationToken({ ...none, name: 'ab' })).toBeUndefined();
-    expect(validateFederationToken({ ...none, name: 'x'.repeat(32), durationSeconds: '129600', policy: POLICY, tags: [{ key: 'k', value: '' }] })).toBeUndefined();
+    expect(
+      validateFederationToken({
+        ...none,
+        name: 'x'.repeat(32),
+        durationSeconds: '129600',
+        policy: POLICY,
+        tags: [{ key: 'k', value: '' }],
+      }),
+    ).toBeUndefined();
   });
 
   it('reports every violated constraint, like STS', () => {
@@ -36,7 +44,9 @@ describe('validateFederationToken', () => {
   it('refuses a missing name, a non-integer duration, and policy characters above \\xFF', () => {
     expect(validateFederationToken({ ...none })?.message).toMatch(/Value null at 'name'/);
     expect(validateFederationToken({ ...none, name: 'ab', durationSeconds: '900.5' })?.message).toMatch(/must be an integer/);
-    expect(validateFederationToken({ ...none, name: 'ab', policy: POLICY.replace('*', '\u2603') })?.message).toMatch(/at 'policy'.*pattern/);
+    expect(validateFederationToken({ ...none, name: 'ab', policy: POLICY.replace('*', '\u2603') })?.message).toMatch(
+      /at 'policy'.*pattern/,
+    );
   });
 
   it('keeps the policy text itself out of the message', () => {
@@ -50,7 +60,16 @@ describe('validateFederationToken', () => {
   });
 
   it('refuses duplicate tag keys case-insensitively, after the per-tag checks', () => {
-    expect(validateFederationToken({ ...none, name: 'ab', tags: [{ key: 'Team', value: 'a' }, { key: 'TEAM', value: 'b' }] })).toEqual({
+    expect(
+      validateFederationToken({
+        ...none,
+        name: 'ab',
+        tags: [
+          { key: 'Team', value: 'a' },
+          { key: 'TEAM', value: 'b' },
+        ],
+      }),
+    ).toEqual({
       status: 400,
       code: 'ValidationError',
       message: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
@@ -101,7 +120,9 @@ describe('validateAssumeRole', () => {
 describe('checkRoleDuration', () => {
   it('enforces MaxSessionDuration, then the one-hour role-chaining cap', () => {
     expect(checkRoleDuration(3600, 3600, false)).toBeUndefined();
-    expect(checkRoleDuration(3601, 3600, false)?.message).toBe('The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
+    expect(checkRoleDuration(3601, 3600, false)?.message).toBe(
+      'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+    );
     expect(checkRoleDuration(3601, 43_200, true)?.message).toMatch(/1 hour session limit/);
     expect(checkRoleDuration(3600, 43_200, true)).toBeUndefined();
   });
@@ -110,7 +131,9 @@ describe('checkRoleDuration', () => {
 describe('checkPolicyDocument', () => {
   it('accepts statement objects and arrays', () => {
     expect(checkPolicyDocument(POLICY)).toBeUndefined();
-    expect(checkPolicyDocument('{"Version":"2008-10-17","Id":"x","Statement":{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}}')).toBeUndefined();
+    expect(
+      checkPolicyDocument('{"Version":"2008-10-17","Id":"x","Statement":{"Effect":"Deny","NotAction":"iam:*","Resource":"*"}}'),
+    ).toBeUndefined();
   });
 
   it.each([
@@ -121,7 +144,10 @@ describe('checkPolicyDocument', () => {
     ['{"Version":"2012-10-17","Statment":[]}', 'Syntax errors in policy.'],
     ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Extra":1}]}', 'Syntax errors in policy.'],
     ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Resource":"*"}]}', 'Policy statement must contain actions.'],
-    ['{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}', 'Policy document should not specify a principal.'],
+    [
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}',
+      'Policy document should not specify a principal.',
+    ],
   ])('%s is MalformedPolicyDocument', (policy, message) => {
     expect(checkPolicyDocument(policy)).toEqual({ status: 400, code: 'MalformedPolicyDocument', message });
   });
@@ -164,7 +190,10 @@ describe('Query-protocol list parameters', () => {
 
   it('reads members in numeric order', () => {
     expect(listParam(params, 'PolicyArns', 'arn')).toEqual(['arn-2', 'arn-10']);
-    expect(tagsParam(params)).toEqual([{ key: 'k1', value: 'v1' }, { key: 'k2', value: undefined }]);
+    expect(tagsParam(params)).toEqual([
+      { key: 'k1', value: 'v1' },
+      { key: 'k2', value: undefined },
+    ]);
     expect(federationTokenRequest(params)).toMatchObject({ name: 'demo', policyArns: ['arn-2', 'arn-10'] });
     expect(assumeRoleRequest(params)).toMatchObject({ roleArn: ROLE, transitiveTagKeys: ['k1'] });
   });

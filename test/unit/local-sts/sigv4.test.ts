@@ -19,7 +19,15 @@ const SIGNED_AT = Date.UTC(2026, 0, 15, 12, 0, 0);
 
 /** Signs with the SDK's signer at SIGNED_AT and returns the request as the server would receive it. */
 async function sdkSigned(
-  opts: { body?: string; query?: Record<string, string>; headers?: Record<string, string>; service?: string; presign?: boolean; secret?: string; sessionToken?: string } = {},
+  opts: {
+    body?: string;
+    query?: Record<string, string>;
+    headers?: Record<string, string>;
+    service?: string;
+    presign?: boolean;
+    secret?: string;
+    sessionToken?: string;
+  } = {},
 ): Promise<SignedRequest> {
   const signer = new SignatureV4({
     service: opts.service ?? 'sts',
@@ -34,14 +42,25 @@ async function sdkSigned(
     port: 4566,
     path: '/',
     query: opts.query ?? {},
-    headers: { host: '127.0.0.1:4566', ...(opts.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}), ...opts.headers },
+    headers: {
+      host: '127.0.0.1:4566',
+      ...(opts.body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } : {}),
+      ...opts.headers,
+    },
     body: opts.body,
   };
-  const signed = opts.presign ? await signer.presign(request, { signingDate: new Date(SIGNED_AT) }) : await signer.sign(request, { signingDate: new Date(SIGNED_AT) });
+  const signed = opts.presign
+    ? await signer.presign(request, { signingDate: new Date(SIGNED_AT) })
+    : await signer.sign(request, { signingDate: new Date(SIGNED_AT) });
   const query = Object.entries(signed.query as Record<string, string>)
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     .join('&');
-  return { method: signed.method, url: `/${query ? `?${query}` : ''}`, headers: Object.entries(signed.headers), body: Buffer.from(opts.body ?? '') };
+  return {
+    method: signed.method,
+    url: `/${query ? `?${query}` : ''}`,
+    headers: Object.entries(signed.headers),
+    body: Buffer.from(opts.body ?? ''),
+  };
 }
 
 function auth(req: SignedRequest): SigV4Auth {
@@ -83,16 +102,25 @@ describe('requests signed by the SDK signer', () => {
   });
 
   it('a GET with a query of awkward characters verifies', async () => {
-    const req = await sdkSigned({ query: { Action: 'GetFederationToken', Name: 'a b*c~d', Policy: '{"Version":"2012-10-17"}', 'Tags.member.1.Key': "x!'()" } });
+    const req = await sdkSigned({
+      query: { Action: 'GetFederationToken', Name: 'a b*c~d', Policy: '{"Version":"2012-10-17"}', 'Tags.member.1.Key': "x!'()" },
+    });
     expect(verify(req)).toBeUndefined();
   });
 
   it('a presigned URL verifies, carrying its session token in the query', async () => {
-    const req = await sdkSigned({ query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, presign: true, sessionToken: 'token-value' });
+    const req = await sdkSigned({
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      presign: true,
+      sessionToken: 'token-value',
+    });
     expect(req.headers.find(([n]) => n.toLowerCase() === 'authorization')).toBeUndefined();
     expect(auth(req)).toMatchObject({ mode: 'query', securityToken: 'token-value', accessKeyId: user.accessKeyId });
     expect(verify(req, { nowMs: SIGNED_AT + 60_000 })).toBeUndefined();
-    expect(verify(req, { nowMs: SIGNED_AT + 3_601_000 })).toMatchObject({ code: 'SignatureDoesNotMatch', message: expect.stringMatching(/^Signature expired/) });
+    expect(verify(req, { nowMs: SIGNED_AT + 3_601_000 })).toMatchObject({
+      code: 'SignatureDoesNotMatch',
+      message: expect.stringMatching(/^Signature expired/),
+    });
   });
 
   it('the session token header is read for the key lookup', async () => {
@@ -136,15 +164,24 @@ describe('refusals', () => {
   });
 
   it('a credential scoped to another service is refused', async () => {
-    expect(verify(await sdkSigned({ body: 'a=1', service: 'ssm' }))).toMatchObject({ ...mismatch, message: "Credential should be scoped to correct service: 'sts'. " });
+    expect(verify(await sdkSigned({ body: 'a=1', service: 'ssm' }))).toMatchObject({
+      ...mismatch,
+      message: "Credential should be scoped to correct service: 'sts'. ",
+    });
   });
 
   it('is valid up to 15 minutes either side of the server clock, "Signature expired" after', async () => {
     const req = await sdkSigned({ body: 'a=1' });
     expect(verify(req, { nowMs: SIGNED_AT + 15 * 60_000 })).toBeUndefined();
     expect(verify(req, { nowMs: SIGNED_AT - 15 * 60_000 })).toBeUndefined();
-    expect(verify(req, { nowMs: SIGNED_AT + 15 * 60_000 + 1_000 })).toMatchObject({ ...mismatch, message: expect.stringMatching(/^Signature expired: 20260115T120000Z is now earlier than/) });
-    expect(verify(req, { nowMs: SIGNED_AT - 15 * 60_000 - 1_000 })).toMatchObject({ ...mismatch, message: expect.stringMatching(/^Signature not yet current/) });
+    expect(verify(req, { nowMs: SIGNED_AT + 15 * 60_000 + 1_000 })).toMatchObject({
+      ...mismatch,
+      message: expect.stringMatching(/^Signature expired: 20260115T120000Z is now earlier than/),
+    });
+    expect(verify(req, { nowMs: SIGNED_AT - 15 * 60_000 - 1_000 })).toMatchObject({
+      ...mismatch,
+      message: expect.stringMatching(/^Signature not yet current/),
+    });
   });
 
   it('no Authorization header and no presigned query is MissingAuthenticationToken (403)', () => {
@@ -159,7 +196,15 @@ describe('refusals', () => {
     ['AWS4-HMAC-SHA256 Credential=AKID/20260115/sts/aws4_request, SignedHeaders=host, Signature=00', /5 slash-delimited/],
     ['AWS4-HMAC-SHA256 Credential=AKID/20260115/us-east-1/sts/aws4_request, SignedHeaders=x-amz-date, Signature=00', /'Host'/],
   ])('a malformed Authorization header is IncompleteSignature: %s', (header, message) => {
-    const parsed = parseSigV4({ method: 'POST', url: '/', headers: [['Authorization', header], ['X-Amz-Date', '20260115T120000Z']], body: Buffer.alloc(0) });
+    const parsed = parseSigV4({
+      method: 'POST',
+      url: '/',
+      headers: [
+        ['Authorization', header],
+        ['X-Amz-Date', '20260115T120000Z'],
+      ],
+      body: Buffer.alloc(0),
+    });
     expect(parsed).toEqual({ error: { status: 400, code: 'IncompleteSignature', message: expect.stringMatching(message) } });
   });
 });

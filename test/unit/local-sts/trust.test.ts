@@ -1,17 +1,17 @@
 // The local STS's trust-policy evaluator as pure functions: the grammar it accepts, principals,
 // actions, Deny over Allow, and condition operators against the request context of an AssumeRole.
 import { describe, expect, it } from '@jest/globals';
-import { assumedRolePrincipal, federatedPrincipal, userPrincipal, type Principal } from '../../../local/sts/identity';
+import { assumedRolePrincipal, federatedPrincipal, type Principal, userPrincipal } from '../../../local/sts/identity';
 import { checkRole, RoleRegistry } from '../../../local/sts/roles';
 import {
+  type AssumeRoleFacts,
   assumeRoleContext,
   authorize,
   decide,
   parseTrustPolicy,
   requiredActions,
-  TrustPolicyError,
-  type AssumeRoleFacts,
   type TrustPolicyDocument,
+  TrustPolicyError,
   type TrustPolicyStatement,
 } from '../../../local/sts/trust';
 
@@ -70,7 +70,11 @@ describe('parseTrustPolicy', () => {
     ['Effect "Maybe"', policy({ ...allow('*'), Effect: 'Maybe' as 'Allow' }), /Statement\[0\]\.Effect must be "Allow" or "Deny"/],
     ['no Principal', { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole' }] }, /Statement\[0\] has no Principal/],
     ['a Resource', policy({ ...allow('*'), Resource: '*' } as TrustPolicyStatement), /has no Resource/],
-    ['NotPrincipal', { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: fn.arn }, Action: 'sts:AssumeRole' }] }, /NotPrincipal is not supported/],
+    [
+      'NotPrincipal',
+      { Statement: [{ Effect: 'Deny', NotPrincipal: { AWS: fn.arn }, Action: 'sts:AssumeRole' }] },
+      /NotPrincipal is not supported/,
+    ],
     ['neither Action nor NotAction', { Statement: [{ Effect: 'Allow', Principal: '*' }] }, /exactly one of Action and NotAction/],
     ['both Action and NotAction', policy(allow('*', { NotAction: 'sts:TagSession' })), /exactly one of Action and NotAction/],
     ['a non-STS action', policy(allow('*', { Action: 's3:GetObject' })), /"s3:GetObject" is not an STS action/],
@@ -80,11 +84,23 @@ describe('parseTrustPolicy', () => {
     ['a principal that is a policy ARN', policy(allow({ AWS: `arn:aws:iam::${ACCOUNT}:policy/p` })), /invalid principal/],
     ['an unknown principal type', policy(allow({ Bogus: 'x' } as TrustPolicyStatement['Principal'])), /unknown principal type "Bogus"/],
     ['an empty Principal object', policy(allow({})), /Principal must be "\*" or an object/],
-    ['an unsupported operator', policy(allow('*', { Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } })), /unsupported condition operator "NumericLessThan"/],
+    [
+      'an unsupported operator',
+      policy(allow('*', { Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': '3600' } } })),
+      /unsupported condition operator "NumericLessThan"/,
+    ],
     ['NullIfExists', policy(allow('*', { Condition: { NullIfExists: { 'sts:ExternalId': 'false' } } })), /Null takes no IfExists/],
-    ['Null with a value other than true/false', policy(allow('*', { Condition: { Null: { 'sts:ExternalId': 'maybe' } } })), /takes "true" or "false"/],
+    [
+      'Null with a value other than true/false',
+      policy(allow('*', { Condition: { Null: { 'sts:ExternalId': 'maybe' } } })),
+      /takes "true" or "false"/,
+    ],
     ['an empty condition value list', policy(allow('*', { Condition: { StringEquals: { 'sts:ExternalId': [] } } })), /is an empty list/],
-    ['a condition value that is an object', policy(allow('*', { Condition: { StringEquals: { 'sts:ExternalId': {} as string } } })), /values must be strings/],
+    [
+      'a condition value that is an object',
+      policy(allow('*', { Condition: { StringEquals: { 'sts:ExternalId': {} as string } } })),
+      /values must be strings/,
+    ],
   ])('rejects %s with a TrustPolicyError naming the problem', (_, doc, message) => {
     let thrown: unknown;
     try {
@@ -127,7 +143,10 @@ describe('principals', () => {
 describe('actions', () => {
   it.each([
     ['sts:AssumeRole', ['allow', 'implicit-deny', 'implicit-deny']],
-    [['sts:AssumeRole', 'sts:TagSession'], ['allow', 'allow', 'implicit-deny']],
+    [
+      ['sts:AssumeRole', 'sts:TagSession'],
+      ['allow', 'allow', 'implicit-deny'],
+    ],
     ['sts:*', ['allow', 'allow', 'allow']],
     ['*', ['allow', 'allow', 'allow']],
     ['STS:assume*', ['allow', 'implicit-deny', 'implicit-deny']],
@@ -139,7 +158,11 @@ describe('actions', () => {
 
   it('NotAction allows every action but the ones it names', () => {
     const doc = policy({ Effect: 'Allow', Principal: { AWS: fn.arn }, NotAction: 'sts:TagSession' });
-    expect(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'].map((a) => decision(doc, fn, {}, a))).toEqual(['allow', 'implicit-deny', 'allow']);
+    expect(['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'].map((a) => decision(doc, fn, {}, a))).toEqual([
+      'allow',
+      'implicit-deny',
+      'allow',
+    ]);
   });
 
   it('requiredActions: sts:TagSession with Tags or TransitiveTagKeys, sts:SetSourceIdentity with a SourceIdentity', () => {
@@ -152,12 +175,28 @@ describe('actions', () => {
   it('a request with tags needs sts:TagSession, one with a source identity sts:SetSourceIdentity; the refusal names the action', () => {
     const assumeOnly = policy(allow({ AWS: fn.arn }));
     expect(allowed(assumeOnly, fn)).toEqual({ allowed: true });
-    expect(allowed(assumeOnly, fn, { tags: [{ key: 'tenant', value: 't1' }] })).toEqual({ allowed: false, action: 'sts:TagSession', decision: 'implicit-deny' });
-    expect(allowed(assumeOnly, fn, { sourceIdentity: 'p1' })).toEqual({ allowed: false, action: 'sts:SetSourceIdentity', decision: 'implicit-deny' });
-    expect(allowed(policy(allow({ AWS: fn.arn }, { Action: ['sts:AssumeRole', 'sts:TagSession'] })), fn, { tags: [{ key: 'tenant', value: 't1' }] })).toEqual({
+    expect(allowed(assumeOnly, fn, { tags: [{ key: 'tenant', value: 't1' }] })).toEqual({
+      allowed: false,
+      action: 'sts:TagSession',
+      decision: 'implicit-deny',
+    });
+    expect(allowed(assumeOnly, fn, { sourceIdentity: 'p1' })).toEqual({
+      allowed: false,
+      action: 'sts:SetSourceIdentity',
+      decision: 'implicit-deny',
+    });
+    expect(
+      allowed(policy(allow({ AWS: fn.arn }, { Action: ['sts:AssumeRole', 'sts:TagSession'] })), fn, {
+        tags: [{ key: 'tenant', value: 't1' }],
+      }),
+    ).toEqual({
       allowed: true,
     });
-    expect(allowed(policy(allow({ AWS: stranger.arn })), fn)).toEqual({ allowed: false, action: 'sts:AssumeRole', decision: 'implicit-deny' });
+    expect(allowed(policy(allow({ AWS: stranger.arn })), fn)).toEqual({
+      allowed: false,
+      action: 'sts:AssumeRole',
+      decision: 'implicit-deny',
+    });
   });
 });
 
@@ -172,11 +211,20 @@ describe('Deny and Allow', () => {
   it('a Deny of sts:TagSession refuses tagged requests only', () => {
     const doc = policy(allow({ AWS: fn.arn }, { Action: 'sts:*' }), { Effect: 'Deny', Principal: '*', Action: 'sts:TagSession' });
     expect(allowed(doc, fn)).toEqual({ allowed: true });
-    expect(allowed(doc, fn, { tags: [{ key: 'k', value: 'v' }] })).toEqual({ allowed: false, action: 'sts:TagSession', decision: 'explicit-deny' });
+    expect(allowed(doc, fn, { tags: [{ key: 'k', value: 'v' }] })).toEqual({
+      allowed: false,
+      action: 'sts:TagSession',
+      decision: 'explicit-deny',
+    });
   });
 
   it('a conditional Deny applies only when its condition holds', () => {
-    const doc = policy(allow({ AWS: fn.arn }), { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole', Condition: { StringLike: { 'sts:RoleSessionName': 'admin*' } } });
+    const doc = policy(allow({ AWS: fn.arn }), {
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sts:AssumeRole',
+      Condition: { StringLike: { 'sts:RoleSessionName': 'admin*' } },
+    });
     expect(decision(doc, fn, { roleSessionName: 'partner-7' })).toBe('allow');
     expect(decision(doc, fn, { roleSessionName: 'admin-1' })).toBe('explicit-deny');
   });
@@ -206,8 +254,12 @@ describe('conditions', () => {
 
   it('condition keys are case-insensitive, StringEquals values case-sensitive, StringEqualsIgnoreCase not', () => {
     expect(decision(withCondition({ StringEquals: { 'STS:EXTERNALID': 'tenant-42' } }), fn, { externalId: 'tenant-42' })).toBe('allow');
-    expect(decision(withCondition({ StringEquals: { 'sts:ExternalId': 'Tenant-42' } }), fn, { externalId: 'tenant-42' })).toBe('implicit-deny');
-    expect(decision(withCondition({ StringEqualsIgnoreCase: { 'sts:ExternalId': 'Tenant-42' } }), fn, { externalId: 'tenant-42' })).toBe('allow');
+    expect(decision(withCondition({ StringEquals: { 'sts:ExternalId': 'Tenant-42' } }), fn, { externalId: 'tenant-42' })).toBe(
+      'implicit-deny',
+    );
+    expect(decision(withCondition({ StringEqualsIgnoreCase: { 'sts:ExternalId': 'Tenant-42' } }), fn, { externalId: 'tenant-42' })).toBe(
+      'allow',
+    );
   });
 
   it('StringNotEquals: holds when the value is none of the listed ones, and (as in IAM) when the key is absent', () => {
@@ -249,7 +301,9 @@ describe('conditions', () => {
     expect(decision(noMfa, fn, { temporaryCredentials: true })).toBe('allow');
     expect(decision(noMfa, fn, { temporaryCredentials: false })).toBe('implicit-deny');
     expect(decision(withCondition({ BoolIfExists: { 'aws:MultiFactorAuthPresent': 'true' } }), fn)).toBe('allow');
-    expect(decision(withCondition({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }), fn, { temporaryCredentials: true })).toBe('implicit-deny');
+    expect(decision(withCondition({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }), fn, { temporaryCredentials: true })).toBe(
+      'implicit-deny',
+    );
   });
 
   it("aws:PrincipalArn is a user's ARN, and a role session's role ARN (not the session's)", () => {
@@ -264,7 +318,12 @@ describe('conditions', () => {
   });
 
   it('aws:RequestTag/<key> matches a session tag value (tag key case-insensitive in the condition key)', () => {
-    const doc = policy(allow({ AWS: fn.arn }, { Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/TENANT': 't1' } } }));
+    const doc = policy(
+      allow(
+        { AWS: fn.arn },
+        { Action: ['sts:AssumeRole', 'sts:TagSession'], Condition: { StringEquals: { 'aws:RequestTag/TENANT': 't1' } } },
+      ),
+    );
     expect(allowed(doc, fn, { tags: [{ key: 'tenant', value: 't1' }] })).toEqual({ allowed: true });
     expect(allowed(doc, fn, { tags: [{ key: 'tenant', value: 't2' }] })).toMatchObject({ allowed: false, action: 'sts:AssumeRole' });
     expect(allowed(doc, fn)).toMatchObject({ allowed: false, action: 'sts:AssumeRole' });
@@ -294,7 +353,16 @@ describe('conditions', () => {
   });
 
   it('the request context of an AssumeRole names the caller and the request', () => {
-    const context = assumeRoleContext(chained, facts({ externalId: 'e1', sourceIdentity: 's1', tags: [{ key: 'Tenant', value: 't1' }], transitiveTagKeys: ['Tenant'], temporaryCredentials: true }));
+    const context = assumeRoleContext(
+      chained,
+      facts({
+        externalId: 'e1',
+        sourceIdentity: 's1',
+        tags: [{ key: 'Tenant', value: 't1' }],
+        transitiveTagKeys: ['Tenant'],
+        temporaryCredentials: true,
+      }),
+    );
     expect(Object.fromEntries(context)).toEqual({
       'aws:principalarn': [FIRST_ROLE],
       'aws:principalaccount': [ACCOUNT],
@@ -322,16 +390,34 @@ describe('role registry', () => {
     (input.trustPolicy.Statement as TrustPolicyStatement[])[0]!.Principal = '*';
     expect(entry.role).toEqual({ arn: ROLE, maxSessionDuration: 3_600, trustPolicy });
     expect(decide(entry.trust, stranger, 'sts:AssumeRole', new Map())).toBe('implicit-deny');
-    expect(checkRole({ arn: ROLE, maxSessionDuration: 3_600, trustPolicy: JSON.stringify(trustPolicy) }, ACCOUNT).role.trustPolicy).toBe(JSON.stringify(trustPolicy));
+    expect(checkRole({ arn: ROLE, maxSessionDuration: 3_600, trustPolicy: JSON.stringify(trustPolicy) }, ACCOUNT).role.trustPolicy).toBe(
+      JSON.stringify(trustPolicy),
+    );
   });
 
   it.each([
-    ['the old trustedPrincipals shape', { arn: ROLE, maxSessionDuration: 3_600, trustedPrincipals: [fn.arn] }, /trustedPrincipals and externalId were replaced by trustPolicy/],
+    [
+      'the old trustedPrincipals shape',
+      { arn: ROLE, maxSessionDuration: 3_600, trustedPrincipals: [fn.arn] },
+      /trustedPrincipals and externalId were replaced by trustPolicy/,
+    ],
     ['no trust policy', { arn: ROLE, maxSessionDuration: 3_600 }, /trustPolicy is required/],
-    ['a trust policy that is not JSON', { arn: ROLE, maxSessionDuration: 3_600, trustPolicy: '{nope' }, /^local STS: role arn:aws:iam::123456789012:role\/tenant-role: the trust policy is not valid JSON$/],
+    [
+      'a trust policy that is not JSON',
+      { arn: ROLE, maxSessionDuration: 3_600, trustPolicy: '{nope' },
+      /^local STS: role arn:aws:iam::123456789012:role\/tenant-role: the trust policy is not valid JSON$/,
+    ],
     ['a user ARN as role ARN', { arn: fn.arn, maxSessionDuration: 3_600, trustPolicy }, /invalid role ARN/],
-    ['a role of another account', { arn: `arn:aws:iam::${OTHER_ACCOUNT}:role/r`, maxSessionDuration: 3_600, trustPolicy }, /not in the emulator's account 123456789012/],
-    ['maxSessionDuration 3599', { arn: ROLE, maxSessionDuration: 3_599, trustPolicy }, /maxSessionDuration must be an integer from 3600 to 43200/],
+    [
+      'a role of another account',
+      { arn: `arn:aws:iam::${OTHER_ACCOUNT}:role/r`, maxSessionDuration: 3_600, trustPolicy },
+      /not in the emulator's account 123456789012/,
+    ],
+    [
+      'maxSessionDuration 3599',
+      { arn: ROLE, maxSessionDuration: 3_599, trustPolicy },
+      /maxSessionDuration must be an integer from 3600 to 43200/,
+    ],
     ['maxSessionDuration 43201', { arn: ROLE, maxSessionDuration: 43_201, trustPolicy }, /maxSessionDuration must be an integer/],
     ['an unknown field', { arn: ROLE, maxSessionDuration: 3_600, trustPolicy, tags: {} }, /unknown field "tags"/],
   ])('checkRole refuses %s', (_, role, message) => {

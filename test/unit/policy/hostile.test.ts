@@ -3,21 +3,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { bounded } from '../../support/property';
 import { AppError, ForbiddenError } from '../../../lib/core/errors';
-import { issueCredentials, type IssueRequest } from '../../../lib/vend/issue';
 import type { IamStatement, Mode } from '../../../lib/core/model';
-import { RenderedKeyCollisionError, renderStatements, type Placeholder, type TemplateValues } from '../../../lib/policy/render';
+import { type Placeholder, RenderedKeyCollisionError, renderStatements, type TemplateValues } from '../../../lib/policy/render';
 import { assertScopeCovered, buildSessionPolicy, type Scope } from '../../../lib/policy/session';
-import {
-  FakeDirectory,
-  FakeLedger,
-  FakeSts,
-  PARTNER_ID,
-  policyDocument,
-  TENANT_ID,
-  tenantPolicy,
-} from '../issuance-fakes';
+import { type IssueRequest, issueCredentials } from '../../../lib/vend/issue';
+import { bounded } from '../../support/property';
+import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
 
 const RUNS = 1000;
 
@@ -25,8 +17,7 @@ type Part = string | { ph: Placeholder; spaced?: boolean };
 type Join = (...parts: Part[]) => string;
 const ph = (name: Placeholder, spaced = false): Part => ({ ph: name, spaced });
 
-const asTemplate: Join = (...parts) =>
-  parts.map((p) => (typeof p === 'string' ? p : p.spaced ? `{{ ${p.ph} }}` : `{{${p.ph}}}`)).join('');
+const asTemplate: Join = (...parts) => parts.map((p) => (typeof p === 'string' ? p : p.spaced ? `{{ ${p.ph} }}` : `{{${p.ph}}}`)).join('');
 const withValues =
   (values: TemplateValues): Join =>
   (...parts) =>
@@ -72,10 +63,52 @@ const TEMPLATE = tenantStatements(asTemplate);
 
 /** Strings built to break out of JSON, templates and IAM variables, plus unicode and control characters. */
 const NASTY = [
-  '"', '"}', '"]}', "'", '\\', '\\"', '"},{"Effect":"Allow","Action":"*","Resource":"*"},{"x":"',
-  '${aws:username}', '${', '}', '$', '{{tenantId}}', '{{ partnerId }}', '{{sessionName}}', '{{unknown}}', '{{}}', '{{',
-  '}}', '*', '?', '$&', "$'", '$`', '$1', '$$', '\u0000', '\u0001', '\u001f', '\u007f', '\n', '\r', '\t', '\b',
-  '\u2028', '\u2029', '\ud800', '\udfff', '😀', 'é', 'ÿ', 'Ā', '\ufeff', '\u202e', '__proto__', 'constructor', 'Effect',
+  '"',
+  '"}',
+  '"]}',
+  "'",
+  '\\',
+  '\\"',
+  '"},{"Effect":"Allow","Action":"*","Resource":"*"},{"x":"',
+  '${aws:username}',
+  '${',
+  '}',
+  '$',
+  '{{tenantId}}',
+  '{{ partnerId }}',
+  '{{sessionName}}',
+  '{{unknown}}',
+  '{{}}',
+  '{{',
+  '}}',
+  '*',
+  '?',
+  '$&',
+  "$'",
+  '$`',
+  '$1',
+  '$$',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  '\n',
+  '\r',
+  '\t',
+  '\b',
+  '\u2028',
+  '\u2029',
+  '\ud800',
+  '\udfff',
+  '😀',
+  'é',
+  'ÿ',
+  'Ā',
+  '\ufeff',
+  '\u202e',
+  '__proto__',
+  'constructor',
+  'Effect',
 ];
 const nastyPiece = fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', maxLength: 6 }));
 const hostile = fc.oneof(
@@ -87,10 +120,7 @@ const hostile = fc.oneof(
 /** Hostile values that sometimes fall inside the tenant's patterns, so the covered path is exercised too. */
 const scopeEntry = fc.tuple(fc.constantFrom('', '', 's3:', `arn:aws:s3:::${TENANT_ID}-`), hostile).map(([a, b]) => a + b);
 const hostileScope: fc.Arbitrary<Scope | undefined> = fc.option(
-  fc.record(
-    { actions: fc.array(scopeEntry, { maxLength: 4 }), resources: fc.array(scopeEntry, { maxLength: 4 }) },
-    { requiredKeys: [] },
-  ),
+  fc.record({ actions: fc.array(scopeEntry, { maxLength: 4 }), resources: fc.array(scopeEntry, { maxLength: 4 }) }, { requiredKeys: [] }),
   { nil: undefined },
 );
 
@@ -121,7 +151,8 @@ function expectSafePolicy(policyText: string, values: TemplateValues, scope: Sco
 
   const expectedAdded: IamStatement[] = [];
   if (scope?.actions?.length) expectedAdded.push({ Sid: 'CredvendScopeActions', Effect: 'Deny', NotAction: scope.actions, Resource: '*' });
-  if (scope?.resources?.length) expectedAdded.push({ Sid: 'CredvendScopeResources', Effect: 'Deny', Action: '*', NotResource: scope.resources });
+  if (scope?.resources?.length)
+    expectedAdded.push({ Sid: 'CredvendScopeResources', Effect: 'Deny', Action: '*', NotResource: scope.resources });
   expect(added).toStrictEqual(expectedAdded);
   for (const statement of added) expect(statement.Effect).toBe('Deny');
   // Whatever the scope said, the Allow statements are exactly the tenant's.
@@ -160,7 +191,15 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
   it('keeps placeholder-looking session names literal', () => {
     fc.assert(
       fc.property(
-        fc.constantFrom('{{tenantId}}', '{{ partnerId }}', '{{sessionName}}', '{{nope}}', '{{}}', '${aws:username}', '{{tenantId}}{{partnerId}}'),
+        fc.constantFrom(
+          '{{tenantId}}',
+          '{{ partnerId }}',
+          '{{sessionName}}',
+          '{{nope}}',
+          '{{}}',
+          '${aws:username}',
+          '{{tenantId}}{{partnerId}}',
+        ),
         fc.constantFrom('', 'x', '"}'),
         (placeholderLike, suffix) => {
           const sessionName = placeholderLike + suffix;
@@ -193,37 +232,48 @@ describe('session policy from hostile values (issueCredentials, policy captured 
     let sent = 0;
     let refused = 0;
     await fc.assert(
-      fc.asyncProperty(sessionNameArb, hostileScope, fc.constantFrom<Mode>('assume-role', 'federation'), async (sessionName, scope, mode) => {
-        const directory = new FakeDirectory();
-        directory.context.policy = tenantPolicy(policyDocument({ statements: TEMPLATE, sessionTags: { session: '{{sessionName}}' } }));
-        const ledger = new FakeLedger();
-        const sts = new FakeSts();
-        const request: IssueRequest = { mode, ...(sessionName !== undefined && { sessionName }), ...(scope && { scope }) };
-        const caller = { kind: 'partner' as const, keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT_ID, partnerId: PARTNER_ID };
-        const deps = { directory, ledger, sts, now: () => new Date('2026-03-04T05:06:07.000Z'), newId: () => '0123abcd-4567-89ef-0123-456789abcdef' };
-        let outcome: Awaited<ReturnType<typeof issueCredentials>> | undefined;
-        try {
-          outcome = await issueCredentials(deps, { caller, requestId: 'r', sourceIp: '203.0.113.9', userAgent: 'ua' }, request);
-        } catch (err) {
-          expect(err).toBeInstanceOf(AppError);
-          expect([403, 422]).toContain((err as AppError).statusCode);
-          expect(['scope_not_allowed', 'sts_limit_exceeded']).toContain((err as AppError).code);
-          expect(sts.calls).toBe(0);
-          expect(ledger.records).toHaveLength(0);
-          refused++;
-          return;
-        }
-        sent++;
-        const policyText = sts.onlyPolicy;
-        const effectiveName = mode === 'federation' ? sts.federation[0]!.name : sts.assumeRoles[0]!.roleSessionName;
-        if (sessionName !== undefined) expect(effectiveName).toBe(sessionName);
-        expectSafePolicy(policyText, baseValues(effectiveName), scope);
-        if (mode === 'assume-role') {
-          expect(sts.assumeRoles[0]!.tags).toEqual({ session: effectiveName, tenant: TENANT_ID, partner: PARTNER_ID });
-        }
-        expect(outcome.record.policySha256).toBe(createHash('sha256').update(policyText, 'utf8').digest('hex'));
-        expect(ledger.records).toHaveLength(1);
-      }),
+      fc.asyncProperty(
+        sessionNameArb,
+        hostileScope,
+        fc.constantFrom<Mode>('assume-role', 'federation'),
+        async (sessionName, scope, mode) => {
+          const directory = new FakeDirectory();
+          directory.context.policy = tenantPolicy(policyDocument({ statements: TEMPLATE, sessionTags: { session: '{{sessionName}}' } }));
+          const ledger = new FakeLedger();
+          const sts = new FakeSts();
+          const request: IssueRequest = { mode, ...(sessionName !== undefined && { sessionName }), ...(scope && { scope }) };
+          const caller = { kind: 'partner' as const, keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT_ID, partnerId: PARTNER_ID };
+          const deps = {
+            directory,
+            ledger,
+            sts,
+            now: () => new Date('2026-03-04T05:06:07.000Z'),
+            newId: () => '0123abcd-4567-89ef-0123-456789abcdef',
+          };
+          let outcome: Awaited<ReturnType<typeof issueCredentials>> | undefined;
+          try {
+            outcome = await issueCredentials(deps, { caller, requestId: 'r', sourceIp: '203.0.113.9', userAgent: 'ua' }, request);
+          } catch (err) {
+            expect(err).toBeInstanceOf(AppError);
+            expect([403, 422]).toContain((err as AppError).statusCode);
+            expect(['scope_not_allowed', 'sts_limit_exceeded']).toContain((err as AppError).code);
+            expect(sts.calls).toBe(0);
+            expect(ledger.records).toHaveLength(0);
+            refused++;
+            return;
+          }
+          sent++;
+          const policyText = sts.onlyPolicy;
+          const effectiveName = mode === 'federation' ? sts.federation[0]!.name : sts.assumeRoles[0]!.roleSessionName;
+          if (sessionName !== undefined) expect(effectiveName).toBe(sessionName);
+          expectSafePolicy(policyText, baseValues(effectiveName), scope);
+          if (mode === 'assume-role') {
+            expect(sts.assumeRoles[0]!.tags).toEqual({ session: effectiveName, tenant: TENANT_ID, partner: PARTNER_ID });
+          }
+          expect(outcome.record.policySha256).toBe(createHash('sha256').update(policyText, 'utf8').digest('hex'));
+          expect(ledger.records).toHaveLength(1);
+        },
+      ),
       { numRuns: RUNS, ...bounded() },
     );
     expect(sent).toBeGreaterThan(100);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { bounded } from '../../support/property';
 import { asList, patternCovers } from '../../../lib/policy/match';
+import { bounded } from '../../support/property';
 
 /** Reference glob: `*` any run of characters, `?` exactly one, everything else literal. */
 function globMatches(pattern: string, value: string, ignoreCase = false): boolean {
@@ -102,9 +102,7 @@ describe('patternCovers properties', () => {
         fc.array(concrete, { minLength: requested.length, maxLength: requested.length }),
         fc.array(fc.constantFrom('a', 'z', ':', 'é', '*', '?'), { minLength: requested.length, maxLength: requested.length }),
       )
-      .map(([runs, chars]) =>
-        [...requested].map((ch, i) => (ch === '*' ? runs[i]! : ch === '?' ? chars[i]! : ch)).join(''),
-      );
+      .map(([runs, chars]) => [...requested].map((ch, i) => (ch === '*' ? runs[i]! : ch === '?' ? chars[i]! : ch)).join(''));
 
   it('if patternCovers(p, r), every concrete expansion of r matches p as a glob', () => {
     let covered = 0;

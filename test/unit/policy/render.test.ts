@@ -7,8 +7,8 @@ import {
   renderStatements,
   renderString,
   renderTags,
-  UnknownPlaceholderError,
   type TemplateValues,
+  UnknownPlaceholderError,
 } from '../../../lib/policy/render';
 
 const values: TemplateValues = { tenantId: 'acme', partnerId: 'p1', sessionName: 'job-7' };
@@ -44,9 +44,7 @@ describe('renderString', () => {
 
   it('inserts values literally: no $-patterns, no second expansion', () => {
     const hostile: TemplateValues = { tenantId: "$&$'$`$1$$", partnerId: '{{tenantId}}', sessionName: '{{ partnerId }}' };
-    expect(renderString('a/{{tenantId}}/{{partnerId}}/{{sessionName}}', hostile)).toBe(
-      "a/$&$'$`$1$$/{{tenantId}}/{{ partnerId }}",
-    );
+    expect(renderString('a/{{tenantId}}/{{partnerId}}/{{sessionName}}', hostile)).toBe("a/$&$'$`$1$$/{{tenantId}}/{{ partnerId }}");
   });
 
   it('can be called repeatedly (the global pattern keeps no state between calls)', () => {

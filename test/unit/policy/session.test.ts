@@ -41,9 +41,17 @@ describe('assertScopeCovered', () => {
 
   it('403 scope_not_allowed naming each uncovered action, with its path', () => {
     const err = refusal({ actions: ['s3:GetObject', 's3:DeleteObject', 'iam:PassRole'] });
-    expect(err).toMatchObject({ statusCode: 403, code: 'scope_not_allowed', message: 'The requested scope is not covered by the tenant policy' });
+    expect(err).toMatchObject({
+      statusCode: 403,
+      code: 'scope_not_allowed',
+      message: 'The requested scope is not covered by the tenant policy',
+    });
     expect(err.details).toEqual([
-      { path: '$.scope.actions[1]', action: 's3:DeleteObject', message: 's3:DeleteObject on any resource is not allowed by the tenant policy' },
+      {
+        path: '$.scope.actions[1]',
+        action: 's3:DeleteObject',
+        message: 's3:DeleteObject on any resource is not allowed by the tenant policy',
+      },
       { path: '$.scope.actions[2]', action: 'iam:PassRole', message: 'iam:PassRole on any resource is not allowed by the tenant policy' },
     ]);
   });
@@ -51,7 +59,11 @@ describe('assertScopeCovered', () => {
   it('403 naming each uncovered resource, compared case-sensitively', () => {
     const err = refusal({ resources: [`${BUCKET_A}/ok`, 'arn:aws:s3:::A/x', `${BUCKET_B}/out/x`] });
     expect(err.details).toEqual([
-      { path: '$.scope.resources[1]', resource: 'arn:aws:s3:::A/x', message: 'any action on arn:aws:s3:::A/x is not allowed by the tenant policy' },
+      {
+        path: '$.scope.resources[1]',
+        resource: 'arn:aws:s3:::A/x',
+        message: 'any action on arn:aws:s3:::A/x is not allowed by the tenant policy',
+      },
       {
         path: '$.scope.resources[2]',
         resource: `${BUCKET_B}/out/x`,

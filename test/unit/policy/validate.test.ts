@@ -1,11 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type * as z from 'zod/mini';
 import type { TenantPolicyDocument } from '../../../lib/core/model';
-import {
-  TenantPolicyDocumentSchema,
-  validatePolicyDocument,
-  worstCaseSessionPolicyLength,
-} from '../../../lib/policy/validate';
+import { TenantPolicyDocumentSchema, validatePolicyDocument, worstCaseSessionPolicyLength } from '../../../lib/policy/validate';
 import { validPolicyFixture } from '../../fixtures/policies';
 
 // Compile-time: the schema's type is usable wherever the model's document is expected.
@@ -112,12 +108,8 @@ describe('rule 1: structure', () => {
   });
 
   it('names missing required fields', () => {
-    expect(problemsOf(variant((d) => delete d.statements[1].Effect))).toEqual([
-      { path: '$.statements[1].Effect', code: 'missing_field' },
-    ]);
-    expect(problemsOf(variant((d) => delete d.modes['assume-role'].roleArn))).toEqual([
-      { path: `${ROLE}.roleArn`, code: 'missing_field' },
-    ]);
+    expect(problemsOf(variant((d) => delete d.statements[1].Effect))).toEqual([{ path: '$.statements[1].Effect', code: 'missing_field' }]);
+    expect(problemsOf(variant((d) => delete d.modes['assume-role'].roleArn))).toEqual([{ path: `${ROLE}.roleArn`, code: 'missing_field' }]);
   });
 
   it('rejects values of the wrong type', () => {
@@ -132,9 +124,7 @@ describe('rule 1: structure', () => {
   });
 
   it('rejects an unknown defaultMode', () => {
-    expect(problemsOf(variant((d) => (d.defaultMode = 'web-identity')))).toEqual([
-      { path: '$.defaultMode', code: 'invalid_value' },
-    ]);
+    expect(problemsOf(variant((d) => (d.defaultMode = 'web-identity')))).toEqual([{ path: '$.defaultMode', code: 'invalid_value' }]);
   });
 });
 
@@ -146,27 +136,21 @@ describe('rule 2: IAM statement grammar', () => {
   });
 
   it('needs exactly one of Action and NotAction', () => {
-    expect(problemsOf(variant((d) => delete d.statements[0].Action))).toEqual([
-      { path: '$.statements[0]', code: 'missing_action' },
-    ]);
+    expect(problemsOf(variant((d) => delete d.statements[0].Action))).toEqual([{ path: '$.statements[0]', code: 'missing_action' }]);
     expect(problemsOf(variant((d) => (d.statements[0].NotAction = 's3:DeleteObject')))).toEqual([
       { path: '$.statements[0]', code: 'action_and_not_action' },
     ]);
   });
 
   it('needs exactly one of Resource and NotResource', () => {
-    expect(problemsOf(variant((d) => delete d.statements[1].Resource))).toEqual([
-      { path: '$.statements[1]', code: 'missing_resource' },
-    ]);
+    expect(problemsOf(variant((d) => delete d.statements[1].Resource))).toEqual([{ path: '$.statements[1]', code: 'missing_resource' }]);
     expect(problemsOf(variant((d) => (d.statements[1].NotResource = '*')))).toEqual([
       { path: '$.statements[1]', code: 'resource_and_not_resource' },
     ]);
   });
 
   it('takes a string or a non-empty array of strings', () => {
-    expect(problemsOf(variant((d) => (d.statements[0].Action = [])))).toEqual([
-      { path: '$.statements[0].Action', code: 'empty_list' },
-    ]);
+    expect(problemsOf(variant((d) => (d.statements[0].Action = [])))).toEqual([{ path: '$.statements[0].Action', code: 'empty_list' }]);
     expect(problemsOf(variant((d) => (d.statements[0].Resource = 42)))).toEqual([
       { path: '$.statements[0].Resource', code: 'invalid_type' },
     ]);
@@ -449,9 +433,7 @@ describe('rule 10: session tags', () => {
   const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`tag${i}`, 'v']));
 
   it('allows at most 48, two of the 50 being reserved', () => {
-    expect(problemsOf(variant((d) => (d.sessionTags = tags(49))))).toEqual([
-      { path: '$.sessionTags', code: 'too_many_session_tags' },
-    ]);
+    expect(problemsOf(variant((d) => (d.sessionTags = tags(49))))).toEqual([{ path: '$.sessionTags', code: 'too_many_session_tags' }]);
     expect(problemsOf(variant((d) => (d.sessionTags = tags(48))))).toEqual([]);
   });
 
@@ -524,24 +506,25 @@ describe('rule 12: worst-case session policy size', () => {
     const doc = validPolicyFixture();
     doc.statements[0]!.Resource = 'arn:aws:s3:::demo-bucket/{{tenantId}}/{{partnerId}}/${aws:username}/{{sessionName}}';
     doc.managedPolicyArns = ['arn:aws:iam::aws:policy/ReadOnlyAccess'];
-    const expected = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'PartnerObjects',
-          Effect: 'Allow',
-          Action: ['s3:GetObject', 's3:PutObject'],
-          Resource: `arn:aws:s3:::demo-bucket/${MAX.tenantId}/${MAX.partnerId}/\${aws:username}/${MAX.sessionName}`,
-        },
-        {
-          Sid: 'PartnerListing',
-          Effect: 'Allow',
-          Action: 's3:ListBucket',
-          Resource: 'arn:aws:s3:::demo-bucket',
-          Condition: { StringLike: { 's3:prefix': `${MAX.tenantId}/${MAX.partnerId}/*` } },
-        },
-      ],
-    }).length + 'arn:aws:iam::aws:policy/ReadOnlyAccess'.length;
+    const expected =
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PartnerObjects',
+            Effect: 'Allow',
+            Action: ['s3:GetObject', 's3:PutObject'],
+            Resource: `arn:aws:s3:::demo-bucket/${MAX.tenantId}/${MAX.partnerId}/\${aws:username}/${MAX.sessionName}`,
+          },
+          {
+            Sid: 'PartnerListing',
+            Effect: 'Allow',
+            Action: 's3:ListBucket',
+            Resource: 'arn:aws:s3:::demo-bucket',
+            Condition: { StringLike: { 's3:prefix': `${MAX.tenantId}/${MAX.partnerId}/*` } },
+          },
+        ],
+      }).length + 'arn:aws:iam::aws:policy/ReadOnlyAccess'.length;
     expect(worstCaseSessionPolicyLength(doc)).toBe(expected);
   });
 

@@ -1,12 +1,12 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
+import { type AppError, DependencyUnavailableError, RateLimitedError } from '../../../lib/core/errors';
 import type { Caller } from '../../../lib/identity/authenticate';
-import { AppError, DependencyUnavailableError, RateLimitedError } from '../../../lib/core/errors';
-import { issueCredentials, type IssueDeps } from '../../../lib/vend/issue';
 import { DynamoRateLimiter } from '../../../lib/store/rate-limit-counter';
-import { type RateLimiter } from '../../../lib/vend/ports';
+import { type IssueDeps, issueCredentials } from '../../../lib/vend/issue';
+import type { RateLimiter } from '../../../lib/vend/ports';
 import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
 
 const TABLE = 'main';

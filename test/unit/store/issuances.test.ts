@@ -1,6 +1,6 @@
-import { describe, expect, it, beforeEach } from '@jest/globals';
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IssuanceRecord } from '../../../lib/core/model';
 import { DynamoIssuanceLedger } from '../../../lib/store/issuance-ledger';
@@ -51,7 +51,9 @@ describe('DynamoIssuanceLedger.record', () => {
 
   it('refuses when the item at that key is not this record', async () => {
     mock.on(PutItemCommand).rejects(conditionFailed());
-    mock.on(GetItemCommand).resolves({ Item: marshall({ ...record, accessKeyId: 'ASIA' + 'OTHEROTHEROTHER1' }, { removeUndefinedValues: true }) });
+    mock
+      .on(GetItemCommand)
+      .resolves({ Item: marshall({ ...record, accessKeyId: 'ASIA' + 'OTHEROTHEROTHER1' }, { removeUndefinedValues: true }) });
     await expect(ledger.record(record)).rejects.toMatchObject({ statusCode: 503, code: 'audit_write_failed' });
   });
 

@@ -1,4 +1,3 @@
-import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
   AssumeRoleCommand,
   ExpiredTokenException,
@@ -9,10 +8,11 @@ import {
   STSClient,
   STSServiceException,
 } from '@aws-sdk/client-sts';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AppError, DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../../../lib/core/errors';
-import { SdkSts, translateStsError } from '../../../lib/sts/sdk-sts';
+import { type AppError, DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../../../lib/core/errors';
 import type { AssumeRoleRequest, FederationRequest } from '../../../lib/policy/sts-limits';
+import { SdkSts, translateStsError } from '../../../lib/sts/sdk-sts';
 import { FAKE_SECRET_ACCESS_KEY, FAKE_SESSION_TOKEN, fakeAccessKeyId } from '../issuance-fakes';
 
 const $metadata = { httpStatusCode: 400, requestId: 'sts-req-1' };
@@ -24,21 +24,51 @@ function wireError(name: string, message = `${name} happened`): Error {
 
 describe('translateStsError', () => {
   it.each<[string, Error, number, string, new (...args: never[]) => AppError]>([
-    ['MalformedPolicyDocumentException', new MalformedPolicyDocumentException({ message: 'bad', $metadata }), 422, 'sts_malformed_policy', UnprocessableError],
+    [
+      'MalformedPolicyDocumentException',
+      new MalformedPolicyDocumentException({ message: 'bad', $metadata }),
+      422,
+      'sts_malformed_policy',
+      UnprocessableError,
+    ],
     ['MalformedPolicyDocument', wireError('MalformedPolicyDocument'), 422, 'sts_malformed_policy', UnprocessableError],
-    ['PackedPolicyTooLargeException', new PackedPolicyTooLargeException({ message: '112%', $metadata }), 422, 'sts_packed_policy_too_large', UnprocessableError],
+    [
+      'PackedPolicyTooLargeException',
+      new PackedPolicyTooLargeException({ message: '112%', $metadata }),
+      422,
+      'sts_packed_policy_too_large',
+      UnprocessableError,
+    ],
     ['PackedPolicyTooLarge (wire code)', wireError('PackedPolicyTooLarge'), 422, 'sts_packed_policy_too_large', UnprocessableError],
     ['ValidationError', wireError('ValidationError'), 422, 'sts_validation_error', UnprocessableError],
-    ['RegionDisabledException', new RegionDisabledException({ message: 'off', $metadata }), 502, 'sts_region_disabled', UpstreamRefusedError],
+    [
+      'RegionDisabledException',
+      new RegionDisabledException({ message: 'off', $metadata }),
+      502,
+      'sts_region_disabled',
+      UpstreamRefusedError,
+    ],
     ['AccessDenied', wireError('AccessDenied'), 502, 'sts_access_denied', UpstreamRefusedError],
     ['AccessDeniedException', wireError('AccessDeniedException'), 502, 'sts_access_denied', UpstreamRefusedError],
     ['InvalidClientTokenId', wireError('InvalidClientTokenId'), 502, 'sts_credentials_rejected', UpstreamRefusedError],
     ['SignatureDoesNotMatch', wireError('SignatureDoesNotMatch'), 502, 'sts_credentials_rejected', UpstreamRefusedError],
     ['Throttling', wireError('Throttling'), 503, 'sts_throttled', DependencyUnavailableError],
     ['ThrottlingException', wireError('ThrottlingException'), 503, 'sts_throttled', DependencyUnavailableError],
-    ['ExpiredTokenException', new ExpiredTokenException({ message: 'expired', $metadata }), 503, 'sts_unavailable', DependencyUnavailableError],
+    [
+      'ExpiredTokenException',
+      new ExpiredTokenException({ message: 'expired', $metadata }),
+      503,
+      'sts_unavailable',
+      DependencyUnavailableError,
+    ],
     ['ExpiredToken', wireError('ExpiredToken'), 503, 'sts_unavailable', DependencyUnavailableError],
-    ['a network error', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), 503, 'sts_unavailable', DependencyUnavailableError],
+    [
+      'a network error',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }),
+      503,
+      'sts_unavailable',
+      DependencyUnavailableError,
+    ],
     ['a timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 503, 'sts_unavailable', DependencyUnavailableError],
     ['InternalFailure', wireError('InternalFailure'), 503, 'sts_unavailable', DependencyUnavailableError],
   ])('%s -> %i %s', (_, err, status, code, type) => {
@@ -50,9 +80,9 @@ describe('translateStsError', () => {
   });
 
   it('quotes the STS message in 422s (the caller can fix those) and names the packed-size limit', () => {
-    expect((translateStsError(new MalformedPolicyDocumentException({ message: 'Syntax errors in policy.', $metadata })) as AppError).message).toBe(
-      'STS refused the session policy: Syntax errors in policy.',
-    );
+    expect(
+      (translateStsError(new MalformedPolicyDocumentException({ message: 'Syntax errors in policy.', $metadata })) as AppError).message,
+    ).toBe('STS refused the session policy: Syntax errors in policy.');
     expect((translateStsError(wireError('ValidationError', '1 validation error detected')) as AppError).message).toBe(
       'STS refused the request: 1 validation error detected',
     );
@@ -67,7 +97,9 @@ describe('translateStsError', () => {
     const down = translateStsError(new Error('socket hang up at 10.0.0.7')) as AppError;
     expect(down.headers).toEqual({ 'Retry-After': '1' });
     expect(down.message).toBe('STS is unavailable; retry later');
-    const denied = translateStsError(wireError('AccessDenied', 'User arn:aws:sts::123456789012:assumed-role/fn is not authorized')) as AppError;
+    const denied = translateStsError(
+      wireError('AccessDenied', 'User arn:aws:sts::123456789012:assumed-role/fn is not authorized'),
+    ) as AppError;
     expect(denied.message).toBe('STS denied the request (check the role trust policy)');
   });
 
@@ -127,7 +159,10 @@ describe('SdkSts', () => {
     it('sends every parameter, tags as Key/Value pairs and ARNs as {arn}, with the role client', async () => {
       roleMock.on(AssumeRoleCommand).resolves({
         Credentials: stsCredentials(),
-        AssumedRoleUser: { Arn: 'arn:aws:sts::123456789012:assumed-role/credvend-acme/partner-one.0123abcd-456', AssumedRoleId: 'AROAID:partner-one' },
+        AssumedRoleUser: {
+          Arn: 'arn:aws:sts::123456789012:assumed-role/credvend-acme/partner-one.0123abcd-456',
+          AssumedRoleId: 'AROAID:partner-one',
+        },
         PackedPolicySize: 23,
         SourceIdentity: 'partner-one',
       });
@@ -239,11 +274,17 @@ describe('SdkSts', () => {
       federationMock.on(GetFederationTokenCommand).rejects(new RegionDisabledException({ message: 'off', $metadata }));
       await expect(sts.getFederationToken(federationRequest)).rejects.toMatchObject({ statusCode: 502, code: 'sts_region_disabled' });
       federationMock.on(GetFederationTokenCommand).rejects(wireError('PackedPolicyTooLarge'));
-      await expect(sts.getFederationToken(federationRequest)).rejects.toMatchObject({ statusCode: 422, code: 'sts_packed_policy_too_large' });
+      await expect(sts.getFederationToken(federationRequest)).rejects.toMatchObject({
+        statusCode: 422,
+        code: 'sts_packed_policy_too_large',
+      });
     });
 
     it("lets the signing-key loader's own error through unchanged", async () => {
-      const notConfigured = new DependencyUnavailableError('federation_not_configured', 'Federation mode is not configured for this deployment');
+      const notConfigured = new DependencyUnavailableError(
+        'federation_not_configured',
+        'Federation mode is not configured for this deployment',
+      );
       sts = new SdkSts(roleClient, async () => {
         throw notConfigured;
       });

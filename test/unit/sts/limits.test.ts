@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { UnprocessableError } from '../../../lib/core/errors';
 import {
+  type AssumeRoleRequest,
   assertAssumeRoleWithinLimits,
   assertFederationWithinLimits,
-  STS_LIMITS,
-  type AssumeRoleRequest,
   type FederationRequest,
+  STS_LIMITS,
 } from '../../../lib/policy/sts-limits';
 
 const fed: FederationRequest = { name: 'partner-one', durationSeconds: 3600, policy: '{"Version":"2012-10-17"}', policyArns: [] };
@@ -35,8 +35,10 @@ function violations(run: () => void): { limit: string; message: string }[] {
   }
   return [];
 }
-const fedLimits = (over: Partial<FederationRequest>) => violations(() => assertFederationWithinLimits({ ...fed, ...over })).map((v) => v.limit);
-const roleLimits = (over: Partial<AssumeRoleRequest>) => violations(() => assertAssumeRoleWithinLimits({ ...role, ...over })).map((v) => v.limit);
+const fedLimits = (over: Partial<FederationRequest>) =>
+  violations(() => assertFederationWithinLimits({ ...fed, ...over })).map((v) => v.limit);
+const roleLimits = (over: Partial<AssumeRoleRequest>) =>
+  violations(() => assertAssumeRoleWithinLimits({ ...role, ...over })).map((v) => v.limit);
 
 const policyOfLength = (n: number) => 'x'.repeat(n);
 const arns = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:iam::aws:policy/P${i}`);
@@ -100,11 +102,15 @@ describe('assertAssumeRoleWithinLimits', () => {
         durationSeconds: 43_200,
         externalId: 'a'.repeat(1224),
         sourceIdentity: 'b'.repeat(64),
-        tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(126)}${String(i).padStart(2, '0')}`, 'v'.repeat(256)])),
+        tags: Object.fromEntries(
+          Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(126)}${String(i).padStart(2, '0')}`, 'v'.repeat(256)]),
+        ),
         transitiveTagKeys: Array.from({ length: 50 }, (_, i) => `k${i}`),
       }),
     ).toEqual([]);
-    expect(roleLimits({ roleSessionName: 'ab', durationSeconds: 900, externalId: 'a:', sourceIdentity: 'ab', tags: { k: '' } })).toEqual([]);
+    expect(roleLimits({ roleSessionName: 'ab', durationSeconds: 900, externalId: 'a:', sourceIdentity: 'ab', tags: { k: '' } })).toEqual(
+      [],
+    );
     expect(roleLimits({ externalId: 'Az09_+=,.@:/-' })).toEqual([]);
     expect(roleLimits({ externalId: undefined, sourceIdentity: undefined, tags: {}, transitiveTagKeys: [] })).toEqual([]);
     expect(roleLimits({ durationSeconds: 7200, roleMaxSessionDuration: 7200 })).toEqual([]);
