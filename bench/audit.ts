@@ -198,7 +198,7 @@ export interface AuditBenchOptions {
   config: AuditConfig;
   roleArn: string;
   /** The demo role's external id, for the seeded tenant policy (the audit itself never calls STS). */
-  externalId?: string;
+  externalId: string;
   /** Also run the catch-up (informational; at the scheduled runs' rate it audits three quarters of the records). */
   catchUp: boolean;
   log?: (line: string) => void;

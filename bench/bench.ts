@@ -12,7 +12,7 @@ import type { TenantPolicy } from '../lib/core/model';
 import { parseKey } from '../lib/identity/api-key';
 import { planIssuance } from '../lib/vend/issue';
 import { localDynamoClient } from '../local/dynamo';
-import { DEMO_PARTNER, DEMO_TENANT, demoPolicy, seedDemo } from '../local/seed';
+import { DEMO_PARTNER, DEMO_TENANT, demoBinding, demoPolicy, seedDemo } from '../local/seed';
 import { LOCAL_ACCOUNT, type LocalStack, startLocalStack } from '../local/stack';
 import type { AuditMeasurement } from './audit';
 import { type ColdSamples, type ColdTarget, coldSamples } from './cold';
@@ -236,10 +236,11 @@ interface Fixture {
 async function fixture(sls: ServerlessConfig, stack: LocalStack, dynamo: CountedDynamo, client: DynamoDBDocumentClient): Promise<Fixture> {
   const keys = await seedDemo(client, sls.environment.MAIN_TABLE ?? `credvend-${STAGE}-main`, stack.demoRoleArn, stack.demoExternalId);
   // The baseline sends STS exactly what the vend path plans for the demo partner.
-  const document = demoPolicy(stack.demoRoleArn, stack.demoExternalId);
+  const document = demoPolicy();
   const policy: TenantPolicy = { tenantId: DEMO_TENANT, version: 1, document, updatedAt: new Date().toISOString() };
+  const binding = demoBinding(DEMO_TENANT, stack.demoRoleArn, stack.demoExternalId);
   const plan = planIssuance(
-    { policy, mode: document.defaultMode, settings: document.modes[document.defaultMode]! },
+    { policy, binding, mode: document.defaultMode, settings: document.modes[document.defaultMode]! },
     { tenantId: DEMO_TENANT, partnerId: DEMO_PARTNER },
     { durationSeconds: 900 },
     '000000000000-bench',
@@ -363,7 +364,7 @@ async function measureWarm(
 async function measureAudits(
   settings: Settings,
   auditFn: AuditFunctionConfig | undefined,
-  demo: { roleArn: string; externalId?: string },
+  demo: { roleArn: string; externalId: string },
   log: (line: string) => void,
 ): Promise<AuditSection> {
   if (!auditFn || settings.auditRecords.length === 0) return { measured: false, reason: 'no audit sizes asked for', failed: false };
@@ -404,7 +405,12 @@ export async function runAuditBench(opts: BenchOptions): Promise<{ settings: Set
   const auditFn = auditFunction(settings);
   // The audit never calls STS: the role only goes into the demo policy and the synthetic records,
   // so it is the local stack's demo role without starting the stack.
-  const audit = await measureAudits(settings, auditFn, { roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend-demo-partner` }, opts.log);
+  const audit = await measureAudits(
+    settings,
+    auditFn,
+    { roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend/demo-partner`, externalId: 'cv-bench-audit' },
+    opts.log,
+  );
   return { settings, audit, budgets: auditBudgets(audit) };
 }
 

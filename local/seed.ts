@@ -2,7 +2,7 @@
 // operator keys. Keys are generated fresh on every run and only ever printed to the terminal.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApiKey } from '../lib/admin/api-keys';
-import type { TenantPolicyDocument } from '../lib/core/model';
+import type { TenantBinding, TenantPolicyDocument } from '../lib/core/model';
 import { DynamoDirectoryAdmin } from '../lib/store/directory-admin';
 
 // Re-exported: test support creates keys through the same function the admin API uses.
@@ -11,21 +11,15 @@ export { createApiKey };
 export const DEMO_TENANT = 'demo';
 export const DEMO_PARTNER = 'demo-app';
 
-/**
- * externalId: the one the role's trust policy requires (the local stack's demoExternalId). It sits in
- * the tenant policy until credvend moves external ids to the operator-owned binding.
- */
-export function demoPolicy(roleArn: string, externalId?: string): TenantPolicyDocument {
+/** The name the demo policy gives the bound demo role. */
+export const DEMO_ROLE = 'demo';
+
+/** What a tenant admin writes: the bound role by name, statements over {{tenantId}}/{{partnerId}}. */
+export function demoPolicy(): TenantPolicyDocument {
   return {
     defaultMode: 'assume-role',
     modes: {
-      'assume-role': {
-        roleArn,
-        ...(externalId !== undefined ? { externalId } : {}),
-        roleMaxSessionDuration: 14_400,
-        defaultDurationSeconds: 900,
-        maxDurationSeconds: 3600,
-      },
+      'assume-role': { role: DEMO_ROLE, defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
       federation: { defaultDurationSeconds: 900, maxDurationSeconds: 7200 },
     },
     statements: [
@@ -46,6 +40,21 @@ export function demoPolicy(roleArn: string, externalId?: string): TenantPolicyDo
   };
 }
 
+/**
+ * What an operator binds a demo tenant to: the local demo role (whose trust policy requires
+ * `externalId`, the local stack's demoExternalId), and federation within the tenant's demo-bucket prefix.
+ */
+export function demoBinding(tenantId: string, roleArn: string, externalId: string, at = new Date().toISOString()): TenantBinding {
+  return {
+    version: 1,
+    externalId,
+    roles: { [DEMO_ROLE]: { roleArn, maxSessionDuration: 14_400 } },
+    federation: { resourceBoundary: ['arn:aws:s3:::demo-bucket', `arn:aws:s3:::demo-bucket/${tenantId}/*`] },
+    updatedAt: at,
+    updatedBy: 'seed',
+  };
+}
+
 export interface SeededKeys {
   partnerKey: string;
   adminKey: string;
@@ -56,12 +65,13 @@ export async function seedDemo(
   client: DynamoDBDocumentClient,
   mainTable: string,
   roleArn: string,
-  externalId?: string,
+  externalId: string,
 ): Promise<SeededKeys> {
   const admin = new DynamoDirectoryAdmin(client, mainTable);
   const at = new Date().toISOString();
-  await admin.createTenant({ tenantId: DEMO_TENANT, name: 'Demo tenant', status: 'enabled', createdAt: at });
-  await admin.putPolicy(DEMO_TENANT, demoPolicy(roleArn, externalId), 0, at, 'seed');
+  const binding = demoBinding(DEMO_TENANT, roleArn, externalId, at);
+  await admin.createTenant({ tenantId: DEMO_TENANT, name: 'Demo tenant', status: 'enabled', createdAt: at, binding });
+  await admin.putPolicy(DEMO_TENANT, demoPolicy(), 0, at, 'seed');
   await admin.createPartner({ tenantId: DEMO_TENANT, partnerId: DEMO_PARTNER, name: 'Demo app', status: 'enabled', createdAt: at });
   const partner = await createApiKey(admin, 'partner', { tenantId: DEMO_TENANT, partnerId: DEMO_PARTNER });
   const tenantAdmin = await createApiKey(admin, 'admin', { tenantId: DEMO_TENANT });

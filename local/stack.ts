@@ -70,7 +70,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
   }
   const functionUser = localUser('credvend-function');
   const federationUser = localUser('credvend-federation');
-  const demoRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend-demo-partner`;
+  // Under credvend/, the path the function may assume by default (serverless.yml tenantRolePattern).
+  const demoRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend/demo-partner`;
   const federationParameter = `/credvend/${stage}/federation-user`;
   const sts = await startLocalSts({
     port: opts.stsPort ?? 0,

@@ -21,6 +21,11 @@ export const EXPECTED_ROUTES = [
   'POST /v1/tenants/{tenantId}/enable',
   'POST /v1/tenants/{tenantId}/admin-keys',
   'DELETE /v1/tenants/{tenantId}/admin-keys/{keyId}',
+  'GET /v1/tenants/{tenantId}/binding',
+  'PUT /v1/tenants/{tenantId}/binding',
+  'POST /v1/tenants/{tenantId}/binding/external-id/rotate',
+  'POST /v1/tenants/{tenantId}/binding/external-id/activate',
+  'GET /v1/tenants/{tenantId}/trust',
   'GET /v1/tenants/{tenantId}/policy',
   'PUT /v1/tenants/{tenantId}/policy',
   'GET /v1/tenants/{tenantId}/policy/versions',
@@ -96,6 +101,16 @@ const used = new Set(
 const role = template.Resources.IamRoleLambdaExecution?.Properties.Policies?.flatMap((p) => p.PolicyDocument.Statement) ?? [];
 const allowed = new Set(role.flatMap((st) => [].concat(st.Action)).filter((a) => typeof a === 'string'));
 for (const action of used) if (!allowed.has(`dynamodb:${action}`)) problems.push(`function role does not allow dynamodb:${action}`);
+
+// The functions may assume only tenant roles under the configured pattern, never any role.
+const assume = role.filter((st) => [].concat(st.Action).includes('sts:AssumeRole'));
+if (assume.length === 0) problems.push('function role cannot sts:AssumeRole');
+for (const st of assume) {
+  const resources = [].concat(st.Resource);
+  if (resources.some((r) => typeof r !== 'string' || r === '*' || !r.startsWith('arn:aws:iam::'))) {
+    problems.push(`sts:AssumeRole is granted on ${JSON.stringify(st.Resource)}: expected the tenant role pattern only`);
+  }
+}
 
 if (problems.length) {
   console.error(`CloudFormation check failed:\n- ${problems.join('\n- ')}`);

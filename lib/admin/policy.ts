@@ -2,6 +2,7 @@
 
 import { NotFoundError, UnprocessableError } from '../core/errors';
 import type { Caller } from '../identity/authenticate';
+import { bindingProblems } from '../policy/binding';
 import { validatePolicyDocument } from '../policy/validate';
 import { authorizeTenant } from './access';
 import type { AdminDeps, PageRequest } from './ports';
@@ -22,12 +23,14 @@ export async function getPolicy(deps: AdminDeps, caller: Caller, tenantId: strin
  * breaks is answered at once (422 invalid_policy); a stale expectedVersion answers 409 version_conflict.
  */
 export async function putPolicy(deps: AdminDeps, caller: Caller, tenantId: string, body: PutPolicyBody) {
-  await authorizeTenant(deps.lookup, caller, tenantId);
+  const tenant = await authorizeTenant(deps.lookup, caller, tenantId);
   const result = validatePolicyDocument(body.policy);
-  if (!result.ok) {
-    // details are the validator's problems as they are: paths relative to the policy document.
-    throw new UnprocessableError('invalid_policy', `The policy breaks ${result.problems.length} rule(s)`, {
-      details: result.problems.map((p) => ({ ...p })),
+  // Then what the operator's binding allows (a role it binds, its boundary and ceilings).
+  const problems = result.ok ? bindingProblems(result.document, tenant.binding, tenantId) : result.problems;
+  if (!result.ok || problems.length) {
+    // details are the problems as they are: paths relative to the policy document.
+    throw new UnprocessableError('invalid_policy', `The policy breaks ${problems.length} rule(s)`, {
+      details: problems.map((p) => ({ ...p })),
     });
   }
   const written = await deps.store.putPolicy(tenantId, result.document, body.expectedVersion, deps.now().toISOString(), caller.keyId);

@@ -8,6 +8,7 @@ import type {
   IssuanceStatus,
   Partner,
   Tenant,
+  TenantBinding,
   TenantPolicy,
   TenantPolicyDocument,
 } from '../core/model';
@@ -21,6 +22,8 @@ export type KeyOwner = Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId'>;
 export interface DirectoryWriter {
   createTenant(tenant: Tenant): Promise<void>;
   setTenantStatus(tenantId: string, status: EntityStatus, at: string): Promise<void>;
+  /** Writes the binding if it is still at `expectedVersion` (0: the tenant has none); 409 otherwise. */
+  putBinding(tenantId: string, binding: TenantBinding, expectedVersion: number): Promise<void>;
   listTenants(page: PageRequest): Promise<Page<Tenant>>;
   putPolicy(
     tenantId: string,
@@ -68,6 +71,8 @@ export interface AdminDeps {
   issuances: IssuanceQueries;
   auditReports: AuditReportLister;
   now: () => Date;
+  /** What bound roles must match, and the principal their trust policies name. */
+  trust: { rolePattern: string; issuerPrincipal: () => Promise<string> };
   /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
   onRevocation?: () => void;
 }

@@ -4,8 +4,9 @@
 // and plans again with that input set aside, so it lists them all.
 
 import { AppError, type ErrorDetail } from '../core/errors';
-import type { Mode, TenantPolicyDocument } from '../core/model';
+import type { Mode, TenantBinding, TenantPolicyDocument } from '../core/model';
 import type { Caller } from '../identity/authenticate';
+import { bindingProblems } from '../policy/binding';
 import { UnknownPlaceholderError } from '../policy/render';
 import { buildSessionPolicy, type SessionPolicy } from '../policy/session';
 import { STS_LIMITS } from '../policy/sts-limits';
@@ -43,10 +44,14 @@ export interface PreviewResult {
   policyVersion: number | null;
   mode: Mode | null;
   durationSeconds: number | null;
+  /** RoleSessionName or federation Name: derived from tenant and partner, the request adds only a suffix. */
   sessionName: string | null;
+  /** The bound role an assume-role issuance would receive (credvend sends the tenant's external ID with it). */
+  roleArn: string | null;
+  sourceIdentity: string | null;
   renderedPolicy: SessionPolicy | null;
   managedPolicyArns: string[];
-  /** Session tags sent with assume-role (null for federation or when tags are off). */
+  /** Session tags of the session, `tenant` and `partner` included (null when nothing was planned). */
   sessionTags: Record<string, string> | null;
   size: PolicySize | null;
   problems: PreviewProblem[];
@@ -82,9 +87,13 @@ export async function previewPolicy(deps: AdminDeps, caller: Caller, tenantId: s
     if (!validation.ok) problems.push(...validation.problems.map((p) => ({ ...p })));
   }
 
+  // What the operator's binding allows, for every mode of the document (issuance checks the mode in use).
+  if (document) problems.push(...bindingProblems(document, tenant.binding, tenantId).map((p) => ({ ...p })));
+
   const { partnerId: _partner, policy: _draft, ...request } = body;
   const who = { tenantId, partnerId: partner.partnerId };
-  const rendered = document ? renderPreview(document, policyVersion ?? 0, who, request, problems) : undefined;
+  const rendered =
+    document && tenant.binding ? renderPreview(document, tenant.binding, policyVersion ?? 0, who, request, problems) : undefined;
   return {
     tenantId,
     partnerId: partner.partnerId,
@@ -95,8 +104,9 @@ export async function previewPolicy(deps: AdminDeps, caller: Caller, tenantId: s
     sessionName: rendered?.plan?.sessionName ?? null,
     renderedPolicy: rendered?.plan ? (JSON.parse(rendered.plan.policyText) as SessionPolicy) : null,
     managedPolicyArns: document?.managedPolicyArns ?? [],
-    sessionTags:
-      rendered?.plan?.mode === 'assume-role' && Object.keys(rendered.plan.request.tags).length ? rendered.plan.request.tags : null,
+    roleArn: rendered?.plan?.mode === 'assume-role' ? rendered.plan.request.roleArn : null,
+    sourceIdentity: rendered?.plan?.mode === 'assume-role' ? (rendered.plan.request.sourceIdentity ?? null) : null,
+    sessionTags: rendered?.plan ? rendered.plan.request.tags : null,
     size: rendered?.plan && document ? sizeOf(rendered.plan, document) : null,
     problems,
     ok: problems.length === 0,
@@ -105,6 +115,7 @@ export async function previewPolicy(deps: AdminDeps, caller: Caller, tenantId: s
 
 function renderPreview(
   document: TenantPolicyDocument,
+  binding: TenantBinding,
   version: number,
   who: { tenantId: string; partnerId: string },
   request: IssueRequest,
@@ -116,7 +127,7 @@ function renderPreview(
     problems.push({ code: 'mode_not_allowed', path: '$.mode', message: `The policy does not allow ${mode} credentials` });
     return { mode };
   }
-  const resolved: ResolvedPolicy = { policy: { tenantId: who.tenantId, version, document, updatedAt: '' }, mode, settings };
+  const resolved: ResolvedPolicy = { policy: { tenantId: who.tenantId, version, document, updatedAt: '' }, binding, mode, settings };
   const planned = planWithProblems(resolved, who, request, problems);
   if (!planned) return { mode };
   let plan = planned.plan;
@@ -156,6 +167,8 @@ function planWithProblems(
         return undefined;
       }
       if (!(err instanceof AppError)) throw err;
+      // Already listed above, from the whole document against the binding.
+      if (err.code === 'policy_outside_binding') return undefined;
       record(problems, err);
       if (err.code === 'duration_not_allowed' && attempt.durationSeconds !== resolved.settings.maxDurationSeconds) {
         attempt = { ...attempt, durationSeconds: resolved.settings.maxDurationSeconds };

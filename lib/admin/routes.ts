@@ -6,6 +6,7 @@ import type { KeyKind } from '../core/model';
 import type { HttpRequest, HttpResult } from '../http/handler';
 import { parseWith } from '../http/validate';
 import type { Authenticator, Caller } from '../identity/authenticate';
+import { activateExternalId, getBinding, getTrust, putBinding, rotateExternalId } from './bindings';
 import { listAuditReports, queryIssuances } from './issuances';
 import {
   createPartner,
@@ -20,6 +21,7 @@ import { getPolicy, listPolicyVersions, putPolicy } from './policy';
 import type { AdminDeps, PageRequest } from './ports';
 import { previewPolicy } from './preview';
 import {
+  BindingExpectationRequest,
   CreatePartnerRequest,
   CreateTenantRequest,
   DEFAULT_PAGE_SIZE,
@@ -27,6 +29,7 @@ import {
   IssuanceQuery,
   ListQuery,
   PreviewRequest,
+  PutBindingRequest,
   PutPolicyRequest,
 } from './schemas';
 import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantStatus } from './tenants';
@@ -72,6 +75,18 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'DELETE /v1/tenants/{tenantId}/admin-keys/{keyId}': operator(200, (d, req, c) =>
     revokeAdminKey(d, c, req.path('tenantId'), req.path('keyId')),
   ),
+
+  'GET /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) => getBinding(d, c, req.path('tenantId'))),
+  'PUT /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) =>
+    putBinding(d, c, req.path('tenantId'), parseWith(PutBindingRequest, req.body)),
+  ),
+  'POST /v1/tenants/{tenantId}/binding/external-id/rotate': operator(200, (d, req, c) =>
+    rotateExternalId(d, c, req.path('tenantId'), parseWith(BindingExpectationRequest, req.body)),
+  ),
+  'POST /v1/tenants/{tenantId}/binding/external-id/activate': operator(200, (d, req, c) =>
+    activateExternalId(d, c, req.path('tenantId'), parseWith(BindingExpectationRequest, req.body)),
+  ),
+  'GET /v1/tenants/{tenantId}/trust': tenantAdmin(200, (d, req, c) => getTrust(d, c, req.path('tenantId'))),
 
   'GET /v1/tenants/{tenantId}/policy': tenantAdmin(200, (d, req, c) => getPolicy(d, c, req.path('tenantId'))),
   'PUT /v1/tenants/{tenantId}/policy': tenantAdmin(200, (d, req, c) =>

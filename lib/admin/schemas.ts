@@ -2,6 +2,7 @@
 // document is generated from these same schemas (lib/openapi).
 import * as z from 'zod/mini';
 import { ID_PATTERN } from '../core/model';
+import { isResourcePattern, MANAGED_POLICY_ARN_PATTERN, ROLE_ARN_PATTERN, ROLE_MAX_SESSION_DURATION } from '../policy/iam-syntax';
 import { IssueRequestSchema } from '../vend/request';
 
 export const Id = z.string().check(z.regex(ID_PATTERN, 'Expected 3-32 characters: lowercase letters, digits and inner dashes'));
@@ -24,6 +25,35 @@ export const PutPolicyRequest = z.strictObject({
   expectedVersion: z.int().check(z.minimum(0)),
   policy: z.unknown(),
 });
+
+const RoleArn = z.string().check(z.regex(ROLE_ARN_PATTERN, 'Expected a role ARN like "arn:aws:iam::123456789012:role/credvend/name"'));
+
+/** The roles a tenant's partners may receive, by the name its policy uses. */
+export const BoundRoleSchema = z.strictObject({
+  roleArn: RoleArn,
+  maxSessionDuration: z.int().check(z.minimum(ROLE_MAX_SESSION_DURATION.min), z.maximum(ROLE_MAX_SESSION_DURATION.max)),
+});
+
+const ResourcePattern = z
+  .string()
+  .check(z.minLength(1), z.maxLength(2048), z.refine(isResourcePattern, 'Expected an ARN pattern like "arn:aws:s3:::bucket/tenant/*"'));
+
+/** The operator's part of a tenant (DESIGN.md "Trust model"); credvend keeps the external IDs. */
+export const PutBindingRequest = z.strictObject({
+  expectedVersion: z.int().check(z.minimum(0)),
+  roles: z.record(Id, BoundRoleSchema).check(z.refine((r) => Object.keys(r).length <= 20, 'At most 20 roles')),
+  federation: z.optional(
+    z.strictObject({
+      resourceBoundary: z.array(ResourcePattern).check(z.minLength(1), z.maxLength(50)),
+      managedPolicyArns: z.optional(z.array(z.string().check(z.regex(MANAGED_POLICY_ARN_PATTERN))).check(z.maxLength(10))),
+    }),
+  ),
+  maxDurationSeconds: z.optional(z.int().check(z.minimum(900), z.maximum(129_600))),
+  maxIssuancesPerMinute: z.optional(z.int().check(z.minimum(1), z.maximum(100_000))),
+});
+
+/** Rotation steps take only the version they were read at. */
+export const BindingExpectationRequest = z.strictObject({ expectedVersion: z.int().check(z.minimum(1)) });
 
 /** An issuance request plus the partner to preview it for, and optionally a draft document. */
 export const PreviewRequest = z.extend(IssueRequestSchema, {
@@ -53,3 +83,5 @@ export type CreateTenantBody = z.infer<typeof CreateTenantRequest>;
 export type CreatePartnerBody = z.infer<typeof CreatePartnerRequest>;
 export type PutPolicyBody = z.infer<typeof PutPolicyRequest>;
 export type PreviewBody = z.infer<typeof PreviewRequest>;
+export type PutBindingBody = z.infer<typeof PutBindingRequest>;
+export type BindingExpectation = z.infer<typeof BindingExpectationRequest>;

@@ -5,13 +5,22 @@ import type { EntityStatus } from '../core/model';
 import type { Caller } from '../identity/authenticate';
 import { assertOperator, authorizeTenant } from './access';
 import { createApiKey, isKeyId, keySummary, newKeyBody } from './api-keys';
+import { initialBinding } from './bindings';
 import type { AdminDeps, PageRequest } from './ports';
 import type { CreateTenantBody } from './schemas';
 import { readBack, tenantView } from './views';
 
 export async function createTenant(deps: AdminDeps, caller: Caller, body: CreateTenantBody) {
   assertOperator(caller);
-  const tenant = { tenantId: body.tenantId, name: body.name, status: 'enabled' as const, createdAt: deps.now().toISOString() };
+  const at = deps.now().toISOString();
+  // The external ID exists from the start, so the tenant can write its roles' trust policies at once.
+  const tenant = {
+    tenantId: body.tenantId,
+    name: body.name,
+    status: 'enabled' as const,
+    createdAt: at,
+    binding: initialBinding(at, caller.keyId),
+  };
   await deps.store.createTenant(tenant);
   return tenantView(tenant);
 }

@@ -21,7 +21,8 @@ export function partnerView(p: Partner & Updated) {
 }
 
 export function policyView(p: TenantPolicy & { updatedBy?: string }) {
-  return { tenantId: p.tenantId, version: p.version, document: p.document, updatedAt: p.updatedAt, updatedBy: p.updatedBy };
+  // `policy` both ways: what GET answers is what PUT takes back.
+  return { tenantId: p.tenantId, version: p.version, policy: p.document, updatedAt: p.updatedAt, updatedBy: p.updatedBy };
 }
 
 /** The record just written; its absence means the store lost a write it acknowledged. */

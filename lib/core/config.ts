@@ -15,6 +15,10 @@ export interface Config {
   /** Last-used time of a key is written at most once per this many seconds. */
   keyLastUsedIntervalSeconds: number;
   awsTimeoutMs: number;
+  /** ARN pattern every bound role must match; the function may assume only these (serverless.yml). */
+  tenantRolePattern: string;
+  /** The principal tenant roles must trust: the issuing function's role (its ARN in AWS). */
+  issuerPrincipalArn?: string;
 }
 
 /** An integer setting from the environment, within bounds, or the fallback when unset. */
@@ -40,6 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 16384, 1024, 1048576),
     keyLastUsedIntervalSeconds: intFrom(env, 'KEY_LAST_USED_INTERVAL_SECONDS', 300, 0, 86400),
     awsTimeoutMs: intFrom(env, 'AWS_TIMEOUT_MS', 3000, 100, 30000),
+    tenantRolePattern: env.TENANT_ROLE_PATTERN || 'arn:aws:iam::*:role/credvend/*',
+    issuerPrincipalArn: env.ISSUER_PRINCIPAL_ARN || undefined,
   };
 }
 

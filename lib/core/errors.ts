@@ -56,7 +56,10 @@ export type ForbiddenCode =
   | 'partner_disabled'
   | 'policy_not_configured'
   | 'mode_not_allowed'
-  | 'scope_not_allowed';
+  | 'scope_not_allowed'
+  | 'binding_not_configured'
+  | 'policy_outside_binding'
+  | 'policy_needs_update';
 
 /** 403: authenticated but not allowed. */
 export class ForbiddenError extends AppError {
@@ -65,7 +68,7 @@ export class ForbiddenError extends AppError {
   }
 }
 
-export type NotFoundCode = 'not_found' | 'policy_not_configured' | 'route_not_found';
+export type NotFoundCode = 'not_found' | 'policy_not_configured' | 'binding_not_configured' | 'route_not_found';
 
 /** 404: unknown, or another tenant's (tenants are never enumerable). */
 export class NotFoundError extends AppError {
@@ -97,7 +100,8 @@ export class UnsupportedMediaTypeError extends AppError {
 
 export type UnprocessableCode =
   | 'invalid_policy'
-  | 'session_name_conflict'
+  | 'invalid_binding'
+  | 'policy_key_collision'
   | 'duration_not_allowed'
   | 'sts_limit_exceeded'
   | 'sts_malformed_policy'

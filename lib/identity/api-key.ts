@@ -2,10 +2,10 @@
 // 256-bit secret is shown once and only its SHA-256 is stored. A slow hash buys nothing
 // against a 256-bit random secret, and a fast one keeps the request path cheap.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { base32 } from '../core/base32';
 import type { KeyKind } from '../core/model';
 
 const KIND_PREFIX: Record<KeyKind, string> = { partner: 'pk', admin: 'ak', operator: 'ok' };
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 const KEY_PATTERN = /^cv1\.((?:pk|ak|ok)-[a-z2-7]{16})\.([A-Za-z0-9_-]{43})$/;
 
 export interface ParsedKey {
@@ -18,12 +18,6 @@ export interface NewKey {
   /** The whole key string, to be shown to its owner exactly once. */
   apiKey: string;
   secretHash: string;
-}
-
-function base32(bytes: Buffer): string {
-  let out = '';
-  for (const byte of bytes) out += BASE32[byte & 31];
-  return out;
 }
 
 export function hashSecret(secret: string): string {

@@ -11,12 +11,12 @@ type Json = Record<string, unknown>;
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request: body not JSON (invalid_json) or nested too deep (body_too_deep), a body or query string that breaks its schema (invalid_request), an invalid cursor (invalid_cursor)',
   401: 'No key (missing_key), or a malformed, unknown or revoked key (invalid_key)',
-  403: 'Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy yet (policy_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed)',
-  404: "Unknown — another tenant's resources answer exactly as absent ones (not_found, policy_not_configured, route_not_found)",
-  409: 'Conflict: the id exists (tenant_exists, partner_exists), the policy is no longer at expectedVersion (version_conflict), the key is revoked (key_revoked)',
+  403: "Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy or binding yet (policy_not_configured, binding_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed), a policy asking for more than the operator's binding allows (policy_outside_binding)",
+  404: "Unknown — another tenant's resources answer exactly as absent ones (not_found, policy_not_configured, binding_not_configured, route_not_found)",
+  409: 'Conflict: the id exists (tenant_exists, partner_exists), the policy or binding is no longer at expectedVersion (version_conflict), the key is revoked (key_revoked)',
   413: 'The body exceeds the size limit (payload_too_large)',
   415: 'The body is not JSON (unsupported_media_type)',
-  422: 'Valid JSON that breaks a rule (invalid_policy, sts_limit_exceeded, duration_not_allowed); `details` lists every problem',
+  422: 'Valid JSON that breaks a rule (invalid_policy, invalid_binding, policy_key_collision, sts_limit_exceeded, duration_not_allowed); `details` lists every problem',
   429: 'Rate limited (rate_limited); see Retry-After',
   500: 'Internal error (internal_error); never carries internals',
   502: 'STS refused for a reason the caller cannot fix',
@@ -44,13 +44,24 @@ const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });
 
 const json = (schema: Json) => ({ 'application/json': { schema } });
 
+/**
+ * API Gateway may refuse a request before credvend runs (429 when a stage or account throttle is
+ * exceeded), in its own shape. Declared on every operation as `4XX`; the statuses credvend answers
+ * itself are declared exactly and take precedence.
+ */
+const GATEWAY_REFUSAL = {
+  description:
+    'Refused by API Gateway before credvend runs, e.g. 429 Too Many Requests when a throttle is exceeded: the body is API Gateway\'s own `{"message": "…"}`, not credvend\'s error shape',
+  content: json({ type: 'object', properties: { message: { type: 'string' } }, required: ['message'] }),
+};
+
 /** The statuses a route can answer besides its success, from what it does. */
 export function errorStatuses(route: RouteSpec): number[] {
   const out = new Set<number>([500]);
   const admin = route.auth === 'operator' || route.auth === 'tenant';
-  if (route.auth !== 'none') [401, 403, 503].forEach((s) => out.add(s));
+  if (route.auth !== 'none') for (const s of [401, 403, 503]) out.add(s);
   // The admin Lambda parses a JSON body on every route (an absent body reads as {}).
-  if (route.body || admin) [400, 413, 415].forEach((s) => out.add(s));
+  if (route.body || admin) for (const s of [400, 413, 415]) out.add(s);
   if (route.query) out.add(400);
   if (route.path.includes('{')) out.add(404);
   for (const status of route.errors ?? []) out.add(status);
@@ -98,6 +109,7 @@ function operation(route: RouteSpec): Json {
     },
   };
   for (const status of errorStatuses(route)) responses[status] = { $ref: `#/components/responses/Error${status}` };
+  responses['4XX'] = { $ref: '#/components/responses/GatewayRefusal' };
   const keyKinds = { none: [], partner: ['partner'], operator: ['operator'], tenant: ['admin', 'operator'] }[route.auth];
   const op: Json = {
     operationId: route.operationId,
@@ -128,7 +140,8 @@ function componentSchemas(): Record<string, Json> {
 export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
   const paths: Record<string, Json> = {};
   for (const route of routes) {
-    const item = (paths[route.path] ??= {});
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
     item[route.method.toLowerCase()] = operation(route);
   }
   return {
@@ -142,6 +155,9 @@ export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
         '`Authorization: Bearer cv1.<keyId>.<secret>`. Every error is `{"error":{"code","message","requestId","details"}}` ' +
         'with a stable code. Lists take `limit` (1-100, default 25) and the opaque `cursor` of the previous page.',
     },
+    // Relative: the API is served from wherever this document is (GET /v1/openapi.json), the stage's
+    // execute-api URL, a custom domain or `npm start`'s http://localhost:3000.
+    servers: [{ url: '/', description: 'The host serving this document' }],
     tags: [
       { name: 'partner', description: 'Partner key' },
       { name: 'tenant admin', description: "The tenant's admin key, or an operator key" },
@@ -151,9 +167,15 @@ export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
     paths,
     components: {
       schemas: componentSchemas(),
-      responses: Object.fromEntries(
-        Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [`Error${status}`, { description, content: json(ref('Error')) }]),
-      ),
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(ERROR_DESCRIPTIONS).map(([status, description]) => [
+            `Error${status}`,
+            { description, content: json(ref('Error')) },
+          ]),
+        ),
+        GatewayRefusal: GATEWAY_REFUSAL,
+      },
       securitySchemes: {
         apiKey: { type: 'http', scheme: 'bearer', bearerFormat: 'cv1.<keyId>.<secret>' },
       },

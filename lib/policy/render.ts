@@ -3,12 +3,13 @@
 // IAM's own ${aws:…} variables are left for IAM to evaluate.
 import type { IamStatement } from '../core/model';
 
-export const PLACEHOLDERS = ['tenantId', 'partnerId', 'sessionName'] as const;
+/** Only identifiers credvend controls: nothing a caller types is ever rendered into a policy. */
+export const PLACEHOLDERS = ['tenantId', 'partnerId'] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Record<Placeholder, string>;
 
 /** Longest value each placeholder can take: used for the worst-case size of a policy at write time. */
-export const PLACEHOLDER_MAX_LENGTH: Record<Placeholder, number> = { tenantId: 32, partnerId: 32, sessionName: 64 };
+export const PLACEHOLDER_MAX_LENGTH: Record<Placeholder, number> = { tenantId: 32, partnerId: 32 };
 
 export const PLACEHOLDER_PATTERN = /\{\{\s*([A-Za-z0-9_]*)\s*\}\}/g;
 

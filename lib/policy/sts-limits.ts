@@ -1,7 +1,7 @@
 // STS's documented limits (DESIGN.md), checked before STS is called so a caller gets a 422
 // naming the limit instead of an opaque upstream refusal. The local STS enforces the same table.
 import { type ErrorDetail, UnprocessableError } from '../core/errors';
-import { EXTERNAL_ID_PATTERN, POLICY_CHARS } from './iam-syntax';
+import { EXTERNAL_ID_PATTERN, POLICY_CHARS, TAG_KEY_PATTERN, TAG_VALUE_PATTERN } from './iam-syntax';
 
 const NAME_CHARS = /^[\w+=,.@-]+$/;
 
@@ -24,6 +24,8 @@ export interface FederationRequest {
   durationSeconds: number;
   policy: string;
   policyArns: string[];
+  /** Session tags (not transitive: federated users cannot chain). */
+  tags: Record<string, string>;
 }
 
 export interface AssumeRoleRequest {
@@ -70,6 +72,23 @@ function checkPolicy(policy: string, policyArns: string[], out: Violation[]) {
   }
 }
 
+/** Count, lengths (code points) and STS's tag charset, so a rendered value never gets STS's own 400. */
+function checkTags(tags: Record<string, string>, out: Violation[]) {
+  const entries = Object.entries(tags);
+  if (entries.length > STS_LIMITS.tags)
+    out.push({ limit: 'Tags', message: `At most ${STS_LIMITS.tags} session tags (got ${entries.length})` });
+  for (const [key, value] of entries) {
+    const name = JSON.stringify(key.slice(0, 32));
+    const keyLength = [...key].length;
+    if (keyLength < STS_LIMITS.tagKey.min || keyLength > STS_LIMITS.tagKey.max || !TAG_KEY_PATTERN.test(key)) {
+      out.push({ limit: 'Tags', message: `Tag key ${name} must be 1-128 letters, digits, spaces and _.:/=+-@` });
+    }
+    if ([...value].length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
+      out.push({ limit: 'Tags', message: `The value of tag ${name} must be at most 256 letters, digits, spaces and _.:/=+-@` });
+    }
+  }
+}
+
 function checkDuration(limit: string, value: number, range: { min: number; max: number }, out: Violation[]) {
   if (!Number.isInteger(value) || value < range.min || value > range.max) {
     out.push({ limit, message: `${limit} must be between ${range.min} and ${range.max} seconds (got ${value})` });
@@ -89,6 +108,7 @@ export function assertFederationWithinLimits(req: FederationRequest): void {
   checkName('GetFederationToken Name', req.name, STS_LIMITS.federationName, out);
   checkDuration('GetFederationToken DurationSeconds', req.durationSeconds, STS_LIMITS.federationDuration, out);
   checkPolicy(req.policy, req.policyArns, out);
+  checkTags(req.tags, out);
   fail(out);
 }
 
@@ -112,18 +132,9 @@ export function assertAssumeRoleWithinLimits(req: AssumeRoleRequest): void {
     if (/^aws:/i.test(req.sourceIdentity)) out.push({ limit: 'SourceIdentity', message: 'SourceIdentity must not start with "aws:"' });
   }
   checkPolicy(req.policy, req.policyArns, out);
-  const tagKeys = Object.keys(req.tags);
-  if (tagKeys.length > STS_LIMITS.tags) {
-    out.push({ limit: 'Tags', message: `At most ${STS_LIMITS.tags} session tags (got ${tagKeys.length})` });
-  }
   if (req.transitiveTagKeys.length > STS_LIMITS.tags) {
     out.push({ limit: 'TransitiveTagKeys', message: `At most ${STS_LIMITS.tags} transitive tag keys` });
   }
-  for (const [key, value] of Object.entries(req.tags)) {
-    if (!lengthWithin(key, STS_LIMITS.tagKey))
-      out.push({ limit: 'Tags', message: `Tag key "${key.slice(0, 32)}" must be 1-128 characters` });
-    if (!lengthWithin(value, STS_LIMITS.tagValue))
-      out.push({ limit: 'Tags', message: `The value of tag "${key.slice(0, 32)}" must be at most 256 characters` });
-  }
+  checkTags(req.tags, out);
   fail(out);
 }

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import {
   type AssumeRoleSettings,
   type IamStatement,
+  ID_PATTERN,
   IDENTITY_TAGS,
   MODES,
   type Mode,
@@ -14,14 +15,11 @@ import {
 } from '../core/model';
 import { issuesToProblems, type PolicyProblem, quote, type Report, rule } from '../core/problems';
 import {
-  EXTERNAL_ID_PATTERN,
   isActionPattern,
   isConditionOperator,
   isResourcePattern,
   MANAGED_POLICY_ARN_PATTERN,
   POLICY_CHARS,
-  ROLE_ARN_PATTERN,
-  ROLE_MAX_SESSION_DURATION,
   SID_PATTERN,
   TAG_KEY_PATTERN,
   TAG_VALUE_PATTERN,
@@ -45,6 +43,8 @@ export type PolicyValidation = { ok: true; document: TenantPolicyDocument; probl
 /** Session tags every assume-role session carries (set by the issuance flow); a tenant may not set them. */
 const RESERVED_TAG_KEYS: readonly string[] = IDENTITY_TAGS;
 const MAX_TENANT_TAGS = STS_LIMITS.tags - RESERVED_TAG_KEYS.length;
+/** Keys a tenant may give its own session tags: printable ASCII without spaces. */
+const TENANT_TAG_KEY = /^[A-Za-z0-9_.:/=+\-@]+$/;
 const RATE_LIMIT_PER_MINUTE = { min: 1, max: 100_000 } as const;
 
 /** Every placeholder at its longest: the largest session policy a document can ever render to. */
@@ -209,35 +209,29 @@ const FederationModeSchema = z
   })
   .check(rule(isRecord, checkDefaultWithinMax));
 
+/** Fields the operator's binding owns: named, so a tenant admin learns where they went. */
+function ownedByOperator(field: string, instead: string) {
+  return z.optional(
+    z.unknown().check(
+      rule<unknown>(
+        () => true,
+        (_, report) => report('owned_by_operator', `${field} is set by an operator in the tenant's binding; ${instead}`),
+      ),
+    ),
+  );
+}
+
 const AssumeRoleModeSchema = z
   .strictObject({
     defaultDurationSeconds: seconds(STS_LIMITS.assumeRoleDuration),
     maxDurationSeconds: seconds(STS_LIMITS.assumeRoleDuration),
-    roleArn: matching(ROLE_ARN_PATTERN, 'invalid_role_arn', 'a role ARN like "arn:aws:iam::123456789012:role/name"'),
-    externalId: z.optional(
-      z.string().check(
-        rule<string>(isString, (id, report) => {
-          const { min, max } = STS_LIMITS.externalId;
-          if (id.length < min || id.length > max || !EXTERNAL_ID_PATTERN.test(id)) {
-            report('invalid_external_id', `Expected ${min}-${max} characters of letters, digits and +=,.@:/_-`);
-          }
-        }),
-      ),
-    ),
-    roleMaxSessionDuration: seconds(ROLE_MAX_SESSION_DURATION),
-    sessionTags: z.optional(z.boolean()),
+    role: matching(ID_PATTERN, 'invalid_role_name', 'the name of a role in the binding (3-32 lowercase letters, digits, dashes)'),
+    roleArn: ownedByOperator('roleArn', 'name one of its roles with "role"'),
+    externalId: ownedByOperator('externalId', 'credvend generates it (GET /v1/tenants/{tenantId}/trust)'),
+    roleMaxSessionDuration: ownedByOperator('roleMaxSessionDuration', 'it comes with the bound role'),
+    sessionTags: ownedByOperator('sessionTags', 'the tenant and partner tags are on every session'),
   })
-  .check(
-    rule<Loose<AssumeRoleSettings>>(isRecord, (role, report) => {
-      checkDefaultWithinMax(role, report);
-      const { maxDurationSeconds: max, roleMaxSessionDuration: roleMax } = role;
-      if (isNumber(max) && isNumber(roleMax) && max > roleMax) {
-        report('exceeds_role_max_session_duration', `maxDurationSeconds ${max} exceeds the role's MaxSessionDuration of ${roleMax}`, [
-          'maxDurationSeconds',
-        ]);
-      }
-    }),
-  );
+  .check(rule<Loose<AssumeRoleSettings>>(isRecord, checkDefaultWithinMax));
 
 const Modes = z.strictObject({ 'assume-role': z.optional(AssumeRoleModeSchema), federation: z.optional(FederationModeSchema) }).check(
   rule<Record<string, unknown>>(isRecord, (modes, report) => {
@@ -298,8 +292,9 @@ const SessionTags = z.record(z.string(), TagValue).check(
     for (const key of keys) {
       const folded = key.toLowerCase();
       const { min, max } = STS_LIMITS.tagKey;
-      if (codePoints(key) < min || codePoints(key) > max || !TAG_KEY_PATTERN.test(key)) {
-        report('invalid_tag_key', `Tag keys are ${min}-${max} letters, digits, spaces and _.:/=+-@`, [key]);
+      // ASCII without spaces: a key like "tenant " or "t\u0435nant" would pass for credvend's own tags to a reader.
+      if (codePoints(key) < min || codePoints(key) > max || !TAG_KEY_PATTERN.test(key) || !TENANT_TAG_KEY.test(key)) {
+        report('invalid_tag_key', `Tag keys are ${min}-${max} ASCII letters, digits and _.:/=+-@`, [key]);
       }
       if (RESERVED_TAG_KEYS.includes(folded) || folded.startsWith('aws:')) {
         report('reserved_tag_key', `Tag key ${quote(key)} is reserved`, [key]);
@@ -342,16 +337,6 @@ export const TenantPolicyDocumentSchema = z
       const { defaultMode } = doc;
       if (modes && isString(defaultMode) && (MODES as readonly string[]).includes(defaultMode) && modes[defaultMode] === undefined) {
         report('default_mode_not_configured', `defaultMode ${quote(defaultMode)} has no settings under modes`, ['defaultMode']);
-      }
-
-      if (modes && isRecord(doc.sessionTags) && Object.keys(doc.sessionTags).length > 0) {
-        const role = modes['assume-role'];
-        if (role === undefined) {
-          report('session_tags_need_assume_role', 'Session tags are only sent with assume-role, which is not configured', ['sessionTags']);
-        } else if (isRecord(role) && role.sessionTags === false) {
-          // The issuance flow sends no tags at all then: these would be silently dropped.
-          report('session_tags_disabled', "Session tags are set but modes['assume-role'].sessionTags is false", ['sessionTags']);
-        }
       }
 
       if (!Array.isArray(doc.statements)) return;

@@ -17,6 +17,7 @@ import { BadRequestError } from '../core/errors';
 import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
 import type { Page } from '../core/page';
 import { keyOwnerPk, tableKeys } from '../core/table-keys';
+import { upgradeStoredPolicy } from '../policy/legacy';
 import { countingSender, type DocumentCommand, type DocumentSender, ReadCounter } from './counting-sender';
 import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
 import { decodeCursor, queryPage } from './dynamo-pages';
@@ -208,7 +209,7 @@ export class DynamoAuditStore implements AuditStore {
       new GetCommand({ TableName: this.tables.main, Key: tableKeys.policy(tenantId), ConsistentRead: true }),
       'read tenant policy',
     );
-    return withoutStorageKeys<TenantPolicy>(out.Item);
+    return upgradeStoredPolicy(withoutStorageKeys<TenantPolicy>(out.Item));
   }
 
   async listPartners(tenantId: string): Promise<Partner[]> {

@@ -2,9 +2,10 @@
 // prefix or on gsi1, reading O(page) items; cursors are opaque to callers.
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors';
-import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantPolicy, TenantPolicyDocument } from '../core/model';
+import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantBinding, TenantPolicy, TenantPolicyDocument } from '../core/model';
 import type { Page, PageRequest } from '../core/page';
 import { keyOwnerPk, tableKeys } from '../core/table-keys';
+import { upgradeStoredPolicy } from '../policy/legacy';
 import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
 import { queryPage } from './dynamo-pages';
 
@@ -47,6 +48,21 @@ export class DynamoDirectoryAdmin {
       }),
       'update tenant',
       () => new NotFoundError('not_found', 'Tenant not found'),
+    );
+  }
+
+  putBinding(tenantId: string, binding: TenantBinding, expectedVersion: number): Promise<void> {
+    return this.write(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: tableKeys.tenant(tenantId),
+        UpdateExpression: 'SET binding = :binding',
+        ConditionExpression:
+          expectedVersion === 0 ? 'attribute_exists(pk) AND attribute_not_exists(binding)' : 'binding.version = :expected',
+        ExpressionAttributeValues: { ':binding': binding, ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }) },
+      }),
+      'write binding',
+      () => new ConflictError('version_conflict', `The binding is no longer at version ${expectedVersion}; read it again`),
     );
   }
 
@@ -134,8 +150,8 @@ export class DynamoDirectoryAdmin {
     }
   }
 
-  listPolicyVersions(tenantId: string, page: PageRequest): Promise<Page<TenantPolicy>> {
-    return queryPage<TenantPolicy>(
+  async listPolicyVersions(tenantId: string, page: PageRequest): Promise<Page<TenantPolicy>> {
+    const out = await queryPage<TenantPolicy>(
       this.client,
       {
         TableName: this.table,
@@ -145,6 +161,7 @@ export class DynamoDirectoryAdmin {
       },
       page,
     );
+    return { ...out, items: out.items.map(upgradeStoredPolicy) };
   }
 
   createPartner(partner: Partner): Promise<void> {

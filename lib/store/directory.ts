@@ -6,6 +6,7 @@ import type { DirectoryLookup } from '../admin/ports';
 import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
 import { tableKeys } from '../core/table-keys';
 import type { KeyDirectory } from '../identity/ports';
+import { upgradeStoredPolicy } from '../policy/legacy';
 import type { PartnerContext, PartnerDirectory } from '../vend/ports';
 import { dynamoUnavailable, getItem, type Item, isConditionFailure, type StoredItem, toStored, withoutStorageKeys } from './dynamo';
 
@@ -38,7 +39,7 @@ export class DynamoDirectory implements DirectoryReader, DirectoryLookup {
   }
 
   getPolicy(tenantId: string) {
-    return this.get<TenantPolicy>(tableKeys.policy(tenantId), 'read policy');
+    return this.get<TenantPolicy>(tableKeys.policy(tenantId), 'read policy').then(upgradeStoredPolicy);
   }
 
   async getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext> {
@@ -63,7 +64,7 @@ export class DynamoDirectory implements DirectoryReader, DirectoryLookup {
     return {
       tenant: withoutStorageKeys<Tenant>(find('TENANT')),
       partner: withoutStorageKeys<Partner>(find(tableKeys.partner(tenantId, partnerId).sk)),
-      policy: withoutStorageKeys<TenantPolicy>(find('POLICY')),
+      policy: upgradeStoredPolicy(withoutStorageKeys<TenantPolicy>(find('POLICY'))),
     };
   }
 

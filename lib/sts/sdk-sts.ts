@@ -4,6 +4,11 @@ import { DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } 
 import type { AssumeRoleRequest, FederationRequest } from '../policy/sts-limits';
 import type { IssuedCredentials, StsPort } from '../vend/ports';
 
+function sessionTags(tags: Record<string, string>) {
+  const list = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+  return list.length ? list : undefined;
+}
+
 /** Maps an STS failure (after the SDK's own retries with backoff) to the contract's statuses. */
 export function translateStsError(err: unknown): Error {
   const name = (err as { name?: string } | undefined)?.name ?? 'Error';
@@ -78,6 +83,7 @@ export class SdkSts implements StsPort {
           DurationSeconds: req.durationSeconds,
           Policy: req.policy,
           PolicyArns: req.policyArns.length ? req.policyArns.map((arn) => ({ arn })) : undefined,
+          Tags: sessionTags(req.tags),
         }),
       );
       return toIssued(out.Credentials, out.FederatedUser?.Arn, out.FederatedUser?.FederatedUserId, out.PackedPolicySize);
@@ -87,7 +93,6 @@ export class SdkSts implements StsPort {
   }
 
   async assumeRole(req: AssumeRoleRequest): Promise<IssuedCredentials> {
-    const tags = Object.entries(req.tags).map(([Key, Value]) => ({ Key, Value }));
     try {
       const out = await this.roleClient.send(
         new AssumeRoleCommand({
@@ -98,7 +103,7 @@ export class SdkSts implements StsPort {
           PolicyArns: req.policyArns.length ? req.policyArns.map((arn) => ({ arn })) : undefined,
           ExternalId: req.externalId,
           SourceIdentity: req.sourceIdentity,
-          Tags: tags.length ? tags : undefined,
+          Tags: sessionTags(req.tags),
           TransitiveTagKeys: req.transitiveTagKeys.length ? req.transitiveTagKeys : undefined,
         }),
       );

@@ -5,14 +5,17 @@ import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/e
 import { logger } from '../core/log';
 import {
   type AssumeRoleSettings,
+  type BoundRole,
   IDENTITY_TAGS,
   type IssuanceRecord,
   type Mode,
   type ModeSettings,
+  type TenantBinding,
   type TenantPolicy,
 } from '../core/model';
 import type { Caller } from '../identity/authenticate';
-import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues } from '../policy/render';
+import { bindingProblems, CEILING_CODES, effectiveRateLimit } from '../policy/binding';
+import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues, UnknownPlaceholderError } from '../policy/render';
 import { assertScopeCovered, buildSessionPolicy } from '../policy/session';
 import {
   type AssumeRoleRequest,
@@ -21,6 +24,7 @@ import {
   type FederationRequest,
 } from '../policy/sts-limits';
 import type { IssuanceLedger, IssuedCredentials, PartnerDirectory, RateLimiter, StsPort } from './ports';
+import { federationName, partnerIdentity, roleSessionName } from './principal-names';
 import type { IssueRequest } from './request';
 
 export type { IssueRequest } from './request';
@@ -31,7 +35,7 @@ export interface IssueDeps {
   sts: StsPort;
   now: () => Date;
   newId: () => string;
-  /** Used only for tenants whose policy sets `rateLimit`; the others keep one DynamoDB write per issuance. */
+  /** Used only where the tenant's policy or binding sets a rate limit; the others keep one DynamoDB write per issuance. */
   rateLimiter?: RateLimiter;
 }
 
@@ -50,6 +54,7 @@ export interface IssueResult {
 
 export interface ResolvedPolicy {
   policy: TenantPolicy;
+  binding: TenantBinding;
   mode: Mode;
   settings: ModeSettings;
 }
@@ -64,23 +69,42 @@ export async function resolvePartnerPolicy(directory: PartnerDirectory, caller: 
   if (tenant.status !== 'enabled') throw new ForbiddenError('tenant_disabled', 'The tenant is disabled');
   if (partner.status !== 'enabled') throw new ForbiddenError('partner_disabled', 'The partner is disabled');
   if (!policy) throw new ForbiddenError('policy_not_configured', 'The tenant has no credential policy yet');
+  if (!tenant.binding) throw new ForbiddenError('binding_not_configured', 'An operator has not bound the tenant to any role yet');
   const mode = requestedMode ?? policy.document.defaultMode;
   const settings = policy.document.modes[mode];
   if (!settings) throw new ForbiddenError('mode_not_allowed', `The tenant does not allow ${mode} credentials`);
-  return { policy, mode, settings };
+  return { policy, binding: tenant.binding, mode, settings };
 }
 
-/** Renders the tenant's statements; a session name that would merge two condition keys is refused. */
+/** Renders the tenant's statements; a partner id that would merge two condition keys is refused. */
 export function renderPolicyStatements(statements: TenantPolicy['document']['statements'], values: TemplateValues) {
   try {
     return renderStatements(statements, values);
   } catch (err) {
     if (err instanceof RenderedKeyCollisionError) {
-      throw new UnprocessableError('session_name_conflict', 'The sessionName would make two policy keys identical; choose another', {
-        details: [{ path: '$.sessionName', message: err.message }],
+      throw new UnprocessableError('policy_key_collision', 'The tenant policy renders two identical keys for this partner', {
+        details: [{ path: '$.statements', message: err.message }],
+      });
+    }
+    if (err instanceof UnknownPlaceholderError) {
+      // Only a policy stored before a placeholder was withdrawn ({{sessionName}}) gets here.
+      throw new ForbiddenError('policy_needs_update', 'The tenant policy uses a placeholder credvend no longer fills; it must be updated', {
+        details: [{ path: '$.statements', message: err.message }],
       });
     }
     throw err;
+  }
+}
+
+/** The tenant's extra session tags, rendered; a withdrawn placeholder refuses like one in a statement. */
+function renderSessionTags(tags: Record<string, string> | undefined, values: TemplateValues): Record<string, string> {
+  try {
+    return renderTags(tags, values);
+  } catch (err) {
+    if (!(err instanceof UnknownPlaceholderError)) throw err;
+    throw new ForbiddenError('policy_needs_update', 'The tenant policy uses a placeholder credvend no longer fills; it must be updated', {
+      details: [{ path: '$.sessionTags', message: err.message }],
+    });
   }
 }
 
@@ -88,7 +112,7 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Credentials should be refreshed once 80% of their life has passed (at least a minute before expiry). */
+/** Refreshed a fifth of the way before expiry (at least a minute before it). */
 export function refreshAfterOf(issuedAt: Date, expiration: Date): Date {
   const life = expiration.getTime() - issuedAt.getTime();
   return new Date(Math.min(issuedAt.getTime() + life * 0.8, expiration.getTime() - 60_000));
@@ -98,8 +122,22 @@ export type IssuancePlan =
   | { mode: 'federation'; policyText: string; sessionName: string; request: FederationRequest }
   | { mode: 'assume-role'; policyText: string; sessionName: string; request: AssumeRoleRequest };
 
+/** The binding's word on this tenant's policy for the mode in use (it may have narrowed since the PUT). */
+function assertWithinBinding(resolved: ResolvedPolicy, tenantId: string): void {
+  const { policy, binding, mode, settings } = resolved;
+  // Ceilings are applied below (duration, rate), not refused: a binding lowered after the PUT caps issuances.
+  const problems = bindingProblems({ ...policy.document, modes: { [mode]: settings } }, binding, tenantId).filter(
+    (p) => !CEILING_CODES.has(p.code),
+  );
+  if (problems.length) {
+    throw new ForbiddenError('policy_outside_binding', "The tenant policy asks for more than the operator's binding allows", {
+      details: problems.map((p) => ({ ...p })),
+    });
+  }
+}
+
 /**
- * Everything short of calling STS: the duration, the session name, the rendered and down-scoped
+ * Everything short of calling STS: the duration, the principal's names, the rendered and down-scoped
  * session policy and the exact STS request. Shared by issuance and the admin preview.
  */
 export function planIssuance(
@@ -108,30 +146,36 @@ export function planIssuance(
   request: IssueRequest,
   issuanceId: string,
 ): IssuancePlan {
-  const { policy, mode, settings } = resolved;
+  const { policy, binding, mode, settings } = resolved;
   const { tenantId, partnerId } = who;
-  const durationSeconds = request.durationSeconds ?? settings.defaultDurationSeconds;
-  if (durationSeconds > settings.maxDurationSeconds) {
+  assertWithinBinding(resolved, tenantId);
+  const maxDurationSeconds = Math.min(settings.maxDurationSeconds, binding.maxDurationSeconds ?? Number.POSITIVE_INFINITY);
+  const durationSeconds = request.durationSeconds ?? Math.min(settings.defaultDurationSeconds, maxDurationSeconds);
+  if (durationSeconds > maxDurationSeconds) {
     throw new UnprocessableError(
       'duration_not_allowed',
-      `durationSeconds ${durationSeconds} exceeds the tenant's maximum of ${settings.maxDurationSeconds} for ${mode}`,
-      { details: [{ path: '$.durationSeconds', message: `at most ${settings.maxDurationSeconds}`, limit: 'TenantMaxDuration' }] },
+      `durationSeconds ${durationSeconds} exceeds the maximum of ${maxDurationSeconds} for ${mode}`,
+      {
+        details: [{ path: '$.durationSeconds', message: `at most ${maxDurationSeconds}`, limit: 'TenantMaxDuration' }],
+      },
     );
   }
 
-  // The defaults stay within the STS name limits: partner ids are at most 32 characters.
-  const sessionName = request.sessionName ?? (mode === 'federation' ? partnerId : `${partnerId}.${issuanceId.slice(0, 12)}`);
-  const values: TemplateValues = { tenantId, partnerId, sessionName };
+  // Only identifiers credvend controls are rendered; the request's sessionName is a name suffix only.
+  const values: TemplateValues = { tenantId, partnerId };
   const rendered = renderPolicyStatements(policy.document.statements, values);
   if (request.scope) assertScopeCovered(rendered, request.scope);
   const policyText = JSON.stringify(buildSessionPolicy(rendered, request.scope));
   const policyArns = policy.document.managedPolicyArns ?? [];
+  // On every session, federation included; the tenant cannot remove or override them.
+  const tags = { ...renderSessionTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId };
 
   if (mode === 'federation') {
-    return { mode, policyText, sessionName, request: { name: sessionName, durationSeconds, policy: policyText, policyArns } };
+    const sessionName = federationName(tenantId, partnerId, request.sessionName);
+    return { mode, policyText, sessionName, request: { name: sessionName, durationSeconds, policy: policyText, policyArns, tags } };
   }
-  const role = settings as AssumeRoleSettings;
-  const withTags = role.sessionTags !== false;
+  const role = binding.roles[(settings as AssumeRoleSettings).role] as BoundRole;
+  const sessionName = roleSessionName(tenantId, partnerId, request.sessionName ?? issuanceId.slice(0, 8));
   return {
     mode,
     policyText,
@@ -140,13 +184,13 @@ export function planIssuance(
       roleArn: role.roleArn,
       roleSessionName: sessionName,
       durationSeconds,
-      roleMaxSessionDuration: role.roleMaxSessionDuration,
+      roleMaxSessionDuration: role.maxSessionDuration,
       policy: policyText,
       policyArns,
-      externalId: role.externalId,
-      sourceIdentity: partnerId,
-      tags: withTags ? { ...renderTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId } : {},
-      transitiveTagKeys: withTags ? [...IDENTITY_TAGS] : [],
+      externalId: binding.externalId,
+      sourceIdentity: partnerIdentity(tenantId, partnerId),
+      tags,
+      transitiveTagKeys: [...IDENTITY_TAGS],
     },
   };
 }
@@ -165,8 +209,8 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
   assertPlanWithinLimits(plan);
   // Counted after every up-front check, so a refused request never uses up the partner's quota.
-  const rateLimit = resolved.policy.document.rateLimit;
-  if (rateLimit && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, rateLimit.perMinute);
+  const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding);
+  if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
   const credentials =
     plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
 
@@ -182,7 +226,8 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     principalId: credentials.principalId,
     sourceIdentity: plan.mode === 'assume-role' ? plan.request.sourceIdentity : undefined,
     policyVersion: resolved.policy.version,
-    policySha256: sha256Hex(plan.policyText),
+    // The inline policy and the managed policy ARNs: what the session may do, both parts.
+    policySha256: sha256Hex([plan.policyText, ...plan.request.policyArns].join('\n')),
     scope:
       request.scope?.actions?.length || request.scope?.resources?.length
         ? { actions: request.scope.actions ?? [], resources: request.scope.resources ?? [] }

@@ -1,12 +1,13 @@
 // Composition root for the admin API, built once per cold start.
 import type { AdminDeps } from '../admin/ports';
-import { dynamoClient } from '../aws/clients';
+import { dynamoClient, stsClient } from '../aws/clients';
 import { documentClient } from '../aws/document-client';
 import { config } from '../core/config';
 import { listAuditReports } from '../store/audit-store';
 import { DynamoDirectory } from '../store/directory';
 import { DynamoDirectoryAdmin } from '../store/directory-admin';
 import { DynamoIssuanceQueries } from '../store/issuance-queries';
+import { issuerPrincipalLoader } from '../sts/issuer-principal';
 import { directory } from './directory';
 
 export const adminDeps: AdminDeps = {
@@ -15,6 +16,7 @@ export const adminDeps: AdminDeps = {
   issuances: new DynamoIssuanceQueries(documentClient, config.issuanceTable),
   auditReports: (tenantId, page) => listAuditReports(documentClient, config.mainTable, tenantId, page),
   now: () => new Date(),
+  trust: { rolePattern: config.tenantRolePattern, issuerPrincipal: issuerPrincipalLoader(stsClient, config.issuerPrincipalArn) },
   // Other containers honour a revocation within the cache TTL; this one at once.
   onRevocation: () => directory.clear(),
 };

@@ -2,10 +2,10 @@
 // local tables and STS that global-setup started.
 import { randomBytes } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TenantPolicyDocument } from '../../lib/core/model';
+import type { TenantBinding, TenantPolicyDocument } from '../../lib/core/model';
 import { DynamoDirectoryAdmin } from '../../lib/store/directory-admin';
 import { localDynamoClient } from '../../local/dynamo';
-import { createApiKey, demoPolicy } from '../../local/seed';
+import { createApiKey, demoBinding, demoPolicy } from '../../local/seed';
 import { assertMatchesOpenApi } from './openapi';
 import { apiKeySecret, recordSecrets, secretsIn } from './secret-scan';
 
@@ -90,20 +90,53 @@ export interface TestTenant {
   adminKey: string;
 }
 
+export interface TestTenantOptions {
+  /** Default: the demo binding (the local demo role, sharing the stack's demo external ID). */
+  binding?: TenantBinding | ((tenantId: string, at: string) => TenantBinding);
+  /** Default: a fresh `t-xxxxxxxx`. */
+  tenantId?: string;
+  /** Default: a fresh `p-xxxxxxxx`. */
+  partnerId?: string;
+}
+
 /** A fresh tenant with one partner and keys, written straight to the tables (the admin API is tested on its own). */
-export async function createTestTenant(policy?: TenantPolicyDocument): Promise<TestTenant> {
+export async function createTestTenant(policy?: TenantPolicyDocument, options: TestTenantOptions = {}): Promise<TestTenant> {
   const { client, main } = tables();
   const admin = new DynamoDirectoryAdmin(client, main);
-  const tenantId = uniqueId('t');
-  const partnerId = uniqueId('p');
+  const tenantId = options.tenantId ?? uniqueId('t');
+  const partnerId = options.partnerId ?? uniqueId('p');
   const at = new Date().toISOString();
-  await admin.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt: at });
-  await admin.putPolicy(tenantId, policy ?? demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId), 0, at, 'test');
-  await admin.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt: at });
-  const partner = await createApiKey(admin, 'partner', { tenantId, partnerId });
+  const { demoRoleArn, demoExternalId } = stackInfo();
+  const binding =
+    typeof options.binding === 'function'
+      ? options.binding(tenantId, at)
+      : (options.binding ?? demoBinding(tenantId, demoRoleArn, demoExternalId, at));
+  await admin.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt: at, binding });
+  await admin.putPolicy(tenantId, policy ?? demoPolicy(), 0, at, 'test');
+  const partner = await addTestPartner(tenantId, partnerId);
   const tenantAdmin = await createApiKey(admin, 'admin', { tenantId });
-  recordSecrets([apiKeySecret(partner.apiKey), apiKeySecret(tenantAdmin.apiKey)]);
-  return { tenantId, partnerId, partnerKey: partner.apiKey, partnerKeyId: partner.record.keyId, adminKey: tenantAdmin.apiKey };
+  recordSecrets([apiKeySecret(tenantAdmin.apiKey)]);
+  return { tenantId, partnerId, partnerKey: partner.partnerKey, partnerKeyId: partner.partnerKeyId, adminKey: tenantAdmin.apiKey };
+}
+
+/** Another partner of an existing tenant, with a key, written straight to the tables. */
+export async function addTestPartner(tenantId: string, partnerId: string = uniqueId('p')) {
+  const { client, main } = tables();
+  const admin = new DynamoDirectoryAdmin(client, main);
+  await admin.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt: new Date().toISOString() });
+  const partner = await createApiKey(admin, 'partner', { tenantId, partnerId });
+  recordSecrets([apiKeySecret(partner.apiKey)]);
+  return { partnerId, partnerKey: partner.apiKey, partnerKeyId: partner.record.keyId };
+}
+
+/**
+ * Writes a policy version straight to the table, past the admin API's validation: what a tenant
+ * stored before today's rules (e.g. a withdrawn placeholder) looks like to the running code.
+ */
+export async function writeStoredPolicy(tenantId: string, document: unknown, expectedVersion: number): Promise<void> {
+  const { client, main } = tables();
+  const admin = new DynamoDirectoryAdmin(client, main);
+  await admin.putPolicy(tenantId, document as TenantPolicyDocument, expectedVersion, new Date().toISOString(), 'pre-upgrade');
 }
 
 export function closeTables(): void {

@@ -7,6 +7,7 @@ import type {
   KeyKind,
   Partner,
   Tenant,
+  TenantBinding,
   TenantPolicy,
   TenantPolicyDocument,
 } from '../../lib/core/model';
@@ -38,7 +39,13 @@ export function fakeCredentials(overrides: Partial<IssuedCredentials> = {}): Iss
 
 export const TENANT_ID = 'acme';
 export const PARTNER_ID = 'partner-one';
-export const ROLE_ARN = 'arn:aws:iam::123456789012:role/credvend-acme';
+export const ROLE_ARN = 'arn:aws:iam::123456789012:role/credvend/acme';
+/** The name the tenant policy gives the bound role. */
+export const ROLE_NAME = 'primary';
+/** The tenant's external ID, as credvend generates them: cv- and 32 base32 characters. */
+export const EXTERNAL_ID = 'cv-abcdefghijklmnopqrstuvwxyz234567';
+/** Federation resources the operator allows acme: its bucket listing, and its own prefix. */
+export const FEDERATION_BOUNDARY = ['arn:aws:s3:::acme-data', 'arn:aws:s3:::acme-data/acme/*'];
 
 export const S3_STATEMENTS: IamStatement[] = [
   {
@@ -55,12 +62,7 @@ export function policyDocument(overrides: Partial<TenantPolicyDocument> = {}): T
   return {
     defaultMode: 'assume-role',
     modes: {
-      'assume-role': {
-        roleArn: ROLE_ARN,
-        defaultDurationSeconds: 3600,
-        maxDurationSeconds: 7200,
-        roleMaxSessionDuration: 7200,
-      },
+      'assume-role': { role: ROLE_NAME, defaultDurationSeconds: 3600, maxDurationSeconds: 7200 },
       federation: { defaultDurationSeconds: 1800, maxDurationSeconds: 43_200 },
     },
     statements: S3_STATEMENTS,
@@ -72,8 +74,21 @@ export function tenantPolicy(document: TenantPolicyDocument = policyDocument(), 
   return { tenantId: TENANT_ID, version, document, updatedAt: '2026-01-01T00:00:00.000Z' };
 }
 
+/** What an operator bound acme to: one role (MaxSessionDuration 2 h), federation within its prefix, no ceilings. */
+export function binding(overrides: Partial<TenantBinding> = {}): TenantBinding {
+  return {
+    version: 1,
+    externalId: EXTERNAL_ID,
+    roles: { [ROLE_NAME]: { roleArn: ROLE_ARN, maxSessionDuration: 7200 } },
+    federation: { resourceBoundary: [...FEDERATION_BOUNDARY] },
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    updatedBy: 'ok-aaaaaaaaaaaaaaaa',
+    ...overrides,
+  };
+}
+
 export function tenant(overrides: Partial<Tenant> = {}): Tenant {
-  return { tenantId: TENANT_ID, name: 'Acme', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z', ...overrides };
+  return { tenantId: TENANT_ID, name: 'Acme', status: 'enabled', createdAt: '2026-01-01T00:00:00.000Z', binding: binding(), ...overrides };
 }
 
 export function partner(overrides: Partial<Partner> = {}): Partner {
@@ -178,7 +193,7 @@ export class FakeSts implements StsPort {
     if (this.failWith) throw this.failWith;
     return this.answer(
       req.durationSeconds,
-      `arn:aws:sts::123456789012:assumed-role/credvend-acme/${req.roleSessionName}`,
+      `arn:aws:sts::123456789012:assumed-role/acme/${req.roleSessionName}`,
       `AROAEXAMPLEROLEID:${req.roleSessionName}`,
     );
   }

@@ -4,17 +4,22 @@ import { AppError, DependencyUnavailableError, UpstreamRefusedError } from '../.
 import type { AssumeRoleSettings, IamStatement, TenantPolicyDocument } from '../../lib/core/model';
 import type { Caller } from '../../lib/identity/authenticate';
 import { type IssueDeps, type IssueRequest, issueCredentials, refreshAfterOf, resolvePartnerPolicy, sha256Hex } from '../../lib/vend/issue';
+import { federationName, partnerIdentity } from '../../lib/vend/principal-names';
 import {
+  binding,
+  EXTERNAL_ID,
   FAKE_SECRET_ACCESS_KEY,
   FAKE_SESSION_TOKEN,
   FakeDirectory,
   FakeLedger,
   FakeSts,
+  FEDERATION_BOUNDARY,
   fakeAccessKeyId,
   PARTNER_ID,
   partner,
   policyDocument,
   ROLE_ARN,
+  ROLE_NAME,
   TENANT_ID,
   tenant,
   tenantPolicy,
@@ -38,6 +43,13 @@ const RENDERED: IamStatement[] = [
 ];
 const PLAIN_POLICY = JSON.stringify({ Version: '2012-10-17', Statement: RENDERED });
 
+/** SourceIdentity, and every RoleSessionName's fixed part: derived from tenant and partner, never from the request. */
+const IDENTITY = partnerIdentity(TENANT_ID, PARTNER_ID);
+/** The federation Name without a suffix. */
+const FEDERATION_NAME = federationName(TENANT_ID, PARTNER_ID);
+/** RoleSessionName without a sessionName: the issuance id's first 8 characters as the suffix. */
+const DEFAULT_SESSION = `${IDENTITY}.0123abcd`;
+
 let directory: FakeDirectory;
 let ledger: FakeLedger;
 let sts: FakeSts;
@@ -52,6 +64,10 @@ beforeEach(() => {
 
 function usePolicy(overrides: Partial<TenantPolicyDocument>) {
   directory.context.policy = tenantPolicy(policyDocument(overrides));
+}
+
+function useBinding(overrides: Parameters<typeof binding>[0]) {
+  directory.context.tenant = tenant({ binding: binding(overrides) });
 }
 
 function assumeRoleSettings(overrides: Partial<AssumeRoleSettings>): TenantPolicyDocument['modes'] {
@@ -78,19 +94,20 @@ function expectNothingIssued() {
 }
 
 describe('issueCredentials, assume-role', () => {
-  it('asks STS for the tenant role with defaults, identity tags and SourceIdentity', async () => {
+  it("asks STS for the binding's role with defaults, the binding's external ID, identity tags and SourceIdentity", async () => {
     await issue();
     expect(sts.federation).toEqual([]);
+    expect(IDENTITY).toMatch(/^acme\.partner-one\.[a-z2-7]{16}$/);
     expect(sts.assumeRoles).toStrictEqual([
       {
         roleArn: ROLE_ARN,
-        roleSessionName: `${PARTNER_ID}.0123abcd-456`,
+        roleSessionName: DEFAULT_SESSION,
         durationSeconds: 3600,
         roleMaxSessionDuration: 7200,
         policy: PLAIN_POLICY,
         policyArns: [],
-        externalId: undefined,
-        sourceIdentity: PARTNER_ID,
+        externalId: EXTERNAL_ID,
+        sourceIdentity: IDENTITY,
         tags: { tenant: TENANT_ID, partner: PARTNER_ID },
         transitiveTagKeys: ['tenant', 'partner'],
       },
@@ -106,9 +123,9 @@ describe('issueCredentials, assume-role', () => {
       keyId: KEY_ID,
       mode: 'assume-role',
       accessKeyId: fakeAccessKeyId(),
-      principalArn: `arn:aws:sts::123456789012:assumed-role/credvend-acme/${PARTNER_ID}.0123abcd-456`,
-      principalId: `AROAEXAMPLEROLEID:${PARTNER_ID}.0123abcd-456`,
-      sourceIdentity: PARTNER_ID,
+      principalArn: `arn:aws:sts::123456789012:assumed-role/acme/${DEFAULT_SESSION}`,
+      principalId: `AROAEXAMPLEROLEID:${DEFAULT_SESSION}`,
+      sourceIdentity: IDENTITY,
       policyVersion: 4,
       policySha256: createHash('sha256').update(PLAIN_POLICY).digest('hex'),
       durationSeconds: 3600,
@@ -141,41 +158,65 @@ describe('issueCredentials, assume-role', () => {
     expect(JSON.stringify(ledger.records)).not.toContain(FAKE_SESSION_TOKEN);
   });
 
-  it('passes external id and managed policy ARNs, renders tenant tags, and never lets them replace the identity tags', async () => {
+  it('passes managed policy ARNs, renders tenant tags, and never lets them replace the identity tags', async () => {
     usePolicy({
-      modes: assumeRoleSettings({ externalId: 'acme-ext-1' }),
       managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-      sessionTags: { project: '{{tenantId}}-{{sessionName}}', tenant: 'evil', partner: 'evil' },
+      sessionTags: { project: '{{tenantId}}-{{partnerId}}', tenant: 'evil', partner: 'evil' },
     });
     await issue({ sessionName: 'nightly' });
     expect(sts.assumeRoles[0]).toMatchObject({
-      roleSessionName: 'nightly',
-      externalId: 'acme-ext-1',
+      roleSessionName: `${IDENTITY}.nightly`,
+      externalId: EXTERNAL_ID,
       policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
-      tags: { project: 'acme-nightly', tenant: TENANT_ID, partner: PARTNER_ID },
+      tags: { project: 'acme-partner-one', tenant: TENANT_ID, partner: PARTNER_ID },
       transitiveTagKeys: ['tenant', 'partner'],
     });
   });
 
-  it('sends no tags when the role does not take them, but still a SourceIdentity', async () => {
-    usePolicy({ modes: assumeRoleSettings({ sessionTags: false }), sessionTags: { project: 'x' } });
+  it("ignores operator-owned fields a stored document still carries: the ARN and external ID are the binding's", async () => {
+    // As if written before bindings and never upgraded: the tenant-chosen values must not reach STS.
+    const stale = { roleArn: 'arn:aws:iam::999999999999:role/victim', externalId: 'victim-ext', roleMaxSessionDuration: 43_200 };
+    usePolicy({ modes: assumeRoleSettings(stale as Partial<AssumeRoleSettings>), sessionTags: { project: 'x' } });
     const { record } = await issue();
-    expect(sts.assumeRoles[0]).toMatchObject({ tags: {}, transitiveTagKeys: [], sourceIdentity: PARTNER_ID });
-    expect(record.sourceIdentity).toBe(PARTNER_ID);
+    expect(sts.assumeRoles[0]).toMatchObject({
+      roleArn: ROLE_ARN,
+      externalId: EXTERNAL_ID,
+      roleMaxSessionDuration: 7200,
+      tags: { project: 'x', tenant: TENANT_ID, partner: PARTNER_ID },
+      transitiveTagKeys: ['tenant', 'partner'],
+      sourceIdentity: IDENTITY,
+    });
+    expect(record.sourceIdentity).toBe(IDENTITY);
   });
 
-  it('uses the requested duration and session name, up to the tenant maximum', async () => {
+  it('uses the requested duration, up to the tenant maximum, and the session name as a suffix only', async () => {
     const { record } = await issue({ durationSeconds: 7200, sessionName: 'build-42' });
-    expect(sts.assumeRoles[0]).toMatchObject({ durationSeconds: 7200, roleSessionName: 'build-42' });
+    expect(sts.assumeRoles[0]).toMatchObject({ durationSeconds: 7200, roleSessionName: `${IDENTITY}.build-42`, sourceIdentity: IDENTITY });
     expect(record).toMatchObject({ durationSeconds: 7200, expiresAt: '2026-03-04T07:06:07.000Z' });
   });
 
-  it('renders the session name into the policy', async () => {
+  it('refuses a stored policy that still uses the withdrawn {{sessionName}} placeholder (403, STS not called)', async () => {
     usePolicy({
-      statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::b/{{tenantId}}/{{partnerId}}/{{sessionName}}/*' }],
+      statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::acme-data/{{tenantId}}/{{partnerId}}/{{sessionName}}/*' }],
     });
-    await issue({ sessionName: 'job-7' });
-    expect(JSON.parse(sts.onlyPolicy).Statement[0].Resource).toBe('arn:aws:s3:::b/acme/partner-one/job-7/*');
+    const err = await refusal({ sessionName: 'job-7' });
+    expect(err).toMatchObject({ statusCode: 403, code: 'policy_needs_update' });
+    expect(err.details).toEqual([{ path: '$.statements', message: 'Unknown template placeholder {{sessionName}}' }]);
+    // Federation is refused too (403, before STS), whichever check meets the placeholder first.
+    const federation = await refusal({ mode: 'federation', sessionName: 'job-7' });
+    expect(federation.statusCode).toBe(403);
+    expect(JSON.stringify(federation.details)).toContain('{{sessionName}}');
+    expectNothingIssued();
+  });
+
+  it('refuses {{sessionName}} in a stored tag value too, rendering nothing a caller typed', async () => {
+    usePolicy({ sessionTags: { session: '{{sessionName}}' } });
+    const err = await issue({ sessionName: 'job-7' }).then(
+      () => undefined,
+      (e: unknown) => e as AppError,
+    );
+    expect(err).toMatchObject({ statusCode: 403, code: 'policy_needs_update', details: [{ path: '$.sessionTags' }] });
+    expectNothingIssued();
   });
 
   it('keeps only the first 512 characters of the user agent', async () => {
@@ -185,12 +226,22 @@ describe('issueCredentials, assume-role', () => {
 });
 
 describe('issueCredentials, federation', () => {
-  it('asks STS for a federation token named after the partner, with the federation defaults', async () => {
+  it('asks STS for a federation token named after tenant and partner, with the federation defaults and identity tags', async () => {
     usePolicy({ managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] });
+    useBinding({
+      federation: { resourceBoundary: [...FEDERATION_BOUNDARY], managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+    });
     const { record } = await issue({ mode: 'federation' });
     expect(sts.assumeRoles).toEqual([]);
+    expect(FEDERATION_NAME).toMatch(/^acme\.part\.[a-z2-7]{16}$/);
     expect(sts.federation).toStrictEqual([
-      { name: PARTNER_ID, durationSeconds: 1800, policy: PLAIN_POLICY, policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+      {
+        name: FEDERATION_NAME,
+        durationSeconds: 1800,
+        policy: PLAIN_POLICY,
+        policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+        tags: { tenant: TENANT_ID, partner: PARTNER_ID },
+      },
     ]);
     expect(record).toEqual({
       issuanceId: ISSUANCE_ID,
@@ -199,10 +250,11 @@ describe('issueCredentials, federation', () => {
       keyId: KEY_ID,
       mode: 'federation',
       accessKeyId: fakeAccessKeyId(),
-      principalArn: `arn:aws:sts::123456789012:federated-user/${PARTNER_ID}`,
-      principalId: `123456789012:${PARTNER_ID}`,
+      principalArn: `arn:aws:sts::123456789012:federated-user/${FEDERATION_NAME}`,
+      principalId: `123456789012:${FEDERATION_NAME}`,
       policyVersion: 4,
-      policySha256: sha256Hex(PLAIN_POLICY),
+      // The inline policy and the managed policy ARNs, one a line.
+      policySha256: sha256Hex(`${PLAIN_POLICY}\narn:aws:iam::aws:policy/ReadOnlyAccess`),
       durationSeconds: 1800,
       issuedAt: '2026-03-04T05:06:07.000Z',
       expiresAt: '2026-03-04T05:36:07.000Z',
@@ -215,11 +267,17 @@ describe('issueCredentials, federation', () => {
     expect(ledger.records).toHaveLength(1);
   });
 
-  it("follows the tenant's default mode", async () => {
+  it("follows the tenant's default mode, the session name a suffix of the derived Name", async () => {
     usePolicy({ defaultMode: 'federation' });
     await issue({ sessionName: 'batch' });
-    expect(sts.federation.map((r) => r.name)).toEqual(['batch']);
+    expect(sts.federation.map((r) => r.name)).toEqual([`${FEDERATION_NAME}-batch`]);
     expect(sts.assumeRoles).toEqual([]);
+  });
+
+  it('tags federation sessions with tenant and partner; tenant tags cannot replace them', async () => {
+    usePolicy({ sessionTags: { project: '{{tenantId}}', tenant: 'globex', partner: 'victim' } });
+    await issue({ mode: 'federation' });
+    expect(sts.federation[0]!.tags).toEqual({ project: TENANT_ID, tenant: TENANT_ID, partner: PARTNER_ID });
   });
 });
 
@@ -309,32 +367,40 @@ describe('issueCredentials refusals before STS', () => {
     expect(err).toMatchObject({
       statusCode: 422,
       code: 'duration_not_allowed',
-      message: `durationSeconds ${max + 1} exceeds the tenant's maximum of ${max} for ${mode}`,
+      message: `durationSeconds ${max + 1} exceeds the maximum of ${max} for ${mode}`,
       details: [{ path: '$.durationSeconds', message: `at most ${max}`, limit: 'TenantMaxDuration' }],
     });
     expectNothingIssued();
   });
 
-  it('422 duration_not_allowed when the tenant default itself is over its maximum', async () => {
+  it('caps a stored default that is over the maximum at the maximum', async () => {
     usePolicy({ modes: assumeRoleSettings({ defaultDurationSeconds: 9000, maxDurationSeconds: 3600 }) });
-    expect(await refusal({})).toMatchObject({ statusCode: 422, code: 'duration_not_allowed' });
-    expectNothingIssued();
+    const { record } = await issue();
+    expect(sts.assumeRoles[0]!.durationSeconds).toBe(3600);
+    expect(record.durationSeconds).toBe(3600);
   });
 
-  it('never sends STS a template with an unknown placeholder', async () => {
+  it('never sends STS a template with an unknown placeholder (403 policy_needs_update: the policy must be updated)', async () => {
     usePolicy({ statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::{{bucket}}/*' }] });
-    await expect(issue()).rejects.toThrow('Unknown template placeholder {{bucket}}');
+    const err = await refusal({});
+    expect(err).toMatchObject({ statusCode: 403, code: 'policy_needs_update' });
+    expect(err.details).toEqual([{ path: '$.statements', message: 'Unknown template placeholder {{bucket}}' }]);
     expectNothingIssued();
   });
 });
 
 describe('issueCredentials STS limits (422 sts_limit_exceeded, STS not called)', () => {
-  const bigStatements: IamStatement[] = [{ Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'b'.repeat(2100)}` }];
+  // Inside the federation boundary, so the STS limit is what refuses them.
+  const bigStatements: IamStatement[] = [
+    { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::acme-data/acme/${'b'.repeat(2100)}` },
+  ];
   const arns = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:iam::aws:policy/P${i}`);
   const manyTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, 'v']));
 
   it.each<[string, () => void, IssueRequest, string]>([
     ['a 33-char federation name', () => undefined, { mode: 'federation', sessionName: 'n'.repeat(33) }, 'GetFederationToken Name'],
+    // The derived Name is 26 characters and a dash: 5 more fit in 32.
+    ['a 6-char federation suffix', () => undefined, { mode: 'federation', sessionName: 'n'.repeat(6) }, 'GetFederationToken Name'],
     ['a federation name with a space', () => undefined, { mode: 'federation', sessionName: 'a b' }, 'GetFederationToken Name'],
     [
       'a federation duration under 900',
@@ -351,37 +417,41 @@ describe('issueCredentials STS limits (422 sts_limit_exceeded, STS not called)',
     ['a federation policy over 2048 characters', () => usePolicy({ statements: bigStatements }), { mode: 'federation' }, 'Policy'],
     [
       'a federation policy character above \\xFF',
-      () => usePolicy({ statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::bucket/Ā' }] }),
+      () => usePolicy({ statements: [{ Effect: 'Allow', Action: 's3:*', Resource: 'arn:aws:s3:::acme-data/acme/Ā' }] }),
       { mode: 'federation' },
       'Policy',
     ],
-    ['11 managed policy ARNs (federation)', () => usePolicy({ managedPolicyArns: arns(11) }), { mode: 'federation' }, 'PolicyArns'],
+    [
+      '11 managed policy ARNs (federation, all of them allowed by the binding)',
+      () => {
+        usePolicy({ managedPolicyArns: arns(11) });
+        useBinding({ federation: { resourceBoundary: [...FEDERATION_BOUNDARY], managedPolicyArns: arns(11) } });
+      },
+      { mode: 'federation' },
+      'PolicyArns',
+    ],
     ['a 65-char role session name', () => undefined, { sessionName: 'n'.repeat(65) }, 'RoleSessionName'],
+    // For acme/partner-one the derived part is 33 characters and a dot: 30 more fit in 64.
+    ['a 31-char role session suffix', () => undefined, { sessionName: 'n'.repeat(31) }, 'RoleSessionName'],
     ['a role session name with a quote', () => undefined, { sessionName: 'a"b' }, 'RoleSessionName'],
     ['an AssumeRole duration under 900', () => undefined, { durationSeconds: 600 }, 'AssumeRole DurationSeconds'],
     [
       'an AssumeRole duration over 43200',
-      () => usePolicy({ modes: assumeRoleSettings({ maxDurationSeconds: 50_000, roleMaxSessionDuration: 50_000 }) }),
+      () => {
+        usePolicy({ modes: assumeRoleSettings({ maxDurationSeconds: 50_000 }) });
+        useBinding({ roles: { [ROLE_NAME]: { roleArn: ROLE_ARN, maxSessionDuration: 50_000 } } });
+      },
       { durationSeconds: 43_201 },
       'AssumeRole DurationSeconds',
     ],
-    [
-      "a duration over the role's MaxSessionDuration",
-      () => usePolicy({ modes: assumeRoleSettings({ maxDurationSeconds: 7200, roleMaxSessionDuration: 3600 }) }),
-      { durationSeconds: 3601 },
-      'MaxSessionDuration',
-    ],
-    ['a 1-char external id', () => usePolicy({ modes: assumeRoleSettings({ externalId: 'x' }) }), {}, 'ExternalId'],
+    ["a 1-char external id (the binding's)", () => useBinding({ externalId: 'x' }), {}, 'ExternalId'],
     ['an AssumeRole policy over 2048 characters', () => usePolicy({ statements: bigStatements }), {}, 'Policy'],
     ['11 managed policy ARNs (assume-role)', () => usePolicy({ managedPolicyArns: arns(11) }), {}, 'PolicyArns'],
     ['51 session tags (49 + tenant + partner)', () => usePolicy({ sessionTags: manyTags(49) }), {}, 'Tags'],
+    ['51 federation session tags', () => usePolicy({ sessionTags: manyTags(49) }), { mode: 'federation' }, 'Tags'],
+    ['a federation tag value STS does not allow', () => usePolicy({ sessionTags: { s: 'a"b' } }), { mode: 'federation' }, 'Tags'],
     ['a tag key over 128 characters', () => usePolicy({ sessionTags: { ['k'.repeat(129)]: 'v' } }), {}, 'Tags'],
-    [
-      'a rendered tag value over 256 characters',
-      () => usePolicy({ sessionTags: { s: '{{sessionName}}'.repeat(5) } }),
-      { sessionName: 'n'.repeat(60) },
-      'Tags',
-    ],
+    ['a rendered tag value over 256 characters', () => usePolicy({ sessionTags: { s: '{{partnerId}}'.repeat(24) } }), {}, 'Tags'],
   ])('%s', async (_, arrange, request, limit) => {
     arrange();
     const err = await refusal(request);
@@ -397,10 +467,10 @@ describe('issueCredentials STS limits (422 sts_limit_exceeded, STS not called)',
     expect(Object.keys(sts.assumeRoles[0]!.tags)).toHaveLength(50);
   });
 
-  it('SourceIdentity: a partner id STS would refuse as SourceIdentity is caught before STS', async () => {
-    // Partner ids are 3-32 chars in practice (ID_PATTERN); a 1-char one shows the check is wired.
-    const err = await refusal({}, { ...partnerCaller, partnerId: 'p' });
-    expect(err.details.map((d) => d.limit)).toEqual(['SourceIdentity']);
+  it('SourceIdentity: a partner id STS would refuse in the derived names is caught before STS', async () => {
+    // Partner ids match ID_PATTERN in practice; one with a slash shows the checks are wired.
+    const err = await refusal({}, { ...partnerCaller, partnerId: 'p/x' });
+    expect(err.details.map((d) => d.limit)).toEqual(['RoleSessionName', 'SourceIdentity']);
     expectNothingIssued();
   });
 });
@@ -436,10 +506,198 @@ describe('issueCredentials after STS', () => {
   });
 });
 
+describe('issueCredentials within the operator\'s binding (DESIGN.md "Trust model")', () => {
+  /** 403 policy_outside_binding, with the binding problems' codes as details, and nothing issued. */
+  async function outsideBinding(request: IssueRequest): Promise<string[]> {
+    const err = await refusal(request);
+    expect(err).toMatchObject({ statusCode: 403, code: 'policy_outside_binding' });
+    expectNothingIssued();
+    return err.details.map((d) => d.code as string);
+  }
+
+  it('403 binding_not_configured for a tenant no operator has bound, before STS', async () => {
+    directory.context.tenant = tenant({ binding: undefined });
+    for (const mode of ['assume-role', 'federation'] as const) {
+      expect(await refusal({ mode })).toMatchObject({ statusCode: 403, code: 'binding_not_configured' });
+    }
+    expectNothingIssued();
+  });
+
+  it('a policy naming a role the binding lacks gets 403 policy_outside_binding, and STS is never called', async () => {
+    usePolicy({ modes: assumeRoleSettings({ role: 'admin' }) });
+    expect(await outsideBinding({})).toEqual(['role_not_bound']);
+  });
+
+  it("cannot reach a role through the object prototype: only the binding's own role names count", async () => {
+    for (const role of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      usePolicy({ modes: assumeRoleSettings({ role }) });
+      expect(await outsideBinding({})).toEqual(['role_not_bound']);
+    }
+  });
+
+  it('refuses a role bound once and unbound since: the binding is checked at every issuance', async () => {
+    useBinding({ roles: { other: { roleArn: 'arn:aws:iam::123456789012:role/credvend/other', maxSessionDuration: 3600 } } });
+    expect(await outsideBinding({})).toEqual(['role_not_bound']);
+  });
+
+  it("refuses a policy maximum over the bound role's MaxSessionDuration (lowered since the PUT)", async () => {
+    useBinding({ roles: { [ROLE_NAME]: { roleArn: ROLE_ARN, maxSessionDuration: 3600 } } });
+    expect(await outsideBinding({ durationSeconds: 900 })).toEqual(['exceeds_role_max_session_duration']);
+  });
+
+  it('federation: 403 when the binding does not enable it, or a granted resource leaves the boundary', async () => {
+    useBinding({ federation: undefined });
+    expect(await outsideBinding({ mode: 'federation' })).toEqual(['federation_not_enabled']);
+    useBinding({ federation: { resourceBoundary: ['arn:aws:s3:::acme-data/acme/partner-one/*'] } });
+    // The bucket listing is outside, and {{partnerId}} stands for any partner, so the object prefix is too.
+    expect(await outsideBinding({ mode: 'federation' })).toEqual(['outside_federation_boundary', 'outside_federation_boundary']);
+  });
+
+  it('the federation boundary does not constrain assume-role, whose role the tenant owns', async () => {
+    useBinding({ federation: { resourceBoundary: ['arn:aws:s3:::elsewhere/*'] } });
+    await issue();
+    expect(sts.assumeRoles).toHaveLength(1);
+  });
+
+  it("always sends the binding's current external ID, never the next one of a rotation", async () => {
+    useBinding({ externalId: 'cv-currentcurrentcurrentcurrentcurr', nextExternalId: 'cv-nextnextnextnextnextnextnextnext' });
+    await issue();
+    expect(sts.assumeRoles[0]!.externalId).toBe('cv-currentcurrentcurrentcurrentcurr');
+  });
+
+  it('caps a stored policy at a duration ceiling lowered since the PUT: issued, never above the ceiling (assume-role)', async () => {
+    // The policy allows 7200 (default 3600); the binding now allows 1800.
+    useBinding({ maxDurationSeconds: 1800 });
+    const { record } = await issue();
+    expect(sts.assumeRoles.map((r) => r.durationSeconds)).toEqual([1800]);
+    expect(record.durationSeconds).toBe(1800);
+    await issue({ durationSeconds: 900 });
+    expect(sts.assumeRoles.map((r) => r.durationSeconds)).toEqual([1800, 900]);
+    const err = await refusal({ durationSeconds: 1801 });
+    expect(err).toMatchObject({
+      statusCode: 422,
+      code: 'duration_not_allowed',
+      message: 'durationSeconds 1801 exceeds the maximum of 1800 for assume-role',
+      details: [{ path: '$.durationSeconds', message: 'at most 1800', limit: 'TenantMaxDuration' }],
+    });
+    expect(sts.calls).toBe(2);
+    expect(ledger.records).toHaveLength(2);
+  });
+
+  it('caps federation at a lowered duration ceiling too', async () => {
+    // The policy allows 43200 (default 1800); the binding now allows 1200.
+    useBinding({ maxDurationSeconds: 1200 });
+    await issue({ mode: 'federation' });
+    expect(sts.federation.map((r) => r.durationSeconds)).toEqual([1200]);
+    expect(await refusal({ mode: 'federation', durationSeconds: 1201 })).toMatchObject({ statusCode: 422, code: 'duration_not_allowed' });
+    expect(sts.calls).toBe(1);
+  });
+
+  it('a ceiling above the default leaves the default alone', async () => {
+    useBinding({ maxDurationSeconds: 5400 });
+    await issue();
+    expect(sts.assumeRoles.map((r) => r.durationSeconds)).toEqual([3600]);
+  });
+
+  it('federation: a managed policy the binding does not list is refused (403) before STS', async () => {
+    // Before the allowlist, AdministratorAccess escaped the resource boundary of a federated session.
+    usePolicy({ managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    expect(await outsideBinding({ mode: 'federation' })).toEqual(['managed_policy_outside_binding']);
+    useBinding({
+      federation: { resourceBoundary: [...FEDERATION_BOUNDARY], managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+    });
+    const err = await refusal({ mode: 'federation' });
+    expect(err).toMatchObject({
+      statusCode: 403,
+      code: 'policy_outside_binding',
+      details: [{ path: '$.managedPolicyArns[0]', code: 'managed_policy_outside_binding' }],
+    });
+    expectNothingIssued();
+  });
+
+  it('federation: refuses the policy if any one of its managed policies is unlisted', async () => {
+    usePolicy({ managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::aws:policy/AdministratorAccess'] });
+    useBinding({
+      federation: { resourceBoundary: [...FEDERATION_BOUNDARY], managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+    });
+    const err = await refusal({ mode: 'federation' });
+    expect(err.details).toEqual([expect.objectContaining({ path: '$.managedPolicyArns[1]', code: 'managed_policy_outside_binding' })]);
+    expectNothingIssued();
+  });
+
+  it('federation: a managed policy the binding lists is sent, and recorded in the policy hash', async () => {
+    const arns = ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::123456789012:policy/credvend/acme-extra'];
+    usePolicy({ managedPolicyArns: arns });
+    useBinding({ federation: { resourceBoundary: [...FEDERATION_BOUNDARY], managedPolicyArns: [...arns].reverse() } });
+    const { record } = await issue({ mode: 'federation' });
+    expect(sts.federation.map((r) => r.policyArns)).toEqual([arns]);
+    expect(record.policySha256).toBe(createHash('sha256').update(`${PLAIN_POLICY}\n${arns[0]}\n${arns[1]}`).digest('hex'));
+  });
+
+  it("assume-role: managed policies are not bound by the federation allowlist (the tenant's role bounds them)", async () => {
+    usePolicy({ managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    await issue();
+    expect(sts.assumeRoles.map((r) => r.policyArns)).toEqual([['arn:aws:iam::aws:policy/AdministratorAccess']]);
+  });
+
+  it("with the policy at the binding's ceiling, a request above it is 422 duration_not_allowed (both modes)", async () => {
+    useBinding({ maxDurationSeconds: 3600 });
+    usePolicy({
+      modes: {
+        ...assumeRoleSettings({ defaultDurationSeconds: 900, maxDurationSeconds: 3600 }),
+        federation: { defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+      },
+    });
+    const federation = await refusal({ mode: 'federation', durationSeconds: 3601 });
+    expect(federation).toMatchObject({ statusCode: 422, code: 'duration_not_allowed' });
+    const err = await refusal({ durationSeconds: 3601 });
+    expect(err).toMatchObject({
+      statusCode: 422,
+      code: 'duration_not_allowed',
+      details: [{ limit: 'TenantMaxDuration', message: 'at most 3600' }],
+    });
+    expectNothingIssued();
+    await issue({ durationSeconds: 3600 });
+    expect(sts.assumeRoles[0]!.durationSeconds).toBe(3600);
+  });
+
+  it.each<[string, IssueRequest]>([
+    ['assume-role', {}],
+    ['federation', { mode: 'federation' }],
+  ])('a partner cannot change the fixed part of its session name (%s)', async (_, base) => {
+    const attempts = ['x', '.x', '-x', 'globex.partner-one.aaaaaaaaaaaaaaaa', 'acme.other.aaaa', '..', '@a', '=', 'a,b'].filter(
+      (n) => n.length <= (base.mode === 'federation' ? 5 : 12),
+    );
+    expect(attempts.length).toBeGreaterThanOrEqual(6);
+    for (const sessionName of attempts) await issue({ ...base, sessionName });
+    const names = base.mode === 'federation' ? sts.federation.map((r) => r.name) : sts.assumeRoles.map((r) => r.roleSessionName);
+    const prefix = base.mode === 'federation' ? `${FEDERATION_NAME}-` : `${IDENTITY}.`;
+    expect(names).toEqual(attempts.map((n) => prefix + n));
+    expect(sts.assumeRoles.map((r) => r.sourceIdentity)).toEqual(base.mode === 'federation' ? [] : attempts.map(() => IDENTITY));
+    // Nor what the policy grants: every issuance got the same session policy.
+    expect(new Set([...sts.assumeRoles, ...sts.federation].map((r) => r.policy))).toEqual(new Set([PLAIN_POLICY]));
+  });
+
+  it("two tenants' partners with the same id get different principals", async () => {
+    await issue();
+    directory.context = {
+      tenant: tenant({ tenantId: 'globex', binding: binding() }),
+      partner: partner({ tenantId: 'globex' }),
+      policy: { ...tenantPolicy(), tenantId: 'globex' },
+    };
+    await issue({}, { ...partnerCaller, tenantId: 'globex' });
+    const [acme, globex] = sts.assumeRoles;
+    expect(acme!.roleSessionName).not.toBe(globex!.roleSessionName);
+    expect(acme!.sourceIdentity).not.toBe(globex!.sourceIdentity);
+    expect(globex!.tags).toEqual({ tenant: 'globex', partner: PARTNER_ID });
+  });
+});
+
 describe('resolvePartnerPolicy', () => {
   it('answers the policy, the mode and its settings', async () => {
     await expect(resolvePartnerPolicy(directory, partnerCaller)).resolves.toEqual({
       policy: directory.context.policy,
+      binding: binding(),
       mode: 'assume-role',
       settings: policyDocument().modes['assume-role'],
     });

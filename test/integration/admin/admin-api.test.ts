@@ -5,14 +5,15 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tableKeys } from '../../../lib/core/table-keys';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
-import { demoPolicy } from '../../../local/seed';
-import { closeTables, createTestTenant, stackInfo, type TestTenant, tables, uniqueId } from '../../support/api';
+import { DEMO_ROLE, demoPolicy } from '../../../local/seed';
+import { closeTables, createTestTenant, type TestTenant, tables, uniqueId } from '../../support/api';
 import { control } from '../../support/control';
 import { OPENAPI_JSON } from '../../support/openapi';
+import { bind, registerRole, trustOf } from '../../support/trust';
 import { api, listAll, newKey, pastCacheTtl } from './support';
 
 let operatorKey: string;
-const policy = () => demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId);
+const policy = () => demoPolicy();
 const issue = (key: string, body: unknown = {}) => api('POST', '/v1/credentials', { key, body });
 
 beforeAll(async () => {
@@ -24,6 +25,7 @@ describe('onboarding a tenant (operator), then managing it (its admin)', () => {
   const tenantId = uniqueId('t');
   let adminKey: string;
   let partnerKey: string;
+  let roleArn: string;
 
   it('creates the tenant, once', async () => {
     const created = await api('POST', '/v1/tenants', { key: operatorKey, body: { tenantId, name: 'Onboarded' } });
@@ -59,14 +61,37 @@ describe('onboarding a tenant (operator), then managing it (its admin)', () => {
     expect([refused.status, refused.body.error.code]).toEqual([403, 'policy_not_configured']);
   });
 
-  it('lets the admin write the first version (expectedVersion 0), after which the partner gets credentials', async () => {
+  it('cannot write a policy before an operator binds a role: 422 role_not_bound and federation_not_enabled', async () => {
+    const put = await api('PUT', `/v1/tenants/${tenantId}/policy`, { key: adminKey, body: { expectedVersion: 0, policy: policy() } });
+    expect([put.status, put.body.error.code]).toEqual([422, 'invalid_policy']);
+    expect(put.body.error.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: "$.modes['assume-role'].role", code: 'role_not_bound' }),
+        expect.objectContaining({ path: '$.modes.federation', code: 'federation_not_enabled' }),
+      ]),
+    );
+    expect((await api('GET', `/v1/tenants/${tenantId}/policy`, { key: adminKey })).status).toBe(404);
+  });
+
+  it('is bound by the operator to a role the tenant registered with the trust policy its trust view shows', async () => {
+    const trust = await trustOf(adminKey, tenantId);
+    roleArn = await registerRole(trust.trustPolicy, { maxSessionDuration: 14_400 });
+    const bound = await bind(operatorKey, tenantId, {
+      roles: { [DEMO_ROLE]: { roleArn, maxSessionDuration: 14_400 } },
+      federation: { resourceBoundary: ['arn:aws:s3:::demo-bucket', `arn:aws:s3:::demo-bucket/${tenantId}/*`] },
+    });
+    expect(bound).toMatchObject({ tenantId, version: 2, externalId: trust.externalId, roles: { [DEMO_ROLE]: { roleArn } } });
+  });
+
+  it('lets the admin write the first version (expectedVersion 0), after which the partner gets credentials as the bound role', async () => {
     const put = await api('PUT', `/v1/tenants/${tenantId}/policy`, { key: adminKey, body: { expectedVersion: 0, policy: policy() } });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ tenantId, version: 1, document: policy() });
+    expect(put.body).toMatchObject({ tenantId, version: 1, policy: policy() });
     await pastCacheTtl(); // the "no policy" answer may still be cached
     const issued = await issue(partnerKey);
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({ tenantId, partnerId: 'app-one', policyVersion: 1 });
+    expect((await control.stsSession(issued.body.credentials.accessKeyId))?.roleArn).toBe(roleArn);
   });
 
   it('lists the tenant among all tenants, page by page', async () => {
@@ -93,10 +118,23 @@ describe('policy versions', () => {
     const stale = await api('PUT', path(), { key: tenant.adminKey, body: { expectedVersion: 1, policy: policy() } });
     expect([stale.status, stale.body.error.code]).toEqual([409, 'version_conflict']);
     const current = await api('GET', path(), { key: tenant.adminKey });
-    expect(current.body).toMatchObject({ version: 2, document: { defaultMode: 'federation' } });
+    expect(current.body).toMatchObject({ version: 2, policy: { defaultMode: 'federation' } });
     const versions = await listAll(`${path()}/versions`, tenant.adminKey, 1);
     expect(versions.items.map((v) => v.version)).toEqual([2, 1]);
     expect(versions.pages).toBeGreaterThanOrEqual(2);
+  });
+
+  it('round-trips: the `policy` of a GET body, modified, is what PUT takes back', async () => {
+    const read = await api('GET', path(), { key: tenant.adminKey });
+    expect(read.status).toBe(200);
+    expect(read.body).not.toHaveProperty('document');
+    const { version, policy: current } = read.body;
+    current.modes.federation.maxDurationSeconds = 3600;
+    const put = await api('PUT', path(), { key: tenant.adminKey, body: { expectedVersion: version, policy: current } });
+    expect([put.status, put.body.version]).toEqual([200, version + 1]);
+    const again = await api('GET', path(), { key: tenant.adminKey });
+    expect(again.body.policy).toEqual(current);
+    expect(again.body.policy.modes.federation.maxDurationSeconds).toBe(3600);
   });
 
   it('of concurrent writes with the same expectedVersion, exactly one wins and the rest get 409', async () => {
@@ -112,7 +150,7 @@ describe('policy versions', () => {
     expect(statuses).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
     const winner = results.find((r) => r.status === 200)!;
     const current = await api('GET', path(), { key: tenant.adminKey });
-    expect(current.body).toMatchObject({ version: from + 1, document: winner.body.document });
+    expect(current.body).toMatchObject({ version: from + 1, policy: winner.body.policy });
     const versions = await api('GET', `${path()}/versions?limit=100`, { key: tenant.adminKey });
     expect(versions.body.items.map((v: { version: number }) => v.version)).toEqual(
       Array.from({ length: from + 1 }, (_, i) => from + 1 - i),

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { demoPolicy } from '../../../local/seed';
+import { demoBinding, demoPolicy } from '../../../local/seed';
 import { SERVERLESS_YML } from '../../../local/tables';
-import { closeTables, createTestTenant, stackInfo, type TestTenant, uniqueId } from '../../support/api';
+import { closeTables, createTestTenant, stackInfo, type TestTenant, type TestTenantOptions, uniqueId } from '../../support/api';
 import { api, directoryAdmin, newKey, revokedKey } from './support';
 
 type CallerKind =
@@ -55,6 +55,8 @@ interface Case {
   ok: number;
   path: (c: Ctx) => string;
   body?: (c: Ctx) => unknown;
+  /** The case's tenant binding, when the route needs one other than the demo binding. */
+  binding?: TestTenantOptions['binding'];
 }
 
 const t = (c: Ctx) => `/v1/tenants/${c.tenant.tenantId}`;
@@ -85,13 +87,42 @@ const CASES: Case[] = [
     path: (c) => `${t(c)}/admin-keys/${c.spareAdminKeyId}`,
   },
 
+  { route: 'GET /v1/tenants/{tenantId}/binding', access: 'operator', ok: 200, path: (c) => `${t(c)}/binding` },
+  {
+    route: 'PUT /v1/tenants/{tenantId}/binding',
+    access: 'operator',
+    ok: 200,
+    path: (c) => `${t(c)}/binding`,
+    body: () => ({ expectedVersion: 1, roles: { demo: { roleArn: stackInfo().demoRoleArn, maxSessionDuration: 14_400 } } }),
+  },
+  {
+    route: 'POST /v1/tenants/{tenantId}/binding/external-id/rotate',
+    access: 'operator',
+    ok: 200,
+    path: (c) => `${t(c)}/binding/external-id/rotate`,
+    body: () => ({ expectedVersion: 1 }),
+  },
+  {
+    route: 'POST /v1/tenants/{tenantId}/binding/external-id/activate',
+    access: 'operator',
+    ok: 200,
+    path: (c) => `${t(c)}/binding/external-id/activate`,
+    body: () => ({ expectedVersion: 1 }),
+    // Rotated already: there is a next external ID to activate.
+    binding: (tenantId, at) => ({
+      ...demoBinding(tenantId, stackInfo().demoRoleArn, stackInfo().demoExternalId, at),
+      nextExternalId: `cv-${'a'.repeat(32)}`,
+    }),
+  },
+  { route: 'GET /v1/tenants/{tenantId}/trust', access: 'tenant', ok: 200, path: (c) => `${t(c)}/trust` },
+
   { route: 'GET /v1/tenants/{tenantId}/policy', access: 'tenant', ok: 200, path: (c) => `${t(c)}/policy` },
   {
     route: 'PUT /v1/tenants/{tenantId}/policy',
     access: 'tenant',
     ok: 200,
     path: (c) => `${t(c)}/policy`,
-    body: () => ({ expectedVersion: 1, policy: demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId) }),
+    body: () => ({ expectedVersion: 1, policy: demoPolicy() }),
   },
   { route: 'GET /v1/tenants/{tenantId}/policy/versions', access: 'tenant', ok: 200, path: (c) => `${t(c)}/policy/versions` },
   {
@@ -187,7 +218,7 @@ describe('authorization matrix', () => {
   const table = CASES.flatMap((c) => CALLERS.map((caller) => [c.route, caller, expectedStatus(c.access, caller, c.ok), c] as const));
 
   it.each(table)('%s with %s: %d', async (_route, caller, expected, testCase) => {
-    const tenant = await createTestTenant();
+    const tenant = await createTestTenant(undefined, { binding: testCase.binding });
     const ctx: Ctx = { tenant, spareAdminKeyId: (await newKey('admin', { tenantId: tenant.tenantId })).keyId };
     const [method] = testCase.route.split(' ');
     const authorization = await authorizationFor(caller, testCase.access, ctx);

@@ -104,11 +104,11 @@ export function policyDoc(modes: TenantPolicyDocument['modes']): TenantPolicyDoc
   return { defaultMode: 'assume-role', modes, statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
 }
 
+/** Assume-role settings naming a bound role (the binding owns its ARN and MaxSessionDuration). */
 export const assumeRole = (maxDurationSeconds: number) => ({
   defaultDurationSeconds: 900,
   maxDurationSeconds,
-  roleArn: 'arn:aws:iam::123456789012:role/tenant',
-  roleMaxSessionDuration: 43_200,
+  role: 'default',
 });
 
 export interface RecordSpec {

@@ -47,7 +47,8 @@ async function issuedAccessKeyIds(): Promise<string[]> {
   return (out.Items ?? []).map((item) => item.accessKeyId as string);
 }
 
-const assumedRoleArn = () => new RegExp(`^arn:aws:sts::123456789012:assumed-role/credvend-demo-partner/${tenant.partnerId}\\.`);
+// RoleSessionName: the tenant and partner first (DESIGN.md "Trust model").
+const assumedRoleArn = () => new RegExp(`^arn:aws:sts::123456789012:assumed-role/demo-partner/${tenant.tenantId}\\.${tenant.partnerId}\\.`);
 
 describeWithAwsCli('aws')('AWS CLI v2 with credvend credentials', () => {
   it('credential_process = credvend credential-process', async () => {

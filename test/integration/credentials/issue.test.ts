@@ -7,15 +7,15 @@ import { promisify } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { TenantPolicyDocument } from '../../../lib/core/model';
-import { demoPolicy } from '../../../local/seed';
+import type { TenantBinding, TenantPolicyDocument } from '../../../lib/core/model';
+import { demoBinding, demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
 import { control } from '../../support/control';
 
 const run = promisify(execFile);
 
 function policyWith(change: (doc: TenantPolicyDocument) => void): TenantPolicyDocument {
-  const doc = demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId);
+  const doc = demoPolicy();
   change(doc);
   return doc;
 }
@@ -75,16 +75,24 @@ describe('issuing credentials', () => {
     expect(body.credentials.expiration).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Date.parse(body.credentials.expiration) - Date.parse(body.serverTime)).toBeGreaterThanOrEqual(899_000);
     expect(Date.parse(body.refreshAfter)).toBeLessThan(Date.parse(body.credentials.expiration));
-    expect(body.principal.arn).toMatch(new RegExp(`^arn:aws:sts::123456789012:assumed-role/credvend-demo-partner/${tenant.partnerId}\\.`));
+    // RoleSessionName: tenant and partner first (DESIGN.md "Trust model"), whatever the request says.
+    expect(body.principal.arn).toMatch(
+      new RegExp(`^arn:aws:sts::123456789012:assumed-role/demo-partner/${tenant.tenantId}\\.${tenant.partnerId}\\.`),
+    );
     expect(body.packedPolicySize).toBeGreaterThan(0);
     expect(await callerArn(body.credentials)).toBe(body.principal.arn);
   });
 
-  it('federation: the credentials answer as the federated user named after the partner', async () => {
+  it('federation: the credentials answer as the federated user named after the tenant and partner', async () => {
     const res = await issue(tenant, { mode: 'federation' });
     expect(res.status).toBe(201);
     expect(res.body.mode).toBe('federation');
-    expect(res.body.principal.arn).toBe(`arn:aws:sts::123456789012:federated-user/${tenant.partnerId}`);
+    // Name: short tenant and partner prefixes and a hash of both (STS allows 32 characters).
+    expect(res.body.principal.arn).toMatch(
+      new RegExp(
+        `^arn:aws:sts::123456789012:federated-user/${tenant.tenantId.slice(0, 4)}\\.${tenant.partnerId.slice(0, 4)}\\.[a-z2-7]{16}$`,
+      ),
+    );
     expect(await callerArn(res.body.credentials)).toBe(res.body.principal.arn);
   });
 
@@ -139,7 +147,7 @@ describe('issuing credentials', () => {
         secretAccessKey: res.body.SecretAccessKey,
         sessionToken: res.body.SessionToken,
       }),
-    ).toMatch(/assumed-role\/credvend-demo-partner\//);
+    ).toMatch(/assumed-role\/demo-partner\//);
   });
 
   it('GET ?format=container answers the container shape, with the key sent bare as SDKs do', async () => {
@@ -186,10 +194,22 @@ describe('issuing credentials', () => {
 });
 
 describe('STS limits are checked before STS is called', () => {
-  const cases: [string, TenantPolicyDocument | undefined, Record<string, unknown>, string][] = [
+  /** The demo binding, changed: written straight to the table, as a binding migrated from old policies may be. */
+  const bindingWith =
+    (change: (b: TenantBinding) => void) =>
+    (tenantId: string, at: string): TenantBinding => {
+      const b = demoBinding(tenantId, stackInfo().demoRoleArn, stackInfo().demoExternalId, at);
+      change(b);
+      return b;
+    };
+  type LimitCase = [string, TenantPolicyDocument | undefined, Record<string, unknown>, string, ReturnType<typeof bindingWith>?];
+  const cases: LimitCase[] = [
     ['RoleSessionName too long', undefined, { sessionName: 'a'.repeat(65) }, 'RoleSessionName'],
+    // The tenant and partner prefix takes part of STS's 64 characters: a suffix that fits alone does not fit after it.
+    ['RoleSessionName too long with its prefix', undefined, { sessionName: 'a'.repeat(40) }, 'RoleSessionName'],
     ['RoleSessionName characters', undefined, { sessionName: 'bad name"}' }, 'RoleSessionName'],
     ['federation Name too long', undefined, { mode: 'federation', sessionName: 'a'.repeat(33) }, 'GetFederationToken Name'],
+    ['federation Name too long with its prefix', undefined, { mode: 'federation', sessionName: 'a'.repeat(8) }, 'GetFederationToken Name'],
     ['AssumeRole duration too short', undefined, { durationSeconds: 899 }, 'AssumeRole DurationSeconds'],
     ['federation duration too short', undefined, { mode: 'federation', durationSeconds: 600 }, 'GetFederationToken DurationSeconds'],
     [
@@ -200,20 +220,12 @@ describe('STS limits are checked before STS is called', () => {
     ],
     [
       'AssumeRole duration too long',
-      policyWith((d) => {
-        d.modes['assume-role']!.maxDurationSeconds = 50_000;
-        d.modes['assume-role']!.roleMaxSessionDuration = 50_000;
-      }),
+      policyWith((d) => (d.modes['assume-role']!.maxDurationSeconds = 50_000)),
       { durationSeconds: 43_201 },
       'AssumeRole DurationSeconds',
+      bindingWith((b) => (b.roles.demo!.maxSessionDuration = 50_000)),
     ],
-    [
-      'role MaxSessionDuration',
-      policyWith((d) => (d.modes['assume-role']!.maxDurationSeconds = 20_000)),
-      { durationSeconds: 15_000 },
-      'MaxSessionDuration',
-    ],
-    ['ExternalId', policyWith((d) => (d.modes['assume-role']!.externalId = 'x')), {}, 'ExternalId'],
+    ['ExternalId', undefined, {}, 'ExternalId', bindingWith((b) => (b.externalId = 'x'))],
     ['policy plaintext size', policyWith((d) => (d.statements[0]!.Resource = `arn:aws:s3:::${'b'.repeat(2100)}`)), {}, 'Policy'],
     ['policy characters', policyWith((d) => (d.statements[0]!.Resource = 'arn:aws:s3:::bucket/\u0101')), {}, 'Policy'],
     [
@@ -232,13 +244,26 @@ describe('STS limits are checked before STS is called', () => {
     ['session tag key length', policyWith((d) => (d.sessionTags = { ['k'.repeat(129)]: 'v' })), {}, 'Tags'],
   ];
 
-  it.each(cases)('%s: 422 naming the limit, and STS saw no call', async (_name, policy, body, limit) => {
-    const own = policy ? await createTestTenant(policy) : tenant;
+  // Objects, not rows: a row shorter than the test's parameters would make jest pass a done callback.
+  const table = cases.map(([name, policy, body, limit, binding]) => ({ name, policy, body, limit, binding }));
+  it.each(table)('$name: 422 naming the limit, and STS saw no call', async ({ policy, body, limit, binding }) => {
+    const own = policy || binding ? await createTestTenant(policy, { binding }) : tenant;
     await control.resetStsCalls();
     const res = await issue(own, body);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('sts_limit_exceeded');
     expect(res.body.error.details.map((d: { limit: string }) => d.limit)).toContain(limit);
+    expect(await control.stsCalls()).toEqual([]);
+  });
+
+  it("a policy above the bound role's MaxSessionDuration (stored before the binding said so) is 403 policy_outside_binding, before STS", async () => {
+    const own = await createTestTenant(policyWith((d) => (d.modes['assume-role']!.maxDurationSeconds = 20_000)));
+    await control.resetStsCalls();
+    const res = await issue(own, { durationSeconds: 15_000 });
+    expect([res.status, res.body.error.code]).toEqual([403, 'policy_outside_binding']);
+    expect(res.body.error.details).toEqual([
+      expect.objectContaining({ path: "$.modes['assume-role'].maxDurationSeconds", code: 'exceeds_role_max_session_duration' }),
+    ]);
     expect(await control.stsCalls()).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
 // control routes that change roles and read session observations at runtime.
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { demoPolicy } from '../../../local/seed';
+import { demoBinding, demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, uniqueId } from '../../support/api';
 import { control } from '../../support/control';
 import { recordSecrets } from '../../support/secret-scan';
@@ -47,7 +47,8 @@ describe('the demo role', () => {
   it('trusts the function user with the demo external id, tags and source identity included', async () => {
     const { demoRoleArn, demoExternalId } = stackInfo();
     const out = await assumeLikeCredvend(demoRoleArn, demoExternalId);
-    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/credvend-demo-partner/p1.stack-test`);
+    // The role's path (credvend/) is not part of the assumed-role ARN, as in AWS.
+    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${ACCOUNT}:assumed-role/demo-partner/p1.stack-test`);
     const who = await functionClient(credsOf(out.Credentials)).send(new GetCallerIdentityCommand({}));
     expect(who.Arn).toBe(out.AssumedRoleUser?.Arn);
   });
@@ -72,16 +73,31 @@ describe("credvend's issuances as the local STS saw them", () => {
       principalArn: res.body.principal.arn,
       roleArn: stackInfo().demoRoleArn,
       externalIdPresent: true,
+      // Derived from tenant and partner, never the partner id alone.
+      sourceIdentity: expect.stringMatching(new RegExp(`^${tenant.tenantId}\\.${tenant.partnerId}\\.`)),
     });
     expect(session?.tags).toContainEqual(expect.objectContaining({ key: 'tenant', value: tenant.tenantId }));
+    expect(session?.tags).toContainEqual(expect.objectContaining({ key: 'partner', value: tenant.partnerId }));
     expect(JSON.stringify(session)).not.toContain(res.body.credentials.secretAccessKey);
   });
 
-  it('a tenant policy without the external id is refused by STS: 502 sts_access_denied', async () => {
-    const tenant = await createTestTenant(demoPolicy(stackInfo().demoRoleArn));
+  it("a tenant bound to the demo role under another external id than the role's trust policy requires: 502 sts_access_denied", async () => {
+    const { demoRoleArn, demoExternalId } = stackInfo();
+    const tenant = await createTestTenant(demoPolicy(), {
+      binding: (tenantId, at) => ({ ...demoBinding(tenantId, demoRoleArn, demoExternalId, at), externalId: `cv-${uniqueId('other')}` }),
+    });
+    await control.resetStsCalls();
     const res = await call('POST', '/v1/credentials', { key: tenant.partnerKey, body: {} });
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('sts_access_denied');
+    expect(res.body.credentials).toBeUndefined();
+    // The refusal is the trust policy's, for the AssumeRole credvend did send.
+    expect((await control.stsCalls()).filter((c) => c.action === 'AssumeRole')).toEqual([
+      expect.objectContaining({ status: 403, code: 'AccessDenied' }),
+    ]);
+    // The same tenant with the demo external id issues: only the external id differed.
+    const same = await createTestTenant(demoPolicy());
+    expect((await call('POST', '/v1/credentials', { key: same.partnerKey, body: {} })).status).toBe(201);
   });
 
   it('an access key id the emulator never issued has no observation (null)', async () => {

@@ -4,7 +4,7 @@
 // failure.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { demoPolicy } from '../../../local/seed';
-import { call, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
+import { call, closeTables, createTestTenant, type TestTenant, tables } from '../../support/api';
 import { control } from '../../support/control';
 import type { FaultRule } from '../../support/fault-proxy';
 import { expectErrorBody, ledgerOf, writeFigures } from './support';
@@ -162,7 +162,7 @@ describe('DynamoDB faults', () => {
 
     it('on the rate-limit counter (UpdateItem): 503 dynamodb_unavailable, STS never called', async () => {
       const tenant = await createTestTenant({
-        ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId),
+        ...demoPolicy(),
         rateLimit: { perMinute: 100 },
       });
       await control.resetStsCalls();
@@ -267,7 +267,7 @@ describe('DynamoDB hangs: a JSON 503 with a stable code, no credentials, no reco
 
   it('on the rate-limit counter (UpdateItem, after the last-used write hung too): 503 dynamodb_unavailable, STS never called', async () => {
     const tenant = await createTestTenant({
-      ...demoPolicy(stackInfo().demoRoleArn, stackInfo().demoExternalId),
+      ...demoPolicy(),
       rateLimit: { perMinute: 100 },
     });
     await control.resetStsCalls();

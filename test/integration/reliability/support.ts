@@ -73,7 +73,14 @@ export function logLines(logs: string, message: string): Record<string, any>[] {
  * Each issuance's "credentials issued" line carries the request id of the invocation that wrote its
  * record: the logger's per-invocation keys did not leak between concurrent invocations.
  */
-export function expectOwnRequestIdOnEachIssuanceLine(logs: string, records: Record<string, any>[]): void {
+export async function expectOwnRequestIdOnEachIssuanceLine(readLogs: () => string, records: Record<string, any>[]): Promise<void> {
+  // Log lines reach the file or pipe a little after the responses: wait (bounded) until all are there.
+  const ids = new Set(records.map((r) => r.issuanceId as string));
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    if (logLines(readLogs(), 'credentials issued').filter((line) => ids.has(line.issuanceId)).length >= ids.size) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const logs = readLogs();
   // Distinct request ids, or matching them would prove nothing.
   expect(new Set(records.map((r) => r.requestId)).size).toBe(records.length);
   const lines = logLines(logs, 'credentials issued');

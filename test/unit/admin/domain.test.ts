@@ -14,7 +14,7 @@ import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantSta
 import { AppError } from '../../../lib/core/errors';
 import { hashSecret, parseKey } from '../../../lib/identity/api-key';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
-import { policyDocument } from '../issuance-fakes';
+import { policyDocument, ROLE_NAME } from '../issuance-fakes';
 import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, seedTenant } from './fakes';
 
 async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string; details: unknown[] }> {
@@ -161,7 +161,7 @@ describe('policy (tenant admin)', () => {
     expect(v1).toMatchObject({ tenantId: 'acme', version: 1, updatedBy: admin.keyId, updatedAt: NOW.toISOString() });
     const v2 = await putPolicy(f.deps, admin, 'acme', { expectedVersion: 1, policy: policyDocument({ defaultMode: 'federation' }) });
     expect(v2.version).toBe(2);
-    expect((await getPolicy(f.deps, admin, 'acme')).document.defaultMode).toBe('federation');
+    expect((await getPolicy(f.deps, admin, 'acme')).policy.defaultMode).toBe('federation');
     expect((await listPolicyVersions(f.deps, admin, 'acme', { limit: 10 })).items.map((v) => v.version)).toEqual([2, 1]);
   });
 
@@ -189,6 +189,102 @@ describe('policy (tenant admin)', () => {
         expect.objectContaining({ path: '$.statements[0].Resource', code: 'unknown_placeholder' }),
       ]),
     );
+    expect(f.store.policies.has('acme')).toBe(false);
+  });
+});
+
+describe("policy within the operator's binding (tenant admin)", () => {
+  const admin = adminOf('acme');
+  const put = (policy: unknown) => putPolicy(f.deps, admin, 'acme', { expectedVersion: 0, policy });
+
+  it('422 invalid_policy naming each binding problem: an unbound role, a resource outside the boundary, a ceiling', async () => {
+    const doc = policyDocument({
+      modes: {
+        'assume-role': { role: 'admin', defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+        federation: { defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+      },
+      statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-data/{{partnerId}}/*' }],
+    });
+    const out = await refusal(put(doc));
+    expect(out).toMatchObject({ status: 422, code: 'invalid_policy' });
+    expect(out.details).toEqual([
+      expect.objectContaining({ path: "$.modes['assume-role'].role", code: 'role_not_bound' }),
+      expect.objectContaining({ path: '$.statements[0].Resource', code: 'outside_federation_boundary' }),
+    ]);
+    expect(f.store.policies.has('acme')).toBe(false);
+  });
+
+  it("422 exceeds_binding_max_duration and exceeds_binding_rate_limit above the binding's ceilings, not at them", async () => {
+    const acme = f.store.tenants.get('acme')!;
+    acme.binding = { ...acme.binding!, maxDurationSeconds: 3600, maxIssuancesPerMinute: 10 };
+    // policyDocument: assume-role max 7200, federation max 43200.
+    const out = await refusal(put(policyDocument({ rateLimit: { perMinute: 11 } })));
+    expect(out).toMatchObject({ status: 422, code: 'invalid_policy' });
+    expect(out.details).toEqual([
+      expect.objectContaining({ path: "$.modes['assume-role'].maxDurationSeconds", code: 'exceeds_binding_max_duration' }),
+      expect.objectContaining({ path: '$.modes.federation.maxDurationSeconds', code: 'exceeds_binding_max_duration' }),
+      expect.objectContaining({ path: '$.rateLimit.perMinute', code: 'exceeds_binding_rate_limit' }),
+    ]);
+    expect(f.store.policies.has('acme')).toBe(false);
+    const atCeilings = policyDocument({
+      modes: {
+        'assume-role': { role: ROLE_NAME, defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+        federation: { defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+      },
+      rateLimit: { perMinute: 10 },
+    });
+    expect(await put(atCeilings)).toMatchObject({ version: 1 });
+  });
+
+  it('422 managed_policy_outside_binding for a federation managed policy the binding does not list, writing nothing', async () => {
+    const doc = policyDocument({ managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    const out = await refusal(put(doc));
+    expect(out).toMatchObject({ status: 422, code: 'invalid_policy' });
+    expect(out.details).toEqual([expect.objectContaining({ path: '$.managedPolicyArns[0]', code: 'managed_policy_outside_binding' })]);
+    expect(f.store.policies.has('acme')).toBe(false);
+    // Listed by the operator, the same document is written.
+    const acme = f.store.tenants.get('acme')!;
+    acme.binding = {
+      ...acme.binding!,
+      federation: { ...acme.binding!.federation!, managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] },
+    };
+    expect(await put(doc)).toMatchObject({ version: 1, policy: { managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] } });
+  });
+
+  it('accepts session tags on a federation-only policy', async () => {
+    const doc = policyDocument({
+      defaultMode: 'federation',
+      modes: { federation: { defaultDurationSeconds: 900, maxDurationSeconds: 3600 } },
+      sessionTags: { project: '{{tenantId}}' },
+    });
+    expect(await put(doc)).toMatchObject({ version: 1, policy: { sessionTags: { project: '{{tenantId}}' } } });
+  });
+
+  it('422 binding_not_configured for a tenant no operator has bound', async () => {
+    f.store.tenants.get('acme')!.binding = undefined;
+    const out = await refusal(put(policyDocument()));
+    expect(out).toMatchObject({
+      status: 422,
+      code: 'invalid_policy',
+      details: [expect.objectContaining({ code: 'binding_not_configured' })],
+    });
+    expect(f.store.policies.has('acme')).toBe(false);
+  });
+
+  it('422 owned_by_operator for a document that still names a role ARN or external ID, writing nothing', async () => {
+    const doc = policyDocument();
+    const old = {
+      ...doc,
+      modes: {
+        ...doc.modes,
+        'assume-role': { ...doc.modes['assume-role'], roleArn: 'arn:aws:iam::999999999999:role/x', externalId: 'x-1' },
+      },
+    };
+    const out = await refusal(put(old));
+    expect(out.details).toEqual([
+      expect.objectContaining({ path: "$.modes['assume-role'].roleArn", code: 'owned_by_operator' }),
+      expect.objectContaining({ path: "$.modes['assume-role'].externalId", code: 'owned_by_operator' }),
+    ]);
     expect(f.store.policies.has('acme')).toBe(false);
   });
 });

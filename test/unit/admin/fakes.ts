@@ -1,5 +1,5 @@
 // In-memory admin ports with the semantics of the DynamoDB adapters that matter to the domain:
-// conditional creates, versioned policy writes, owner-conditioned revocation.
+// conditional creates, versioned policy and binding writes, owner-conditioned revocation.
 
 import type { AdminDeps, DirectoryLookup, DirectoryWriter, IssuanceFilter, KeyOwner, Page, PageRequest } from '../../../lib/admin/ports';
 import { ConflictError, NotFoundError } from '../../../lib/core/errors';
@@ -10,11 +10,14 @@ import type {
   IssuanceRecord,
   Partner,
   Tenant,
+  TenantBinding,
   TenantPolicy,
   TenantPolicyDocument,
 } from '../../../lib/core/model';
 import { keyOwnerPk } from '../../../lib/core/table-keys';
 import type { Caller } from '../../../lib/identity/authenticate';
+import { upgradeStoredPolicy } from '../../../lib/policy/legacy';
+import { ROLE_NAME } from '../issuance-fakes';
 
 function pageOf<T>(all: T[], page: PageRequest): Page<T> {
   const start = page.cursor ? Number(page.cursor) : 0;
@@ -32,12 +35,18 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
 
   async createTenant(tenant: Tenant) {
     if (this.tenants.has(tenant.tenantId)) throw new ConflictError('tenant_exists', 'exists');
-    this.tenants.set(tenant.tenantId, { ...tenant });
+    this.tenants.set(tenant.tenantId, structuredClone(tenant));
   }
   async setTenantStatus(tenantId: string, status: EntityStatus, at: string) {
     const t = this.tenants.get(tenantId);
     if (!t) throw new NotFoundError('not_found', 'Tenant not found');
     Object.assign(t, { status, updatedAt: at });
+  }
+  /** As DynamoDirectoryAdmin.putBinding: written only if the stored binding is at expectedVersion (0: none yet). */
+  async putBinding(tenantId: string, binding: TenantBinding, expectedVersion: number) {
+    const t = this.tenants.get(tenantId);
+    if (!t || (t.binding?.version ?? 0) !== expectedVersion) throw new ConflictError('version_conflict', 'stale');
+    t.binding = structuredClone(binding);
   }
   async listTenants(page: PageRequest) {
     return pageOf([...this.tenants.values()], page);
@@ -51,10 +60,7 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
     return policy;
   }
   async listPolicyVersions(tenantId: string, page: PageRequest) {
-    return pageOf(
-      this.versions.filter((v) => v.tenantId === tenantId),
-      page,
-    );
+    return pageOf(this.versions.filter((v) => v.tenantId === tenantId).map(upgradeStoredPolicy), page);
   }
   async createPartner(partner: Partner) {
     const id = `${partner.tenantId}#${partner.partnerId}`;
@@ -94,8 +100,9 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
   async getPartner(tenantId: string, partnerId: string) {
     return this.partners.get(`${tenantId}#${partnerId}`);
   }
+  /** As DynamoDirectory.getPolicy: a document stored before bindings is read in today's shape. */
   async getPolicy(tenantId: string) {
-    return this.policies.get(tenantId);
+    return upgradeStoredPolicy(this.policies.get(tenantId));
   }
   async getKey(keyId: string) {
     return this.keys.get(keyId);
@@ -104,11 +111,17 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
 
 export const NOW = new Date('2026-05-06T07:08:09.000Z');
 
+/** What bound roles must match in these tests, and the principal their trust policies name. */
+export const ROLE_PATTERN = 'arn:aws:iam::123456789012:role/credvend/*';
+export const ISSUER_PRINCIPAL = 'arn:aws:iam::123456789012:role/credvend-issuer';
+
 export interface FakeAdmin {
   deps: AdminDeps;
   store: FakeAdminStore;
   issuanceQueries: { tenantId: string; filter: IssuanceFilter; page: PageRequest }[];
   revocations: number;
+  /** How often deps.trust.issuerPrincipal was asked. */
+  principalLookups: number;
 }
 
 export function fakeAdmin(opts: { issuances?: IssuanceRecord[]; reports?: AuditReport[] } = {}): FakeAdmin {
@@ -117,6 +130,7 @@ export function fakeAdmin(opts: { issuances?: IssuanceRecord[]; reports?: AuditR
     store,
     issuanceQueries: [],
     revocations: 0,
+    principalLookups: 0,
     deps: {
       store,
       lookup: store,
@@ -135,6 +149,13 @@ export function fakeAdmin(opts: { issuances?: IssuanceRecord[]; reports?: AuditR
           page,
         ),
       now: () => NOW,
+      trust: {
+        rolePattern: ROLE_PATTERN,
+        issuerPrincipal: async () => {
+          fake.principalLookups++;
+          return ISSUER_PRINCIPAL;
+        },
+      },
       onRevocation: () => {
         fake.revocations++;
       },
@@ -152,9 +173,27 @@ export const partnerOf = (tenantId: string, partnerId: string): Caller => ({
   partnerId,
 });
 
-/** A tenant with one partner, straight into the store. */
+/**
+ * A binding at version 1, as an operator would have set it, that the shared policyDocument() fits: its
+ * role (7200 s), federation within the tenant's prefix of acme-data. External ID unique per tenant.
+ */
+export function seededBinding(tenantId: string): TenantBinding {
+  return {
+    version: 1,
+    externalId: `cv-${tenantId
+      .replace(/[^a-z]/g, '')
+      .padEnd(32, 'q')
+      .slice(0, 32)}`,
+    roles: { [ROLE_NAME]: { roleArn: `arn:aws:iam::123456789012:role/credvend/${tenantId}`, maxSessionDuration: 7200 } },
+    federation: { resourceBoundary: ['arn:aws:s3:::acme-data', `arn:aws:s3:::acme-data/${tenantId}/*`] },
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    updatedBy: 'ok-aaaaaaaaaaaaaaaa',
+  };
+}
+
+/** A tenant (with a binding) and one partner, straight into the store. */
 export async function seedTenant(store: FakeAdminStore, tenantId = 'acme', partnerId = 'partner-one') {
   const createdAt = '2026-01-01T00:00:00.000Z';
-  await store.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt });
+  await store.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt, binding: seededBinding(tenantId) });
   await store.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt });
 }

@@ -3,9 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { bindingView, getTrust, initialBinding } from '../../../lib/admin/bindings';
+import type { AdminDeps } from '../../../lib/admin/ports';
 import { ADMIN_ROUTES, OPERATOR, TENANT_ADMIN } from '../../../lib/admin/routes';
+import { policyView } from '../../../lib/admin/views';
+import type { Tenant, TenantBinding, TenantPolicy } from '../../../lib/core/model';
 import { buildOpenApiDocument, errorStatuses } from '../../../lib/openapi/document';
 import { ROUTES } from '../../../lib/openapi/routes';
+import { whoami } from '../../../lib/vend/whoami';
 import { SERVERLESS_YML } from '../../../local/tables';
 import { assertMatchesOpenApi, openApiDocument, templateOf } from '../../support/openapi';
 
@@ -98,6 +103,82 @@ describe('assertMatchesOpenApi', () => {
     for (const spec of ROUTES) {
       // No success body is a bare number: every schema compiles (its refs resolve) and rejects it.
       expect(() => assertMatchesOpenApi(spec.method, spec.path, spec.success.status, 42)).toThrow(/does not match/);
+    }
+  });
+});
+
+describe('the trust-model shapes, as the code builds them', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const fresh = initialBinding(at, 'ok-aaaaaaaaaaaaaaaa');
+  const full: TenantBinding = {
+    ...fresh,
+    version: 4,
+    nextExternalId: initialBinding(at, 'ok-aaaaaaaaaaaaaaaa').externalId,
+    roles: { reader: { roleArn: 'arn:aws:iam::123456789012:role/credvend/acme-reader', maxSessionDuration: 3600 } },
+    federation: { resourceBoundary: ['arn:aws:s3:::data/acme/*'] },
+    maxDurationSeconds: 1800,
+    maxIssuancesPerMinute: 60,
+  };
+  const tenant: Tenant = { tenantId: 'acme', name: 'Acme', status: 'enabled', createdAt: at, binding: full };
+  const policy: TenantPolicy = {
+    tenantId: 'acme',
+    version: 3,
+    updatedAt: at,
+    document: {
+      defaultMode: 'assume-role',
+      modes: {
+        'assume-role': { role: 'reader', defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+        federation: { defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+      },
+      statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::data/{{tenantId}}/{{partnerId}}/*' }],
+    },
+  };
+
+  it('documents the binding view of every binding route', () => {
+    for (const binding of [fresh, full]) {
+      const view = bindingView('acme', binding);
+      assertMatchesOpenApi('GET', '/v1/tenants/acme/binding', 200, view);
+      assertMatchesOpenApi('PUT', '/v1/tenants/acme/binding', 200, view);
+      assertMatchesOpenApi('POST', '/v1/tenants/acme/binding/external-id/rotate', 200, view);
+      assertMatchesOpenApi('POST', '/v1/tenants/acme/binding/external-id/activate', 200, view);
+    }
+  });
+
+  it('documents the trust view, during a rotation and outside one', async () => {
+    const { nextExternalId: _, ...settled } = full;
+    for (const binding of [full, settled]) {
+      const deps = {
+        lookup: { getTenant: async () => ({ ...tenant, binding }) },
+        trust: {
+          rolePattern: 'arn:aws:iam::*:role/credvend/*',
+          issuerPrincipal: async () => 'arn:aws:iam::123456789012:role/credvend-prod-us-east-1-lambdaRole',
+        },
+      } as unknown as AdminDeps;
+      const trust = await getTrust(deps, { kind: 'admin', keyId: 'ak-aaaaaaaaaaaaaaaa', tenantId: 'acme' }, 'acme');
+      assertMatchesOpenApi('GET', '/v1/tenants/acme/trust', 200, trust);
+    }
+  });
+
+  it('documents whoami with its principal names, bound roles and federation', () => {
+    const caller = { kind: 'partner' as const, keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: 'acme', partnerId: 'partner-one' };
+    const settings = policy.document.modes['assume-role']!;
+    const body = whoami(caller, { policy, binding: full, mode: 'assume-role', settings });
+    assertMatchesOpenApi('GET', '/v1/whoami', 200, body);
+  });
+
+  it('answers GET /policy with the field PUT takes, so a GET round-trips', () => {
+    const view = policyView({ ...policy, updatedBy: 'ak-aaaaaaaaaaaaaaaa' });
+    assertMatchesOpenApi('GET', '/v1/tenants/acme/policy', 200, view);
+    const schemas = openApiDocument.components.schemas;
+    expect(Object.keys(schemas.TenantPolicy.properties)).toContain('policy');
+    expect(Object.keys(schemas.TenantPolicy.properties)).not.toContain('document');
+    expect(schemas.PutPolicyRequest.properties.policy).toEqual(schemas.TenantPolicy.properties.policy);
+  });
+
+  it('declares servers and a 4XX response on every operation (redocly recommended rules)', () => {
+    expect(openApiDocument.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    for (const item of Object.values(openApiDocument.paths as Record<string, Record<string, { responses: object }>>)) {
+      for (const op of Object.values(item)) expect(Object.keys(op.responses).some((s) => s.startsWith('4'))).toBe(true);
     }
   });
 });

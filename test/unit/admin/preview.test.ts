@@ -5,7 +5,18 @@ import type { AppError } from '../../../lib/core/errors';
 import type { TenantPolicyDocument } from '../../../lib/core/model';
 import { validatePolicyDocument } from '../../../lib/policy/validate';
 import { issueCredentials } from '../../../lib/vend/issue';
-import { FakeDirectory, FakeLedger, FakeSts, partner, policyDocument, tenant, tenantPolicy } from '../issuance-fakes';
+import {
+  binding,
+  FakeDirectory,
+  FakeLedger,
+  FakeSts,
+  FEDERATION_BOUNDARY,
+  partner,
+  policyDocument,
+  ROLE_ARN,
+  tenant,
+  tenantPolicy,
+} from '../issuance-fakes';
 import { adminOf, type FakeAdmin, fakeAdmin } from './fakes';
 
 const TENANT = 'acme';
@@ -52,6 +63,9 @@ describe('policy preview', () => {
     expect(preview.problems).toEqual([]);
     expect(JSON.stringify(preview.renderedPolicy)).toBe(sent.policy);
     expect(preview.sessionName).toBe(sent.roleSessionName);
+    expect(preview.roleArn).toBe(sent.roleArn);
+    expect(preview.roleArn).toBe(ROLE_ARN);
+    expect(preview.sourceIdentity).toBe(sent.sourceIdentity);
     expect(preview.sessionTags).toEqual(sent.tags);
     expect(preview.durationSeconds).toBe(sent.durationSeconds);
     expect(preview).toMatchObject({ source: 'current', policyVersion: 1, mode: 'assume-role' });
@@ -71,7 +85,10 @@ describe('policy preview', () => {
     const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, ...request });
     const sent = (await issuedWith(policyDocument(), request)).federation[0]!;
     expect(JSON.stringify(preview.renderedPolicy)).toBe(sent.policy);
-    expect(preview).toMatchObject({ sessionName: sent.name, sessionTags: null, durationSeconds: 900, ok: true });
+    // Federation sessions carry the tenant and partner tags too; no role, no SourceIdentity.
+    expect(preview).toMatchObject({ sessionName: sent.name, sessionTags: sent.tags, durationSeconds: 900, ok: true });
+    expect(preview.sessionTags).toEqual({ tenant: TENANT, partner: PARTNER });
+    expect(preview).toMatchObject({ roleArn: null, sourceIdentity: null });
     // Without a scope, the worst case (longest placeholder values) bounds the actual size.
     expect(preview.size!.worstCase).toBeGreaterThan(preview.size!.total);
   });
@@ -128,19 +145,74 @@ describe('policy preview', () => {
     );
   });
 
-  it('reports a session name that would merge two condition keys, rendering nothing', async () => {
+  it('reports a partner id that would merge two condition keys, rendering nothing', async () => {
     const statements = [
       {
         Effect: 'Allow' as const,
         Action: 's3:GetObject',
-        Resource: '*',
-        Condition: { StringEquals: { 's3:prefix/{{sessionName}}': 'x', 's3:prefix/a1': 'y' } },
+        Resource: 'arn:aws:s3:::acme-data',
+        Condition: { StringEquals: { 's3:prefix/{{partnerId}}': 'x', [`s3:prefix/${PARTNER}`]: 'y' } },
       },
     ];
     const draft = policyDocument({ statements });
-    const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, sessionName: 'a1', policy: draft });
-    expect(codes(preview.problems)).toEqual(['session_name_conflict']);
+    const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, policy: draft });
+    expect(codes(preview.problems)).toEqual(['policy_key_collision']);
     expect(preview).toMatchObject({ renderedPolicy: null, size: null, ok: false });
+  });
+
+  it('reports what a draft asks beyond the binding, for every mode, and renders nothing the binding refuses', async () => {
+    const draft = policyDocument({
+      modes: {
+        'assume-role': { role: 'admin', defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+        federation: { defaultDurationSeconds: 900, maxDurationSeconds: 3600 },
+      },
+      statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::globex-data/*' }],
+      rateLimit: { perMinute: 100 },
+    });
+    await f.store.putBinding(TENANT, binding({ version: 2, maxIssuancesPerMinute: 10 }), 1);
+    const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, policy: draft });
+    expect(preview.problems.map((p) => [p.code, p.path])).toEqual([
+      ['role_not_bound', "$.modes['assume-role'].role"],
+      ['outside_federation_boundary', '$.statements[0].Resource'],
+      ['exceeds_binding_rate_limit', '$.rateLimit.perMinute'],
+    ]);
+    expect(preview).toMatchObject({ mode: 'assume-role', renderedPolicy: null, roleArn: null, ok: false });
+  });
+
+  it('reports a federation managed policy the binding does not list, and renders nothing for federation', async () => {
+    const draft = policyDocument({ defaultMode: 'federation', managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, policy: draft });
+    expect(preview.problems.map((p) => [p.code, p.path])).toEqual([['managed_policy_outside_binding', '$.managedPolicyArns[0]']]);
+    expect(preview).toMatchObject({ mode: 'federation', renderedPolicy: null, ok: false });
+    // Listed in the binding, the same draft previews clean, the ARN shown as sent.
+    await f.store.putBinding(
+      TENANT,
+      binding({
+        version: 2,
+        federation: { resourceBoundary: [...FEDERATION_BOUNDARY], managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] },
+      }),
+      1,
+    );
+    const allowed = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, policy: draft });
+    expect(allowed).toMatchObject({ ok: true, problems: [], managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] });
+    expect(allowed.renderedPolicy).not.toBeNull();
+  });
+
+  it('reports binding_not_configured for a tenant no operator has bound, rendering nothing', async () => {
+    f.store.tenants.get(TENANT)!.binding = undefined;
+    const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER });
+    expect(codes(preview.problems)).toEqual(['binding_not_configured']);
+    expect(preview).toMatchObject({ renderedPolicy: null, sessionName: null, ok: false });
+  });
+
+  it('reports a stored policy that still uses the withdrawn {{sessionName}} placeholder', async () => {
+    const old = policyDocument({
+      statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::acme-data/{{tenantId}}/{{sessionName}}/*' }],
+    });
+    f.store.policies.set(TENANT, { ...tenantPolicy(old, 3), tenantId: TENANT }); // stored before the placeholder was withdrawn
+    const preview = await previewPolicy(f.deps, admin, TENANT, { partnerId: PARTNER, sessionName: 'x' });
+    expect(codes(preview.problems)).toContain('unknown_placeholder');
+    expect(preview).toMatchObject({ renderedPolicy: null, ok: false });
   });
 
   it('reports a mode the policy does not configure', async () => {

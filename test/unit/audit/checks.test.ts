@@ -30,12 +30,7 @@ const policy = (modes: TenantPolicy['document']['modes']): TenantPolicy => ({
   updatedAt: '2026-01-01T00:00:00.000Z',
   document: { defaultMode: 'assume-role', modes, statements: [] },
 });
-const ar = (max: number) => ({
-  defaultDurationSeconds: 900,
-  maxDurationSeconds: max,
-  roleArn: 'arn:aws:iam::1:role/r',
-  roleMaxSessionDuration: 43_200,
-});
+const ar = (max: number) => ({ defaultDurationSeconds: 900, maxDurationSeconds: max, role: 'primary' });
 
 describe('issuanceProblems', () => {
   it('finds nothing wrong with a record as the ledger writes it', () => {

@@ -1,4 +1,5 @@
-// Property tests: hostile sessionName and scope values can never change what the session policy grants.
+// Property tests: hostile template values and scopes can never change what the session policy grants, and
+// a request's sessionName never reaches the policy at all (it only names the session, after a fixed prefix).
 // The expected rendering is built independently of render.ts, from the same template parts.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
@@ -8,8 +9,19 @@ import type { IamStatement, Mode } from '../../../lib/core/model';
 import { type Placeholder, RenderedKeyCollisionError, renderStatements, type TemplateValues } from '../../../lib/policy/render';
 import { assertScopeCovered, buildSessionPolicy, type Scope } from '../../../lib/policy/session';
 import { type IssueRequest, issueCredentials } from '../../../lib/vend/issue';
+import { federationName, roleSessionName } from '../../../lib/vend/principal-names';
 import { bounded } from '../../support/property';
-import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
+import {
+  binding,
+  FakeDirectory,
+  FakeLedger,
+  FakeSts,
+  PARTNER_ID,
+  policyDocument,
+  TENANT_ID,
+  tenant,
+  tenantPolicy,
+} from '../issuance-fakes';
 
 const RUNS = 1000;
 
@@ -31,12 +43,12 @@ function tenantStatements(j: Join): IamStatement[] {
       Effect: 'Allow',
       Action: ['s3:GetObject', 's3:PutObject'],
       Resource: [
-        j('arn:aws:s3:::data/', ph('tenantId'), '/', ph('partnerId'), '/', ph('sessionName'), '/*'),
-        j('arn:aws:s3:::home/${aws:username}/', ph('sessionName', true)),
+        j('arn:aws:s3:::data/', ph('tenantId'), '/', ph('partnerId'), '/', ph('partnerId', true), '/*'),
+        j('arn:aws:s3:::home/${aws:username}/', ph('partnerId', true)),
       ],
       Condition: {
         StringEquals: {
-          [j('aws:ResourceTag/', ph('sessionName'))]: [j(ph('sessionName')), j('${aws:PrincipalTag/team}')],
+          [j('aws:ResourceTag/', ph('partnerId'))]: [j(ph('partnerId')), j('${aws:PrincipalTag/team}')],
           [j('aws:PrincipalTag/', ph('tenantId'))]: j(ph('partnerId')),
         },
         Bool: { 'aws:SecureTransport': true },
@@ -47,13 +59,13 @@ function tenantStatements(j: Join): IamStatement[] {
       Effect: 'Allow',
       Action: 's3:*',
       Resource: '*',
-      Condition: { StringLike: { 's3:prefix': [j(ph('sessionName'), '/*'), j('${aws:username}/${*}')] } },
+      Condition: { StringLike: { 's3:prefix': [j(ph('partnerId'), '/*'), j('${aws:username}/${*}')] } },
     },
     { Sid: 'Own', Effect: 'Allow', Action: '*', Resource: j('arn:aws:s3:::', ph('tenantId'), '-*') },
     {
       Effect: 'Deny',
       NotAction: ['s3:*', 'sts:GetCallerIdentity'],
-      NotResource: j('arn:aws:s3:::', ph('tenantId'), '-*/', ph('sessionName'), '{tenantId}{{tenant-id}}'),
+      NotResource: j('arn:aws:s3:::', ph('tenantId'), '-*/', ph('partnerId'), '{tenantId}{{tenant-id}}'),
     },
     { Sid: 'NoIam', Effect: 'Deny', Action: 'iam:*', Resource: '*' },
   ];
@@ -124,7 +136,8 @@ const hostileScope: fc.Arbitrary<Scope | undefined> = fc.option(
   { nil: undefined },
 );
 
-const baseValues = (sessionName: string): TemplateValues => ({ tenantId: TENANT_ID, partnerId: PARTNER_ID, sessionName });
+/** Template values with a hostile partner id: credvend validates ids, but rendering must not depend on it. */
+const baseValues = (partnerId: string): TemplateValues => ({ tenantId: TENANT_ID, partnerId });
 
 /**
  * (a) valid JSON: the tenant's rendered statements first and unchanged, then Deny statements only (the scope's);
@@ -141,13 +154,10 @@ function expectSafePolicy(policyText: string, values: TemplateValues, scope: Sco
   expect(tenantPart).toStrictEqual(tenantStatements(withValues(values)));
   expect(tenantPart.map((s) => s.Effect)).toEqual(TEMPLATE.map((s) => s.Effect));
   expect(tenantPart.map((s) => Object.keys(s))).toEqual(TEMPLATE.map((s) => Object.keys(s)));
-  // (c) + (d), spelled out on the leaves that hold the session name and the IAM variables.
+  // (c) + (d), spelled out on the leaves that hold the partner id and the IAM variables.
   const objects = tenantPart[0]!;
-  expect((objects.Resource as string[])[1]).toBe(`arn:aws:s3:::home/\${aws:username}/${values.sessionName}`);
-  expect(objects.Condition!.StringEquals![`aws:ResourceTag/${values.sessionName}`]).toEqual([
-    values.sessionName,
-    '${aws:PrincipalTag/team}',
-  ]);
+  expect((objects.Resource as string[])[1]).toBe(`arn:aws:s3:::home/\${aws:username}/${values.partnerId}`);
+  expect(objects.Condition!.StringEquals![`aws:ResourceTag/${values.partnerId}`]).toEqual([values.partnerId, '${aws:PrincipalTag/team}']);
 
   const expectedAdded: IamStatement[] = [];
   if (scope?.actions?.length) expectedAdded.push({ Sid: 'CredvendScopeActions', Effect: 'Deny', NotAction: scope.actions, Resource: '*' });
@@ -166,8 +176,8 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
     let built = 0;
     let refused = 0;
     fc.assert(
-      fc.property(hostile, hostileScope, (sessionName, scope) => {
-        const values = baseValues(sessionName);
+      fc.property(hostile, hostileScope, (partnerId, scope) => {
+        const values = baseValues(partnerId);
         const rendered = renderStatements(TEMPLATE, values);
         if (scope) {
           try {
@@ -188,7 +198,7 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
     expect(refused).toBeGreaterThan(0);
   });
 
-  it('keeps placeholder-looking session names literal', () => {
+  it('keeps placeholder-looking values literal', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(
@@ -202,9 +212,9 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
         ),
         fc.constantFrom('', 'x', '"}'),
         (placeholderLike, suffix) => {
-          const sessionName = placeholderLike + suffix;
-          const [objects] = renderStatements(TEMPLATE, baseValues(sessionName));
-          expect((objects!.Resource as string[])[0]).toBe(`arn:aws:s3:::data/${TENANT_ID}/${PARTNER_ID}/${sessionName}/*`);
+          const partnerId = placeholderLike + suffix;
+          const [objects] = renderStatements(TEMPLATE, baseValues(partnerId));
+          expect((objects!.Resource as string[])[0]).toBe(`arn:aws:s3:::data/${TENANT_ID}/${partnerId}/${partnerId}/*`);
         },
       ),
       { numRuns: RUNS, ...bounded() },
@@ -213,10 +223,10 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
 
   it('passes IAM ${…} variables in templates through untouched, whatever the values', () => {
     fc.assert(
-      fc.property(hostile, (sessionName) => {
-        const text = JSON.stringify(renderStatements(TEMPLATE, baseValues(sessionName)));
+      fc.property(hostile, (partnerId) => {
+        const text = JSON.stringify(renderStatements(TEMPLATE, baseValues(partnerId)));
         const parsed = JSON.parse(text) as IamStatement[];
-        expect(parsed[1]!.Condition!.StringLike!['s3:prefix']).toEqual([`${sessionName}/*`, '${aws:username}/${*}']);
+        expect(parsed[1]!.Condition!.StringLike!['s3:prefix']).toEqual([`${partnerId}/*`, '${aws:username}/${*}']);
       }),
       { numRuns: RUNS, ...bounded() },
     );
@@ -224,11 +234,11 @@ describe('session policy from hostile values (render + assertScopeCovered + buil
 });
 
 describe('session policy from hostile values (issueCredentials, policy captured at the STS port)', () => {
-  // Names STS accepts (so the policy reaches the port) mixed with hostile ones (refused with 422 first).
-  const stsValidName = fc.stringMatching(/^[\w+=,.@-]{2,32}$/);
+  // Suffixes STS accepts after the fixed prefix (so the policy reaches the port) mixed with hostile ones (refused with 422 first).
+  const stsValidName = fc.stringMatching(/^[\w+=,.@-]{1,5}$/);
   const sessionNameArb = fc.oneof(stsValidName, hostile, fc.constant(undefined));
 
-  it('sends STS only tenant statements plus Deny, or refuses with a 4xx before STS is called', async () => {
+  it('sends STS only tenant statements (rendered for the caller, whatever the session name) plus Deny, or refuses before STS', async () => {
     let sent = 0;
     let refused = 0;
     await fc.assert(
@@ -238,7 +248,9 @@ describe('session policy from hostile values (issueCredentials, policy captured 
         fc.constantFrom<Mode>('assume-role', 'federation'),
         async (sessionName, scope, mode) => {
           const directory = new FakeDirectory();
-          directory.context.policy = tenantPolicy(policyDocument({ statements: TEMPLATE, sessionTags: { session: '{{sessionName}}' } }));
+          directory.context.policy = tenantPolicy(policyDocument({ statements: TEMPLATE, sessionTags: { owner: '{{partnerId}}' } }));
+          // A boundary that holds the template's Resource "*", so federation gets as far as STS too.
+          directory.context.tenant = tenant({ binding: binding({ federation: { resourceBoundary: ['*'] } }) });
           const ledger = new FakeLedger();
           const sts = new FakeSts();
           const request: IssueRequest = { mode, ...(sessionName !== undefined && { sessionName }), ...(scope && { scope }) };
@@ -264,12 +276,16 @@ describe('session policy from hostile values (issueCredentials, policy captured 
           }
           sent++;
           const policyText = sts.onlyPolicy;
-          const effectiveName = mode === 'federation' ? sts.federation[0]!.name : sts.assumeRoles[0]!.roleSessionName;
-          if (sessionName !== undefined) expect(effectiveName).toBe(sessionName);
-          expectSafePolicy(policyText, baseValues(effectiveName), scope);
-          if (mode === 'assume-role') {
-            expect(sts.assumeRoles[0]!.tags).toEqual({ session: effectiveName, tenant: TENANT_ID, partner: PARTNER_ID });
-          }
+          const sent1 = mode === 'federation' ? sts.federation[0]! : sts.assumeRoles[0]!;
+          const effectiveName = 'name' in sent1 ? sent1.name : sent1.roleSessionName;
+          // The session name is a suffix after the caller's fixed prefix, and never part of the policy.
+          expect(effectiveName).toBe(
+            mode === 'federation'
+              ? federationName(TENANT_ID, PARTNER_ID, sessionName)
+              : roleSessionName(TENANT_ID, PARTNER_ID, sessionName ?? '0123abcd'),
+          );
+          expectSafePolicy(policyText, baseValues(PARTNER_ID), scope);
+          expect(sent1.tags).toEqual({ owner: PARTNER_ID, tenant: TENANT_ID, partner: PARTNER_ID });
           expect(outcome.record.policySha256).toBe(createHash('sha256').update(policyText, 'utf8').digest('hex'));
           expect(ledger.records).toHaveLength(1);
         },
@@ -282,49 +298,67 @@ describe('session policy from hostile values (issueCredentials, policy captured 
 });
 
 describe('templated keys', () => {
-  // A condition key that embeds {{sessionName}} next to a literal sibling: the partner picks the session name.
+  // A condition key that embeds {{partnerId}} next to a literal sibling: the tenant names its partners.
   const statements: IamStatement[] = [
     {
       Effect: 'Allow',
       Action: 's3:GetObject',
       Resource: '*',
-      Condition: { StringEquals: { 'aws:ResourceTag/team': '{{partnerId}}', 'aws:ResourceTag/{{sessionName}}': 'public' } },
+      Condition: { StringEquals: { 'aws:ResourceTag/team': '{{partnerId}}', 'aws:ResourceTag/{{partnerId}}': 'public' } },
     },
   ];
 
-  it('a session name that would make a rendered key swallow a sibling is refused before STS (422 session_name_conflict)', async () => {
-    // "team" is a valid STS name, but renders both keys to "aws:ResourceTag/team": one condition would vanish.
+  function issueAs(partnerId: string, request: IssueRequest) {
     const directory = new FakeDirectory();
     directory.context.policy = tenantPolicy(policyDocument({ statements }));
     const sts = new FakeSts();
     const ledger = new FakeLedger();
-    const caller = { kind: 'partner' as const, keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT_ID, partnerId: PARTNER_ID };
+    const caller = { kind: 'partner' as const, keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT_ID, partnerId };
     const deps = { directory, ledger, sts, now: () => new Date(), newId: () => '0123abcd-4567-89ef-0123-456789abcdef' };
     const ctx = { caller, requestId: 'r', sourceIp: '', userAgent: '' };
-    await expect(issueCredentials(deps, ctx, { sessionName: 'team' })).rejects.toMatchObject({
+    return { sts, ledger, issued: issueCredentials(deps, ctx, request) };
+  }
+
+  it('a partner id that would make a rendered key swallow a sibling is refused before STS (422 policy_key_collision)', async () => {
+    // "team" is a valid partner id, but renders both keys to "aws:ResourceTag/team": one condition would vanish.
+    const { sts, ledger, issued } = issueAs('team', {});
+    await expect(issued).rejects.toMatchObject({
       statusCode: 422,
-      code: 'session_name_conflict',
-      details: [{ path: '$.sessionName', message: 'Two policy keys render to the same name "aws:ResourceTag/team"' }],
+      code: 'policy_key_collision',
+      details: [{ path: '$.statements', message: 'Two policy keys render to the same name "aws:ResourceTag/team"' }],
     });
     expect(sts.calls).toBe(0);
     expect(ledger.records).toEqual([]);
   });
 
-  it('never lets any session name drop a key: either every key survives or the issuance is refused', async () => {
+  it('a session name cannot cause a collision: it is never rendered', async () => {
+    const { sts, issued } = issueAs(PARTNER_ID, { sessionName: 'team' });
+    await issued;
+    const sent = JSON.parse(sts.onlyPolicy) as { Statement: IamStatement[] };
+    expect(sent.Statement[0]!.Condition!.StringEquals).toEqual({
+      'aws:ResourceTag/team': PARTNER_ID,
+      [`aws:ResourceTag/${PARTNER_ID}`]: 'public',
+    });
+  });
+
+  it('never lets any value drop a key: either every key survives or the rendering is refused', async () => {
     const siblings = ['team', 'Team', 'team ', 'tea', 'teamx', '', 'aws:ResourceTag/team'];
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.constantFrom(...siblings), hostile), async (sessionName) => {
+    let collisions = 0;
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...siblings), hostile), (partnerId) => {
         let rendered: IamStatement[];
         try {
-          rendered = renderStatements(statements, baseValues(sessionName));
+          rendered = renderStatements(statements, baseValues(partnerId));
         } catch (err) {
           expect(err).toBeInstanceOf(RenderedKeyCollisionError);
-          expect(sessionName).toBe('team');
+          expect(partnerId).toBe('team');
+          collisions++;
           return;
         }
         expect(Object.keys(rendered[0]!.Condition!.StringEquals!)).toHaveLength(2);
       }),
       { numRuns: RUNS, ...bounded() },
     );
+    expect(collisions).toBeGreaterThan(0);
   });
 });

@@ -11,12 +11,12 @@ import {
   UnknownPlaceholderError,
 } from '../../../lib/policy/render';
 
-const values: TemplateValues = { tenantId: 'acme', partnerId: 'p1', sessionName: 'job-7' };
+const values: TemplateValues = { tenantId: 'acme', partnerId: 'p1' };
 
 describe('renderString', () => {
   it.each([
     ['arn:aws:s3:::b/{{tenantId}}/{{partnerId}}/*', 'arn:aws:s3:::b/acme/p1/*'],
-    ['{{ tenantId }}-{{sessionName}}-{{tenantId}}', 'acme-job-7-acme'],
+    ['{{ tenantId }}-{{partnerId}}-{{tenantId}}', 'acme-p1-acme'],
     ['{{\ttenantId\n}}', 'acme'],
     ['no placeholders', 'no placeholders'],
     ['', ''],
@@ -30,30 +30,35 @@ describe('renderString', () => {
     expect(renderString(template, values)).toBe(expected);
   });
 
-  it.each(['tenantid', 'TenantId', 'accountId', '', 'aws_username'])('throws UnknownPlaceholderError for {{%s}}', (name) => {
-    let thrown: unknown;
-    try {
-      renderString(`x{{${name}}}y`, values);
-    } catch (err) {
-      thrown = err;
-    }
-    expect(thrown).toBeInstanceOf(UnknownPlaceholderError);
-    expect((thrown as UnknownPlaceholderError).placeholder).toBe(name);
-    expect((thrown as Error).message).toBe(`Unknown template placeholder {{${name}}}`);
-  });
+  // sessionName was a placeholder once: a request's value must never be rendered into a policy (DESIGN.md "Trust model").
+  it.each(['sessionName', ' sessionName ', 'tenantid', 'TenantId', 'accountId', '', 'aws_username'])(
+    'throws UnknownPlaceholderError for {{%s}}',
+    (name) => {
+      let thrown: unknown;
+      try {
+        renderString(`x{{${name}}}y`, values);
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown).toBeInstanceOf(UnknownPlaceholderError);
+      expect((thrown as UnknownPlaceholderError).placeholder).toBe(name.trim());
+      expect((thrown as Error).message).toBe(`Unknown template placeholder {{${name.trim()}}}`);
+    },
+  );
 
   it('inserts values literally: no $-patterns, no second expansion', () => {
-    const hostile: TemplateValues = { tenantId: "$&$'$`$1$$", partnerId: '{{tenantId}}', sessionName: '{{ partnerId }}' };
-    expect(renderString('a/{{tenantId}}/{{partnerId}}/{{sessionName}}', hostile)).toBe("a/$&$'$`$1$$/{{tenantId}}/{{ partnerId }}");
+    const hostile: TemplateValues = { tenantId: "$&$'$`$1$$", partnerId: '{{tenantId}}' };
+    expect(renderString('a/{{tenantId}}/{{partnerId}}', hostile)).toBe("a/$&$'$`$1$$/{{tenantId}}");
+    expect(renderString('a/{{partnerId}}', { tenantId: 'x', partnerId: '{{ sessionName }}' })).toBe('a/{{ sessionName }}');
   });
 
   it('can be called repeatedly (the global pattern keeps no state between calls)', () => {
     for (let i = 0; i < 3; i++) expect(renderString('{{tenantId}}{{partnerId}}', values)).toBe('acmep1');
   });
 
-  it('declares the three placeholders and their longest values', () => {
-    expect(PLACEHOLDERS).toEqual(['tenantId', 'partnerId', 'sessionName']);
-    expect(PLACEHOLDER_MAX_LENGTH).toEqual({ tenantId: 32, partnerId: 32, sessionName: 64 });
+  it('declares only the identifiers credvend controls as placeholders, with their longest values', () => {
+    expect(PLACEHOLDERS).toEqual(['tenantId', 'partnerId']);
+    expect(PLACEHOLDER_MAX_LENGTH).toEqual({ tenantId: 32, partnerId: 32 });
   });
 });
 
@@ -65,7 +70,7 @@ describe('renderStatements', () => {
       Action: ['s3:GetObject', 's3:PutObject'],
       Resource: ['arn:aws:s3:::b/{{tenantId}}/*', 'arn:aws:s3:::b/${aws:userid}/*'],
       Condition: {
-        StringEquals: { 'aws:PrincipalTag/{{tenantId}}': ['{{partnerId}}', 'x'], 's3:prefix': '{{sessionName}}' },
+        StringEquals: { 'aws:PrincipalTag/{{tenantId}}': ['{{partnerId}}', 'x'], 's3:prefix': '{{partnerId}}/*' },
         Bool: { 'aws:SecureTransport': true },
         NumericLessThan: { 's3:max-keys': 10 },
       },
@@ -81,7 +86,7 @@ describe('renderStatements', () => {
         Action: ['s3:GetObject', 's3:PutObject'],
         Resource: ['arn:aws:s3:::b/acme/*', 'arn:aws:s3:::b/${aws:userid}/*'],
         Condition: {
-          StringEquals: { 'aws:PrincipalTag/acme': ['p1', 'x'], 's3:prefix': 'job-7' },
+          StringEquals: { 'aws:PrincipalTag/acme': ['p1', 'x'], 's3:prefix': 'p1/*' },
           Bool: { 'aws:SecureTransport': true },
           NumericLessThan: { 's3:max-keys': 10 },
         },
@@ -98,6 +103,9 @@ describe('renderStatements', () => {
 
   it('throws on an unknown placeholder anywhere, keys included', () => {
     expect(() => renderStatements([{ Effect: 'Allow', Action: '*', Resource: '{{account}}' }], values)).toThrow(UnknownPlaceholderError);
+    expect(() => renderStatements([{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::b/{{sessionName}}/*' }], values)).toThrow(
+      new UnknownPlaceholderError('sessionName'),
+    );
     expect(() =>
       renderStatements([{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { '{{nope}}': 'x' } } }], values),
     ).toThrow(UnknownPlaceholderError);
@@ -106,11 +114,11 @@ describe('renderStatements', () => {
 
 describe('renderStatements key collisions', () => {
   const colliding = (key: string): IamStatement[] => [
-    { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': '{{partnerId}}', [key]: 'x' } } },
+    { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/team': '{{tenantId}}', [key]: 'x' } } },
   ];
 
   it('refuses a value that renders two keys of one object to the same name', () => {
-    expect(() => renderStatements(colliding('aws:ResourceTag/{{sessionName}}'), { ...values, sessionName: 'team' })).toThrow(
+    expect(() => renderStatements(colliding('aws:ResourceTag/{{partnerId}}'), { ...values, partnerId: 'team' })).toThrow(
       new RenderedKeyCollisionError('aws:ResourceTag/team'),
     );
     expect(() => renderStatements(colliding('aws:ResourceTag/{{ partnerId }}'), { ...values, partnerId: 'team' })).toThrow(
@@ -119,8 +127,8 @@ describe('renderStatements key collisions', () => {
   });
 
   it('allows equal keys in different objects, and near misses', () => {
-    expect(renderStatements(colliding('aws:ResourceTag/{{sessionName}}'), { ...values, sessionName: 'Team' })[0]!.Condition).toEqual({
-      StringEquals: { 'aws:ResourceTag/team': 'p1', 'aws:ResourceTag/Team': 'x' },
+    expect(renderStatements(colliding('aws:ResourceTag/{{partnerId}}'), { ...values, partnerId: 'Team' })[0]!.Condition).toEqual({
+      StringEquals: { 'aws:ResourceTag/team': 'acme', 'aws:ResourceTag/Team': 'x' },
     });
     const twoObjects: IamStatement[] = [
       { Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { k: 'a' }, StringLike: { k: 'b' } } },
@@ -136,6 +144,10 @@ describe('renderTags', () => {
       '{{tenantId}}': 'v',
       empty: '',
     });
+  });
+
+  it('refuses the withdrawn {{sessionName}} in a tag value', () => {
+    expect(() => renderTags({ session: '{{sessionName}}' }, values)).toThrow(new UnknownPlaceholderError('sessionName'));
   });
 
   it('answers {} without tags', () => {

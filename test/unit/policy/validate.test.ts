@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type * as z from 'zod/mini';
 import type { TenantPolicyDocument } from '../../../lib/core/model';
 import { TenantPolicyDocumentSchema, validatePolicyDocument, worstCaseSessionPolicyLength } from '../../../lib/policy/validate';
+import { DEMO_ROLE } from '../../../local/seed';
 import { validPolicyFixture } from '../../fixtures/policies';
 
 // Compile-time: the schema's type is usable wherever the model's document is expected.
@@ -30,14 +31,7 @@ function fullPolicy(): TenantPolicyDocument {
   return {
     defaultMode: 'federation',
     modes: {
-      'assume-role': {
-        roleArn: 'arn:aws-us-gov:iam::123456789012:role/service/team/app+x=y,z.w@v-u_t',
-        externalId: 'urn:partner/ext-id:42',
-        roleMaxSessionDuration: 43_200,
-        defaultDurationSeconds: 900,
-        maxDurationSeconds: 43_200,
-        sessionTags: true,
-      },
+      'assume-role': { role: 'team-app-2', defaultDurationSeconds: 900, maxDurationSeconds: 43_200 },
       federation: { defaultDurationSeconds: 3600, maxDurationSeconds: 129_600 },
     },
     statements: [
@@ -45,7 +39,7 @@ function fullPolicy(): TenantPolicyDocument {
         Sid: 'TenantObjects1',
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:Put*', 's3:List?ucket'],
-        Resource: [ARN_OF('{{tenantId}}/{{partnerId}}/*'), ARN_OF('{{ sessionName }}/${aws:username}/*')],
+        Resource: [ARN_OF('{{tenantId}}/{{partnerId}}/*'), ARN_OF('{{ partnerId }}/${aws:username}/*')],
         Condition: {
           StringLike: { 's3:prefix': ['{{tenantId}}/*', '${aws:userid}/*'] },
           'ForAnyValue:StringEquals': { 'aws:TagKeys': ['team', 'project'] },
@@ -64,7 +58,7 @@ function fullPolicy(): TenantPolicyDocument {
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' },
     ],
     managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::123456789012:policy/team/partner-boundary'],
-    sessionTags: { project: 'demo', Owner: '{{tenantId}}:{{partnerId}}', 'cost center': '', 'Kostenstelle Ü': 'x' },
+    sessionTags: { project: 'demo', Owner: '{{tenantId}}:{{partnerId}}', 'cost-center': '', Kostenstelle: 'Büro 7 Ü' },
     rateLimit: { perMinute: 100_000 },
   };
 }
@@ -72,12 +66,8 @@ function fullPolicy(): TenantPolicyDocument {
 describe('validatePolicyDocument: valid documents', () => {
   it('accepts the shared fixture, which is the documented demo policy', () => {
     const fixture = validPolicyFixture();
-    expect(fixture.modes['assume-role']).toEqual({
-      roleArn: 'arn:aws:iam::123456789012:role/demo-partner-access',
-      roleMaxSessionDuration: 14_400,
-      defaultDurationSeconds: 900,
-      maxDurationSeconds: 3600,
-    });
+    // The role by its name in the binding: the ARN, its MaxSessionDuration and the external ID are the operator's.
+    expect(fixture.modes['assume-role']).toEqual({ role: DEMO_ROLE, defaultDurationSeconds: 900, maxDurationSeconds: 3600 });
     expect(fixture.modes.federation).toEqual({ defaultDurationSeconds: 900, maxDurationSeconds: 7200 });
     expect(validatePolicyDocument(fixture)).toEqual({ ok: true, document: fixture, problems: [] });
   });
@@ -109,16 +99,14 @@ describe('rule 1: structure', () => {
 
   it('names missing required fields', () => {
     expect(problemsOf(variant((d) => delete d.statements[1].Effect))).toEqual([{ path: '$.statements[1].Effect', code: 'missing_field' }]);
-    expect(problemsOf(variant((d) => delete d.modes['assume-role'].roleArn))).toEqual([{ path: `${ROLE}.roleArn`, code: 'missing_field' }]);
+    expect(problemsOf(variant((d) => delete d.modes['assume-role'].role))).toEqual([{ path: `${ROLE}.role`, code: 'missing_field' }]);
   });
 
   it('rejects values of the wrong type', () => {
     expect(problemsOf(variant((d) => (d.modes.federation.maxDurationSeconds = '7200')))).toEqual([
       { path: '$.modes.federation.maxDurationSeconds', code: 'invalid_type' },
     ]);
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].sessionTags = 'yes')))).toEqual([
-      { path: `${ROLE}.sessionTags`, code: 'invalid_type' },
-    ]);
+    expect(problemsOf(variant((d) => (d.modes['assume-role'].role = 7)))).toEqual([{ path: `${ROLE}.role`, code: 'invalid_type' }]);
     expect(problemsOf(null)).toEqual([{ path: '$', code: 'invalid_type' }]);
     expect(problemsOf([])).toEqual([{ path: '$', code: 'invalid_type' }]);
   });
@@ -242,7 +230,7 @@ describe('rule 4: resource ARN syntax', () => {
       'arn:aws:ec2:us-east-?:1234567890??:volume/*',
       'arn:aws:sqs:${aws:RequestedRegion}:${aws:PrincipalAccount}:queue-{{tenantId}}',
       'arn:aws:iam::aws:policy/ReadOnlyAccess',
-      'arn:aws:s3:::b/${aws:username}/{{sessionName}}/*',
+      'arn:aws:s3:::b/${aws:username}/{{ partnerId }}/*',
     ];
     expect(problemsOf(variant((d) => (d.statements[0].Resource = resources)))).toEqual([]);
   });
@@ -269,6 +257,23 @@ describe('rule 5: template placeholders', () => {
       { path: "$.statements[1].Condition.StringLike['s3:prefix'][0]", code: 'unknown_placeholder' },
       { path: "$.statements[1].Condition.StringLike['aws:PrincipalTag/{{team}}']", code: 'unknown_placeholder' },
     ]);
+  });
+
+  // {{sessionName}} was a placeholder once: nothing a caller types may be rendered into a policy.
+  it('rejects the withdrawn {{sessionName}} placeholder in statements, condition keys and tag values', () => {
+    const doc = variant((d) => {
+      d.statements[0].Resource = ARN_OF('{{tenantId}}/{{sessionName}}/*');
+      d.statements[1].Condition.StringLike['aws:PrincipalTag/{{ sessionName }}'] = 'x';
+      d.sessionTags = { session: '{{sessionName}}' };
+    });
+    expect(problemsOf(doc)).toEqual([
+      { path: '$.statements[0].Resource', code: 'unknown_placeholder' },
+      { path: "$.statements[1].Condition.StringLike['aws:PrincipalTag/{{ sessionName }}']", code: 'unknown_placeholder' },
+      { path: '$.sessionTags.session', code: 'unknown_placeholder' },
+    ]);
+    const result = validatePolicyDocument(variant((d) => (d.statements[0].Resource = ARN_OF('{{sessionName}}/*'))));
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([expect.objectContaining({ message: expect.stringContaining('{{sessionName}}') })]);
   });
 
   it('rejects an unknown placeholder in a session tag value', () => {
@@ -338,27 +343,19 @@ describe('rule 7: modes and durations', () => {
     expect(problemsOf(edges)).toEqual([]);
   });
 
-  it('keeps assume-role durations within 900-43200 and the role maximum within 3600-43200', () => {
+  it('keeps assume-role durations within 900-43200', () => {
     const doc = variant((d) => {
       d.modes['assume-role'].defaultDurationSeconds = 899;
-      d.modes['assume-role'].roleMaxSessionDuration = 43_201;
+      d.modes['assume-role'].maxDurationSeconds = 43_201;
     });
     expect(problemsOf(doc)).toEqual([
       { path: `${ROLE}.defaultDurationSeconds`, code: 'duration_out_of_range' },
-      { path: `${ROLE}.roleMaxSessionDuration`, code: 'duration_out_of_range' },
-    ]);
-    const low = variant((d) => (d.modes['assume-role'].roleMaxSessionDuration = 3599));
-    expect(problemsOf(low)).toEqual([
-      { path: `${ROLE}.roleMaxSessionDuration`, code: 'duration_out_of_range' },
-      { path: `${ROLE}.maxDurationSeconds`, code: 'exceeds_role_max_session_duration' },
+      { path: `${ROLE}.maxDurationSeconds`, code: 'duration_out_of_range' },
     ]);
   });
 
-  it("keeps maxDurationSeconds within the role's MaxSessionDuration", () => {
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].maxDurationSeconds = 14_401)))).toEqual([
-      { path: `${ROLE}.maxDurationSeconds`, code: 'exceeds_role_max_session_duration' },
-    ]);
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].maxDurationSeconds = 14_400)))).toEqual([]);
+  it("leaves the role's MaxSessionDuration to the binding (bindingProblems), so any maximum up to 43200 is valid here", () => {
+    expect(problemsOf(variant((d) => (d.modes['assume-role'].maxDurationSeconds = 43_200)))).toEqual([]);
   });
 
   it('keeps the default duration at most the maximum', () => {
@@ -375,35 +372,54 @@ describe('rule 7: modes and durations', () => {
   });
 });
 
-describe('rule 8: role ARN and external id', () => {
+describe('rule 8: the role by name; what the binding owns', () => {
   it.each([
-    'arn:aws:iam::12345678901:role/demo',
-    'arn:aws:iam::123456789012:user/demo',
-    'arn:aws:iam:us-east-1:123456789012:role/demo',
-    'arn:aws:iam::123456789012:role/',
-    'arn:aws:iam::123456789012:role/demo access',
-    `arn:aws:iam::123456789012:role/${'r'.repeat(65)}`,
-    'arn:aws-eu:iam::123456789012:role/demo',
-  ])('rejects the role ARN %j', (roleArn) => {
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].roleArn = roleArn)))).toEqual([
-      { path: `${ROLE}.roleArn`, code: 'invalid_role_arn' },
+    'arn:aws:iam::123456789012:role/demo',
+    'Demo',
+    'de',
+    'r'.repeat(33),
+    '-demo',
+    'demo-',
+    'demo_role',
+    'demo.role',
+    '{{tenantId}}',
+    '',
+  ])('rejects the role name %j', (role) => {
+    expect(problemsOf(variant((d) => (d.modes['assume-role'].role = role)))).toEqual([{ path: `${ROLE}.role`, code: 'invalid_role_name' }]);
+  });
+
+  it.each(['abc', 'r'.repeat(32), 'team-app-2', '0default'])('accepts the role name %j', (role) => {
+    expect(problemsOf(variant((d) => (d.modes['assume-role'].role = role)))).toEqual([]);
+  });
+
+  it.each<[string, unknown]>([
+    ['roleArn', 'arn:aws:iam::123456789012:role/credvend/other-tenant'],
+    ['externalId', 'cv-abcdefghijklmnopqrstuvwxyz234567'],
+    ['roleMaxSessionDuration', 43_200],
+    ['sessionTags', false],
+  ])('refuses %s under assume-role as owned_by_operator, naming the field', (field, value) => {
+    const result = validatePolicyDocument(variant((d) => (d.modes['assume-role'][field] = value)));
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([{ path: `${ROLE}.${field}`, code: 'owned_by_operator', message: expect.stringContaining(field) }]);
+    expect(result.problems[0]!.message).toMatch(/binding/);
+  });
+
+  it('refuses a pre-binding assume-role section (ARN instead of a role name) field by field', () => {
+    const old = variant((d) => {
+      d.modes['assume-role'] = {
+        roleArn: 'arn:aws:iam::123456789012:role/demo',
+        externalId: 'ext-1',
+        roleMaxSessionDuration: 14_400,
+        defaultDurationSeconds: 900,
+        maxDurationSeconds: 3600,
+      };
+    });
+    expect(problemsOf(old)).toEqual([
+      { path: `${ROLE}.role`, code: 'missing_field' },
+      { path: `${ROLE}.roleArn`, code: 'owned_by_operator' },
+      { path: `${ROLE}.externalId`, code: 'owned_by_operator' },
+      { path: `${ROLE}.roleMaxSessionDuration`, code: 'owned_by_operator' },
     ]);
-  });
-
-  it('accepts a 64-character role name under a path', () => {
-    const roleArn = `arn:aws-cn:iam::123456789012:role/a/b/${'r'.repeat(64)}`;
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].roleArn = roleArn)))).toEqual([]);
-  });
-
-  it.each(['x', 'has space', 'x'.repeat(1225), 'semi;colon'])('rejects the external id %j', (externalId) => {
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].externalId = externalId)))).toEqual([
-      { path: `${ROLE}.externalId`, code: 'invalid_external_id' },
-    ]);
-  });
-
-  it('accepts external ids of 2 and 1224 characters', () => {
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].externalId = 'ab')))).toEqual([]);
-    expect(problemsOf(variant((d) => (d.modes['assume-role'].externalId = 'x'.repeat(1224))))).toEqual([]);
   });
 });
 
@@ -455,9 +471,9 @@ describe('rule 10: session tags', () => {
   });
 
   it('measures values at their worst-case rendering', () => {
-    // 15 + 192 characters as written; {{sessionName}} renders to up to 64, so 256 and 257 at worst.
-    expect(problemsOf(variant((d) => (d.sessionTags = { s: `{{sessionName}}${'v'.repeat(192)}` })))).toEqual([]);
-    expect(problemsOf(variant((d) => (d.sessionTags = { s: `{{sessionName}}${'v'.repeat(193)}` })))).toEqual([
+    // 13 + 224 characters as written; {{partnerId}} renders to up to 32, so 256 and 257 at worst.
+    expect(problemsOf(variant((d) => (d.sessionTags = { s: `{{partnerId}}${'v'.repeat(224)}` })))).toEqual([]);
+    expect(problemsOf(variant((d) => (d.sessionTags = { s: `{{partnerId}}${'v'.repeat(225)}` })))).toEqual([
       { path: '$.sessionTags.s', code: 'tag_value_too_long' },
     ]);
   });
@@ -468,18 +484,33 @@ describe('rule 10: session tags', () => {
     ]);
   });
 
-  it('needs assume-role, with its session tags on', () => {
+  it("refuses keys that would pass for credvend's own tags to a reader: spaces, look-alikes, non-ASCII", () => {
+    // "t\u0435nant" has a Cyrillic e; "tenant\u00a0" a no-break space. None folds to a reserved key.
+    const keys = ['tenant ', ' tenant', 't\u0435nant', 'tenant\u00a0', 'cost center', 'Kostenstelle\u00dc'];
+    const doc = variant((d) => (d.sessionTags = Object.fromEntries(keys.map((k) => [k, 'x']))));
+    const problems = problemsOf(doc);
+    expect(problems).toHaveLength(keys.length);
+    expect(problems.map((p) => p.code)).toEqual(keys.map(() => 'invalid_tag_key'));
+    expect(problems.map((p) => p.path)).toEqual(keys.map((k) => `$.sessionTags['${k}']`));
+    // The same keys in plain ASCII are accepted.
+    expect(problemsOf(variant((d) => (d.sessionTags = { 'cost-center': 'x', Kostenstelle: 'x', '_.:/=+-@': 'x' })))).toEqual([]);
+  });
+
+  it('are allowed with federation only: every session carries tags, whatever the mode', () => {
     const federationOnly = variant((d) => {
       d.defaultMode = 'federation';
       delete d.modes['assume-role'];
       d.sessionTags = { team: 'a' };
     });
-    expect(problemsOf(federationOnly)).toEqual([{ path: '$.sessionTags', code: 'session_tags_need_assume_role' }]);
+    expect(validatePolicyDocument(federationOnly)).toEqual({ ok: true, document: federationOnly, problems: [] });
+  });
+
+  it("whether a role takes tags is no longer the tenant's to say", () => {
     const tagsOff = variant((d) => {
       d.modes['assume-role'].sessionTags = false;
       d.sessionTags = { team: 'a' };
     });
-    expect(problemsOf(tagsOff)).toEqual([{ path: '$.sessionTags', code: 'session_tags_disabled' }]);
+    expect(problemsOf(tagsOff)).toEqual([{ path: `${ROLE}.sessionTags`, code: 'owned_by_operator' }]);
   });
 });
 
@@ -500,11 +531,11 @@ describe('rule 11: rate limit', () => {
 });
 
 describe('rule 12: worst-case session policy size', () => {
-  const MAX = { tenantId: 'x'.repeat(32), partnerId: 'x'.repeat(32), sessionName: 'x'.repeat(64) };
+  const MAX = { tenantId: 'x'.repeat(32), partnerId: 'x'.repeat(32) };
 
   it('renders every placeholder at its longest, counts IAM variables as written, and adds the managed ARNs', () => {
     const doc = validPolicyFixture();
-    doc.statements[0]!.Resource = 'arn:aws:s3:::demo-bucket/{{tenantId}}/{{partnerId}}/${aws:username}/{{sessionName}}';
+    doc.statements[0]!.Resource = 'arn:aws:s3:::demo-bucket/{{tenantId}}/{{partnerId}}/${aws:username}/{{ partnerId }}';
     doc.managedPolicyArns = ['arn:aws:iam::aws:policy/ReadOnlyAccess'];
     const expected =
       JSON.stringify({
@@ -514,7 +545,7 @@ describe('rule 12: worst-case session policy size', () => {
             Sid: 'PartnerObjects',
             Effect: 'Allow',
             Action: ['s3:GetObject', 's3:PutObject'],
-            Resource: `arn:aws:s3:::demo-bucket/${MAX.tenantId}/${MAX.partnerId}/\${aws:username}/${MAX.sessionName}`,
+            Resource: `arn:aws:s3:::demo-bucket/${MAX.tenantId}/${MAX.partnerId}/\${aws:username}/${MAX.partnerId}`,
           },
           {
             Sid: 'PartnerListing',
@@ -531,7 +562,7 @@ describe('rule 12: worst-case session policy size', () => {
   /** A document whose worst case is exactly `target` characters: padding goes into a Sid, one character each. */
   function policyOfWorstCase(target: number): TenantPolicyDocument {
     const doc = validPolicyFixture();
-    doc.statements.push({ Sid: '', Effect: 'Allow', Action: 's3:GetObject', Resource: Array(10).fill(ARN_OF('{{sessionName}}/*')) });
+    doc.statements.push({ Sid: '', Effect: 'Allow', Action: 's3:GetObject', Resource: Array(10).fill(ARN_OF('{{partnerId}}/*')) });
     const base = worstCaseSessionPolicyLength(doc);
     doc.statements[2]!.Sid = 'P'.repeat(target - base);
     return doc;
@@ -565,6 +596,7 @@ describe('reporting', () => {
       delete d.modes.federation;
       d.modes['assume-role'].maxDurationSeconds = 50_000;
       d.modes['assume-role'].externalId = 'x';
+      d.modes['assume-role'].role = 'Nope';
       d.statements[0].Effect = 'Permit';
       d.statements[0].Action = ['s3:GetObject', 'GetObject'];
       d.statements[0].Resource = ARN_OF('{{tenant}}/*');
@@ -578,8 +610,8 @@ describe('reporting', () => {
     });
     expect(problemsOf(doc)).toEqual([
       { path: `${ROLE}.maxDurationSeconds`, code: 'duration_out_of_range' },
-      { path: `${ROLE}.externalId`, code: 'invalid_external_id' },
-      { path: `${ROLE}.maxDurationSeconds`, code: 'exceeds_role_max_session_duration' },
+      { path: `${ROLE}.role`, code: 'invalid_role_name' },
+      { path: `${ROLE}.externalId`, code: 'owned_by_operator' },
       { path: '$.statements[0].Effect', code: 'invalid_value' },
       { path: '$.statements[0].Action[1]', code: 'invalid_action' },
       { path: '$.statements[0].Resource', code: 'unknown_placeholder' },

@@ -7,7 +7,17 @@ import type { Caller } from '../../../lib/identity/authenticate';
 import { DynamoRateLimiter } from '../../../lib/store/rate-limit-counter';
 import { type IssueDeps, issueCredentials } from '../../../lib/vend/issue';
 import type { RateLimiter } from '../../../lib/vend/ports';
-import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
+import {
+  binding,
+  FakeDirectory,
+  FakeLedger,
+  FakeSts,
+  PARTNER_ID,
+  policyDocument,
+  TENANT_ID,
+  tenant,
+  tenantPolicy,
+} from '../issuance-fakes';
 
 const TABLE = 'main';
 // 2026-03-04T05:06:40Z: 40 s into its minute, window [05:06:00, 05:07:00).
@@ -104,6 +114,50 @@ describe('issueCredentials with a rate limiter', () => {
     directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
     refuse = true;
     await expect(issueCredentials(deps, ctx, {})).rejects.toBeInstanceOf(RateLimitedError);
+    expect(sts.calls).toBe(0);
+    expect(ledger.records).toEqual([]);
+  });
+
+  const withLimits = (policyPerMinute: number | undefined, bindingPerMinute: number | undefined) => {
+    directory.context = {
+      ...directory.context,
+      tenant: tenant({ binding: binding(bindingPerMinute === undefined ? {} : { maxIssuancesPerMinute: bindingPerMinute }) }),
+      policy: tenantPolicy(policyDocument(policyPerMinute === undefined ? {} : { rateLimit: { perMinute: policyPerMinute } })),
+    };
+  };
+
+  it("counts against the binding's ceiling when the policy sets no limit of its own", async () => {
+    withLimits(undefined, 50);
+    await issueCredentials(deps, ctx, {});
+    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
+  });
+
+  it.each<[number, number, number]>([
+    [10, 50, 10],
+    [50, 50, 50],
+  ])('counts against the lower of policy (%i) and binding (%i): %i', async (policyLimit, bindingLimit, expected) => {
+    withLimits(policyLimit, bindingLimit);
+    await issueCredentials(deps, ctx, { mode: 'federation' });
+    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, expected]]);
+  });
+
+  it.each(['assume-role', 'federation'] as const)(
+    'caps a stored policy limit above a binding ceiling lowered since the PUT at the ceiling (%s): issued, not refused',
+    async (mode) => {
+      withLimits(60, 50);
+      const { record } = await issueCredentials(deps, ctx, { mode });
+      expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
+      expect(record.mode).toBe(mode);
+      expect(sts.calls).toBe(1);
+      expect(ledger.records).toHaveLength(1);
+    },
+  );
+
+  it('at the cap, a refusal from the limiter is still 429 with nothing issued', async () => {
+    withLimits(60, 50);
+    refuse = true;
+    await expect(issueCredentials(deps, ctx, {})).rejects.toBeInstanceOf(RateLimitedError);
+    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
     expect(sts.calls).toBe(0);
     expect(ledger.records).toEqual([]);
   });

@@ -134,6 +134,7 @@ const federationRequest: FederationRequest = {
   durationSeconds: 1800,
   policy: '{"Version":"2012-10-17","Statement":[]}',
   policyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+  tags: { tenant: 'acme', partner: 'partner-one' },
 };
 
 describe('SdkSts', () => {
@@ -239,7 +240,7 @@ describe('SdkSts', () => {
   });
 
   describe('getFederationToken', () => {
-    it('sends Name, DurationSeconds, Policy and PolicyArns with the federation client', async () => {
+    it('sends Name, DurationSeconds, Policy, PolicyArns and the session tags with the federation client', async () => {
       federationMock.on(GetFederationTokenCommand).resolves({
         Credentials: stsCredentials(),
         FederatedUser: { Arn: 'arn:aws:sts::123456789012:federated-user/partner-one', FederatedUserId: '123456789012:partner-one' },
@@ -251,6 +252,10 @@ describe('SdkSts', () => {
         DurationSeconds: 1800,
         Policy: '{"Version":"2012-10-17","Statement":[]}',
         PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
+        Tags: [
+          { Key: 'tenant', Value: 'acme' },
+          { Key: 'partner', Value: 'partner-one' },
+        ],
       });
       expect(roleMock.calls()).toHaveLength(0);
       expect(issued).toEqual({
@@ -264,10 +269,12 @@ describe('SdkSts', () => {
       });
     });
 
-    it('leaves PolicyArns out when there are none', async () => {
+    it('leaves PolicyArns and Tags out when there are none', async () => {
       federationMock.on(GetFederationTokenCommand).resolves({ Credentials: stsCredentials() });
-      await sts.getFederationToken({ ...federationRequest, policyArns: [] });
-      expect(federationMock.commandCalls(GetFederationTokenCommand)[0]!.args[0].input.PolicyArns).toBeUndefined();
+      await sts.getFederationToken({ ...federationRequest, policyArns: [], tags: {} });
+      const input = federationMock.commandCalls(GetFederationTokenCommand)[0]!.args[0].input;
+      expect(input.PolicyArns).toBeUndefined();
+      expect(input.Tags).toBeUndefined();
     });
 
     it('maps STS errors', async () => {

@@ -8,7 +8,13 @@ import {
   STS_LIMITS,
 } from '../../../lib/policy/sts-limits';
 
-const fed: FederationRequest = { name: 'partner-one', durationSeconds: 3600, policy: '{"Version":"2012-10-17"}', policyArns: [] };
+const fed: FederationRequest = {
+  name: 'partner-one',
+  durationSeconds: 3600,
+  policy: '{"Version":"2012-10-17"}',
+  policyArns: [],
+  tags: { tenant: 'acme', partner: 'partner-one' },
+};
 const role: AssumeRoleRequest = {
   roleArn: 'arn:aws:iam::123456789012:role/r',
   roleSessionName: 'partner-one.0123abcd-456',
@@ -51,6 +57,9 @@ describe('assertFederationWithinLimits', () => {
     expect(fedLimits({ name: 'Az09_+=,.@-' })).toEqual([]);
     expect(fedLimits({ policy: policyOfLength(2048) })).toEqual([]);
     expect(fedLimits({ policy: '\t\n\r ~\x7f\x80\xff', policyArns: arns(10) })).toEqual([]);
+    expect(fedLimits({ tags: {} })).toEqual([]);
+    expect(fedLimits({ tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v'.repeat(256)])) })).toEqual([]);
+    expect(fedLimits({ tags: { 'Ünïcode key_.:/=+-@': 'a value: with spaces/and=more+-@', k: '' } })).toEqual([]);
   });
 
   it.each<[string, Partial<FederationRequest>, string[]]>([
@@ -72,13 +81,20 @@ describe('assertFederationWithinLimits', () => {
     ['a NUL in the policy', { policy: '{"a":"\u0000"}' }, ['Policy']],
     ['a vertical tab in the policy', { policy: '\u000b' }, ['Policy']],
     ['11 policy ARNs', { policyArns: arns(11) }, ['PolicyArns']],
+    // Session tags go on federation tokens too, under the same rules as on AssumeRole.
+    ['51 tags', { tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) }, ['Tags']],
+    ['an empty tag key', { tags: { '': 'v' } }, ['Tags']],
+    ['a 129-char tag key', { tags: { ['k'.repeat(129)]: 'v' } }, ['Tags']],
+    ['a 257-char tag value', { tags: { k: 'v'.repeat(257) } }, ['Tags']],
+    ['a tag value with a quote', { tags: { k: 'a"b' } }, ['Tags']],
+    ['a tag key with a *', { tags: { 'k*': 'v' } }, ['Tags']],
   ])('422 for %s', (_, over, limits) => {
     expect(fedLimits(over)).toEqual(limits);
   });
 
   it('names every broken limit at once', () => {
     const found = violations(() =>
-      assertFederationWithinLimits({ name: 'x', durationSeconds: 60, policy: 'Ā'.repeat(2049), policyArns: arns(11) }),
+      assertFederationWithinLimits({ name: 'x', durationSeconds: 60, policy: 'Ā'.repeat(2049), policyArns: arns(11), tags: { k: '{' } }),
     );
     expect(found.map((v) => v.limit)).toEqual([
       'GetFederationToken Name',
@@ -86,6 +102,7 @@ describe('assertFederationWithinLimits', () => {
       'Policy',
       'Policy',
       'PolicyArns',
+      'Tags',
     ]);
     expect(found[0]!.message).toBe('GetFederationToken Name must be 2-32 characters (got 1)');
     expect(found[1]!.message).toBe('GetFederationToken DurationSeconds must be between 900 and 129600 seconds (got 60)');
@@ -143,6 +160,9 @@ describe('assertAssumeRoleWithinLimits', () => {
     ['an empty tag key', { tags: { '': 'v' } }, ['Tags']],
     ['a 129-char tag key', { tags: { ['k'.repeat(129)]: 'v' } }, ['Tags']],
     ['a 257-char tag value', { tags: { k: 'v'.repeat(257) } }, ['Tags']],
+    ['a tag value with a quote', { tags: { k: 'a"b' } }, ['Tags']],
+    ['a tag value with a brace', { tags: { k: '{{x}}' } }, ['Tags']],
+    ['a tag key with a *', { tags: { 'k*': 'v' } }, ['Tags']],
   ])('422 for %s', (_, over, limits) => {
     expect(roleLimits(over)).toEqual(limits);
   });
@@ -161,7 +181,7 @@ describe('assertAssumeRoleWithinLimits', () => {
       { limit: 'MaxSessionDuration', message: "DurationSeconds 4000 exceeds the role's MaxSessionDuration of 3600" },
       { limit: 'SourceIdentity', message: 'SourceIdentity may contain only letters, digits and +=,.@_-' },
       { limit: 'SourceIdentity', message: 'SourceIdentity must not start with "aws:"' },
-      { limit: 'Tags', message: `The value of tag "${'k'.repeat(32)}" must be at most 256 characters` },
+      { limit: 'Tags', message: `The value of tag "${'k'.repeat(32)}" must be at most 256 letters, digits, spaces and _.:/=+-@` },
     ]);
   });
 
