@@ -3,6 +3,7 @@
 // against a 256-bit random secret, and a fast one keeps the request path cheap.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyKind } from '../core/model';
+import { required } from '../core/required';
 
 const KIND_PREFIX: Record<KeyKind, string> = { partner: 'pk', admin: 'ak', operator: 'ok' };
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -39,7 +40,7 @@ export function generateKey(kind: KeyKind): NewKey {
 export function parseKey(apiKey: string): ParsedKey | undefined {
   const match = KEY_PATTERN.exec(apiKey);
   if (!match) return undefined;
-  return { keyId: match[1]!, secret: match[2]! };
+  return { keyId: required(match[1], 'API key id group'), secret: required(match[2], 'API key secret group') };
 }
 
 export function kindOfKeyId(keyId: string): KeyKind | undefined {
