@@ -48,9 +48,9 @@ const json = (schema: Json) => ({ 'application/json': { schema } });
 export function errorStatuses(route: RouteSpec): number[] {
   const out = new Set<number>([500]);
   const admin = route.auth === 'operator' || route.auth === 'tenant';
-  if (route.auth !== 'none') [401, 403, 503].forEach((s) => out.add(s));
+  if (route.auth !== 'none') for (const s of [401, 403, 503]) out.add(s);
   // The admin Lambda parses a JSON body on every route (an absent body reads as {}).
-  if (route.body || admin) [400, 413, 415].forEach((s) => out.add(s));
+  if (route.body || admin) for (const s of [400, 413, 415]) out.add(s);
   if (route.query) out.add(400);
   if (route.path.includes('{')) out.add(404);
   for (const status of route.errors ?? []) out.add(status);
@@ -64,7 +64,7 @@ export function toJsonSchema(schema: z.ZodMiniType): Json {
 
 function parameters(route: RouteSpec): Json[] {
   const params: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
-    const known = PATH_PARAMETERS[name!];
+    const known = name === undefined ? undefined : PATH_PARAMETERS[name];
     if (!known) throw new Error(`${route.method} ${route.path}: undocumented path parameter ${name}`);
     return { name, in: 'path', required: true, description: known.description, schema: { type: 'string', pattern: known.pattern } };
   });
@@ -128,7 +128,8 @@ function componentSchemas(): Record<string, Json> {
 export function buildOpenApiDocument(routes: RouteSpec[] = ROUTES): Json {
   const paths: Record<string, Json> = {};
   for (const route of routes) {
-    const item = (paths[route.path] ??= {});
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
     item[route.method.toLowerCase()] = operation(route);
   }
   return {
