@@ -7,7 +7,7 @@ const SECRET_FIELDS = new Set(['secretAccessKey', 'sessionToken', 'SecretAccessK
 
 /** Secrets inside an API response: credential secrets and the secret part of any `apiKey`. */
 export function secretsIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => secretsIn(v, out));
+  if (Array.isArray(value)) for (const v of value) secretsIn(v, out);
   else if (value && typeof value === 'object') {
     for (const [key, v] of Object.entries(value)) {
       if (typeof v === 'string' && SECRET_FIELDS.has(key)) out.push(v);

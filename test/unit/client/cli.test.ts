@@ -45,8 +45,12 @@ async function run(argv: string[], env: Env = { CREDVEND_API_KEY: apiKey }) {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, env, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     now: () => START,
     sleep: async () => {},
   });
