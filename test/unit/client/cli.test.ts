@@ -190,6 +190,8 @@ describe('errors: exit status and one line on stderr', () => {
     [['issue', '--bogus'], 'unknown option --bogus'],
     [['issue', '-x'], 'unknown option -x'],
     [['issue', '--endpoint'], '--endpoint needs a value'],
+    [['issue', '--endpoint', '--mode', 'federation'], '--endpoint needs a value'],
+    [['issue', '--', '--endpoint'], 'unexpected argument after the command (1 extra)'],
     [['issue', '--duration', 'soon'], '--duration must be a whole number of seconds'],
     [['issue', '--mode', 'root'], '--mode must be one of assume-role, federation'],
     [['issue', '--help=yes'], '--help takes no value'],
