@@ -78,10 +78,11 @@ const ECHOABLE = /^[a-z][a-z-]{0,31}$/;
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const out: CommandLine = { help: false, scopeActions: [], scopeResources: [], showSecret: false, insecureHttp: false };
   const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
+  // One pass over the tokens; an option's separate value is taken from the same iterator.
+  const tokens = argv.values();
+  for (const token of tokens) {
     if (token === '--') {
-      positionals.push(...argv.slice(i + 1));
+      positionals.push(...tokens);
       break;
     }
     if (token === '-h') {
@@ -113,10 +114,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
     let value = inline;
     if (value === undefined) {
-      const next = argv[i + 1];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-      value = next;
-      i++;
+      const next = tokens.next();
+      if (next.done || next.value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+      value = next.value;
     }
     setOption(out, name as ValueOption, value);
   }
@@ -218,14 +218,13 @@ function render(command: Command, r: IssueResponse, showSecret: boolean, now: nu
       return `${JSON.stringify(credentialProcessDocument(parseSerialized(r.serialized)))}\n`;
     case 'env': {
       const c = r.credentials;
-      return [
+      const vars: Array<[name: string, value: string]> = [
         ['AWS_ACCESS_KEY_ID', c.accessKeyId],
         ['AWS_SECRET_ACCESS_KEY', c.secretAccessKey],
         ['AWS_SESSION_TOKEN', c.sessionToken],
         ['AWS_CREDENTIAL_EXPIRATION', isoSeconds(c.expiration)],
-      ]
-        .map(([name, value]) => `export ${name}=${shellQuote(value!)}\n`)
-        .join('');
+      ];
+      return vars.map(([name, value]) => `export ${name}=${shellQuote(value)}\n`).join('');
     }
     case 'issue':
       return summary(r, showSecret, now);

@@ -78,8 +78,8 @@ export function startOffline(opts: {
         resolve({ url, process: child, output: () => output, stop });
       }
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`serverless-offline exited (${code}):\n${output.slice(-2000)}`));

@@ -21,7 +21,7 @@ export interface LocalStack {
   demoExternalId: string;
   federationParameter: string;
   /** Environment for code under test or serverless-offline: tables, endpoints, credentials. */
-  env: Record<string, string>;
+  env: Record<string, string> & { MAIN_TABLE: string; ISSUANCE_TABLE: string };
   close(): Promise<void>;
 }
 

@@ -38,7 +38,9 @@ function resolveVariables(text: string, doc: Yaml, stage: string): string {
   return out;
 }
 
-export function tableDefinitions(stage: string, file = SERVERLESS_YML): CreateTableCommandInput[] {
+type TableDefinition = CreateTableCommandInput & { TableName: string };
+
+export function tableDefinitions(stage: string, file = SERVERLESS_YML): TableDefinition[] {
   const doc = parse(readFileSync(file, 'utf8'), { customTags: cfnTags }) as Yaml;
   const resources = ((doc.resources as Yaml | undefined)?.Resources ?? {}) as Record<string, Yaml>;
   return Object.values(resources)
@@ -48,7 +50,8 @@ export function tableDefinitions(stage: string, file = SERVERLESS_YML): CreateTa
       const resolved = JSON.parse(resolveVariables(JSON.stringify(props), doc, stage)) as Yaml;
       // Keep only what CreateTable understands; PITR, SSE and TTL are account-side settings.
       const { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } = resolved;
-      return { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } as CreateTableCommandInput;
+      if (typeof TableName !== 'string') throw new Error(`${file}: a DynamoDB table without a TableName`);
+      return { TableName, AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } as TableDefinition;
     });
 }
 
@@ -57,7 +60,7 @@ export async function createTables(client: DynamoDBClient, stage: string): Promi
   for (const input of tableDefinitions(stage)) {
     try {
       await client.send(new CreateTableCommand(input));
-      created.push(input.TableName!);
+      created.push(input.TableName);
     } catch (err) {
       if ((err as Error).name !== 'ResourceInUseException') throw err;
     }

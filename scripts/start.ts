@@ -19,7 +19,7 @@ async function main() {
   const stopStack = () => stack.close().catch(() => undefined);
   try {
     const dynamo = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamo.url));
-    const seeded = await seedDemo(dynamo, stack.env.MAIN_TABLE!, stack.demoRoleArn, stack.demoExternalId);
+    const seeded = await seedDemo(dynamo, stack.env.MAIN_TABLE, stack.demoRoleArn, stack.demoExternalId);
     dynamo.destroy();
 
     console.log('Building the functions and starting serverless-offline…');

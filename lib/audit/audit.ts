@@ -168,7 +168,10 @@ async function scanWindow(
   const policies = new Map<string, Promise<TenantPolicy | undefined>>();
   const policyOf = (tenantId: string) => {
     let policy = policies.get(tenantId);
-    if (!policy) policies.set(tenantId, (policy = store.getPolicy(tenantId)));
+    if (!policy) {
+      policy = store.getPolicy(tenantId);
+      policies.set(tenantId, policy);
+    }
     return policy;
   };
   const buckets = hourBuckets(window.start, window.end);
@@ -179,7 +182,10 @@ async function scanWindow(
       await mapLimit(page, config.concurrency, async (item) => {
         const tenantId = tenantOfItem(item);
         let scan = scans.get(tenantId);
-        if (!scan) scans.set(tenantId, (scan = emptyScan()));
+        if (!scan) {
+          scan = emptyScan();
+          scans.set(tenantId, scan);
+        }
         scan.expiredInWindow++;
         if (removes(item, window)) scan.removes++;
 

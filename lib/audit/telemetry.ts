@@ -44,7 +44,7 @@ export function runSummary(result: AuditRunResult, durationMs: number) {
 export function publishRunMetrics(metrics: Metrics, result: AuditRunResult, durationMs: number): void {
   const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
   count('AuditRuns', 1);
-  count(`AuditRuns${result.status[0]!.toUpperCase()}${result.status.slice(1)}`, 1);
+  count(`AuditRuns${result.status.charAt(0).toUpperCase()}${result.status.slice(1)}`, 1);
   count('AuditWindowItems', result.windowItems);
   count('AuditExpiringInWindow', result.expiringInWindow);
   count('AuditIssuedInWindow', result.issuedInWindow);

@@ -75,7 +75,7 @@ export async function getDecryptedParameter(config: SignedCallConfig, name: stri
   }
   if (response.statusCode !== 200) {
     // "__type" may be namespaced ("com.amazonaws.ssm#ParameterNotFound").
-    const type = typeof parsed?.__type === 'string' ? parsed.__type.split('#').pop()! : 'UnknownError';
+    const type = typeof parsed?.__type === 'string' ? parsed.__type.slice(parsed.__type.lastIndexOf('#') + 1) : 'UnknownError';
     throw new SsmRequestError(type, response.statusCode);
   }
   const value = parsed?.Parameter?.Value;

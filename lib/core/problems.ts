@@ -73,8 +73,8 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], base: read
         return [{ path, code: 'invalid_value', message: `Expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
       case 'invalid_union': {
         // The branch whose own type matched (issues only below its root) says what is really wrong.
-        const matched = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
-        if (matched.length === 1) return issuesToProblems(matched[0]!, segments);
+        const [matched, ...others] = issue.errors.filter((branch) => branch.every((i) => i.path.length > 0));
+        if (matched && others.length === 0) return issuesToProblems(matched, segments);
         return [{ path, code: 'invalid_type', message: issue.message }];
       }
       default:

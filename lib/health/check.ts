@@ -33,8 +33,7 @@ async function run(probe: Probe, timeoutMs: number): Promise<DependencyStatus> {
 }
 
 export async function checkHealth(probes: Record<string, Probe>, timeoutMs = 2000): Promise<HealthReport> {
-  const names = Object.keys(probes);
-  const results = await Promise.all(names.map((name) => run(probes[name]!, timeoutMs)));
-  const dependencies = Object.fromEntries(names.map((name, i) => [name, results[i]!]));
-  return { status: results.every((r) => r.ok) ? 'ok' : 'unavailable', dependencies };
+  const results = await Promise.all(Object.entries(probes).map(async ([name, probe]) => [name, await run(probe, timeoutMs)] as const));
+  const dependencies = Object.fromEntries(results);
+  return { status: results.every(([, r]) => r.ok) ? 'ok' : 'unavailable', dependencies };
 }

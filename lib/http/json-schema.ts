@@ -105,7 +105,11 @@ export function compileJsonSchema(schema: JsonSchema): Check {
         issues.push({ path, message: `Too small: expected array to have >=${schema.minItems} items` });
       if (schema.maxItems !== undefined && value.length > schema.maxItems)
         issues.push({ path, message: `Too big: expected array to have <=${schema.maxItems} items` });
-      if (items) value.forEach((item, i) => items(item, [...path, i], issues));
+      if (items) {
+        value.forEach((item, i) => {
+          items(item, [...path, i], issues);
+        });
+      }
     } else if (actual === 'object') {
       const object = value as Record<string, unknown>;
       for (const [name, check] of properties) {

@@ -4,6 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { base32 } from '../core/base32';
 import type { KeyKind } from '../core/model';
+import { required } from '../core/required';
 
 const KIND_PREFIX: Record<KeyKind, string> = { partner: 'pk', admin: 'ak', operator: 'ok' };
 const KEY_PATTERN = /^cv1\.((?:pk|ak|ok)-[a-z2-7]{16})\.([A-Za-z0-9_-]{43})$/;
@@ -33,7 +34,7 @@ export function generateKey(kind: KeyKind): NewKey {
 export function parseKey(apiKey: string): ParsedKey | undefined {
   const match = KEY_PATTERN.exec(apiKey);
   if (!match) return undefined;
-  return { keyId: match[1]!, secret: match[2]! };
+  return { keyId: required(match[1], 'API key id group'), secret: required(match[2], 'API key secret group') };
 }
 
 export function kindOfKeyId(keyId: string): KeyKind | undefined {

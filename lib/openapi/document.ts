@@ -75,7 +75,7 @@ export function toJsonSchema(schema: z.ZodMiniType): Json {
 
 function parameters(route: RouteSpec): Json[] {
   const params: Json[] = [...route.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => {
-    const known = PATH_PARAMETERS[name!];
+    const known = name === undefined ? undefined : PATH_PARAMETERS[name];
     if (!known) throw new Error(`${route.method} ${route.path}: undocumented path parameter ${name}`);
     return { name, in: 'path', required: true, description: known.description, schema: { type: 'string', pattern: known.pattern } };
   });

@@ -13,19 +13,19 @@ export function patternCovers(pattern: string, requested: string, ignoreCase = f
     if (pc === '*') {
       let any = false;
       for (let j = 0; j <= r.length; j++) {
-        any = any || reachable[j]!;
+        any = any || reachable[j] === true;
         next[j] = any;
       }
     } else {
       for (let j = 1; j <= r.length; j++) {
-        const rc = r[j - 1]!;
+        const rc = r.charAt(j - 1);
         const single = pc === '?' ? rc !== '*' && rc !== '?' : pc === rc && rc !== '*' && rc !== '?';
-        next[j] = reachable[j - 1]! && single;
+        next[j] = reachable[j - 1] === true && single;
       }
     }
     reachable = next;
   }
-  return reachable[r.length]!;
+  return reachable[r.length] === true;
 }
 
 export function asList(value: string | string[] | undefined): string[] {

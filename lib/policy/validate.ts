@@ -14,6 +14,7 @@ import {
   type TenantPolicyDocument,
 } from '../core/model';
 import { issuesToProblems, type PolicyProblem, quote, type Report, rule } from '../core/problems';
+import { required } from '../core/required';
 import {
   isActionPattern,
   isConditionOperator,
@@ -79,7 +80,7 @@ function checkPolicyText(text: string, report: Report, path?: PropertyKey[]): vo
   checkPlaceholders(text, report, path);
   const bad = [...text].find((ch) => !POLICY_CHARS.test(ch));
   if (bad !== undefined) {
-    const codePoint = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const codePoint = `U+${required(bad.codePointAt(0), 'code point of a character').toString(16).toUpperCase().padStart(4, '0')}`;
     report('invalid_characters', `STS accepts only tab, newline, return and \\x20-\\xFF in a policy (found ${codePoint})`, path);
   }
 }

@@ -201,7 +201,7 @@ export class DynamoAuditStore implements AuditStore {
       },
       'list tenants',
     );
-    return items.map((item) => withoutStorageKeys<Tenant>(item)!);
+    return items.map((item) => withoutStorageKeys<Tenant>(item));
   }
 
   async getPolicy(tenantId: string): Promise<TenantPolicy | undefined> {
@@ -221,7 +221,7 @@ export class DynamoAuditStore implements AuditStore {
       },
       'list partners',
     );
-    return items.map((item) => withoutStorageKeys<Partner>(item)!);
+    return items.map((item) => withoutStorageKeys<Partner>(item));
   }
 
   async listPartnerKeys(tenantId: string, partnerId: string): Promise<ApiKeyRecord[]> {
@@ -234,7 +234,7 @@ export class DynamoAuditStore implements AuditStore {
       },
       'list partner keys',
     );
-    return items.map((item) => withoutStorageKeys<ApiKeyRecord>(item)!);
+    return items.map((item) => withoutStorageKeys<ApiKeyRecord>(item));
   }
 
   activeIssuedSince(tenantId: string, issuedSince: string): Promise<StoredItem[]> {

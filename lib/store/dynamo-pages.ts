@@ -26,7 +26,7 @@ export async function queryPage<T>(client: DynamoDBDocumentClient, input: QueryC
   try {
     const out = await client.send(new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.cursor) }));
     return {
-      items: (out.Items ?? []).map((item) => withoutStorageKeys<T>(item)!),
+      items: (out.Items ?? []).map((item) => withoutStorageKeys<T>(item)),
       nextCursor: encodeCursor(out.LastEvaluatedKey),
     };
   } catch (err) {

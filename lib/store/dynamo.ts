@@ -28,6 +28,8 @@ export const fromStored = (item: StoredItem | undefined): Item | undefined => (i
 export const toStored = (item: Item): StoredItem => marshall(item, { removeUndefinedValues: true });
 
 /** Drops the storage attributes (pk, sk, gsi keys, ttl) so only the record's own fields leave the adapter. */
+export function withoutStorageKeys<T>(item: Item): T;
+export function withoutStorageKeys<T>(item: Item | undefined): T | undefined;
 export function withoutStorageKeys<T>(item: Item | undefined): T | undefined {
   if (!item) return undefined;
   const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...record } = item;

@@ -5,6 +5,7 @@ import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } fro
 import type { IssuanceFilter, IssuanceQueries, Page, PageRequest } from '../admin/ports';
 import { BadRequestError } from '../core/errors';
 import type { IssuanceRecord } from '../core/model';
+import { required } from '../core/required';
 import { tableKeys } from '../core/table-keys';
 import { dynamoUnavailable } from './dynamo';
 import { decodeCursor, encodeCursor } from './dynamo-pages';
@@ -161,7 +162,7 @@ export class DynamoIssuanceQueries implements IssuanceQueries {
           // A later filtered page found more matches than fit: resume right after the last one returned.
           const kept = found.slice(0, room);
           items.push(...kept);
-          startKey = keyOfItem(kept[kept.length - 1]!, plan);
+          startKey = keyOfItem(required(kept.at(-1), 'last item kept from the page'), plan);
           break;
         }
         items.push(...found);

@@ -13,6 +13,7 @@ import {
   type TenantBinding,
   type TenantPolicy,
 } from '../core/model';
+import { required } from '../core/required';
 import type { Caller } from '../identity/authenticate';
 import { bindingProblems, CEILING_CODES, effectiveRateLimit } from '../policy/binding';
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues, UnknownPlaceholderError } from '../policy/render';
@@ -203,8 +204,9 @@ export function assertPlanWithinLimits(plan: IssuancePlan): void {
 
 export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, request: IssueRequest): Promise<IssueResult> {
   const resolved = await resolvePartnerPolicy(deps.directory, ctx.caller, request.mode);
-  const tenantId = ctx.caller.tenantId!;
-  const partnerId = ctx.caller.partnerId!;
+  // resolvePartnerPolicy has refused any caller that is not a partner with both ids.
+  const tenantId = required(ctx.caller.tenantId, "the partner caller's tenantId");
+  const partnerId = required(ctx.caller.partnerId, "the partner caller's partnerId");
   const issuanceId = deps.newId();
   const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
   assertPlanWithinLimits(plan);

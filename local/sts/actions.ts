@@ -12,6 +12,7 @@ import {
   validateSessionToken,
 } from './limits';
 import { assumeRoleRequest, federationTokenRequest, type Params, type SessionInputs, sessionTokenRequest } from './params';
+import { required } from './required';
 import type { RoleRegistry } from './roles';
 import { type AssumeRoleFacts, assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE } from './trust';
 import type { LocalStsSession, LocalStsSessionTag } from './types';
@@ -92,7 +93,8 @@ function getFederationToken(ctx: ActionContext): ActionResult {
   const policy = checkSessionPolicy(req);
   if ('error' in policy) return policy;
   const duration = Number(req.durationSeconds ?? LIMITS.federationDuration.default);
-  const principal = federatedPrincipal(ctx.accountId, req.name!);
+  // Name is validated as required above.
+  const principal = federatedPrincipal(ctx.accountId, required(req.name, 'Name'));
   const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000);
   ctx.observe(observation(ctx, 'GetFederationToken', issued, duration, { input: req }));
   return {
@@ -110,7 +112,9 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const req = assumeRoleRequest(ctx.params);
   const invalid = validateAssumeRole(req);
   if (invalid) return { error: invalid };
-  const roleArn = req.roleArn!;
+  // Both validated as required above.
+  const roleArn = required(req.roleArn, 'RoleArn');
+  const roleSessionName = required(req.roleSessionName, 'RoleSessionName');
   const caller: Principal = ctx.caller.principal;
   const denied = (action: string): ActionResult =>
     accessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
@@ -118,7 +122,7 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const entry = ctx.roles.get(roleArn);
   if (caller.kind === 'federated-user' || !entry) return denied(STS_ASSUME_ROLE);
   const facts: AssumeRoleFacts = {
-    roleSessionName: req.roleSessionName!,
+    roleSessionName,
     externalId: req.externalId,
     sourceIdentity: req.sourceIdentity,
     tags: sessionTags(req),
@@ -133,7 +137,7 @@ function assumeRole(ctx: ActionContext): ActionResult {
   if (tooLong) return { error: tooLong };
   const policy = checkSessionPolicy(req);
   if ('error' in policy) return policy;
-  const principal = assumedRolePrincipal(ctx.accountId, roleArn, req.roleSessionName!);
+  const principal = assumedRolePrincipal(ctx.accountId, roleArn, roleSessionName);
   const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000);
   ctx.observe(
     observation(ctx, 'AssumeRole', issued, duration, {

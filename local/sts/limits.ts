@@ -116,9 +116,9 @@ function checkSessionInputs(p: Problems, input: SessionInputs, withTransitive: b
     if (input.transitiveTagKeys.length > LIMITS.transitiveTagKeys) {
       p.add('transitiveTagKeys', undefined, `must have length less than or equal to ${LIMITS.transitiveTagKeys}`);
     }
-    input.transitiveTagKeys.forEach((key, i) =>
-      checkString(p, `transitiveTagKeys.${i + 1}.member`, key, { ...LIMITS.tagKey, pattern: TAG_KEY_PATTERN }),
-    );
+    input.transitiveTagKeys.forEach((key, i) => {
+      checkString(p, `transitiveTagKeys.${i + 1}.member`, key, { ...LIMITS.tagKey, pattern: TAG_KEY_PATTERN });
+    });
   }
   const problems = p.error();
   if (problems) return problems;

@@ -7,6 +7,7 @@ import { STS_ACTIONS } from './actions';
 import { type AwsError, awsError } from './errors';
 import { type KeyRecord, KeyStore } from './identity';
 import type { Params } from './params';
+import { required } from './required';
 import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
 import { handleSsm, SSM_TARGET_PREFIX, ssmAuthError, ssmErrorBody } from './ssm';
@@ -56,7 +57,7 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 function rawHeaderPairs(raw: string[]): Array<[string, string]> {
   const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([required(raw[i], 'raw header name'), required(raw[i + 1], 'raw header value')]);
   return pairs;
 }
 
@@ -116,7 +117,13 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
 
   function delay(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const entry = { timer: setTimeout(() => (pendingDelays.delete(entry), resolve()), ms), resolve };
+      const entry = {
+        timer: setTimeout(() => {
+          pendingDelays.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
       pendingDelays.add(entry);
     });
   }
@@ -243,9 +250,13 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     },
     putRole: (role) => roles.put(role),
     deleteRole: (arn) => roles.delete(arn),
-    advanceClock: (ms) => void (clockOffsetMs += ms),
+    advanceClock: (ms) => {
+      clockOffsetMs += ms;
+    },
     injectFault: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
-    clearFaults: () => void (faults = []),
+    clearFaults: () => {
+      faults = [];
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const pending of pendingDelays) {

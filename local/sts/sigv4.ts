@@ -92,36 +92,31 @@ function parseHeaderAuth(req: SignedRequest, header: string): { auth: SigV4Auth 
     const eq = part.indexOf('=');
     if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
-  const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((f) => !fields.get(f));
-  if (missing.length > 0) {
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (!credential || !signedHeaders || !signature) {
+    const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((f) => !fields.get(f));
     return { error: incomplete(missing.map((f) => `Authorization header requires '${f}' parameter.`).join(' ')) };
   }
   const amzDate = headerValue(req, 'x-amz-date') ?? fromHttpDate(headerValue(req, 'date'));
   if (!amzDate) return { error: incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.") };
-  return finish(
-    fields.get('Credential')!,
-    fields.get('SignedHeaders')!,
-    fields.get('Signature')!,
-    amzDate,
-    'header',
-    headerValue(req, 'x-amz-security-token'),
-  );
+  return finish(credential, signedHeaders, signature, amzDate, 'header', headerValue(req, 'x-amz-security-token'));
 }
 
 function parseQueryAuth(query: Map<string, string>): { auth: SigV4Auth } | { error: AwsError } {
   const algorithm = query.get('X-Amz-Algorithm');
   if (algorithm !== ALGORITHM) return { error: incomplete(`Unsupported AWS 'algorithm': '${algorithm ?? ''}'`) };
-  const required = ['X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Date'];
-  const missing = required.filter((f) => !query.get(f));
-  if (missing.length > 0) return { error: incomplete(missing.map((f) => `AWS query-string parameters must include '${f}'.`).join(' ')) };
-  const result = finish(
-    query.get('X-Amz-Credential')!,
-    query.get('X-Amz-SignedHeaders')!,
-    query.get('X-Amz-Signature')!,
-    query.get('X-Amz-Date')!,
-    'query',
-    query.get('X-Amz-Security-Token'),
-  );
+  const credential = query.get('X-Amz-Credential');
+  const signedHeaders = query.get('X-Amz-SignedHeaders');
+  const signature = query.get('X-Amz-Signature');
+  const amzDate = query.get('X-Amz-Date');
+  if (!credential || !signedHeaders || !signature || !amzDate) {
+    const required = ['X-Amz-Credential', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Date'];
+    const missing = required.filter((f) => !query.get(f));
+    return { error: incomplete(missing.map((f) => `AWS query-string parameters must include '${f}'.`).join(' ')) };
+  }
+  const result = finish(credential, signedHeaders, signature, amzDate, 'query', query.get('X-Amz-Security-Token'));
   if ('auth' in result && query.has('X-Amz-Expires')) result.auth.expiresSeconds = Number(query.get('X-Amz-Expires'));
   return result;
 }

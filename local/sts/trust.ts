@@ -3,6 +3,7 @@
 // Each action the request needs (sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity when
 // it carries tags / a source identity) is decided on its own against the same request context.
 import type { Principal } from './identity';
+import { required } from './required';
 
 /** IAM policy document grammar for a trust policy; a JSON string of it is accepted too. */
 export interface TrustPolicyStatement {
@@ -213,7 +214,8 @@ function arnMatches(pattern: string, value: string): boolean {
   };
   const p = split(pattern);
   const v = split(value);
-  return !!p && !!v && p.every((part, i) => glob(part).test(v[i]!));
+  // Both have exactly six parts, so every index of p is one of v.
+  return !!p && !!v && p.every((part, i) => glob(part).test(required(v[i], 'ARN part')));
 }
 
 function positiveMatch(base: string, requestValue: string, policyValue: string): boolean {

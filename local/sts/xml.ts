@@ -13,7 +13,7 @@ export interface CredentialsXml {
 
 /** Escapes element text (values only ever appear as text, never in attributes). */
 export function xmlEscape(value: string): string {
-  return value.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 export function isoSeconds(ms: number): string {

@@ -6,7 +6,12 @@ import { FakeDirectory, issuedKey, PARTNER_ID, TENANT_ID, tenant } from './issua
 
 function clock(start = 1_000_000) {
   let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
 }
 
 describe('TtlCache', () => {

@@ -45,8 +45,12 @@ async function run(argv: string[], env: Env = { CREDVEND_API_KEY: apiKey }) {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, env, {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     now: () => START,
     sleep: async () => {},
   });
@@ -186,6 +190,8 @@ describe('errors: exit status and one line on stderr', () => {
     [['issue', '--bogus'], 'unknown option --bogus'],
     [['issue', '-x'], 'unknown option -x'],
     [['issue', '--endpoint'], '--endpoint needs a value'],
+    [['issue', '--endpoint', '--mode', 'federation'], '--endpoint needs a value'],
+    [['issue', '--', '--endpoint'], 'unexpected argument after the command (1 extra)'],
     [['issue', '--duration', 'soon'], '--duration must be a whole number of seconds'],
     [['issue', '--mode', 'root'], '--mode must be one of assume-role, federation'],
     [['issue', '--help=yes'], '--help takes no value'],

@@ -192,6 +192,10 @@ describe('refusals', () => {
 
   it.each([
     ['AWS4-HMAC-SHA256 Credential=AKID/20260115/us-east-1/sts/aws4_request', /requires 'SignedHeaders'.*requires 'Signature'/],
+    [
+      'AWS4-HMAC-SHA256 Credential=AKID/20260115/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=',
+      /^Authorization header requires 'Signature' parameter\.$/,
+    ],
     ['AWS4-ECDSA-P256-SHA256 Credential=x, SignedHeaders=host, Signature=00', /Unsupported AWS 'algorithm'/],
     ['AWS4-HMAC-SHA256 Credential=AKID/20260115/sts/aws4_request, SignedHeaders=host, Signature=00', /5 slash-delimited/],
     ['AWS4-HMAC-SHA256 Credential=AKID/20260115/us-east-1/sts/aws4_request, SignedHeaders=x-amz-date, Signature=00', /'Host'/],
@@ -206,6 +210,21 @@ describe('refusals', () => {
       body: Buffer.alloc(0),
     });
     expect(parsed).toEqual({ error: { status: 400, code: 'IncompleteSignature', message: expect.stringMatching(message) } });
+  });
+
+  it.each([
+    [
+      '/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKID%2F20260115%2Fus-east-1%2Fsts%2Faws4_request&X-Amz-SignedHeaders=host',
+      "AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-Date'.",
+    ],
+    [
+      '/?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=&X-Amz-SignedHeaders=host&X-Amz-Signature=00&X-Amz-Date=20260115T120000Z',
+      "AWS query-string parameters must include 'X-Amz-Credential'.",
+    ],
+  ])('a presigned query missing (or emptying) a required parameter is IncompleteSignature: %s', (url, message) => {
+    expect(parseSigV4({ method: 'GET', url, headers: [['Host', 'x']], body: Buffer.alloc(0) })).toEqual({
+      error: { status: 400, code: 'IncompleteSignature', message },
+    });
   });
 });
 
