@@ -175,8 +175,9 @@ export function checkRoleDuration(durationSeconds: number, maxSessionDuration: n
   return undefined;
 }
 
-const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
-const STATEMENT_KEYS = new Set([
+/** IAM policy grammar shared by session policies and trust policies (trust.ts). */
+export const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
+export const STATEMENT_KEYS = new Set([
   'Sid',
   'Effect',
   'Principal',

@@ -3,6 +3,7 @@
 // Each action the request needs (sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity when
 // it carries tags / a source identity) is decided on its own against the same request context.
 import type { Principal } from './identity';
+import { STATEMENT_KEYS, VERSIONS } from './limits';
 import { required } from './required';
 
 /** IAM policy document grammar for a trust policy; a JSON string of it is accepted too. */
@@ -60,19 +61,7 @@ export class TrustPolicyError extends Error {
   override name = 'TrustPolicyError';
 }
 
-const VERSIONS = new Set(['2012-10-17', '2008-10-17']);
 const DOCUMENT_KEYS = new Set(['Version', 'Id', 'Statement']);
-const STATEMENT_KEYS = new Set([
-  'Sid',
-  'Effect',
-  'Principal',
-  'NotPrincipal',
-  'Action',
-  'NotAction',
-  'Resource',
-  'NotResource',
-  'Condition',
-]);
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 /** IAM: "AssumeRole policy may only specify STS AssumeRole actions." */
 const TRUST_ACTION = /^(?:\*|sts:[a-z*?]+)$/i;
