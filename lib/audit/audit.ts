@@ -11,7 +11,10 @@
 // Everything a run writes is keyed by or conditioned on the window, so a rerun or a retry after a
 // crash counts nothing twice, and of two overlapping runs only one can move the checkpoint.
 // The budget: each record expiring or issued in the window is read once (reads.windowItems).
-import type { EntityStatus, TenantPolicy } from '../core/model';
+import type { EntityStatus, TenantBinding, TenantPolicy } from '../core/model';
+import type { PolicyProblem } from '../core/problems';
+import { bindingProblems } from '../policy/binding';
+import { validatePolicyDocument } from '../policy/validate';
 import { durationExcess, issuanceProblems, type StoredItem, tenantOfItem } from './checks';
 import { mapLimit } from './concurrency';
 import type { AuditConfig } from './config';
@@ -157,23 +160,43 @@ function progressReporter(deps: AuditDeps, progress: AuditProgress): () => void 
 }
 
 /** Step 2: read, check and expire everything expiring in the window; returns what each tenant had. */
+/** Each tenant's policy, read at most once per run, and only for tenants the window touches. */
+function policyCache(store: AuditStore) {
+  const policies = new Map<string, Promise<TenantPolicy | undefined>>();
+  return {
+    policyOf(tenantId: string) {
+      let policy = policies.get(tenantId);
+      if (!policy) {
+        policy = store.getPolicy(tenantId);
+        policies.set(tenantId, policy);
+      }
+      return policy;
+    },
+    /** The policy if this run read it already (no read of its own). */
+    read: (tenantId: string) => policies.get(tenantId) ?? Promise.resolve(undefined),
+  };
+}
+
+/**
+ * What today's rules and the tenant's binding say of its stored policy: a policy written before a
+ * rule (a withdrawn placeholder, a role the binding lacks) is refused at issuance and flagged here.
+ */
+function policyProblemsOf(policy: TenantPolicy | undefined, binding: TenantBinding | undefined, tenantId: string): PolicyProblem[] {
+  if (!policy) return [];
+  const validation = validatePolicyDocument(policy.document);
+  if (!validation.ok) return validation.problems;
+  return bindingProblems(validation.document, binding, tenantId);
+}
+
 async function scanWindow(
   deps: AuditDeps,
   window: AuditWindow,
   progress: AuditProgress,
   tick: () => void,
+  policyOf: (tenantId: string) => Promise<TenantPolicy | undefined>,
 ): Promise<Map<string, TenantScan>> {
   const { store, config } = deps;
   const scans = new Map<string, TenantScan>();
-  const policies = new Map<string, Promise<TenantPolicy | undefined>>();
-  const policyOf = (tenantId: string) => {
-    let policy = policies.get(tenantId);
-    if (!policy) {
-      policy = store.getPolicy(tenantId);
-      policies.set(tenantId, policy);
-    }
-    return policy;
-  };
   const buckets = hourBuckets(window.start, window.end);
   progress.buckets.total = buckets.length;
 
@@ -333,11 +356,14 @@ export async function runAudit(deps: AuditDeps): Promise<AuditRunResult> {
     tenants: { done: 0, total: 0 },
   };
   const tick = progressReporter(deps, progress);
-  const scans = await scanWindow(deps, window, progress, tick);
+  const policies = policyCache(store);
+  const scans = await scanWindow(deps, window, progress, tick, policies.policyOf);
 
   // Steps 3 and 4, per tenant: every known tenant (live credentials or flags may exist without
   // anything expiring now), plus any tenant the window named that the directory does not know.
-  const statuses = new Map<string, EntityStatus | 'missing'>((await store.listTenants()).map((t) => [t.tenantId, t.status]));
+  const tenants = await store.listTenants();
+  const statuses = new Map<string, EntityStatus | 'missing'>(tenants.map((t) => [t.tenantId, t.status]));
+  const bindings = new Map(tenants.map((t) => [t.tenantId, t.binding]));
   const tenantIds = [...new Set([...statuses.keys(), ...scans.keys()])].sort();
   progress.tenants.total = tenantIds.length;
   const moves = noCounterMoves();
@@ -364,6 +390,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditRunResult> {
       liveCredentialsOfDisabled: await liveOfDisabled(deps, tenantId, tenantStatus, live, window),
       overMaxDuration: scan.overMax,
       invalidRecords: scan.invalid,
+      policyProblems: policyProblemsOf(await policies.read(tenantId), bindings.get(tenantId), tenantId),
     };
   });
   const run = { runId: window.runId, windowStart: window.start, windowEnd: window.end, createdAt: deps.now().toISOString() };

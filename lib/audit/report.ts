@@ -1,7 +1,9 @@
 // One report per audit run and tenant: what expired and was issued in the window, what is still live, and what
 // an operator should act on. Reports are a pure function of the window and the stored data, with
 // lists sorted, so a retried run over the same window produces the same report.
+
 import type { AuditReport, EntityStatus, Mode } from '../core/model';
+import type { PolicyProblem } from '../core/problems';
 import type { DurationExcess, StoredItem } from './checks';
 
 export type LiveFlagReason = 'tenant_disabled' | 'tenant_missing' | 'partner_disabled' | 'key_revoked';
@@ -50,6 +52,8 @@ export interface TenantAuditReport extends AuditReport {
   liveCredentialsOfDisabled: LiveCredentialFlag[];
   overMaxDuration: OverMaxDurationFlag[];
   invalidRecords: InvalidRecordFlag[];
+  /** The stored policy breaks a rule of today or its binding: issuance refuses it until it is updated. */
+  policyProblems: PolicyProblem[];
   /** True when a list was cut to the configured limit. */
   truncated: boolean;
 }
@@ -93,6 +97,8 @@ export interface TenantFindings {
   liveCredentialsOfDisabled: LiveCredentialFlag[];
   overMaxDuration: OverMaxDurationFlag[];
   invalidRecords: InvalidRecordFlag[];
+  /** What today's rules and the binding say of the tenant's stored policy (read when the window touched the tenant). */
+  policyProblems: PolicyProblem[];
 }
 
 /** A tenant gets a report when something happened or is live; idle tenants would only add noise. */
@@ -101,7 +107,7 @@ export function isReportable(f: TenantFindings): boolean {
     f.expiredInWindow > 0 ||
     f.issuedInWindow > 0 ||
     f.liveCredentials !== 0 ||
-    f.liveCredentialsOfDisabled.length + f.overMaxDuration.length + f.invalidRecords.length > 0
+    f.liveCredentialsOfDisabled.length + f.overMaxDuration.length + f.invalidRecords.length + f.policyProblems.length > 0
   );
 }
 
@@ -134,6 +140,7 @@ export function buildReport(
     liveCredentialsOfDisabled: live,
     overMaxDuration: overMax,
     invalidRecords: invalid,
+    policyProblems: f.policyProblems.slice(0, listLimit),
     truncated:
       live.length < f.liveCredentialsOfDisabled.length ||
       overMax.length < f.overMaxDuration.length ||

@@ -14,7 +14,7 @@ import type { AuditDeps } from '../../../lib/audit/audit';
 import { mapLimit } from '../../../lib/audit/concurrency';
 import { liveCounterKey } from '../../../lib/audit/live-counts';
 import type { AuditStore } from '../../../lib/audit/ports';
-import type { ApiKeyRecord, IssuanceRecord, Mode, Partner, Tenant, TenantPolicyDocument } from '../../../lib/core/model';
+import type { ApiKeyRecord, IssuanceRecord, Mode, Partner, Tenant, TenantBinding, TenantPolicyDocument } from '../../../lib/core/model';
 import { tableKeys } from '../../../lib/core/table-keys';
 import { DynamoAuditStore } from '../../../lib/store/audit-store';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
@@ -79,8 +79,18 @@ export async function put(env: Env, table: string, item: Record<string, unknown>
   await env.client.send(new PutCommand({ TableName: table, Item: item }));
 }
 
+/** What the operator bound these tenants to: the policies below fit it, so the audit flags none of them. */
+const BINDING: TenantBinding = {
+  version: 1,
+  externalId: 'cv-audit-fixture',
+  roles: { default: { roleArn: 'arn:aws:iam::123456789012:role/credvend/audit', maxSessionDuration: 43_200 } },
+  federation: { resourceBoundary: ['*'] },
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
 export async function seedTenant(env: Env, tenant: Tenant, policy?: TenantPolicyDocument): Promise<void> {
-  await put(env, env.main, { ...tableKeys.tenant(tenant.tenantId), ...tableKeys.tenantList(tenant.tenantId), ...tenant });
+  const bound = { binding: BINDING, ...tenant };
+  await put(env, env.main, { ...tableKeys.tenant(tenant.tenantId), ...tableKeys.tenantList(tenant.tenantId), ...bound });
   if (policy) {
     await put(env, env.main, {
       ...tableKeys.policy(tenant.tenantId),

@@ -171,6 +171,7 @@ export const EXPECTED_REPORTS = {
         problems: ['principalArn is missing', 'durationSeconds 100 is outside the STS bounds for the mode'],
       },
     ],
+    policyProblems: [],
     truncated: false,
   },
   globex: {
@@ -203,6 +204,7 @@ export const EXPECTED_REPORTS = {
     ],
     overMaxDuration: [],
     invalidRecords: [],
+    policyProblems: [],
     truncated: false,
   },
   umbrella: {
@@ -226,6 +228,7 @@ export const EXPECTED_REPORTS = {
     ],
     overMaxDuration: [],
     invalidRecords: [],
+    policyProblems: [],
     truncated: false,
   },
 } as const;

@@ -129,6 +129,35 @@ describe('claiming the window', () => {
   });
 });
 
+describe("the tenant's stored policy against today's rules", () => {
+  it('flags a policy stored before {{sessionName}} was withdrawn, read once for the tenants the window touched', async () => {
+    const expiring = { pk: 'TENANT#acme', sk: '2026-03-10T11:00:00.000Z#i-1', expiryBucket: '2026-03-10T11', status: 'expired' };
+    const store = fakeStore({ items: [expiring] });
+    const binding = {
+      version: 1,
+      externalId: 'cv-x',
+      roles: { main: { roleArn: 'arn:aws:iam::123456789012:role/credvend/a', maxSessionDuration: 3600 } },
+      updatedAt: END,
+    };
+    store.listTenants.mockResolvedValue([{ ...tenant('acme'), binding }, tenant('idle')]);
+    store.getPolicy.mockResolvedValue({
+      tenantId: 'acme',
+      version: 3,
+      updatedAt: END,
+      document: {
+        defaultMode: 'assume-role',
+        modes: { 'assume-role': { role: 'main', defaultDurationSeconds: 900, maxDurationSeconds: 3600 } },
+        statements: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: 'arn:aws:s3:::b/{{sessionName}}/*' }],
+      },
+    });
+    const result = await runAudit(deps(store));
+    expect(store.getPolicy.mock.calls).toEqual([['acme']]);
+    const acme = result.reports.find((r) => r.tenantId === 'acme');
+    expect(acme?.policyProblems.map((p) => p.code)).toEqual(['unknown_placeholder']);
+    expect(result.reports.map((r) => r.tenantId)).toEqual(['acme']);
+  });
+});
+
 describe('looking for live credentials of disabled entities', () => {
   it('costs an enabled tenant with nothing live only its issued window and its counter', async () => {
     const store = fakeStore();

@@ -10,6 +10,7 @@ const empty: TenantFindings = {
   liveCredentialsOfDisabled: [],
   overMaxDuration: [],
   invalidRecords: [],
+  policyProblems: [],
 };
 const run = {
   runId: 'r1',
@@ -64,7 +65,15 @@ describe('buildReport', () => {
       liveCredentialsOfDisabled: [],
       overMaxDuration: [],
       invalidRecords: [],
+      policyProblems: [],
       truncated: false,
     });
+  });
+
+  it('a stored policy that breaks a rule of today makes the tenant reportable, its problems listed', () => {
+    const problem = { path: '$.statements', code: 'unknown_placeholder', message: 'Unknown template placeholder {{sessionName}}' };
+    expect(isReportable(empty)).toBe(false);
+    expect(isReportable({ ...empty, policyProblems: [problem] })).toBe(true);
+    expect(buildReport({ ...empty, policyProblems: [problem, problem] }, run, 1).policyProblems).toEqual([problem]);
   });
 });
