@@ -11,7 +11,7 @@ type Json = Record<string, unknown>;
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed request: body not JSON (invalid_json) or nested too deep (body_too_deep), a body or query string that breaks its schema (invalid_request), an invalid cursor (invalid_cursor)',
   401: 'No key (missing_key), or a malformed, unknown or revoked key (invalid_key)',
-  403: "Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy or binding yet (policy_not_configured, binding_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed), a policy asking for more than the operator's binding allows (policy_outside_binding)",
+  403: "Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy or binding yet (policy_not_configured, binding_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed), a policy asking for more than the operator's binding allows (policy_outside_binding), a stored policy using a withdrawn placeholder (policy_needs_update)",
   404: "Unknown — another tenant's resources answer exactly as absent ones (not_found, policy_not_configured, binding_not_configured, route_not_found)",
   409: 'Conflict: the id exists (tenant_exists, partner_exists), the policy or binding is no longer at expectedVersion (version_conflict), the key is revoked (key_revoked)',
   413: 'The body exceeds the size limit (payload_too_large)',

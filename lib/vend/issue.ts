@@ -131,9 +131,17 @@ function assertWithinBinding(resolved: ResolvedPolicy, tenantId: string): void {
     (p) => !CEILING_CODES.has(p.code),
   );
   if (problems.length) {
-    throw new ForbiddenError('policy_outside_binding', "The tenant policy asks for more than the operator's binding allows", {
-      details: problems.map((p) => ({ ...p })),
-    });
+    // A withdrawn placeholder is the policy's own fault, whichever mode meets it first.
+    const stale = problems.some((p) => p.code === 'unknown_placeholder');
+    throw new ForbiddenError(
+      stale ? 'policy_needs_update' : 'policy_outside_binding',
+      stale
+        ? 'The tenant policy uses a placeholder credvend no longer fills; it must be updated'
+        : "The tenant policy asks for more than the operator's binding allows",
+      {
+        details: problems.map((p) => ({ ...p })),
+      },
+    );
   }
 }
 
