@@ -6,6 +6,7 @@ import type { TenantPolicyDocument } from '../../lib/core/model';
 import { DEMO_ROLE, demoPolicy } from '../../local/seed';
 import { type ApiResponse, call, uniqueId } from './api';
 import { control } from './control';
+import { logEntries } from './logs';
 
 export const LOCAL_ACCOUNT = '123456789012';
 /** The identity the suite's functions sign STS calls with (local/stack.ts functionUser). */
@@ -142,16 +143,5 @@ export function federationNameOf(principalArn: string): string {
 
 /** The "request failed" log lines the functions wrote for this request id (5xx answers log one). */
 export function errorLogLinesFor(logs: string, requestId: string): Record<string, any>[] {
-  const lines: Record<string, any>[] = [];
-  for (const line of logs.split('\n')) {
-    const start = line.indexOf('{"level"');
-    if (start < 0) continue;
-    try {
-      const entry = JSON.parse(line.slice(start)) as Record<string, any>;
-      if (entry.requestId === requestId && entry.level === 'ERROR') lines.push(entry);
-    } catch {
-      // Not one of the logger's lines.
-    }
-  }
-  return lines;
+  return logEntries(logs).filter((entry) => entry.requestId === requestId && entry.level === 'ERROR');
 }

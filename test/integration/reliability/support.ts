@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { expect } from '@jest/globals';
 import { type ApiResponse, tables } from '../../support/api';
+import { logEntries } from '../../support/logs';
 
 /** Every issuance record of a tenant (all pages). */
 export async function ledgerOf(tenantId: string): Promise<Record<string, any>[]> {
@@ -55,18 +56,7 @@ export function isErrorBody(body: any): boolean {
 
 /** The JSON lines a function logged with this message. */
 export function logLines(logs: string, message: string): Record<string, any>[] {
-  const lines: Record<string, any>[] = [];
-  for (const line of logs.split('\n')) {
-    const start = line.indexOf('{"level"');
-    if (start < 0) continue;
-    try {
-      const entry = JSON.parse(line.slice(start)) as Record<string, any>;
-      if (entry.message === message) lines.push(entry);
-    } catch {
-      // Not one of the logger's lines.
-    }
-  }
-  return lines;
+  return logEntries(logs).filter((entry) => entry.message === message);
 }
 
 /**
