@@ -79,6 +79,11 @@ export interface AuditRunResult {
    */
   status: AuditRunStatus;
   window?: AuditWindow;
+  /**
+   * What is audited through once this run is done: its window's end, or (idle, locked) the
+   * checkpoint as read; undefined only before the first run. Its age is the audit's lag.
+   */
+  checkpoint?: string;
   /** This run took over the window of an earlier run that did not finish. */
   resumed: boolean;
   /** The window reached the latest time it may (the run's start less the settle time); false means more is waiting. */
@@ -118,7 +123,7 @@ const emptyScan = (): TenantScan => ({ expiredInWindow: 0, removes: 0, overMax: 
 /** How often a run re-reads a counter another run wrote meanwhile before it gives up (and fails). */
 const COUNTER_ATTEMPTS = 4;
 
-type Claim = { kind: 'idle' | 'locked' } | { kind: 'run'; window: AuditWindow; version: number; resumed: boolean; now: Date };
+type Claim = { kind: 'idle' | 'locked'; through?: string } | { kind: 'run'; window: AuditWindow; version: number; resumed: boolean; now: Date };
 
 async function claimWindow(deps: AuditDeps): Promise<Claim> {
   const now = deps.now();
@@ -129,12 +134,12 @@ async function claimWindow(deps: AuditDeps): Promise<Claim> {
     const { pending } = state;
     // A live lease of another run: leave the window to it. Our own (a retried invocation) or an
     // expired one (a crashed run): resume exactly its window, so its reports come out the same.
-    if (pending.owner !== deps.owner && Date.parse(pending.leaseUntil) > now.getTime()) return { kind: 'locked' };
+    if (pending.owner !== deps.owner && Date.parse(pending.leaseUntil) > now.getTime()) return { kind: 'locked', through: state.through };
     window = { start: pending.windowStart, end: pending.windowEnd, runId: pending.runId };
     resumed = true;
   } else {
     window = nextWindow(state.through, now, deps.config);
-    if (!window) return { kind: 'idle' };
+    if (!window) return { kind: 'idle', through: state.through };
   }
   const pending: PendingRun = {
     windowStart: window.start,
@@ -144,7 +149,7 @@ async function claimWindow(deps: AuditDeps): Promise<Claim> {
     leaseUntil: new Date(now.getTime() + deps.leaseMs).toISOString(),
   };
   const claimed = await deps.store.saveCheckpoint({ through: state.through, pending }, state.version);
-  if (!claimed) return { kind: 'locked' };
+  if (!claimed) return { kind: 'locked', through: state.through };
   return { kind: 'run', window, version: state.version + 1, resumed, now };
 }
 
@@ -320,9 +325,10 @@ async function liveOfDisabled(
 
 const noCounterMoves = (): CounterMoves => ({ advanced: 0, recounted: 0, alreadyApplied: 0, ahead: 0 });
 
-function emptyResult(status: AuditRunStatus, reads: AuditReads): AuditRunResult {
+function emptyResult(status: AuditRunStatus, checkpoint: string | undefined, reads: AuditReads): AuditRunResult {
   return {
     status,
+    checkpoint,
     resumed: false,
     caughtUp: status === 'idle',
     windowItems: 0,
@@ -344,7 +350,7 @@ function emptyResult(status: AuditRunStatus, reads: AuditReads): AuditRunResult 
 export async function runAudit(deps: AuditDeps): Promise<AuditRunResult> {
   const { store, config } = deps;
   const claim = await claimWindow(deps);
-  if (claim.kind !== 'run') return emptyResult(claim.kind, store.reads());
+  if (claim.kind !== 'run') return emptyResult(claim.kind, claim.through, store.reads());
   const { window } = claim;
 
   const progress: AuditProgress = {
@@ -404,6 +410,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditRunResult> {
   return {
     status: committed ? 'completed' : 'superseded',
     window,
+    checkpoint: window.end,
     resumed: claim.resumed,
     caughtUp: window.end === auditableUntil(claim.now, config.settleSeconds),
     windowItems: progress.expiringInWindow + progress.issuedInWindow,

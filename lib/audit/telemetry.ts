@@ -11,6 +11,7 @@ export function runSummary(result: AuditRunResult, durationMs: number) {
     runId: result.window?.runId,
     windowStart: result.window?.start,
     windowEnd: result.window?.end,
+    checkpoint: result.checkpoint,
     resumed: result.resumed,
     caughtUp: result.caughtUp,
     windowItems: result.windowItems,
@@ -40,8 +41,17 @@ export function runSummary(result: AuditRunResult, durationMs: number) {
   };
 }
 
+/**
+ * Seconds between `now` and what the audit has audited through: the lag an alarm watches
+ * (serverless.yml, AuditLagAlarm). Normal is the settle time plus up to one schedule period.
+ */
+export function auditLagSeconds(result: AuditRunResult, now: Date): number | undefined {
+  if (result.checkpoint === undefined) return undefined;
+  return Math.max(0, Math.round((now.getTime() - Date.parse(result.checkpoint)) / 1000));
+}
+
 /** Adds the run's metrics to `metrics` and flushes them as one EMF document. */
-export function publishRunMetrics(metrics: Metrics, result: AuditRunResult, durationMs: number): void {
+export function publishRunMetrics(metrics: Metrics, result: AuditRunResult, durationMs: number, now = new Date()): void {
   const count = (name: string, value: number) => metrics.addMetric(name, MetricUnit.Count, value);
   count('AuditRuns', 1);
   count(`AuditRuns${result.status.charAt(0).toUpperCase()}${result.status.slice(1)}`, 1);
@@ -60,6 +70,10 @@ export function publishRunMetrics(metrics: Metrics, result: AuditRunResult, dura
   count('AuditItemsReadLiveLookups', result.reads.liveLookupItems);
   count('AuditItemsReadDirectory', result.reads.directoryItems);
   metrics.addMetric('AuditDuration', MetricUnit.Milliseconds, durationMs);
+  // Published by every run that ends, whatever its status; a run that fails or never starts
+  // publishes none, and the alarm treats missing data as breaching.
+  const lag = auditLagSeconds(result, now);
+  if (lag !== undefined) metrics.addMetric('AuditLagSeconds', MetricUnit.Seconds, lag);
   metrics.publishStoredMetrics();
 }
 

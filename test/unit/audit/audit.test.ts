@@ -66,7 +66,7 @@ describe('claiming the window', () => {
   it('claims [checkpoint, now - settle) with a lease, then moves the checkpoint from the claimed version', async () => {
     const store = fakeStore();
     const result = await runAudit(deps(store));
-    expect(result).toMatchObject({ status: 'completed', caughtUp: true, window: { start: '2026-03-10T11:45:00.000Z', end: END } });
+    expect(result).toMatchObject({ status: 'completed', caughtUp: true, window: { start: '2026-03-10T11:45:00.000Z', end: END }, checkpoint: END });
     expect(store.saveCheckpoint.mock.calls).toEqual([
       [
         {
@@ -87,15 +87,16 @@ describe('claiming the window', () => {
 
   it('does nothing at all when there is nothing new', async () => {
     const store = fakeStore({ checkpoint: { version: 4, through: END } });
-    expect((await runAudit(deps(store))).status).toBe('idle');
+    expect(await runAudit(deps(store))).toMatchObject({ status: 'idle', checkpoint: END });
     expect(store.saveCheckpoint).not.toHaveBeenCalled();
     expect(store.expiringItems).not.toHaveBeenCalled();
   });
 
   it('leaves a window whose lease another run still holds', async () => {
     const pending = { windowStart: 'a', windowEnd: 'b', runId: 'r', owner: 'other', leaseUntil: '2026-03-10T12:01:00.001Z' };
-    const store = fakeStore({ checkpoint: { version: 2, pending } });
-    expect((await runAudit(deps(store))).status).toBe('locked');
+    const store = fakeStore({ checkpoint: { version: 2, through: '2026-03-10T11:00:00.000Z', pending } });
+    // The lag stays measured while another run works (and alarms if it never finishes).
+    expect(await runAudit(deps(store))).toMatchObject({ status: 'locked', checkpoint: '2026-03-10T11:00:00.000Z' });
     expect(store.saveCheckpoint).not.toHaveBeenCalled();
   });
 

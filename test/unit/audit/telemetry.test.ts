@@ -6,6 +6,7 @@ import { publishRunMetrics, runSummary } from '../../../lib/audit/telemetry';
 const result: AuditRunResult = {
   status: 'completed',
   window: { start: '2026-03-10T11:45:00.000Z', end: '2026-03-10T12:00:00.000Z', runId: 'abc' },
+  checkpoint: '2026-03-10T12:00:00.000Z',
   resumed: false,
   caughtUp: true,
   windowItems: 160,
@@ -84,5 +85,17 @@ describe('publishRunMetrics', () => {
       AuditDuration: 1234,
       _aws: { CloudWatchMetrics: [expect.objectContaining({ Namespace: 'credvend' })] },
     });
+  });
+
+  it("publishes the checkpoint's age as AuditLagSeconds, for an idle or locked run too, and none before any checkpoint", () => {
+    const metrics = new Metrics({ namespace: 'credvend', serviceName: 'credvend' });
+    const now = new Date('2026-03-10T12:20:00.000Z');
+    publishRunMetrics(metrics, result, 1, now);
+    publishRunMetrics(metrics, { ...result, status: 'locked', window: undefined, checkpoint: '2026-03-10T10:00:00.000Z' }, 1, now);
+    publishRunMetrics(metrics, { ...result, status: 'locked', window: undefined, checkpoint: undefined }, 1, now);
+    const docs = written.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(docs.map((d) => d.AuditLagSeconds)).toEqual([1200, 8400, undefined]);
+    const units = (docs[0]!._aws as { CloudWatchMetrics: { Metrics: { Name: string; Unit: string }[] }[] }).CloudWatchMetrics[0]!.Metrics;
+    expect(units).toContainEqual({ Name: 'AuditLagSeconds', Unit: 'Seconds' });
   });
 });
