@@ -123,7 +123,9 @@ const emptyScan = (): TenantScan => ({ expiredInWindow: 0, removes: 0, overMax: 
 /** How often a run re-reads a counter another run wrote meanwhile before it gives up (and fails). */
 const COUNTER_ATTEMPTS = 4;
 
-type Claim = { kind: 'idle' | 'locked'; through?: string } | { kind: 'run'; window: AuditWindow; version: number; resumed: boolean; now: Date };
+type Claim =
+  | { kind: 'idle' | 'locked'; through?: string }
+  | { kind: 'run'; window: AuditWindow; version: number; resumed: boolean; now: Date };
 
 async function claimWindow(deps: AuditDeps): Promise<Claim> {
   const now = deps.now();

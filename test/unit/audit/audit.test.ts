@@ -66,7 +66,12 @@ describe('claiming the window', () => {
   it('claims [checkpoint, now - settle) with a lease, then moves the checkpoint from the claimed version', async () => {
     const store = fakeStore();
     const result = await runAudit(deps(store));
-    expect(result).toMatchObject({ status: 'completed', caughtUp: true, window: { start: '2026-03-10T11:45:00.000Z', end: END }, checkpoint: END });
+    expect(result).toMatchObject({
+      status: 'completed',
+      caughtUp: true,
+      window: { start: '2026-03-10T11:45:00.000Z', end: END },
+      checkpoint: END,
+    });
     expect(store.saveCheckpoint.mock.calls).toEqual([
       [
         {
