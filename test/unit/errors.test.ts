@@ -1,4 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
+import { readServerlessYml } from '../../bench/serverless-config';
 import {
   AppError,
   BadRequestError,
@@ -111,5 +117,35 @@ describe('the error hierarchy', () => {
       new ForbiddenError(`This route does not accept ${'admin'} keys`, 'wrong_key_kind'),
     ];
     expect(typeof swapped).toBe('function');
+  });
+});
+
+describe('error names in the deployed bundles', () => {
+  it("survive serverless.yml's esbuild options (minified): logs name the class, not a minified symbol", async () => {
+    const options = (readServerlessYml().custom as { esbuild: Record<string, unknown> }).esbuild;
+    const dir = mkdtempSync(join(tmpdir(), 'credvend-errors-'));
+    try {
+      const outfile = join(dir, 'errors.mjs');
+      await build({
+        entryPoints: [fileURLToPath(new URL('../../lib/core/errors.ts', import.meta.url))],
+        outfile,
+        bundle: true,
+        minify: options.minify as boolean,
+        keepNames: options.keepNames as boolean | undefined,
+        format: options.format as 'esm',
+        target: options.target as string,
+        platform: options.platform as 'node',
+        logLevel: 'silent',
+      });
+      const bundled = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+      const classes = Object.entries(bundled).filter(([exported]) => exported !== 'AppError');
+      expect(classes.length).toBeGreaterThanOrEqual(11);
+      for (const [exported, Class] of classes) {
+        const err = new (Class as new (...args: unknown[]) => Error)('x', 'message', { retryAfterSeconds: 1 });
+        expect([exported, err.name]).toEqual([exported, exported]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
