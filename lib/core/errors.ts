@@ -85,6 +85,14 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** 405: the path is a route of the API, the method is not; `Allow` lists the methods it has. */
+export class MethodNotAllowedError extends AppError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(code: 'method_not_allowed', message: string, options: AppErrorOptions & { allow: string[] }) {
+    super(405, code, message, { cause: options.cause, details: options.details, headers: { Allow: options.allow.join(', ') } });
+  }
+}
+
 export type ConflictCode = 'version_conflict' | 'tenant_exists' | 'partner_exists' | 'key_exists' | 'key_revoked';
 
 /** 409: a conditional write lost (stale version, duplicate id). */
