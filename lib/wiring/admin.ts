@@ -16,7 +16,10 @@ export const adminDeps: AdminDeps = {
   issuances: new DynamoIssuanceQueries(documentClient, config.issuanceTable),
   auditReports: (tenantId, page) => listAuditReports(documentClient, config.mainTable, tenantId, page),
   now: () => new Date(),
-  trust: { rolePattern: config.tenantRolePattern, issuerPrincipal: issuerPrincipalLoader(stsClient, config.issuerPrincipalArn) },
+  trust: {
+    rolePattern: config.tenantRolePattern,
+    issuerPrincipal: issuerPrincipalLoader(stsClient, config.issuerPrincipalArn, config.issuerRoleName),
+  },
   // Other containers honour a revocation within the cache TTL; this one at once.
   onRevocation: () => directory.clear(),
 };

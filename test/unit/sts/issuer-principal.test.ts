@@ -49,6 +49,18 @@ describe('issuerPrincipalLoader', () => {
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
   });
 
+  it("with its own role per function, names the issuing role in the caller's account and partition (ISSUER_ROLE_NAME)", async () => {
+    sts
+      .on(GetCallerIdentityCommand)
+      .resolves({ Arn: 'arn:aws-cn:sts::123456789012:assumed-role/credvend-ci-AdminRole-X1/credvend-ci-admin' });
+    const load = issuerPrincipalLoader(client, undefined, 'credvend-ci-us-east-1-lambdaRole');
+    await expect(load()).resolves.toBe('arn:aws-cn:iam::123456789012:role/credvend-ci-us-east-1-lambdaRole');
+    // An IAM user (the local stack) is itself: no role to name.
+    expect(principalOfCaller('arn:aws:iam::123456789012:user/credvend-function', 'issuer')).toBe(
+      'arn:aws:iam::123456789012:user/credvend-function',
+    );
+  });
+
   it('answers 503 sts_unavailable when STS fails, and asks again next time', async () => {
     sts.on(GetCallerIdentityCommand).rejectsOnce(new Error('ECONNRESET')).resolves({ Arn: 'arn:aws:iam::123456789012:user/local' });
     const load = issuerPrincipalLoader(client, undefined);
