@@ -211,7 +211,10 @@ describe('authorization matrix', () => {
   it('covers every route of serverless.yml', () => {
     type Fns = Record<string, { events?: { httpApi?: string }[] }>;
     const fns = (parse(readFileSync(SERVERLESS_YML, 'utf8'), { logLevel: 'silent' }) as { functions: Fns }).functions;
-    const deployed = Object.values(fns).flatMap((fn) => (fn.events ?? []).flatMap((e) => (e.httpApi ? [e.httpApi] : [])));
+    // '*' is the $default route (unknown routes: test/integration/routes), no route of the contract.
+    const deployed = Object.values(fns).flatMap((fn) =>
+      (fn.events ?? []).flatMap((e) => (e.httpApi && e.httpApi !== '*' ? [e.httpApi] : [])),
+    );
     expect(CASES.map((c) => c.route).sort()).toEqual([...deployed].sort());
   });
 
