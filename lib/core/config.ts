@@ -19,6 +19,8 @@ export interface Config {
   tenantRolePattern: string;
   /** The principal tenant roles must trust: the issuing function's role (its ARN in AWS). */
   issuerPrincipalArn?: string;
+  /** Issuances per minute any one partner may make, whatever its tenant allows: bounds what one partner takes of STS and Lambda. */
+  partnerRateCeilingPerMinute: number;
 }
 
 /** An integer setting from the environment, within bounds, or the fallback when unset. */
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     awsTimeoutMs: intFrom(env, 'AWS_TIMEOUT_MS', 3000, 100, 30000),
     tenantRolePattern: env.TENANT_ROLE_PATTERN || 'arn:aws:iam::*:role/credvend/*',
     issuerPrincipalArn: env.ISSUER_PRINCIPAL_ARN || undefined,
+    partnerRateCeilingPerMinute: intFrom(env, 'PARTNER_RATE_CEILING_PER_MINUTE', 6000, 1, 1_000_000),
   };
 }
 

@@ -162,9 +162,9 @@ describe('issueCredentials with a rate limiter', () => {
     expect(ledger.records).toEqual([]);
   });
 
-  it('a request refused up front (422) does not use up the quota', async () => {
+  it('a request refused after the tenant context is loaded (422) uses up the quota too: counted before planning', async () => {
     directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
     await expect(issueCredentials(deps, ctx, { sessionName: 'has spaces' })).rejects.toMatchObject({ statusCode: 422 });
-    expect(consumed).toEqual([]);
+    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 5]]);
   });
 });
