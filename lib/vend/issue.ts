@@ -1,7 +1,7 @@
 // The issuance flow: tenant context -> rate limit -> render -> down-scope -> STS limits -> STS -> ledger.
 // Fail closed: credentials are returned only after their issuance record is durably written.
 import { createHash } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/errors';
+import { AppError, ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/errors';
 import { logger } from '../core/log';
 import {
   type AssumeRoleSettings,
@@ -224,8 +224,14 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   const issuanceId = deps.newId();
   const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
   assertPlanWithinLimits(plan);
-  const credentials =
-    plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
+  let credentials: IssuedCredentials;
+  try {
+    credentials = plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
+  } catch (err) {
+    // Counted for the STS-throttling alarm (EMF), after the SDK's own retries.
+    if (err instanceof AppError && err.code === 'sts_throttled') logger.metric('StsThrottles', 1);
+    throw err;
+  }
 
   const issuedAt = deps.now();
   const record: IssuanceRecord = {
@@ -253,7 +259,13 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     requestId: ctx.requestId,
     status: 'active',
   };
-  await deps.ledger.record(record);
+  try {
+    await deps.ledger.record(record);
+  } catch (err) {
+    // Fail closed (503, no credentials), and counted for the audit-write alarm (EMF).
+    logger.metric('AuditWriteFailures', 1);
+    throw err;
+  }
   logger.info('credentials issued', {
     issuanceId,
     tenantId,
