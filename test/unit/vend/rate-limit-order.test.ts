@@ -5,11 +5,11 @@ import { loadConfig } from '../../../lib/core/config';
 import { type AppError, RateLimitedError } from '../../../lib/core/errors';
 import type { Caller } from '../../../lib/identity/authenticate';
 import { type IssueDeps, type IssueRequest, issueCredentials } from '../../../lib/vend/issue';
-import type { RateLimiter } from '../../../lib/vend/ports';
 import {
   binding,
   FakeDirectory,
   FakeLedger,
+  FakeRateLimiter,
   FakeSts,
   PARTNER_ID,
   policyDocument,
@@ -25,23 +25,15 @@ const CEILING = 60;
 let directory: FakeDirectory;
 let ledger: FakeLedger;
 let sts: FakeSts;
-let consumed: [string, string, number][];
-let refuse: boolean;
+let limiter: FakeRateLimiter;
 let deps: IssueDeps;
 
 beforeEach(() => {
   directory = new FakeDirectory();
   ledger = new FakeLedger();
   sts = new FakeSts();
-  consumed = [];
-  refuse = false;
-  const rateLimiter: RateLimiter = {
-    async consume(t, p, perMinute) {
-      consumed.push([t, p, perMinute]);
-      if (refuse) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 });
-    },
-  };
-  deps = { directory, ledger, sts, now: () => new Date(), newId: () => 'id-1', rateLimiter, partnerRateCeilingPerMinute: CEILING };
+  limiter = new FakeRateLimiter();
+  deps = { directory, ledger, sts, now: () => new Date(), newId: () => 'id-1', rateLimiter: limiter, partnerRateCeilingPerMinute: CEILING };
 });
 
 function withLimits(policyPerMinute: number | undefined, bindingPerMinute: number | undefined) {
@@ -64,7 +56,7 @@ describe('the service-wide per-partner ceiling', () => {
   it('counts every issuance against it when the tenant sets no limit', async () => {
     withLimits(undefined, undefined);
     await issueCredentials(deps, ctx, {});
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, CEILING]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, CEILING]]);
     expect(ledger.records).toHaveLength(1);
   });
 
@@ -78,7 +70,7 @@ describe('the service-wide per-partner ceiling', () => {
   ])('policy %s, binding %s: counted against %i (a tenant limit may only be lower)', async (policyLimit, bindingLimit, expected) => {
     withLimits(policyLimit, bindingLimit);
     await issueCredentials(deps, ctx, {});
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, expected]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, expected]]);
   });
 
   it('is read from PARTNER_RATE_CEILING_PER_MINUTE, 6,000 when unset, and refused out of range', () => {
@@ -96,12 +88,12 @@ describe('the rate limit comes before policy planning', () => {
   ])('a request refused for %s still uses up the budget', async (_, request, status, code) => {
     const err = await failure(request);
     expect([err.statusCode, err.code]).toEqual([status, code]);
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, CEILING]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, CEILING]]);
     expect(sts.calls).toBe(0);
   });
 
   it('over the limit, the answer is 429 whatever the plan would have said, and nothing is planned or issued', async () => {
-    refuse = true;
+    limiter.refuse = true;
     // A stored policy with a withdrawn placeholder would be 403 policy_needs_update once rendered.
     directory.context = {
       ...directory.context,
@@ -112,7 +104,7 @@ describe('the rate limit comes before policy planning', () => {
     const err = await failure({ scope: { actions: ['iam:CreateUser'] } });
     expect(err).toBeInstanceOf(RateLimitedError);
     expect(err.headers).toEqual({ 'Retry-After': '7' });
-    expect(consumed).toHaveLength(1);
+    expect(limiter.consumed).toHaveLength(1);
     expect(sts.calls).toBe(0);
     expect(ledger.records).toEqual([]);
   });
@@ -121,6 +113,6 @@ describe('the rate limit comes before policy planning', () => {
     directory.context = { ...directory.context, partner: { ...directory.context.partner!, status: 'disabled' } };
     const err = await failure({});
     expect(err.code).toBe('partner_disabled');
-    expect(consumed).toEqual([]);
+    expect(limiter.consumed).toEqual([]);
   });
 });
