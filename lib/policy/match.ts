@@ -14,15 +14,15 @@ export class MatchBudget {
   used = 0;
   constructor(readonly limit: number) {}
 
-  spend(cells: number): void {
-    this.used += cells;
+  spend(steps: number): void {
+    this.used += steps;
     if (this.used > this.limit) throw new MatchBudgetExceededError(this.limit);
   }
 }
 
 export class MatchBudgetExceededError extends Error {
   constructor(readonly limit: number) {
-    super(`Pattern matching needed more than ${limit} comparisons`);
+    super(`Pattern matching needed more than ${limit} steps`);
   }
 }
 
