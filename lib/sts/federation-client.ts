@@ -1,5 +1,5 @@
 // GetFederationToken needs long-term IAM-user keys: they are read from SSM Parameter Store
-// (SecureString, JSON {"accessKeyId","secretAccessKey"}) once per cold start, never logged.
+// (SecureString, JSON {"accessKeyId","secretAccessKey"}) once per cold start and again after STS rejects them, never logged.
 import { STSClient } from '@aws-sdk/client-sts';
 import { DependencyUnavailableError } from '../core/errors';
 
