@@ -1,5 +1,5 @@
 // What each warm issuance sent to DynamoDB and STS, and whether that meets the budget:
-// 0 reads for a cached tenant and key, exactly 1 write and 1 STS call.
+// 0 reads for a cached tenant and key, the same writes on every issuance, and 1 STS call.
 //
 // "Cached" needs care: the vend handler caches keys and tenant context for CACHE_TTL_SECONDS
 // (the revocation bound), so a long warm loop legitimately reloads them once per TTL. Reads are
@@ -37,7 +37,8 @@ export interface CallAnalysis {
   reloads: ReloadCluster[];
   /** Reads on issuances that had the tenant and key cached, per such issuance. */
   readsPerCachedIssuance: number;
-  allWritesExactlyOne: boolean;
+  /** The writes every measured issuance made, or null when they differ. */
+  writesEach: number | null;
   allStsExactlyOne: boolean;
 }
 
@@ -96,7 +97,7 @@ export function analyzeCalls(all: readonly IssuanceCalls[], ttlMs: number): Call
     patterns,
     reloads,
     readsPerCachedIssuance: cachedIssuances > 0 ? cachedReads / cachedIssuances : 0,
-    allWritesExactlyOne: measured.every((i) => i.writes === 1),
+    writesEach: measured.every((i) => i.writes === measured[0]!.writes) ? measured[0]!.writes : null,
     allStsExactlyOne: measured.every((i) => i.sts === 1),
   };
 }

@@ -6,18 +6,20 @@
 // print the markdown table. Quick mode exits non-zero when a counted budget (bundle bytes, calls
 // per issuance, audit items) is not met; timings are reported, never gated. `--only audit`
 // measures only the expiry audit (both sizes, or 10,000 with --quick; no package needed), prints
-// its rows and writes nothing: bench/results.json stays the last whole run's.
+// its rows and writes nothing: bench/results.json stays the last whole run's. `--only scope` measures
+// only the scope check (issue 15's hostile scope; in process, no package), prints its rows, writes nothing.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAuditBench, runBench } from './bench';
-import { auditTable, type Budget, failedCountedBudgets, markdownTable, withResults } from './report';
+import { auditTable, type Budget, failedCountedBudgets, markdownTable, scopeBudgets, scopeRows, withResults } from './report';
+import { measureScope } from './scope';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const QUICK_RESULTS = fileURLToPath(new URL('../test-results/bench-quick.json', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
 
-const PARTS = ['audit'] as const;
+const PARTS = ['audit', 'scope'] as const;
 
 /** `--only <part>`, or undefined for the whole bench; anything else is refused. */
 function onlyPart(argv: readonly string[]): (typeof PARTS)[number] | undefined {
@@ -44,6 +46,17 @@ async function main(): Promise<number> {
   const only = onlyPart(process.argv);
   const started = Date.now();
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  if (only === 'scope') {
+    const scope = measureScope();
+    const budgets = scopeBudgets(scope);
+    const rows = [
+      ['metric', 'ordinary', 'measured', 'ratio', 'budget', 'status'],
+      ['---', '---', '---', '---', '---', '---'],
+      ...scopeRows(scope, budgets),
+    ];
+    process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
+    return quick && reportFailed(budgets).length > 0 ? 1 : 0;
+  }
   if (only === 'audit') {
     const { audit, budgets } = await runAuditBench({ quick, log });
     process.stdout.write(`${auditTable(audit, budgets)}\n`);

@@ -5,11 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { base32 } from '../core/base32';
 import { type ErrorDetail, NotFoundError, UnprocessableError } from '../core/errors';
 import type { Tenant, TenantBinding } from '../core/model';
+import { parseWith } from '../http/validate';
 import type { Caller } from '../identity/authenticate';
 import { patternCovers } from '../policy/match';
+import { RESERVED_KEYS, reservedKeyPaths } from '../policy/reserved-keys';
 import { assertOperator, authorizeTenant } from './access';
 import type { AdminDeps } from './ports';
-import type { BindingExpectation, PutBindingBody } from './schemas';
+import { type BindingExpectation, type PutBindingBody, PutBindingRequest } from './schemas';
 
 /** 32 base32 characters: 160 random bits. */
 export function generateExternalId(): string {
@@ -92,6 +94,20 @@ export async function getTrust(deps: AdminDeps, caller: Caller, tenantId: string
     maxIssuancesPerMinute: b.maxIssuancesPerMinute ?? null,
     trustPolicy: trustPolicyFor(principal, b),
   };
+}
+
+/**
+ * The PUT body, parsed: 422 for a reserved key anywhere (a role named `__proto__` would be dropped by the
+ * schema without a word, `constructor` kept as a role), else the schema's 400s.
+ */
+export function parsePutBinding(body: unknown): PutBindingBody {
+  const reserved = reservedKeyPaths(body);
+  if (reserved.length) {
+    throw new UnprocessableError('invalid_binding', `The binding breaks ${reserved.length} rule(s)`, {
+      details: reserved.map((path) => ({ path, code: 'reserved_key', message: `Keys named ${RESERVED_KEYS.join(', ')} are not allowed` })),
+    });
+  }
+  return parseWith(PutBindingRequest, body);
 }
 
 /** The roles must match the pattern the function may assume (the serverless.yml grant): else STS would refuse. */

@@ -6,7 +6,7 @@ import type { KeyKind } from '../core/model';
 import type { HttpRequest, HttpResult } from '../http/handler';
 import { parseWith } from '../http/validate';
 import type { Authenticator, Caller } from '../identity/authenticate';
-import { activateExternalId, getBinding, getTrust, putBinding, rotateExternalId } from './bindings';
+import { activateExternalId, getBinding, getTrust, parsePutBinding, putBinding, rotateExternalId } from './bindings';
 import { listAuditReports, queryIssuances } from './issuances';
 import {
   createPartner,
@@ -29,7 +29,6 @@ import {
   IssuanceQuery,
   ListQuery,
   PreviewRequest,
-  PutBindingRequest,
   PutPolicyRequest,
 } from './schemas';
 import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantStatus } from './tenants';
@@ -77,9 +76,7 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   ),
 
   'GET /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) => getBinding(d, c, req.path('tenantId'))),
-  'PUT /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) =>
-    putBinding(d, c, req.path('tenantId'), parseWith(PutBindingRequest, req.body)),
-  ),
+  'PUT /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) => putBinding(d, c, req.path('tenantId'), parsePutBinding(req.body))),
   'POST /v1/tenants/{tenantId}/binding/external-id/rotate': operator(200, (d, req, c) =>
     rotateExternalId(d, c, req.path('tenantId'), parseWith(BindingExpectationRequest, req.body)),
   ),

@@ -125,7 +125,8 @@ export type UnprocessableCode =
   | 'sts_limit_exceeded'
   | 'sts_malformed_policy'
   | 'sts_packed_policy_too_large'
-  | 'sts_validation_error';
+  | 'sts_validation_error'
+  | 'scope_too_complex';
 
 /** 422: valid JSON that breaks a rule (an STS limit, a policy rule). */
 export class UnprocessableError extends AppError {

@@ -32,9 +32,21 @@ export const ROUTES: RouteSpec[] = [
     method: 'GET',
     path: '/v1/health',
     operationId: 'getHealth',
-    summary: 'Reachability of DynamoDB and STS',
+    summary: 'Liveness: the function answers (no dependency is called)',
     tag: 'service',
     auth: 'none',
+    success: { status: 200, schema: 'Liveness', description: 'The function is up' },
+  },
+  {
+    method: 'GET',
+    path: '/v1/health/deep',
+    operationId: 'getDeepHealth',
+    summary: 'Reachability of DynamoDB and STS',
+    description:
+      'Runs one DynamoDB read and one STS GetCallerIdentity, concurrently, each bounded in time. The answer is reused for ' +
+      '10 seconds by the instance that served it (`checkedAt` says when it was made), so callers cannot multiply the calls.',
+    tag: 'service',
+    auth: 'operator',
     success: { status: 200, schema: 'Health', description: 'Every dependency answered' },
     errors: [503],
   },
@@ -56,8 +68,12 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Issue short-lived AWS credentials',
     description:
       'Renders the tenant policy for the calling partner, narrows it to `scope` if given (403 scope_not_allowed when the ' +
-      'tenant policy does not cover it), checks the STS limits (422 sts_limit_exceeded) and answers only once the ' +
-      'issuance is recorded. `?format=credential_process` answers with the credential_process document instead.\n\n' +
+      'tenant policy does not cover it; 422 scope_too_complex when checking it would take more than 250,000 matching ' +
+      'steps), checks the STS limits (422 sts_limit_exceeded) and answers only once the issuance is recorded. ' +
+      '`?format=credential_process` answers with the credential_process document instead.\n\n' +
+      "Every request that passes the tenant and partner checks counts against the partner's rate limit, refused ones too " +
+      "(429 rate_limited with Retry-After): the lowest of the tenant policy's `rateLimit`, the binding's " +
+      '`maxIssuancesPerMinute` and the per-partner ceiling the operators set for the whole service.\n\n' +
       "The principal is derived from tenant and partner, never chosen by the caller, so two tenants' partners with the " +
       'same id never share a principal ARN (`hash` is 16 base32 characters of SHA-256 of `<tenantId>/<partnerId>`):\n' +
       '- assume-role `RoleSessionName`: `<tenantId[:16]>.<partnerId[:16]>.<hash>.<suffix>`, the suffix being `sessionName`, ' +

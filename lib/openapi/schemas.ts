@@ -293,9 +293,12 @@ export const Whoami = z.strictObject({
   ),
 });
 
+export const Liveness = z.strictObject({ status: z.literal('ok') });
+
 export const Health = z.strictObject({
   status: z.enum(['ok', 'unavailable']),
   dependencies: z.record(z.string(), z.strictObject({ ok: z.boolean(), latencyMs: z.number(), error: z.optional(Text) })),
+  checkedAt: described(Timestamp, 'When the dependencies were checked: the answer is reused for 10 seconds'),
 });
 
 /** The document itself, loosely: it is generated, and checked by its own tests. */
@@ -344,6 +347,7 @@ export const COMPONENTS = {
   CredentialProcessDocument,
   ContainerCredentials,
   Whoami,
+  Liveness,
   Health,
   OpenApiDocument: OpenApiDocumentSchema,
 } as const;

@@ -108,8 +108,11 @@ export function bindingProblems(doc: TenantPolicyDocument, binding: TenantBindin
   return problems;
 }
 
-/** Issuances per minute each partner may make: the tenant's own limit under the operator's ceiling. */
-export function effectiveRateLimit(doc: TenantPolicyDocument, binding: TenantBinding): number | undefined {
-  const limits = [doc.rateLimit?.perMinute, binding.maxIssuancesPerMinute].filter((n): n is number => n !== undefined);
+/**
+ * Issuances per minute each partner may make: the tenant's own limit under the operator's binding ceiling,
+ * both under the service-wide per-partner ceiling (PARTNER_RATE_CEILING_PER_MINUTE) when one is given.
+ */
+export function effectiveRateLimit(doc: TenantPolicyDocument, binding: TenantBinding, serviceCeiling?: number): number | undefined {
+  const limits = [doc.rateLimit?.perMinute, binding.maxIssuancesPerMinute, serviceCeiling].filter((n): n is number => n !== undefined);
   return limits.length ? Math.min(...limits) : undefined;
 }

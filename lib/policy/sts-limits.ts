@@ -72,19 +72,33 @@ function checkPolicy(policy: string, policyArns: string[], out: Violation[]) {
   }
 }
 
-/** Count, lengths (code points) and STS's tag charset, so a rendered value never gets STS's own 400. */
+/**
+ * Count, lengths (code points) and STS's tag charset, so a rendered value (a `,`, a quote) never gets STS's
+ * own error: each violation names the tag (`tag`, its first 32 characters) and what is wrong with it (`code`).
+ */
 function checkTags(tags: Record<string, string>, out: Violation[]) {
   const entries = Object.entries(tags);
   if (entries.length > STS_LIMITS.tags)
-    out.push({ limit: 'Tags', message: `At most ${STS_LIMITS.tags} session tags (got ${entries.length})` });
+    out.push({ limit: 'Tags', code: 'too_many_tags', message: `At most ${STS_LIMITS.tags} session tags (got ${entries.length})` });
   for (const [key, value] of entries) {
-    const name = JSON.stringify(key.slice(0, 32));
+    const tag = key.slice(0, 32);
+    const name = JSON.stringify(tag);
     const keyLength = [...key].length;
     if (keyLength < STS_LIMITS.tagKey.min || keyLength > STS_LIMITS.tagKey.max || !TAG_KEY_PATTERN.test(key)) {
-      out.push({ limit: 'Tags', message: `Tag key ${name} must be 1-128 letters, digits, spaces and _.:/=+-@` });
+      out.push({
+        limit: 'Tags',
+        code: 'invalid_tag_key',
+        tag,
+        message: `Tag key ${name} must be 1-128 letters, digits, spaces and _.:/=+-@`,
+      });
     }
     if ([...value].length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
-      out.push({ limit: 'Tags', message: `The value of tag ${name} must be at most 256 letters, digits, spaces and _.:/=+-@` });
+      out.push({
+        limit: 'Tags',
+        code: 'invalid_tag_value',
+        tag,
+        message: `The value of tag ${name} must be at most 256 letters, digits, spaces and _.:/=+-@`,
+      });
     }
   }
 }

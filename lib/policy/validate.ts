@@ -34,6 +34,7 @@ import {
   type TemplateValues,
   UnknownPlaceholderError,
 } from './render';
+import { RESERVED_KEYS, reservedKeyPaths } from './reserved-keys';
 import { buildSessionPolicy } from './session';
 import { STS_LIMITS } from './sts-limits';
 
@@ -361,7 +362,16 @@ export const TenantPolicyDocumentSchema = z
   );
 
 export function validatePolicyDocument(input: unknown): PolicyValidation {
+  // Before the schema: its records drop `__proto__` without a word, so only the raw input shows it.
+  const reserved = reservedKeyPaths(input);
   const result = TenantPolicyDocumentSchema.safeParse(input, { reportInput: true });
-  if (result.success) return { ok: true, document: result.data, problems: [] };
-  return { ok: false, problems: issuesToProblems(result.error.issues) };
+  if (result.success && reserved.length === 0) return { ok: true, document: result.data, problems: [] };
+  const reservedProblems = reserved.map((path) => ({
+    path,
+    code: 'reserved_key',
+    message: `Keys named ${RESERVED_KEYS.map(quote).join(', ')} are not allowed`,
+  }));
+  // A strict object reports the same key as unknown_field: one problem per key is enough.
+  const others = result.success ? [] : issuesToProblems(result.error.issues).filter((p) => !reserved.includes(p.path));
+  return { ok: false, problems: [...reservedProblems, ...others] };
 }

@@ -1,6 +1,7 @@
 // The STS adapter: the only code that calls STS, and the one place STS errors become ours.
 import { AssumeRoleCommand, type Credentials, GetFederationTokenCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DependencyUnavailableError, UnprocessableError, UpstreamRefusedError } from '../core/errors';
+import { logger } from '../core/log';
 import type { AssumeRoleRequest, FederationRequest } from '../policy/sts-limits';
 import type { IssuedCredentials, StsPort } from '../vend/ports';
 
@@ -64,14 +65,18 @@ function toIssued(credentials: Credentials | undefined, principalArn?: string, p
   };
 }
 
+/** STS did not accept the signing keys themselves (not a permission): rotated, deactivated or deleted. */
+const REJECTED_KEYS = new Set(['InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException']);
+
 export class SdkSts implements StsPort {
   /**
    * @param roleClient signs AssumeRole with the function's own role.
-   * @param federationClient signs GetFederationToken with long-term IAM-user keys (STS refuses role credentials).
+   * @param federationClient signs GetFederationToken with long-term IAM-user keys (STS refuses role credentials);
+   *   its `forget`, when it has one, is told of a client whose keys STS rejected.
    */
   constructor(
     private readonly roleClient: STSClient,
-    private readonly federationClient: () => Promise<STSClient>,
+    private readonly federationClient: (() => Promise<STSClient>) & { forget?(client: STSClient): void },
   ) {}
 
   async getFederationToken(req: FederationRequest): Promise<IssuedCredentials> {
@@ -88,6 +93,11 @@ export class SdkSts implements StsPort {
       );
       return toIssued(out.Credentials, out.FederatedUser?.Arn, out.FederatedUser?.FederatedUserId, out.PackedPolicySize);
     } catch (err) {
+      if (REJECTED_KEYS.has((err as { name?: string } | undefined)?.name ?? '')) {
+        // This request fails (502); the next one reads the keys from SSM again.
+        logger.warn('STS rejected the federation keys; they are read again on the next request', { error: (err as Error).name });
+        this.federationClient.forget?.(client);
+      }
       throw translateStsError(err);
     }
   }

@@ -1,7 +1,7 @@
-// The issuance flow: tenant context -> render -> down-scope -> STS limits -> STS -> ledger.
+// The issuance flow: tenant context -> rate limit -> render -> down-scope -> STS limits -> STS -> ledger.
 // Fail closed: credentials are returned only after their issuance record is durably written.
 import { createHash } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/errors';
+import { AppError, ForbiddenError, UnauthorizedError, UnprocessableError } from '../core/errors';
 import { logger } from '../core/log';
 import {
   type AssumeRoleSettings,
@@ -36,8 +36,10 @@ export interface IssueDeps {
   sts: StsPort;
   now: () => Date;
   newId: () => string;
-  /** Used only where the tenant's policy or binding sets a rate limit; the others keep one DynamoDB write per issuance. */
+  /** Counts every issuance request that reaches planning, against effectiveRateLimit (lib/policy/binding.ts). */
   rateLimiter?: RateLimiter;
+  /** The operators' per-partner ceiling (issuances per minute): a tenant's own limit may only be lower. */
+  partnerRateCeilingPerMinute?: number;
 }
 
 export interface IssueContext {
@@ -215,14 +217,21 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   // resolvePartnerPolicy has refused any caller that is not a partner with both ids.
   const tenantId = required(ctx.caller.tenantId, "the partner caller's tenantId");
   const partnerId = required(ctx.caller.partnerId, "the partner caller's partnerId");
+  // Counted before any planning: a request refused later (403 scope, 422 limits) uses the partner's budget
+  // too, and a partner over it costs no rendering or scope matching.
+  const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding, deps.partnerRateCeilingPerMinute);
+  if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
   const issuanceId = deps.newId();
   const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
   assertPlanWithinLimits(plan);
-  // Counted after every up-front check, so a refused request never uses up the partner's quota.
-  const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding);
-  if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
-  const credentials =
-    plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
+  let credentials: IssuedCredentials;
+  try {
+    credentials = plan.mode === 'federation' ? await deps.sts.getFederationToken(plan.request) : await deps.sts.assumeRole(plan.request);
+  } catch (err) {
+    // Counted for the STS-throttling alarm (EMF), after the SDK's own retries.
+    if (err instanceof AppError && err.code === 'sts_throttled') logger.metric('StsThrottles', 1);
+    throw err;
+  }
 
   const issuedAt = deps.now();
   const record: IssuanceRecord = {
@@ -250,7 +259,13 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     requestId: ctx.requestId,
     status: 'active',
   };
-  await deps.ledger.record(record);
+  try {
+    await deps.ledger.record(record);
+  } catch (err) {
+    // Fail closed (503, no credentials), and counted for the audit-write alarm (EMF).
+    logger.metric('AuditWriteFailures', 1);
+    throw err;
+  }
   logger.info('credentials issued', {
     issuanceId,
     tenantId,

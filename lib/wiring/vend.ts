@@ -26,4 +26,5 @@ export const issueDeps: IssueDeps = {
   now: () => new Date(),
   newId: randomUUID,
   rateLimiter: new DynamoRateLimiter(dynamoClient, config.mainTable),
+  partnerRateCeilingPerMinute: config.partnerRateCeilingPerMinute,
 };

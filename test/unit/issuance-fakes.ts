@@ -1,5 +1,6 @@
 // In-memory ports and fixtures for the issuance-core unit tests (keys, auth, policy, STS, issue, HTTP).
 
+import { RateLimitedError } from '../../lib/core/errors';
 import type {
   ApiKeyRecord,
   IamStatement,
@@ -14,7 +15,7 @@ import type {
 import { generateKey, type NewKey } from '../../lib/identity/api-key';
 import type { AssumeRoleRequest, FederationRequest } from '../../lib/policy/sts-limits';
 import type { DirectoryReader } from '../../lib/store/directory';
-import type { IssuanceLedger, IssuedCredentials, PartnerContext, StsPort } from '../../lib/vend/ports';
+import type { IssuanceLedger, IssuedCredentials, PartnerContext, RateLimiter, StsPort } from '../../lib/vend/ports';
 
 /** A fake temporary access key id, built at runtime so no AWS-shaped key id is ever committed. */
 export function fakeAccessKeyId(fill = 'X'): string {
@@ -205,5 +206,16 @@ export class FakeSts implements StsPort {
       principalId,
       packedPolicySize: 11,
     });
+  }
+}
+
+/** A RateLimiter that records every consume and refuses (429, Retry-After 7) while `refuse` is set. */
+export class FakeRateLimiter implements RateLimiter {
+  readonly consumed: [string, string, number][] = [];
+  refuse = false;
+
+  async consume(tenantId: string, partnerId: string, perMinute: number) {
+    this.consumed.push([tenantId, partnerId, perMinute]);
+    if (this.refuse) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 });
   }
 }

@@ -64,6 +64,7 @@ const p = (c: Ctx) => `${t(c)}/partners/${c.tenant.partnerId}`;
 
 const CASES: Case[] = [
   { route: 'GET /v1/health', access: 'public', ok: 200, path: () => '/v1/health' },
+  { route: 'GET /v1/health/deep', access: 'operator', ok: 200, path: () => '/v1/health/deep' },
   { route: 'GET /v1/openapi.json', access: 'public', ok: 200, path: () => '/v1/openapi.json' },
   { route: 'POST /v1/credentials', access: 'partner', ok: 201, path: () => '/v1/credentials', body: () => ({}) },
   { route: 'GET /v1/credentials', access: 'partner', ok: 200, path: () => '/v1/credentials?format=container' },

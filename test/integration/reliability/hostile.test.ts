@@ -3,6 +3,7 @@
 // and never an issuance record without a successful issuance answer.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import { hostileScope } from '../../../bench/scope-case';
 import { createApiKey } from '../../../lib/admin/api-keys';
 import { ROUTES as OPENAPI_ROUTES } from '../../../lib/openapi/routes';
 import { DynamoDirectoryAdmin } from '../../../lib/store/directory-admin';
@@ -54,6 +55,8 @@ const hostileObject = fc.oneof(
     { requiredKeys: [] },
   ),
   fc.constantFrom({ __proto__: { admin: true } }, JSON.parse('{"__proto__":{"polluted":1},"constructor":{"prototype":{"x":1}}}'), deep(50)),
+  // Issue 15's hostile scope (entries full of */?, up to the body limit): answered in milliseconds.
+  fc.integer({ min: 50, max: 740 }).map((length) => ({ scope: hostileScope(length) })),
   fc.record(
     { expectedVersion: fc.jsonValue(), document: fc.jsonValue({ maxDepth: 3 }), name: nasty, partnerId: nasty, tenantId: nasty },
     { requiredKeys: [] },

@@ -30,7 +30,7 @@ describe('analyzeCalls', () => {
     expect(a.patterns).toEqual({ '0r/1w/1s': 100 });
     expect(a.reloads).toEqual([]);
     expect(a.readsPerCachedIssuance).toBe(0);
-    expect(a.allWritesExactlyOne).toBe(true);
+    expect(a.writesEach).toBe(1);
     expect(a.allStsExactlyOne).toBe(true);
   });
 
@@ -80,7 +80,7 @@ describe('analyzeCalls', () => {
     all[3] = { ...all[3]!, writes: 2 };
     all[4] = { ...all[4]!, sts: 0 };
     const a = analyzeCalls(all, TTL);
-    expect(a.allWritesExactlyOne).toBe(false);
+    expect(a.writesEach).toBeNull();
     expect(a.allStsExactlyOne).toBe(false);
     expect(a.totals.writes).toBe(11);
     expect(a.totals.sts).toBe(9);

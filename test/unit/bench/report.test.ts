@@ -14,17 +14,22 @@ import {
   withResults,
 } from '../../../bench/report';
 
-function warm(issuances: number, opts: { writes?: number; itemsWritten?: number; sts?: number; medianMs?: number } = {}): WarmFigures {
+/** `each`: writes per issuance (the vend path's are the record and the rate-limit window: 2). */
+function warm(
+  issuances: number,
+  opts: { each?: number; writes?: number; itemsWritten?: number; sts?: number; medianMs?: number } = {},
+): WarmFigures {
+  const each = opts.each ?? 1;
   const list: IssuanceCalls[] = Array.from({ length: issuances }, (_, i) => ({
     startMs: i * 10,
     endMs: i * 10 + 5,
     reads: 0,
-    writes: 1,
+    writes: each,
     sts: 1,
     other: 0,
     measured: true,
   }));
-  const writes = opts.writes ?? issuances;
+  const writes = opts.writes ?? issuances * each;
   const sts = opts.sts ?? issuances;
   return {
     issuances,
@@ -34,7 +39,7 @@ function warm(issuances: number, opts: { writes?: number; itemsWritten?: number;
     segmentMedianMs: [2],
     calls: analyzeCalls(list, 15_000),
     server: { reads: 0, itemsRead: 0, writes, itemsWritten: opts.itemsWritten ?? writes, stsCalls: sts, byOperation: {} },
-    countsAgree: writes === issuances && sts === issuances,
+    countsAgree: writes === issuances * each && sts === issuances,
   };
 }
 
@@ -94,7 +99,7 @@ function auditRun(
 const PACKAGE = { dir: '.serverless', stage: 'ci', builtAt: '2026-01-01T00:00:00.000Z' };
 
 function results(over: { bundleRatio?: number; vend?: WarmFigures; audit?: AuditSection } = {}): Omit<Results, 'budgets'> {
-  const vend = over.vend ?? warm(100, { medianMs: 2.1 });
+  const vend = over.vend ?? warm(100, { each: 2, medianMs: 2.1 });
   const baseline = warm(100);
   return {
     mode: 'quick',
@@ -148,22 +153,27 @@ describe('evaluateBudgets', () => {
   });
 
   it('fails the counted bundle budget above 1.15x, and a timing budget without gating it', () => {
-    const budgets = evaluateBudgets(results({ bundleRatio: 1.16, vend: warm(100, { medianMs: 3 }) }));
+    const budgets = evaluateBudgets(results({ bundleRatio: 1.16, vend: warm(100, { each: 2, medianMs: 3 }) }));
     expect(byId(budgets, 'bundle-bytes').met).toBe(false);
     expect(byId(budgets, 'warm-median').met).toBe(false);
     expect(failedCountedBudgets(budgets).map((b) => b.id)).toEqual(['bundle-bytes']);
   });
 
   it('fails writes when a transaction writes two items in one request', () => {
-    const budgets = evaluateBudgets(results({ vend: warm(100, { itemsWritten: 200 }) }));
+    const budgets = evaluateBudgets(results({ vend: warm(100, { each: 2, itemsWritten: 300 }) }));
     const writes = byId(budgets, 'writes-per-issuance');
     expect(writes.met).toBe(false);
-    expect(writes.value).toBe(2);
-    expect(writes.note).toBe('write requests 100, items written 200 over 100 issuances');
+    expect(writes.value).toBe(3);
+    expect(writes.note).toBe('write requests 200, items written 300 over 100 issuances');
+  });
+
+  it('fails writes when an issuance skips the rate-limit window (one write: the record only)', () => {
+    const writes = byId(evaluateBudgets(results({ vend: warm(100) })), 'writes-per-issuance');
+    expect(writes).toMatchObject({ met: false, value: 1, limit: '= 2' });
   });
 
   it('fails writes and STS when the servers saw more than the client counted', () => {
-    const budgets = evaluateBudgets(results({ vend: warm(100, { writes: 101, sts: 102 }) }));
+    const budgets = evaluateBudgets(results({ vend: warm(100, { each: 2, writes: 201, sts: 102 }) }));
     expect(byId(budgets, 'writes-per-issuance').met).toBe(false);
     expect(byId(budgets, 'sts-per-issuance').met).toBe(false);
     expect(byId(budgets, 'sts-per-issuance').note).toBe('client and server counts disagree');

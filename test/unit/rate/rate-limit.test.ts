@@ -6,11 +6,11 @@ import { type AppError, DependencyUnavailableError, RateLimitedError } from '../
 import type { Caller } from '../../../lib/identity/authenticate';
 import { DynamoRateLimiter } from '../../../lib/store/rate-limit-counter';
 import { type IssueDeps, issueCredentials } from '../../../lib/vend/issue';
-import type { RateLimiter } from '../../../lib/vend/ports';
 import {
   binding,
   FakeDirectory,
   FakeLedger,
+  FakeRateLimiter,
   FakeSts,
   PARTNER_ID,
   policyDocument,
@@ -79,40 +79,32 @@ describe('issueCredentials with a rate limiter', () => {
   let directory: FakeDirectory;
   let ledger: FakeLedger;
   let sts: FakeSts;
-  let consumed: [string, string, number][];
-  let refuse: boolean;
+  let limiter: FakeRateLimiter;
   let deps: IssueDeps;
 
   beforeEach(() => {
     directory = new FakeDirectory();
     ledger = new FakeLedger();
     sts = new FakeSts();
-    consumed = [];
-    refuse = false;
-    const rateLimiter: RateLimiter = {
-      async consume(t, p, perMinute) {
-        consumed.push([t, p, perMinute]);
-        if (refuse) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 });
-      },
-    };
-    deps = { directory, ledger, sts, now: () => new Date(NOW_MS), newId: () => 'id-1', rateLimiter };
+    limiter = new FakeRateLimiter();
+    deps = { directory, ledger, sts, now: () => new Date(NOW_MS), newId: () => 'id-1', rateLimiter: limiter };
   });
 
   it('is not consulted when the tenant policy has no rateLimit', async () => {
     await issueCredentials(deps, ctx, {});
-    expect(consumed).toEqual([]);
+    expect(limiter.consumed).toEqual([]);
     expect(ledger.records).toHaveLength(1);
   });
 
   it("counts the partner against the policy's perMinute", async () => {
     directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
     await issueCredentials(deps, ctx, {});
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 5]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, 5]]);
   });
 
   it('when limited: 429, STS is never called and nothing is recorded', async () => {
     directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
-    refuse = true;
+    limiter.refuse = true;
     await expect(issueCredentials(deps, ctx, {})).rejects.toBeInstanceOf(RateLimitedError);
     expect(sts.calls).toBe(0);
     expect(ledger.records).toEqual([]);
@@ -129,7 +121,7 @@ describe('issueCredentials with a rate limiter', () => {
   it("counts against the binding's ceiling when the policy sets no limit of its own", async () => {
     withLimits(undefined, 50);
     await issueCredentials(deps, ctx, {});
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
   });
 
   it.each<[number, number, number]>([
@@ -138,7 +130,7 @@ describe('issueCredentials with a rate limiter', () => {
   ])('counts against the lower of policy (%i) and binding (%i): %i', async (policyLimit, bindingLimit, expected) => {
     withLimits(policyLimit, bindingLimit);
     await issueCredentials(deps, ctx, { mode: 'federation' });
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, expected]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, expected]]);
   });
 
   it.each(['assume-role', 'federation'] as const)(
@@ -146,7 +138,7 @@ describe('issueCredentials with a rate limiter', () => {
     async (mode) => {
       withLimits(60, 50);
       const { record } = await issueCredentials(deps, ctx, { mode });
-      expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
+      expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
       expect(record.mode).toBe(mode);
       expect(sts.calls).toBe(1);
       expect(ledger.records).toHaveLength(1);
@@ -155,16 +147,16 @@ describe('issueCredentials with a rate limiter', () => {
 
   it('at the cap, a refusal from the limiter is still 429 with nothing issued', async () => {
     withLimits(60, 50);
-    refuse = true;
+    limiter.refuse = true;
     await expect(issueCredentials(deps, ctx, {})).rejects.toBeInstanceOf(RateLimitedError);
-    expect(consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, 50]]);
     expect(sts.calls).toBe(0);
     expect(ledger.records).toEqual([]);
   });
 
-  it('a request refused up front (422) does not use up the quota', async () => {
+  it('a request refused after the tenant context is loaded (422) uses up the quota too: counted before planning', async () => {
     directory.context = { ...directory.context, policy: tenantPolicy(policyDocument({ rateLimit: { perMinute: 5 } })) };
     await expect(issueCredentials(deps, ctx, { sessionName: 'has spaces' })).rejects.toMatchObject({ statusCode: 422 });
-    expect(consumed).toEqual([]);
+    expect(limiter.consumed).toEqual([[TENANT_ID, PARTNER_ID, 5]]);
   });
 });

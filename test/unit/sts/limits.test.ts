@@ -181,7 +181,12 @@ describe('assertAssumeRoleWithinLimits', () => {
       { limit: 'MaxSessionDuration', message: "DurationSeconds 4000 exceeds the role's MaxSessionDuration of 3600" },
       { limit: 'SourceIdentity', message: 'SourceIdentity may contain only letters, digits and +=,.@_-' },
       { limit: 'SourceIdentity', message: 'SourceIdentity must not start with "aws:"' },
-      { limit: 'Tags', message: `The value of tag "${'k'.repeat(32)}" must be at most 256 letters, digits, spaces and _.:/=+-@` },
+      {
+        limit: 'Tags',
+        code: 'invalid_tag_value',
+        tag: 'k'.repeat(32),
+        message: `The value of tag "${'k'.repeat(32)}" must be at most 256 letters, digits, spaces and _.:/=+-@`,
+      },
     ]);
   });
 
