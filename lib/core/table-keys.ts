@@ -6,18 +6,19 @@ import type { ApiKeyRecord, IssuanceRecord } from './model';
 /**
  * Write shards of the issuance table. DynamoDB serves at most 1,000 write units per second per
  * partition key, and a time-ordered sort key cannot be split for heat, so every partition key an
- * issuance writes ends in a shard, `#00`..`#31`, taken from its id (issuanceShardOf). The target:
- * 10,000 issuances/s service-wide, one tenant at 5,000/s, one partner at 2,000/s. A typical record
- * is under 1 KB, so each write of it or of an index entry is 1 unit (`npm run capacity` measures it);
- * it is written when issued and once more when the audit marks it expired:
- *   table      TENANT#<t>#ss      5,000/s × (put 1 + expiry update 1) / 32 = 313 WCU/s
- *   byStatus   <t>#active#ss      5,000/s × (put 1 + delete on expiry 1) / 32 = 313
- *   byExpiry   <hour>#ss         10,000/s × (put 1 + expiry update 1) / 32 = 625 (every tenant)
- *   byPartner  <t>#<p>#ss         2,000/s × put 1 / 32 = 63 (keys only: the expiry leaves it alone)
- * 32 rather than the 10–20 these need keeps the table under 1,000 for records of 2 units (a long
- * scope: 625). Reads cover every shard, and the unsharded key too (records written before sharding).
+ * issuance writes ends in a shard, `#00`..`#63`, taken from its id (issuanceShardOf). The target:
+ * 10,000 issuances/s service-wide, one tenant at 5,000/s, one partner at 2,000/s. Each record is
+ * written when issued and once more when the audit marks it expired. A record with ids of 16
+ * characters is just over 1 KB (2 units a write; `npm run capacity` measures it), one with 32-character
+ * ids, a long user agent and a scope 2–3 KB; index entries hold less and cost 1:
+ *   table      TENANT#<t>#ss      5,000/s × (put 2 + expiry update 2) / 64 = 313 WCU/s (3 KB: 469)
+ *   byStatus   <t>#active#ss      5,000/s × (put 1 + delete on expiry 1) / 64 = 157
+ *   byExpiry   <hour>#ss         10,000/s × (put 1 + expiry update 1) / 64 = 313 (every tenant)
+ *   byPartner  <t>#<p>#ss         2,000/s × put 1 / 64 = 32 (keys only: the expiry leaves it alone)
+ * Shards fill unevenly (a hash of random ids): the busiest about a third over the mean at these rates. Reads cover
+ * every shard, and the unsharded key too (records written before sharding).
  */
-export const ISSUANCE_SHARDS = 32;
+export const ISSUANCE_SHARDS = 64;
 
 /**
  * Shards of a partner's rate window item (main table). At 2,000 issuances/s on one partner, one

@@ -24,8 +24,8 @@ import { batchGetInOrder, type DocumentSender, type Item, queryOnce } from './dy
 
 /** How many records per page a partner+status query may look at before answering with what it found and a cursor. */
 export const MAX_FILTERED_PAGES = 5;
-/** Queries in flight at once for one page (there are ISSUANCE_SHARDS + 1 partitions). */
-export const PARTITION_CONCURRENCY = 8;
+/** Queries in flight at once for one page or audit read (there are ISSUANCE_SHARDS + 1 partitions). */
+export const PARTITION_CONCURRENCY = 16;
 
 // Every field of the record, so the compiler notices a new one; storage attributes (pk, sk, index
 // keys, ttl) are not in it and never leave the adapter.
