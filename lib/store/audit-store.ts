@@ -24,8 +24,7 @@ import { issuancePartitionBase, keyOwnerPk, partitionsOf, tableKeys } from '../c
 import { upgradeStoredPolicy } from '../policy/legacy';
 import { countingSender, type DocumentCommand, type DocumentSender, ReadCounter } from './counting-sender';
 import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
-import { batchGetInOrder, decodeCursor, pagesOfPartitions, queryPage } from './dynamo-pages';
-import { PARTITION_CONCURRENCY } from './issuance-queries';
+import { batchGetInOrder, decodeCursor, PARTITION_CONCURRENCY, pagesOfPartitions, queryPage } from './dynamo-pages';
 
 export interface AuditTables {
   main: string;

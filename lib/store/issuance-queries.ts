@@ -20,12 +20,10 @@ import type { IssuanceRecord } from '../core/model';
 import { required } from '../core/required';
 import { issuancePartitionBase, partitionsOf } from '../core/table-keys';
 import { dynamoUnavailable } from './dynamo';
-import { batchGetInOrder, type DocumentSender, type Item, queryOnce } from './dynamo-pages';
+import { batchGetInOrder, type DocumentSender, type Item, PARTITION_CONCURRENCY, queryOnce } from './dynamo-pages';
 
 /** How many records per page a partner+status query may look at before answering with what it found and a cursor. */
 export const MAX_FILTERED_PAGES = 5;
-/** Queries in flight at once for one page or audit read (there are ISSUANCE_SHARDS + 1 partitions). */
-export const PARTITION_CONCURRENCY = 16;
 
 // Every field of the record, so the compiler notices a new one; storage attributes (pk, sk, index
 // keys, ttl) are not in it and never leave the adapter.
