@@ -4,7 +4,7 @@
 // becomes the project's DependencyUnavailableError.
 //
 // Issuance reads cover every write shard of their key and its unsharded (legacy) key
-// (lib/core/table-keys.ts), PARTITION_CONCURRENCY queries at a time; each record is still read once.
+// (lib/core/table-keys.ts), a few queries at a time; each record is still read once.
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -24,7 +24,7 @@ import { issuancePartitionBase, keyOwnerPk, partitionsOf, tableKeys } from '../c
 import { upgradeStoredPolicy } from '../policy/legacy';
 import { countingSender, type DocumentCommand, type DocumentSender, ReadCounter } from './counting-sender';
 import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
-import { batchGetInOrder, decodeCursor, PARTITION_CONCURRENCY, pagesOfPartitions, queryPage } from './dynamo-pages';
+import { batchGetInOrder, decodeCursor, pagesOfPartitions, queryPage } from './dynamo-pages';
 
 export interface AuditTables {
   main: string;
@@ -33,6 +33,11 @@ export interface AuditTables {
 
 /** Page size of the window queries: bounds memory and the expiry writes in flight per page. */
 const WINDOW_PAGE_SIZE = 500;
+/**
+ * Shards queried at once per read. The audit already works on `concurrency` tenants at once, so
+ * fewer than the admin API's PARTITION_CONCURRENCY: at most this many pages of each wait in memory.
+ */
+const AUDIT_PARTITION_CONCURRENCY = 4;
 
 /** Where recount reads show in `byTarget`: they read the issuance table, but are not the window's. */
 export const RECOUNT_TARGET_SUFFIX = ' (recount)';
@@ -98,7 +103,7 @@ export class DynamoAuditStore implements AuditStore {
   ): AsyncGenerator<StoredItem[]> {
     const inputs = partitions.map((p) => ({ ...input, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':p': p } }));
     try {
-      yield* pagesOfPartitions(client, inputs, PARTITION_CONCURRENCY);
+      yield* pagesOfPartitions(client, inputs, AUDIT_PARTITION_CONCURRENCY);
     } catch (err) {
       throw dynamoUnavailable(err, action);
     }

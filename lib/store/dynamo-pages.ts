@@ -8,7 +8,7 @@ import { dynamoUnavailable, type Item, withoutStorageKeys } from './dynamo';
 
 export type { DocumentSender, Item };
 
-/** Queries in flight at once for one read over the write shards of a key (ISSUANCE_SHARDS + 1 partitions). */
+/** Queries in flight at once for one admin page over the write shards of a key (ISSUANCE_SHARDS + 1 partitions). */
 export const PARTITION_CONCURRENCY = 16;
 
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
