@@ -86,7 +86,7 @@ describe('DynamoAuditStore', () => {
     const ids = async (pages: AsyncIterable<Record<string, unknown>[]>) => {
       const found: unknown[] = [];
       for await (const page of pages) found.push(...page.map((item) => item.issuanceId));
-      return found;
+      return found.sort(); // pages come from the write shards in the order they answer
     };
     expect(await ids(counting.issuedItems('wonka', '2026-03-12T08:00:00.000Z', '2026-03-12T09:00:00.000Z'))).toEqual(['w1', 'w2', 'w3']);
     expect(await ids(counting.recountItems('wonka', '2026-03-12T07:00:00.000Z', '2026-03-12T08:00:00.000Z'))).toEqual(['w0']);
@@ -124,7 +124,8 @@ describe('DynamoAuditStore', () => {
     for await (const page of counting.expiringItems('2026-03-11T05', '2026-03-11T05:02:00.000Z', '2026-03-11T05:05:00.000Z')) {
       pages.push(page.length);
     }
-    expect(pages).toEqual([3]); // 05:02, 05:03, 05:04
+    // 05:02, 05:03, 05:04, in a page per write shard holding any of them.
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(3);
     expect(await counting.partnerIssuedSince('initech', 'p-two', '2026-03-11T04:02:00.000Z')).toHaveLength(5); // issued 04:02 .. 04:06
     await counting.getPolicy('initech'); // absent: counts nothing
     // byPartner holds keys only: the 5 records are then read from the table, counted as live lookups too.
