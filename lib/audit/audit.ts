@@ -2,7 +2,8 @@
 //  1. claims the next window [checkpoint, now - settle) on the checkpoint item (a conditional write
 //     with a lease), or resumes the window of a run whose lease ran out (it crashed);
 //  2. reads the issuance records expiring in the window through the byExpiry index (hour buckets,
-//     expirySk BETWEEN), checks each, and marks active ones expired (conditional, so never twice);
+//     each in its write shards, expirySk BETWEEN), checks each, and marks active ones expired
+//     (conditional, so never twice);
 //  3. per tenant, reads the records issued in the window (the table's key, sk BETWEEN) and moves the
 //     tenant's live counter over the window, once per window (lib/audit/live-counts.ts);
 //  4. looks for live credentials of disabled tenants, disabled partners and revoked keys, and
@@ -15,7 +16,7 @@ import type { EntityStatus, TenantBinding, TenantPolicy } from '../core/model';
 import type { PolicyProblem } from '../core/problems';
 import { bindingProblems } from '../policy/binding';
 import { validatePolicyDocument } from '../policy/validate';
-import { durationExcess, issuanceProblems, type StoredItem, tenantOfItem } from './checks';
+import { durationExcess, issuanceProblems, type StoredItem, statusKeyOfItem, tenantOfItem } from './checks';
 import { mapLimit } from './concurrency';
 import type { AuditConfig } from './config';
 import { counterStep, emptyIssuedTally, type IssuedTally, liveAtEndOf, recountFrom, removes, tallyIssued } from './live-counts';
@@ -229,7 +230,7 @@ async function scanWindow(
           const expirySeconds = Number.isNaN(expiresAt) ? Date.parse(window.end) / 1000 : expiresAt / 1000;
           const ttl = Math.floor(expirySeconds) + deps.retentionDays * 86_400;
           const key = { pk: String(item.pk), sk: String(item.sk) };
-          if (await store.markExpired(key, `${tenantId}#expired`, ttl)) progress.expiredNow++;
+          if (await store.markExpired(key, statusKeyOfItem(item, 'expired'), ttl)) progress.expiredNow++;
         }
       });
       progress.expiringInWindow += page.length;

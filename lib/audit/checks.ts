@@ -1,7 +1,7 @@
 // What the audit checks on each issuance record it reads. Items come straight from the table,
 // so nothing about their shape is assumed: every field is checked before it is trusted.
 import { ID_PATTERN, MODES, type Mode, type TenantPolicy } from '../core/model';
-import { tableKeys } from '../core/table-keys';
+import { parseIssuancePk, tableKeys } from '../core/table-keys';
 import { MAX_STS_DURATION_SECONDS } from './window';
 
 export type StoredItem = Record<string, unknown>;
@@ -37,7 +37,17 @@ function isIsoTimestamp(value: string | undefined): value is string {
 /** The tenant an item is stored under: its partition key is authoritative, the attribute may be wrong. */
 export function tenantOfItem(item: StoredItem): string {
   const pk = str(item, 'pk') ?? '';
-  return pk.startsWith('TENANT#') ? pk.slice('TENANT#'.length) : (str(item, 'tenantId') ?? pk);
+  return parseIssuancePk(pk)?.tenantId ?? str(item, 'tenantId') ?? pk;
+}
+
+/**
+ * The statusKey an item gets with `status`, in the layout its pk was written with (sharded, or
+ * legacy for records from before sharding), so a legacy record stays consistent with itself.
+ */
+export function statusKeyOfItem(item: StoredItem, status: string): string {
+  const parsed = parseIssuancePk(str(item, 'pk') ?? '');
+  const base = `${tenantOfItem(item)}#${status}`;
+  return parsed?.shard === undefined ? base : `${base}#${parsed.shard}`;
 }
 
 /** Missing or inconsistent fields of an issuance item, as short sentences; empty when it is sound. */
@@ -78,8 +88,12 @@ export function issuanceProblems(item: StoredItem): string[] {
     }
   }
 
-  // The storage keys must agree with the record, or the indexes answer wrongly about it.
-  if (tenantId !== undefined && str(item, 'pk') !== `TENANT#${tenantId}`) problems.push('pk does not match tenantId');
+  // The storage keys must agree with the record, or the indexes answer wrongly about it. Records
+  // from before sharding carry keys without a shard: they must agree with that layout throughout.
+  const layout = parseIssuancePk(str(item, 'pk') ?? '')?.layout ?? 'sharded';
+  if (tenantId !== undefined && issuanceId !== undefined && str(item, 'pk') !== tableKeys.issuance(tenantId, '', issuanceId, layout).pk) {
+    problems.push('pk does not match tenantId');
+  }
   if (issuedAt !== undefined && issuanceId !== undefined && str(item, 'sk') !== `${issuedAt}#${issuanceId}`) {
     problems.push('sk does not match issuedAt and issuanceId');
   }
@@ -90,7 +104,7 @@ export function issuanceProblems(item: StoredItem): string[] {
     issuanceId !== undefined &&
     (status === 'active' || status === 'expired')
   ) {
-    const expected = tableKeys.issuanceIndexes({ tenantId, partnerId, status, expiresAt, issuanceId });
+    const expected = tableKeys.issuanceIndexes({ tenantId, partnerId, status, expiresAt, issuanceId }, layout);
     for (const [name, value] of Object.entries(expected)) {
       if (item[name] !== value) problems.push(`${name} does not match the record`);
     }

@@ -19,7 +19,7 @@
 //
 // The times compared are the key strings the queries see (`${iso}#${issuanceId}`): against a bare
 // ISO instant t, `${x}#id` >= t exactly when x >= t, and `${x}#id` < t exactly when x < t.
-import { expiryBucketOf, tableKeys } from '../core/table-keys';
+import { expiryBucketOf, partitionsOf, tableKeys } from '../core/table-keys';
 import type { StoredItem } from './checks';
 import { MAX_STS_DURATION_SECONDS, secondsBefore } from './window';
 
@@ -47,12 +47,14 @@ export function recountFrom(end: string): string {
 }
 
 /**
- * The record's expiry key, if the window queries can find it there (bucket and expirySk agree):
- * a record they cannot find never leaves a count, so it must never enter one.
+ * The record's expiry key, if the window queries can find it there (its bucket is one of the
+ * partitions they read for the hour of its expirySk): a record they cannot find never leaves a
+ * count, so it must never enter one.
  */
 function findableExpiry(item: StoredItem): string | undefined {
   const expirySk = item.expirySk;
-  return typeof expirySk === 'string' && item.expiryBucket === expiryBucketOf(expirySk) ? expirySk : undefined;
+  if (typeof expirySk !== 'string' || typeof item.expiryBucket !== 'string') return undefined;
+  return partitionsOf(expiryBucketOf(expirySk)).includes(item.expiryBucket) ? expirySk : undefined;
 }
 
 /** What a tenant's records issued in the window (or read by a recount) contribute. */

@@ -1,6 +1,10 @@
 // The audit's DynamoDB adapter. Every read goes through a counting wrapper, so a run reports how
-// many items it actually read per table and index (recount reads apart, through a second wrapper). Conditional-write losses become `false`; any
-// other DynamoDB failure becomes the project's DependencyUnavailableError.
+// many items it actually read per table and index (recount reads and live lookups apart, through
+// wrappers of their own). Conditional-write losses become `false`; any other DynamoDB failure
+// becomes the project's DependencyUnavailableError.
+//
+// Issuance reads cover every write shard of their key and its unsharded (legacy) key
+// (lib/core/table-keys.ts), a few queries at a time; each record is still read once.
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -16,11 +20,11 @@ import type { TenantAuditReport } from '../audit/report';
 import { BadRequestError } from '../core/errors';
 import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
 import type { Page } from '../core/page';
-import { keyOwnerPk, tableKeys } from '../core/table-keys';
+import { issuancePartitionBase, keyOwnerPk, partitionsOf, tableKeys } from '../core/table-keys';
 import { upgradeStoredPolicy } from '../policy/legacy';
 import { countingSender, type DocumentCommand, type DocumentSender, ReadCounter } from './counting-sender';
 import { dynamoUnavailable, isConditionFailure, withoutStorageKeys } from './dynamo';
-import { decodeCursor, queryPage } from './dynamo-pages';
+import { batchGetInOrder, decodeCursor, pagesOfPartitions, queryPage } from './dynamo-pages';
 
 export interface AuditTables {
   main: string;
@@ -29,15 +33,24 @@ export interface AuditTables {
 
 /** Page size of the window queries: bounds memory and the expiry writes in flight per page. */
 const WINDOW_PAGE_SIZE = 500;
+/**
+ * Shards queried at once per read. The audit already works on `concurrency` tenants at once, so
+ * fewer than the admin API's PARTITION_CONCURRENCY: at most this many pages of each wait in memory.
+ */
+const AUDIT_PARTITION_CONCURRENCY = 4;
 
 /** Where recount reads show in `byTarget`: they read the issuance table, but are not the window's. */
 export const RECOUNT_TARGET_SUFFIX = ' (recount)';
+/** Where live lookups show in `byTarget`: byPartner/byStatus keys, then the records from the table. */
+export const LIVE_LOOKUP_TARGET_SUFFIX = ' (live lookup)';
 
 export class DynamoAuditStore implements AuditStore {
   private readonly counter = new ReadCounter();
   private readonly recountCounter = new ReadCounter();
+  private readonly liveCounter = new ReadCounter();
   private readonly client: DocumentSender;
   private readonly recountClient: DocumentSender;
+  private readonly liveClient: DocumentSender;
 
   /** `client` is a DynamoDBDocumentClient (or anything with its `send`); it is wrapped to count reads. */
   constructor(
@@ -46,6 +59,7 @@ export class DynamoAuditStore implements AuditStore {
   ) {
     this.client = countingSender(client, this.counter);
     this.recountClient = countingSender(client, this.recountCounter);
+    this.liveClient = countingSender(client, this.liveCounter);
   }
 
   private async send<T>(command: DocumentCommand, action: string, client = this.client): Promise<T> {
@@ -78,6 +92,32 @@ export class DynamoAuditStore implements AuditStore {
       yield out.Items ?? [];
       startKey = out.LastEvaluatedKey;
     } while (startKey);
+  }
+
+  /** Every page of `input` run over each of `partitions` (its partition value as `:p`), as they come. */
+  private async *partitionPages(
+    input: QueryCommandInput,
+    partitions: readonly string[],
+    action: string,
+    client = this.client,
+  ): AsyncGenerator<StoredItem[]> {
+    const inputs = partitions.map((p) => ({ ...input, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':p': p } }));
+    try {
+      yield* pagesOfPartitions(client, inputs, AUDIT_PARTITION_CONCURRENCY);
+    } catch (err) {
+      throw dynamoUnavailable(err, action);
+    }
+  }
+
+  /** Keys from a keys-only index over `partitions`, then their records from the table (live lookups). */
+  private async liveLookup(input: QueryCommandInput, partitions: readonly string[], action: string): Promise<StoredItem[]> {
+    const keys: StoredItem[] = [];
+    for await (const page of this.partitionPages(input, partitions, action, this.liveClient)) keys.push(...page);
+    try {
+      return await batchGetInOrder(this.liveClient, this.tables.issuance, keys);
+    } catch (err) {
+      throw dynamoUnavailable(err, action);
+    }
   }
 
   private async queryAll(input: QueryCommandInput, action: string): Promise<StoredItem[]> {
@@ -121,14 +161,15 @@ export class DynamoAuditStore implements AuditStore {
     // start AND end holds exactly the expiries in [start, end) when both use toISOString's format.
     // The index is eventually consistent, which is harmless here: a record is written at least
     // 15 minutes (the STS minimum duration) before it expires, long before its window is read.
-    return this.pages(
+    return this.partitionPages(
       {
         TableName: this.tables.issuance,
         IndexName: 'byExpiry',
-        KeyConditionExpression: 'expiryBucket = :bucket AND expirySk BETWEEN :start AND :end',
-        ExpressionAttributeValues: { ':bucket': bucket, ':start': start, ':end': end },
+        KeyConditionExpression: 'expiryBucket = :p AND expirySk BETWEEN :start AND :end',
+        ExpressionAttributeValues: { ':start': start, ':end': end },
         Limit: WINDOW_PAGE_SIZE,
       },
+      partitionsOf(bucket),
       'read expiring issuances',
     );
   }
@@ -148,20 +189,29 @@ export class DynamoAuditStore implements AuditStore {
   }
 
   issuedItems(tenantId: string, start: string, end: string): AsyncIterable<StoredItem[]> {
-    return this.pages(this.issuedQuery(tenantId, start, end), 'read issued issuances');
+    return this.partitionPages(this.issuedQuery(start, end), this.tenantPartitions(tenantId), 'read issued issuances');
   }
 
   recountItems(tenantId: string, from: string, to: string): AsyncIterable<StoredItem[]> {
-    return this.pages(this.issuedQuery(tenantId, from, to), 'read issuances for a recount', this.recountClient);
+    return this.partitionPages(
+      this.issuedQuery(from, to),
+      this.tenantPartitions(tenantId),
+      'read issuances for a recount',
+      this.recountClient,
+    );
   }
 
-  private issuedQuery(tenantId: string, start: string, end: string): QueryCommandInput {
+  private tenantPartitions(tenantId: string): string[] {
+    return partitionsOf(issuancePartitionBase.table(tenantId));
+  }
+
+  private issuedQuery(start: string, end: string): QueryCommandInput {
     // sk is `${issuedAt}#${issuanceId}`: as with expirySk above, BETWEEN start AND end holds exactly
     // the records issued in [start, end). Consistent: a record written just before the read counts.
     return {
       TableName: this.tables.issuance,
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :start AND :end',
-      ExpressionAttributeValues: { ':pk': tableKeys.issuance(tenantId, '', '').pk, ':start': start, ':end': end },
+      KeyConditionExpression: 'pk = :p AND sk BETWEEN :start AND :end',
+      ExpressionAttributeValues: { ':start': start, ':end': end },
       ConsistentRead: true,
       Limit: WINDOW_PAGE_SIZE,
     };
@@ -238,25 +288,27 @@ export class DynamoAuditStore implements AuditStore {
   }
 
   activeIssuedSince(tenantId: string, issuedSince: string): Promise<StoredItem[]> {
-    return this.queryAll(
+    return this.liveLookup(
       {
         TableName: this.tables.issuance,
         IndexName: 'byStatus',
-        KeyConditionExpression: 'statusKey = :key AND sk >= :since',
-        ExpressionAttributeValues: { ':key': `${tenantId}#active`, ':since': issuedSince },
+        KeyConditionExpression: 'statusKey = :p AND sk >= :since',
+        ExpressionAttributeValues: { ':since': issuedSince },
       },
+      partitionsOf(issuancePartitionBase.status(tenantId, 'active')),
       'read live issuances',
     );
   }
 
   partnerIssuedSince(tenantId: string, partnerId: string, issuedSince: string): Promise<StoredItem[]> {
-    return this.queryAll(
+    return this.liveLookup(
       {
         TableName: this.tables.issuance,
         IndexName: 'byPartner',
-        KeyConditionExpression: 'partnerKey = :key AND sk >= :since',
-        ExpressionAttributeValues: { ':key': `${tenantId}#${partnerId}`, ':since': issuedSince },
+        KeyConditionExpression: 'partnerKey = :p AND sk >= :since',
+        ExpressionAttributeValues: { ':since': issuedSince },
       },
+      partitionsOf(issuancePartitionBase.partner(tenantId, partnerId)),
       'read live issuances',
     );
   }
@@ -274,16 +326,19 @@ export class DynamoAuditStore implements AuditStore {
   }
 
   reads(): AuditReads {
-    const recount = this.recountCounter.snapshot();
+    const marked = (counter: ReadCounter, suffix: string) =>
+      Object.fromEntries(Object.entries(counter.snapshot()).map(([target, n]) => [`${target}${suffix}`, n]));
     const byTarget = {
       ...this.counter.snapshot(),
-      ...Object.fromEntries(Object.entries(recount).map(([target, n]) => [`${target}${RECOUNT_TARGET_SUFFIX}`, n])),
+      ...marked(this.recountCounter, RECOUNT_TARGET_SUFFIX),
+      ...marked(this.liveCounter, LIVE_LOOKUP_TARGET_SUFFIX),
     };
     const issuance = this.tables.issuance;
+    const live = this.liveCounter;
     return {
       windowItems: this.counter.get(`${issuance}/byExpiry`) + this.counter.get(issuance),
       recountItems: this.recountCounter.get(issuance),
-      liveLookupItems: this.counter.get(`${issuance}/byPartner`) + this.counter.get(`${issuance}/byStatus`),
+      liveLookupItems: live.get(`${issuance}/byPartner`) + live.get(`${issuance}/byStatus`) + live.get(issuance),
       directoryItems: Object.entries(byTarget)
         .filter(([target]) => target === this.tables.main || target.startsWith(`${this.tables.main}/`))
         .reduce((sum, [, n]) => sum + n, 0),

@@ -3,14 +3,15 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DependencyUnavailableError } from '../core/errors';
 import type { IssuanceRecord } from '../core/model';
-import { tableKeys } from '../core/table-keys';
+import { type IssuanceLayout, tableKeys } from '../core/table-keys';
 import type { IssuanceLedger } from '../vend/ports';
 import { fromStored, isConditionFailure, toStored } from './dynamo';
 
-export function issuanceItem(record: IssuanceRecord, retentionDays: number): Record<string, unknown> {
+/** The stored item; `legacy` builds it as written before sharding (tests and capacity figures of old records). */
+export function issuanceItem(record: IssuanceRecord, retentionDays: number, layout: IssuanceLayout = 'sharded'): Record<string, unknown> {
   return {
-    ...tableKeys.issuance(record.tenantId, record.issuedAt, record.issuanceId),
-    ...tableKeys.issuanceIndexes(record),
+    ...tableKeys.issuance(record.tenantId, record.issuedAt, record.issuanceId, layout),
+    ...tableKeys.issuanceIndexes(record, layout),
     ...record,
     // DynamoDB TTL: the record is kept this long after the credential expired.
     ttl: Math.floor(Date.parse(record.expiresAt) / 1000) + retentionDays * 86_400,

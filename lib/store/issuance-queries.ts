@@ -1,19 +1,29 @@
 // Reads of the issuance ledger for the admin API: one tenant's issuances, newest first, by time
 // range, partner and/or status. Every query is a Query on the table or one of its GSIs with the
 // time range as a key condition on `sk` (`${issuedAt}#${issuanceId}`): nothing is scanned.
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+//
+// Each of them reads every write shard of its partition (lib/core/table-keys.ts) and the unsharded
+// key of records written before sharding, in parallel, and merges them newest first. An sk is unique
+// (it ends in the issuance id), so the merge gives the one order a single partition gave, and a page
+// is resumed from the sk of the last record it returned (or, with a partner and a status, the last it
+// looked at): every shard holds nothing newer that was not returned. The cursor carries that sk and a
+// digest of the query; anything else, or a position outside the query's range, is a 400. Partitions
+// come from the tenant of the request, never from the cursor, so no cursor reaches another tenant.
+//
+// byPartner and byStatus hold keys only: the page's records are then read from the table, by key.
+import { createHash } from 'node:crypto';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { IssuanceFilter, IssuanceQueries, Page, PageRequest } from '../admin/ports';
+import { mapLimit } from '../audit/concurrency';
 import { BadRequestError } from '../core/errors';
 import type { IssuanceRecord } from '../core/model';
 import { required } from '../core/required';
-import { tableKeys } from '../core/table-keys';
+import { issuancePartitionBase, partitionsOf } from '../core/table-keys';
 import { dynamoUnavailable } from './dynamo';
-import { decodeCursor, encodeCursor } from './dynamo-pages';
+import { batchGetInOrder, type DocumentSender, type Item, PARTITION_CONCURRENCY, queryOnce } from './dynamo-pages';
 
-/** How many pages a partner+status query may read before answering with what it found and a cursor. */
+/** How many records per page a partner+status query may look at before answering with what it found and a cursor. */
 export const MAX_FILTERED_PAGES = 5;
-
-type Item = Record<string, unknown>;
 
 // Every field of the record, so the compiler notices a new one; storage attributes (pk, sk, index
 // keys, ttl) are not in it and never leave the adapter.
@@ -45,137 +55,181 @@ export function issuanceRecordOf(item: Item): IssuanceRecord {
   return out as unknown as IssuanceRecord;
 }
 
-interface QueryPlan {
-  input: QueryCommandInput;
-  /** Attributes of a LastEvaluatedKey for this table/index, and the partition values a cursor must carry. */
-  cursorKey: Record<string, string | undefined>;
-  /** True when a FilterExpression applies (pages may come back short). */
-  filtered: boolean;
+export interface IssuanceQueryPlan {
+  /** Undefined: the table itself. */
+  indexName?: 'byPartner' | 'byStatus';
+  /** The partition attribute, and its values: every shard, then the legacy key. */
+  hashKey: 'pk' | 'partnerKey' | 'statusKey';
+  partitions: string[];
+  /** The index holds keys only: records are read from the table. */
+  keysOnly: boolean;
+  /** Status to keep after reading the records (partner+status: byPartner has no status). */
+  status?: string;
+  /** Binds a cursor to this tenant and filter. */
+  digest: string;
 }
 
-export function planIssuanceQuery(table: string, tenantId: string, filter: IssuanceFilter): QueryPlan {
-  const pk = tableKeys.issuance(tenantId, '', '').pk;
-  // Index partition values come from the one key layout in model.ts.
-  const index = tableKeys.issuanceIndexes({
-    tenantId,
-    partnerId: filter.partnerId ?? '',
-    status: filter.status ?? 'active',
-    expiresAt: '',
-    issuanceId: '',
-  });
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  let partition: string;
-  let indexName: string | undefined;
-  let cursorKey: Record<string, string | undefined>;
-  let filterExpression: string | undefined;
-
+export function planIssuanceQuery(tenantId: string, filter: IssuanceFilter): IssuanceQueryPlan {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([tenantId, filter.partnerId ?? null, filter.status ?? null, filter.from ?? null, filter.to ?? null]))
+    .digest('base64url')
+    .slice(0, 16);
   if (filter.partnerId) {
-    // Partner (and status, if given, as a filter: there is no partner+status index).
-    indexName = 'byPartner';
-    partition = 'partnerKey = :p';
-    values[':p'] = index.partnerKey;
-    cursorKey = { partnerKey: index.partnerKey, pk, sk: undefined };
-    if (filter.status) {
-      filterExpression = '#status = :status';
-      names['#status'] = 'status';
-      values[':status'] = filter.status;
-    }
-  } else if (filter.status) {
-    indexName = 'byStatus';
-    partition = 'statusKey = :p';
-    values[':p'] = index.statusKey;
-    cursorKey = { statusKey: index.statusKey, pk, sk: undefined };
-  } else {
-    partition = 'pk = :p';
-    values[':p'] = pk;
-    cursorKey = { pk, sk: undefined };
+    // Partner (and status, if given, checked on the records: there is no partner+status index).
+    const partitions = partitionsOf(issuancePartitionBase.partner(tenantId, filter.partnerId));
+    return { indexName: 'byPartner', hashKey: 'partnerKey', partitions, keysOnly: true, status: filter.status, digest };
   }
-
-  let range = '';
-  if (filter.from && filter.to) {
-    // BETWEEN is inclusive, but no sk equals `to` itself (every sk has a #id suffix): `to` is exclusive.
-    range = ' AND sk BETWEEN :from AND :to';
-    values[':from'] = filter.from;
-    values[':to'] = filter.to;
-  } else if (filter.from) {
-    range = ' AND sk >= :from';
-    values[':from'] = filter.from;
-  } else if (filter.to) {
-    range = ' AND sk < :to';
-    values[':to'] = filter.to;
+  if (filter.status) {
+    const partitions = partitionsOf(issuancePartitionBase.status(tenantId, filter.status));
+    // Checked on the records too: the index is eventually consistent with a status the audit just changed.
+    return { indexName: 'byStatus', hashKey: 'statusKey', partitions, keysOnly: true, status: filter.status, digest };
   }
-
-  return {
-    input: {
-      TableName: table,
-      IndexName: indexName,
-      KeyConditionExpression: partition + range,
-      FilterExpression: filterExpression,
-      ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-      ExpressionAttributeValues: values,
-      ScanIndexForward: false,
-    },
-    cursorKey,
-    filtered: filterExpression !== undefined,
-  };
+  return { hashKey: 'pk', partitions: partitionsOf(issuancePartitionBase.table(tenantId)), keysOnly: false, digest };
 }
 
+const SK_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[^#]+$/;
 const invalidCursor = () => new BadRequestError('invalid_cursor', 'The cursor is not valid');
 
-/** A cursor must be a key of this very query (same index, same partition), not of another tenant's. */
-function startKeyOf(cursor: string | undefined, plan: QueryPlan): Item | undefined {
-  const key = decodeCursor(cursor);
-  if (!key) return undefined;
-  const expected = Object.keys(plan.cursorKey).sort();
-  const actual = Object.keys(key).sort();
-  if (expected.join() !== actual.join()) throw invalidCursor();
-  for (const [name, value] of Object.entries(plan.cursorKey)) {
-    if (value !== undefined && key[name] !== value) throw invalidCursor();
-  }
-  return key;
+export function encodeIssuanceCursor(plan: IssuanceQueryPlan, after: string): string {
+  return Buffer.from(JSON.stringify({ q: plan.digest, after }), 'utf8').toString('base64url');
 }
 
-function keyOfItem(item: Item, plan: QueryPlan): Item {
-  return Object.fromEntries(Object.keys(plan.cursorKey).map((name) => [name, item[name]]));
+/** The sk a page resumes before; refuses a cursor of another query, or a position outside this one. */
+export function decodeIssuanceCursor(cursor: string | undefined, plan: IssuanceQueryPlan, filter: IssuanceFilter): string | undefined {
+  if (cursor === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  const { q, after, ...rest } = (parsed ?? {}) as { q?: unknown; after?: unknown };
+  if (q !== plan.digest || typeof after !== 'string' || !SK_PATTERN.test(after) || Object.keys(rest).length > 0) throw invalidCursor();
+  if ((filter.from !== undefined && after <= filter.from) || (filter.to !== undefined && after >= filter.to)) throw invalidCursor();
+  return after;
+}
+
+/** The range on sk: [from, min(to, after)), newest first. */
+function laneInput(table: string, plan: IssuanceQueryPlan, partition: string, filter: IssuanceFilter, after: string | undefined) {
+  const upper = after !== undefined && (filter.to === undefined || after < filter.to) ? after : filter.to;
+  const values: Record<string, unknown> = { ':p': partition };
+  let range = '';
+  if (filter.from !== undefined && upper !== undefined) {
+    // BETWEEN is inclusive: `to` never equals an sk (each has a #id suffix), `after` does and is dropped.
+    range = ' AND sk BETWEEN :from AND :upper';
+    values[':from'] = filter.from;
+    values[':upper'] = upper;
+  } else if (filter.from !== undefined) {
+    range = ' AND sk >= :from';
+    values[':from'] = filter.from;
+  } else if (upper !== undefined) {
+    range = ' AND sk < :upper';
+    values[':upper'] = upper;
+  }
+  const input: QueryCommandInput = {
+    TableName: table,
+    IndexName: plan.indexName,
+    KeyConditionExpression: `${plan.hashKey} = :p${range}`,
+    ExpressionAttributeValues: values,
+    ScanIndexForward: false,
+  };
+  return { input, upper };
+}
+
+interface Lane {
+  input: QueryCommandInput;
+  /** Items at or above this sk were returned already (the inclusive BETWEEN bound). */
+  upper?: string;
+  buffer: Item[];
+  startKey?: Item;
+  done: boolean;
+}
+
+/**
+ * Partitions merged newest first. `take(n)` returns the next n items in sk order; every partition
+ * is read (`batch` at a time) before an item is chosen, so no newer one can come later.
+ */
+export class MergedPartitions {
+  private readonly lanes: Lane[];
+
+  constructor(
+    private readonly client: DocumentSender,
+    inputs: { input: QueryCommandInput; upper?: string }[],
+    private readonly batch: number,
+  ) {
+    this.lanes = inputs.map(({ input, upper }) => ({ input, upper, buffer: [], done: false }));
+  }
+
+  /** True when nothing is left in any partition. */
+  get exhausted(): boolean {
+    return this.lanes.every((lane) => lane.done && lane.buffer.length === 0);
+  }
+
+  async take(n: number): Promise<Item[]> {
+    const out: Item[] = [];
+    while (out.length < n) {
+      const hungry = this.lanes.filter((lane) => !lane.done && lane.buffer.length === 0);
+      if (hungry.length > 0) {
+        await mapLimit(hungry, PARTITION_CONCURRENCY, (lane) => this.fill(lane));
+        continue;
+      }
+      let best: Lane | undefined;
+      for (const lane of this.lanes) {
+        if (lane.buffer.length > 0 && (!best || String(lane.buffer[0]?.sk) > String(best.buffer[0]?.sk))) best = lane;
+      }
+      if (!best) break;
+      out.push(required(best.buffer.shift(), 'the head of a non-empty lane'));
+    }
+    return out;
+  }
+
+  private async fill(lane: Lane): Promise<void> {
+    const out = await queryOnce(this.client, { ...lane.input, Limit: this.batch, ExclusiveStartKey: lane.startKey });
+    lane.buffer.push(...out.items.filter((item) => lane.upper === undefined || String(item.sk) < lane.upper));
+    lane.startKey = out.lastKey;
+    lane.done = out.lastKey === undefined;
+  }
 }
 
 export class DynamoIssuanceQueries implements IssuanceQueries {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentSender,
     private readonly table: string,
     private readonly maxFilteredPages = MAX_FILTERED_PAGES,
   ) {}
 
   async query(tenantId: string, filter: IssuanceFilter, page: PageRequest): Promise<Page<IssuanceRecord>> {
-    const plan = planIssuanceQuery(this.table, tenantId, filter);
-    let startKey = startKeyOf(page.cursor, plan);
+    const plan = planIssuanceQuery(tenantId, filter);
+    const after = decodeIssuanceCursor(page.cursor, plan, filter);
+    const lanes = plan.partitions.map((partition) => laneInput(this.table, plan, partition, filter, after));
+    // Enough per partition that a page seldom needs a second round, whichever shards its records are in.
+    const batch = Math.max(2, Math.ceil((2 * page.limit) / plan.partitions.length));
+    const merged = new MergedPartitions(this.client, lanes, batch);
     const items: Item[] = [];
-    let reads = 0;
+    let last: string | undefined;
     try {
-      do {
-        const out = await this.client.send(new QueryCommand({ ...plan.input, Limit: page.limit, ExclusiveStartKey: startKey }));
-        reads++;
-        const found = out.Items ?? [];
-        const room = page.limit - items.length;
-        if (found.length > room) {
-          // A later filtered page found more matches than fit: resume right after the last one returned.
-          const kept = found.slice(0, room);
-          items.push(...kept);
-          startKey = keyOfItem(required(kept.at(-1), 'last item kept from the page'), plan);
-          break;
-        }
+      if (!plan.keysOnly) {
+        const found = await merged.take(page.limit);
         items.push(...found);
-        startKey = out.LastEvaluatedKey;
-        // Limit counts items read, not matched: with the status filter (partner+status is the one query
-        // without an exact index) a page may match few items, so a few more pages are read to fill it —
-        // at most maxFilteredPages × limit items, then the caller gets a short page and a cursor.
-      } while (plan.filtered && startKey && items.length < page.limit && reads < this.maxFilteredPages);
+        last = found.at(-1)?.sk as string | undefined;
+      } else {
+        // Keys, then their records. With partner+status, records that do not match are passed over:
+        // up to maxFilteredPages × limit of them, then the caller gets a short page and a cursor.
+        let looked = 0;
+        while (items.length < page.limit && looked < this.maxFilteredPages * page.limit) {
+          const keys = await merged.take(page.limit - items.length);
+          if (keys.length === 0) break;
+          looked += keys.length;
+          last = keys.at(-1)?.sk as string | undefined;
+          const records = await batchGetInOrder(this.client, this.table, keys);
+          items.push(...records.filter((record) => plan.status === undefined || record.status === plan.status));
+          if (plan.status === undefined || plan.indexName === 'byStatus') break;
+        }
+      }
     } catch (err) {
-      if (err instanceof BadRequestError) throw err;
-      if ((err as Error).name === 'ValidationException' && page.cursor) throw invalidCursor();
       throw dynamoUnavailable(err, 'query issuances');
     }
-    return { items: items.map(issuanceRecordOf), nextCursor: encodeCursor(startKey) };
+    const nextCursor = last !== undefined && !merged.exhausted ? encodeIssuanceCursor(plan, last) : undefined;
+    return { items: items.map(issuanceRecordOf), nextCursor };
   }
 }

@@ -96,8 +96,7 @@ describe('npm run audit (scripts/audit.ts)', () => {
     await env.client.send(
       new PutCommand({ TableName: env.main, Item: { ...tableKeys.auditCheckpoint(), through: minutesAgo(30 * 60), version: 9 } }),
     );
-    // All five expire in one clock hour (one byExpiry bucket, read in one page), whatever the time
-    // of day: spread across an hour boundary they were read in two pages and reported as 4, then 1.
+    // All five expire in one clock hour (one byExpiry bucket), whatever the time of day.
     const hourStart = Math.floor((Date.now() - 29 * 3_600_000) / 3_600_000) * 3_600_000;
     for (let i = 0; i < 5; i++) {
       const expiresAt = new Date(hourStart + (10 - i) * 60_000).toISOString();
@@ -126,6 +125,8 @@ describe('npm run audit (scripts/audit.ts)', () => {
       { advanced: 0, recounted: 1, alreadyApplied: 0, ahead: 0 },
     ]);
     expect(summaries.map((s) => s.liveCredentials)).toEqual([0, 1]);
-    expect(stderr).toContain('audit: 5 expiring and 0 issued items read, 5 marked expired, hour bucket');
+    // Progress comes per page (one per write shard holding records of the window) each time another
+    // 2 items are read: the step to 4 is crossed with the 4th or 5th record, each page marked before.
+    expect(stderr).toMatch(/audit: ([45]) expiring and 0 issued items read, \1 marked expired, hour bucket/);
   }, 60_000);
 });

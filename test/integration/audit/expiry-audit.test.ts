@@ -4,6 +4,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { type AuditRunResult, runAudit } from '../../../lib/audit/audit';
+import { statusKeyOfItem } from '../../../lib/audit/checks';
 import { liveCounterKey } from '../../../lib/audit/live-counts';
 import type { TenantAuditReport } from '../../../lib/audit/report';
 import { runIdOf } from '../../../lib/audit/window';
@@ -59,8 +60,9 @@ async function expectFinalState(): Promise<void> {
     expect({ id, status: item.status, statusKey: item.statusKey }).toEqual({
       id,
       status: 'expired',
-      statusKey: `${item.tenantId}#expired`,
+      statusKey: statusKeyOfItem(item, 'expired'),
     });
+    expect(String(item.statusKey)).toMatch(new RegExp(`^${String(item.tenantId)}#expired#\\d\\d$`));
   }
   expect(items.get('a13')!.status).toBe('expired');
   for (const id of UNTOUCHED_ACTIVE) expect({ id, status: items.get(id)!.status }).toEqual({ id, status: 'active' });
@@ -108,8 +110,9 @@ describe('expiry audit run', () => {
     expect(result.reads.byTarget[env.issuance]).toBe(8);
     // The recounts: acme's a1 a2 a5 a6 a7 a8 a10 a11 a13 a18, globex's g1 g2, umbrella's u1 (g3 is older).
     expect(result.reads.recountItems).toBe(13);
-    // Live lookups: p-good's 16 and p-off's 2 records of the last 36 h, globex's and umbrella's still-active ones.
-    expect(result.reads.liveLookupItems).toBe(21);
+    // Live lookups: p-good's 16 and p-off's 2 records of the last 36 h, globex's and umbrella's
+    // still-active ones: 21 keys from byPartner/byStatus (keys only), then those 21 records.
+    expect(result.reads.liveLookupItems).toBe(42);
     await expectFinalState();
 
     const checkpoint = await env.client.send(new GetCommand({ TableName: env.main, Key: tableKeys.auditCheckpoint() }));
@@ -364,12 +367,13 @@ describe('expiry audit run', () => {
     });
     deps.config = { ...deps.config, progressEvery: 3, concurrency: 1 };
     await runAudit(deps);
-    // Progress is checked per page: byExpiry's per hour bucket (10: 2 items, 11: 10 items), then
-    // each tenant's issued records (acme 6, globex 1, initech 0, umbrella 1).
-    expect(seen).toEqual([
-      [12, 0],
-      [12, 6],
-    ]);
+    // Progress is checked per page (one per write shard holding records of the window, in the order
+    // they arrive) and reported each time another 3 window items have been read: byExpiry's 12
+    // first, then each tenant's issued records (acme 6, globex 1, initech 0, umbrella 1).
+    const steps = seen.map(([expiring, issued]) => Math.floor((expiring + issued) / 3));
+    expect(steps).toEqual([...new Set(steps)].sort((a, b) => a - b));
+    expect(seen).toContainEqual([12, 0]);
+    expect(seen.at(-1)).toEqual([12, 6]);
   });
 });
 

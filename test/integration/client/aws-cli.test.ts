@@ -5,10 +5,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
-import { apiUrl, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
+import { apiUrl, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
 import { describeWithAwsCli } from '../../support/aws-cli';
+import { ledgerOf } from '../../support/ledger';
 
 const run = promisify(execFile);
 const CLI = resolve('dist/credvend.mjs');
@@ -36,15 +36,7 @@ function aws(args: string[], env: Record<string, string>) {
 }
 
 async function issuedAccessKeyIds(): Promise<string[]> {
-  const { client, issuances } = tables();
-  const out = await client.send(
-    new QueryCommand({
-      TableName: issuances,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `TENANT#${tenant.tenantId}` },
-    }),
-  );
-  return (out.Items ?? []).map((item) => item.accessKeyId as string);
+  return (await ledgerOf(tenant.tenantId)).map((item) => item.accessKeyId as string);
 }
 
 // RoleSessionName: the tenant and partner first (DESIGN.md "Trust model").

@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { TenantBinding, TenantPolicyDocument } from '../../../lib/core/model';
 import { demoBinding, demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
 import { control } from '../../support/control';
+import { ledgerOf } from '../../support/ledger';
 
 const run = promisify(execFile);
 
@@ -40,18 +40,6 @@ async function callerArn({
   } finally {
     client.destroy();
   }
-}
-
-async function ledgerOf(tenantId: string) {
-  const { client, issuances } = tables();
-  const out = await client.send(
-    new QueryCommand({
-      TableName: issuances,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` },
-    }),
-  );
-  return out.Items ?? [];
 }
 
 let tenant: TestTenant;

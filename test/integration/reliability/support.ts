@@ -1,30 +1,11 @@
 // Shared by the reliability tests: the ledger as stored, and the figures file of the last run.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { expect } from '@jest/globals';
-import { type ApiResponse, tables } from '../../support/api';
+import type { ApiResponse } from '../../support/api';
 import { logEntries } from '../../support/logs';
 
-/** Every issuance record of a tenant (all pages). */
-export async function ledgerOf(tenantId: string): Promise<Record<string, any>[]> {
-  const { client, issuances } = tables();
-  const items: Record<string, any>[] = [];
-  let start: QueryCommandOutput['LastEvaluatedKey'];
-  do {
-    const out: QueryCommandOutput = await client.send(
-      new QueryCommand({
-        TableName: issuances,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `TENANT#${tenantId}` },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
+/** Every issuance record of a tenant (all shards, all pages). */
+export { ledgerOf } from '../../support/ledger';
 
 const FIGURES_FILE = 'test-results/reliability.json';
 

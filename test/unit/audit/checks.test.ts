@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { durationExcess, issuanceProblems, tenantOfItem } from '../../../lib/audit/checks';
+import { durationExcess, issuanceProblems, statusKeyOfItem, tenantOfItem } from '../../../lib/audit/checks';
 import type { IssuanceRecord, TenantPolicy } from '../../../lib/core/model';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
 
@@ -33,8 +33,9 @@ const policy = (modes: TenantPolicy['document']['modes']): TenantPolicy => ({
 const ar = (max: number) => ({ defaultDurationSeconds: 900, maxDurationSeconds: max, role: 'primary' });
 
 describe('issuanceProblems', () => {
-  it('finds nothing wrong with a record as the ledger writes it', () => {
+  it('finds nothing wrong with a record as the ledger writes it, nor with one written before sharding', () => {
     expect(issuanceProblems(item())).toEqual([]);
+    expect(issuanceProblems(issuanceItem(rec, 400, 'legacy'))).toEqual([]);
   });
 
   it.each([
@@ -53,7 +54,17 @@ describe('issuanceProblems', () => {
     ['a lifetime longer than the duration', { durationSeconds: 900 }, ['expiresAt is later than issuedAt + durationSeconds']],
     ['an index key out of step', { expirySk: '2026-03-10T12:00:00.000Z#i-1' }, ['expirySk does not match the record']],
     ['a status key out of step', { statusKey: 'acme#expired' }, ['statusKey does not match the record']],
-    ['a pk of another tenant', { pk: 'TENANT#globex' }, ['pk does not match tenantId']],
+    ['a pk of another tenant', { pk: String(item().pk).replace('acme', 'globex') }, ['pk does not match tenantId']],
+    [
+      'a pk in another shard',
+      { pk: String(item().pk).replace(/#\d\d$/, (s) => (s === '#00' ? '#01' : '#00')) },
+      ['pk does not match tenantId'],
+    ],
+    [
+      'keys of the two layouts mixed',
+      { pk: 'TENANT#acme' },
+      ['partnerKey does not match the record', 'statusKey does not match the record', 'expiryBucket does not match the record'],
+    ],
     ['a sort key out of step', { sk: 'x' }, ['sk does not match issuedAt and issuanceId']],
     [
       'a malformed tenant id',
@@ -82,6 +93,16 @@ describe('tenantOfItem', () => {
   it('takes the tenant from the partition key, which is what the item is stored under', () => {
     expect(tenantOfItem({ ...item(), tenantId: 'other' })).toBe('acme');
     expect(tenantOfItem({ pk: 'weird', tenantId: 'acme' })).toBe('acme');
+    expect(tenantOfItem({ ...issuanceItem(rec, 400, 'legacy'), tenantId: 'other' })).toBe('acme');
+  });
+});
+
+describe('statusKeyOfItem', () => {
+  it('keeps the layout the record was written with: its shard, or none for a record from before sharding', () => {
+    const sharded = item();
+    expect(statusKeyOfItem(sharded, 'expired')).toBe(String(sharded.statusKey).replace('#active#', '#expired#'));
+    expect(String(sharded.statusKey)).toMatch(/^acme#active#\d\d$/);
+    expect(statusKeyOfItem(issuanceItem(rec, 400, 'legacy'), 'expired')).toBe('acme#expired');
   });
 });
 

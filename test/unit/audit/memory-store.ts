@@ -7,6 +7,7 @@ import type { LiveCounter } from '../../../lib/audit/live-counts';
 import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../../../lib/audit/ports';
 import type { TenantAuditReport } from '../../../lib/audit/report';
 import type { IssuanceRecord, Tenant } from '../../../lib/core/model';
+import { issuancePartitionBase, partitionsOf } from '../../../lib/core/table-keys';
 import { issuanceItem } from '../../../lib/store/issuance-ledger';
 
 const PAGE = 7;
@@ -29,7 +30,8 @@ export class MemoryAuditStore implements AuditStore {
     records: IssuanceRecord[],
     private readonly tenants: Tenant[],
   ) {
-    this.items = records.map((r) => issuanceItem(r, 400));
+    // Every other record as written before sharding: runs must treat both layouts alike.
+    this.items = records.map((r, i) => issuanceItem(r, 400, i % 2 ? 'legacy' : 'sharded'));
   }
 
   async readCheckpoint(): Promise<CheckpointState> {
@@ -44,7 +46,7 @@ export class MemoryAuditStore implements AuditStore {
 
   async *expiringItems(bucket: string, start: string, end: string): AsyncIterable<StoredItem[]> {
     const found = this.items
-      .filter((i) => i.expiryBucket === bucket && String(i.expirySk) >= start && String(i.expirySk) <= end)
+      .filter((i) => partitionsOf(bucket).includes(String(i.expiryBucket)) && String(i.expirySk) >= start && String(i.expirySk) <= end)
       .sort(byKey('expirySk'));
     this.counted.window += found.length;
     yield* pagesOf(found);
@@ -58,7 +60,8 @@ export class MemoryAuditStore implements AuditStore {
   }
 
   private issued(tenantId: string, from: string, to: string): StoredItem[] {
-    return this.items.filter((i) => i.pk === `TENANT#${tenantId}` && String(i.sk) >= from && String(i.sk) <= to).sort(byKey('sk'));
+    const partitions = partitionsOf(issuancePartitionBase.table(tenantId));
+    return this.items.filter((i) => partitions.includes(String(i.pk)) && String(i.sk) >= from && String(i.sk) <= to).sort(byKey('sk'));
   }
 
   async *issuedItems(tenantId: string, start: string, end: string): AsyncIterable<StoredItem[]> {
@@ -101,7 +104,8 @@ export class MemoryAuditStore implements AuditStore {
   }
 
   async activeIssuedSince(tenantId: string, issuedSince: string): Promise<StoredItem[]> {
-    return this.items.filter((i) => i.statusKey === `${tenantId}#active` && String(i.sk) >= issuedSince);
+    const partitions = partitionsOf(issuancePartitionBase.status(tenantId, 'active'));
+    return this.items.filter((i) => partitions.includes(String(i.statusKey)) && String(i.sk) >= issuedSince);
   }
 
   async partnerIssuedSince(): Promise<StoredItem[]> {

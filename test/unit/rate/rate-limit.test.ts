@@ -3,8 +3,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import { type AppError, DependencyUnavailableError, RateLimitedError } from '../../../lib/core/errors';
+import { RATE_SHARDS } from '../../../lib/core/table-keys';
 import type { Caller } from '../../../lib/identity/authenticate';
-import { DynamoRateLimiter } from '../../../lib/store/rate-limit-counter';
+import { DynamoRateLimiter, shareOf } from '../../../lib/store/rate-limit-counter';
 import { type IssueDeps, issueCredentials } from '../../../lib/vend/issue';
 import {
   binding,
@@ -26,32 +27,76 @@ const WINDOW_START = Date.parse('2026-03-04T05:06:00.000Z') / 1000;
 
 const client = new DynamoDBClient({ region: 'us-east-1' });
 const ddb = mockClient(client);
-const limiter = new DynamoRateLimiter(client, TABLE, () => NOW_MS);
+// Starts at counter 0, so the first request's key is known.
+const limiter = () => new DynamoRateLimiter(client, TABLE, () => NOW_MS, 0);
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
+const keysWritten = () => ddb.commandCalls(UpdateItemCommand).map((c) => unmarshall(c.args[0].input.Key!).pk as string);
 
 beforeEach(() => {
   ddb.reset();
 });
 
 describe('DynamoRateLimiter', () => {
-  it('counts atomically in the window item, conditioned on the limit, with a TTL past the window end', async () => {
+  it("counts atomically in one of the window's counters, conditioned on its share of the limit, with a TTL past the window end", async () => {
     ddb.on(UpdateItemCommand).resolves({});
-    await limiter.consume('acme', 'p1', 5);
+    await limiter().consume('acme', 'p1', 5);
     const calls = ddb.commandCalls(UpdateItemCommand);
     expect(calls).toHaveLength(1);
     const input = calls[0]!.args[0].input;
     expect({ ...input, Key: unmarshall(input.Key!), ExpressionAttributeValues: unmarshall(input.ExpressionAttributeValues!) }).toEqual({
       TableName: TABLE,
-      Key: { pk: 'RATE#acme#p1', sk: `W#${WINDOW_START}` },
+      Key: { pk: 'RATE#acme#p1#0', sk: `W#${WINDOW_START}` },
       UpdateExpression: 'ADD #count :one SET #ttl = if_not_exists(#ttl, :ttl)',
       ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
       ExpressionAttributeNames: { '#count': 'count', '#ttl': 'ttl' },
-      ExpressionAttributeValues: { ':one': 1, ':limit': 5, ':ttl': WINDOW_START + 60 + 300 },
+      ExpressionAttributeValues: { ':one': 1, ':limit': 1, ':ttl': WINDOW_START + 60 + 300 },
     });
   });
 
+  it('splits the limit between the counters so that the shares add up to it exactly', () => {
+    let checked = 0;
+    for (const perMinute of [1, 5, 7, 8, 9, 60, 1000, 120_001]) {
+      const shares = Array.from({ length: RATE_SHARDS }, (_, shard) => shareOf(perMinute, shard));
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(perMinute);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+      checked++;
+    }
+    expect(checked).toBe(8);
+  });
+
+  it('takes the counters in turn: one partner at a high rate spreads its writes over all of them', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    const spread = limiter();
+    for (let i = 0; i < 2 * RATE_SHARDS; i++) await spread.consume('acme', 'p1', 120_000);
+    const keys = keysWritten();
+    expect(keys).toHaveLength(2 * RATE_SHARDS);
+    expect(new Set(keys)).toEqual(new Set(Array.from({ length: RATE_SHARDS }, (_, s) => `RATE#acme#p1#${s}`)));
+  });
+
+  it('moves on to the next counter when one is full, and admits up to the whole limit', async () => {
+    ddb.on(UpdateItemCommand).callsFake((input: { Key: Parameters<typeof unmarshall>[0] }) => {
+      if (unmarshall(input.Key).pk === 'RATE#acme#p1#0') throw conditionFailed();
+      return {};
+    });
+    await limiter().consume('acme', 'p1', 60);
+    expect(keysWritten()).toEqual(['RATE#acme#p1#0', 'RATE#acme#p1#1']);
+  });
+
+  it('refuses only when every counter with a share is full, then writes nothing more in that window', async () => {
+    ddb.on(UpdateItemCommand).rejects(conditionFailed());
+    const full = limiter();
+    await expect(full.consume('acme', 'p1', 5)).rejects.toBeInstanceOf(RateLimitedError);
+    // Limit 5: counters 0..4 have a share of 1, 5..7 none and are never written.
+    expect(keysWritten()).toEqual([0, 1, 2, 3, 4].map((s) => `RATE#acme#p1#${s}`));
+    await expect(full.consume('acme', 'p1', 5)).rejects.toBeInstanceOf(RateLimitedError);
+    expect(keysWritten()).toHaveLength(5);
+  });
+
   it('a lost condition is 429 rate_limited with Retry-After = seconds until the window ends', async () => {
-    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
-    const err = await limiter.consume('acme', 'p1', 5).catch((e: unknown) => e);
+    ddb.on(UpdateItemCommand).rejects(conditionFailed());
+    const err = await limiter()
+      .consume('acme', 'p1', 5)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateLimitedError);
     expect((err as AppError).statusCode).toBe(429);
     expect((err as AppError).code).toBe('rate_limited');
@@ -59,7 +104,7 @@ describe('DynamoRateLimiter', () => {
   });
 
   it('Retry-After is at least 1 second at the very end of a window', async () => {
-    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    ddb.on(UpdateItemCommand).rejects(conditionFailed());
     const late = new DynamoRateLimiter(client, TABLE, () => Date.parse('2026-03-04T05:06:59.900Z'));
     const err = (await late.consume('acme', 'p1', 5).catch((e: unknown) => e)) as AppError;
     expect(err.headers).toEqual({ 'Retry-After': '1' });
@@ -67,7 +112,9 @@ describe('DynamoRateLimiter', () => {
 
   it('any other DynamoDB failure is 503 dynamodb_unavailable', async () => {
     ddb.on(UpdateItemCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalServerError' }));
-    const err = await limiter.consume('acme', 'p1', 5).catch((e: unknown) => e);
+    const err = await limiter()
+      .consume('acme', 'p1', 5)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DependencyUnavailableError);
     expect((err as AppError).code).toBe('dynamodb_unavailable');
   });

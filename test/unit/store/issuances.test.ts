@@ -3,6 +3,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { IssuanceRecord } from '../../../lib/core/model';
+import { issuanceShardOf } from '../../../lib/core/table-keys';
 import { DynamoIssuanceLedger } from '../../../lib/store/issuance-ledger';
 
 const record: IssuanceRecord = {
@@ -41,6 +42,22 @@ describe('DynamoIssuanceLedger.record', () => {
     const input = mock.commandCalls(PutItemCommand)[0]!.args[0].input;
     expect(input.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(unmarshall(input.Item!).ttl).toBe(Date.parse(record.expiresAt) / 1000 + 400 * 86_400);
+  });
+
+  it('puts every key of the record in the write shard of its id (table and index partitions alike)', async () => {
+    mock.on(PutItemCommand).resolves({});
+    await ledger.record(record);
+    const item = unmarshall(mock.commandCalls(PutItemCommand)[0]!.args[0].input.Item!);
+    const shard = issuanceShardOf(record.issuanceId);
+    expect(shard).toMatch(/^\d\d$/);
+    expect(item).toMatchObject({
+      pk: `TENANT#acme#${shard}`,
+      sk: `${record.issuedAt}#${record.issuanceId}`,
+      partnerKey: `acme#app-one#${shard}`,
+      statusKey: `acme#active#${shard}`,
+      expiryBucket: `2026-11-22T07#${shard}`,
+      expirySk: `${record.expiresAt}#${record.issuanceId}`,
+    });
   });
 
   it('treats a failed condition on its own, already written record as written (a retried put)', async () => {
