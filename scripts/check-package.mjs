@@ -40,6 +40,9 @@ export const EXPECTED_ROUTES = [
   'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}',
   'GET /v1/tenants/{tenantId}/issuances',
   'GET /v1/tenants/{tenantId}/audit-reports',
+  'POST /v1/operator-keys',
+  'GET /v1/operator-keys',
+  'DELETE /v1/operator-keys/{keyId}',
 ];
 
 const routes = new Set(resources.filter(([, r]) => r.Type === 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey));
