@@ -115,6 +115,36 @@ for (const st of assume) {
   }
 }
 
+// ---- Deployment (#20): the ledger survives removing the stage; the outputs the deploy steps read ----
+// Both tables are kept when the stack is deleted and when an update would replace them.
+for (const logicalId of ['MainTable', 'IssuanceTable']) {
+  const table = template.Resources[logicalId];
+  if (table?.DeletionPolicy !== 'Retain') problems.push(`${logicalId}: DeletionPolicy is ${table?.DeletionPolicy}, expected Retain`);
+  if (table?.UpdateReplacePolicy !== 'Retain')
+    problems.push(`${logicalId}: UpdateReplacePolicy is ${table?.UpdateReplacePolicy}, expected Retain`);
+}
+// Each output must exist and point at the resource it names (Ref / GetAtt / Sub over it).
+const EXPECTED_OUTPUTS = {
+  ApiUrl: 'HttpApi',
+  IssuerRoleArn: 'IamRoleLambdaExecution',
+  FederationUserArn: 'FederationUser',
+  MainTableName: 'MainTable',
+  IssuanceTableName: 'IssuanceTable',
+};
+const outputs = template.Outputs ?? {};
+for (const [name, resource] of Object.entries(EXPECTED_OUTPUTS)) {
+  const value = JSON.stringify(outputs[name]?.Value ?? null);
+  if (!outputs[name]) problems.push(`output missing: ${name}`);
+  else if (!template.Resources[resource]) problems.push(`output ${name}: resource ${resource} missing`);
+  else if (!value.includes(`"${resource}"`) && !value.includes(`\${${resource}}`))
+    problems.push(`output ${name} does not refer to ${resource}: ${value}`);
+}
+// The federation user's policy scopes object access by the session's tenant tag.
+const federationPolicy = JSON.stringify(template.Resources.FederationUser?.Properties?.Policies ?? []);
+if (template.Resources.FederationUser?.Type !== 'AWS::IAM::User') problems.push('FederationUser: no AWS::IAM::User');
+else if (!federationPolicy.replace(/","/g, '').includes('${aws:PrincipalTag/tenant}'))
+  problems.push('FederationUser: policy not scoped by ${aws:PrincipalTag/tenant}');
+
 if (problems.length) {
   console.error(`CloudFormation check failed:\n- ${problems.join('\n- ')}`);
   process.exit(1);
