@@ -63,9 +63,10 @@ describe('federation user and bootstrap, on a stack of their own', () => {
     await stack.close();
   });
 
+  // The test looks with another identity than the deployer's, so the deployer's calls are the scripts' alone.
   const aws = () => ({
-    iam: new IAMClient({ endpoint: stack.sts.url, region: 'us-east-1', credentials: stack.deployer }),
-    ssm: new SSMClient({ endpoint: stack.sts.url, region: 'us-east-1', credentials: stack.deployer }),
+    iam: new IAMClient({ endpoint: stack.sts.url, region: 'us-east-1', credentials: stack.functionUser }),
+    ssm: new SSMClient({ endpoint: stack.sts.url, region: 'us-east-1', credentials: stack.functionUser }),
   });
   const storedKeys = async () => {
     const out = await aws().ssm.send(new GetParameterCommand({ Name: stack.federationParameter, WithDecryption: true }));

@@ -3,7 +3,6 @@ import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bootstrapOperatorKey, createOperatorKey, listOperatorKeys, revokeOperatorKey } from '../../../lib/admin/operator-keys';
 import { ADMIN_ROUTES, dispatchAdmin } from '../../../lib/admin/routes';
-import { AppError } from '../../../lib/core/errors';
 import { logger } from '../../../lib/core/log';
 import { httpHandler } from '../../../lib/http/handler';
 import { hashSecret, parseKey } from '../../../lib/identity/api-key';
@@ -11,17 +10,17 @@ import { Authenticator } from '../../../lib/identity/authenticate';
 import { assertMatchesOpenApi } from '../../support/openapi';
 import { fakeContext, fakeEvent, JSON_HEADERS } from '../http/fake-event';
 import { FakeDirectory, issuedKey } from '../issuance-fakes';
-import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, seedTenant } from './fakes';
+import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, refusal, seedTenant } from './fakes';
 
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return { status: err.statusCode, code: err.code };
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+/** A tenant admin key, straight into the store. */
+const ADMIN_KEY = {
+  keyId: 'ak-bbbbbbbbbbbbbbbb',
+  kind: 'admin',
+  tenantId: 'acme',
+  secretHash: 'x',
+  status: 'active',
+  createdAt: '',
+} as const;
 
 let f: FakeAdmin;
 beforeEach(async () => {
@@ -42,14 +41,7 @@ describe('operator keys (operator)', () => {
   it('lists operator keys only, without secrets or hashes', async () => {
     const one = await createOperatorKey(f.deps, operator);
     const two = await createOperatorKey(f.deps, operator);
-    await f.store.createKey({
-      keyId: 'ak-bbbbbbbbbbbbbbbb',
-      kind: 'admin',
-      tenantId: 'acme',
-      secretHash: 'x',
-      status: 'active',
-      createdAt: '',
-    });
+    await f.store.createKey(ADMIN_KEY);
     const listed = await listOperatorKeys(f.deps, operator, { limit: 25 });
     expect(listed.items.map((k) => k.keyId).sort()).toEqual([one.keyId, two.keyId].sort());
     expect(JSON.stringify(listed)).not.toMatch(/secretHash|apiKey/);
@@ -70,14 +62,7 @@ describe('operator keys (operator)', () => {
   });
 
   it("answers a tenant admin key's id, an unknown id and a malformed id with 404", async () => {
-    await f.store.createKey({
-      keyId: 'ak-bbbbbbbbbbbbbbbb',
-      kind: 'admin',
-      tenantId: 'acme',
-      secretHash: 'x',
-      status: 'active',
-      createdAt: '',
-    });
+    await f.store.createKey(ADMIN_KEY);
     const answers = await Promise.all(
       ['ak-bbbbbbbbbbbbbbbb', 'ok-cccccccccccccccc', 'nope'].map((keyId) => refusal(revokeOperatorKey(f.deps, operator, keyId))),
     );
