@@ -21,7 +21,10 @@ function loaderWith(values: Array<string | Error>, maxAgeMs = 15_000) {
     { maxAgeMs, now: () => clock },
   );
   const keyIdOf = async () => (await (await load()).config.credentials()).accessKeyId;
-  return { keyIdOf, reads, advance: (ms: number) => void (clock += ms) };
+  const advance = (ms: number): void => {
+    clock += ms;
+  };
+  return { keyIdOf, reads, advance };
 }
 
 describe('federation keys', () => {
