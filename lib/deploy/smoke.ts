@@ -51,7 +51,7 @@ function expectStatus(step: string, answer: ApiAnswer, status: number): Answer {
 /** Runs every step, logging each; on failure the tenant (if created) is still disabled. Answers the tenant id. */
 export async function runSmoke(ports: SmokePorts, opts: SmokeOptions, log: (line: string) => void): Promise<string> {
   const op = opts.operatorKey;
-  const tenantId = opts.tenantId ?? `smoke-${base32(randomBytes(5)).slice(0, 8)}`;
+  const tenantId = opts.tenantId ?? `smoke-${base32(randomBytes(8))}`;
   const tenant = `/v1/tenants/${tenantId}`;
   const step = async (name: string, run: () => Promise<void>) => {
     await run();
