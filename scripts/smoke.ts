@@ -29,8 +29,9 @@ function httpPorts(endpoint: string): SmokePorts {
       return { status: res.status, body: parsed };
     },
     // Region and endpoint from the SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_STS).
-    callerIdentity: async (credentials) => {
-      const sts = new STSClient({ credentials });
+    callerIdentity: async ({ accessKeyId, secretAccessKey, sessionToken }) => {
+      // Only the three keys: the API's `expiration` is an ISO string, where the SDK wants a Date.
+      const sts = new STSClient({ credentials: { accessKeyId, secretAccessKey, sessionToken } });
       try {
         return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
       } finally {
