@@ -14,14 +14,18 @@ export interface LocalStack {
   sts: LocalSts;
   /** The function's own identity (signs AssumeRole and DynamoDB calls). */
   functionUser: LocalStsUser;
-  /** The IAM user whose long-term keys sign GetFederationToken, served from the local SSM. */
+  /** The IAM user whose long-term keys sign GetFederationToken, served from the local SSM (named as serverless.yml's federationUserName). */
   federationUser: LocalStsUser;
+  /** Whoever deploys: the AWS identity the deploy scripts (federation user setup, bootstrap) run as. */
+  deployer: LocalStsUser;
   demoRoleArn: string;
   /** The external id the demo role's trust policy requires (sts:ExternalId). */
   demoExternalId: string;
   federationParameter: string;
   /** Environment for code under test or serverless-offline: tables, endpoints, credentials. */
   env: Record<string, string> & { MAIN_TABLE: string; ISSUANCE_TABLE: string };
+  /** Environment for the deploy scripts: every endpoint (IAM too), the deployer's credentials. */
+  deployerEnv: Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -69,14 +73,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     throw new Error(`demoExternalId must be ${min}-${max} characters of ${EXTERNAL_ID_PATTERN.source}`);
   }
   const functionUser = localUser('credvend-function');
-  const federationUser = localUser('credvend-federation');
+  const federationUser = localUser(`credvend-${stage}-federation`);
+  const deployer = localUser('credvend-deployer');
   // Under credvend/, the path the function may assume by default (serverless.yml tenantRolePattern).
   const demoRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend/demo-partner`;
   const federationParameter = `/credvend/${stage}/federation-user`;
   const sts = await startLocalSts({
     port: opts.stsPort ?? 0,
     accountId: LOCAL_ACCOUNT,
-    users: [functionUser, federationUser],
+    users: [functionUser, federationUser, deployer],
     roles: [
       {
         arn: demoRoleArn,
@@ -112,12 +117,23 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     AWS_ENDPOINT_URL_SSM: sts.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
   };
+  const deployerEnv = {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: deployer.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: deployer.secretAccessKey,
+    AWS_ENDPOINT_URL_STS: sts.url,
+    AWS_ENDPOINT_URL_SSM: sts.url,
+    AWS_ENDPOINT_URL_IAM: sts.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+  };
   return {
     stage,
     dynamo,
     sts,
     functionUser,
     federationUser,
+    deployer,
+    deployerEnv,
     demoRoleArn,
     demoExternalId,
     federationParameter,

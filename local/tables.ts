@@ -38,6 +38,27 @@ function resolveVariables(text: string, doc: Yaml, stage: string): string {
   return out;
 }
 
+/** What a stage of the stack is configured with: its params (default merged with the stage's) and table names. */
+export interface StageSettings {
+  params: Record<string, string>;
+  mainTable: string;
+  issuanceTable: string;
+}
+
+/** serverless.yml's params and table names as `sls` resolves them for `stage` (the deploy scripts use the same names). */
+export function stageSettings(stage: string, file = SERVERLESS_YML): StageSettings {
+  const doc = parse(readFileSync(file, 'utf8'), { customTags: cfnTags }) as Yaml;
+  const params = (doc.params ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const merged = { ...params.default, ...params[stage] };
+  const resolve = (value: unknown) => resolveVariables(String(value), doc, stage);
+  const custom = (doc.custom ?? {}) as Record<string, unknown>;
+  return {
+    params: Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, resolve(v)])),
+    mainTable: resolve(custom.mainTable),
+    issuanceTable: resolve(custom.issuanceTable),
+  };
+}
+
 type TableDefinition = CreateTableCommandInput & { TableName: string };
 
 export function tableDefinitions(stage: string, file = SERVERLESS_YML): TableDefinition[] {

@@ -5,7 +5,9 @@
 // - both tables on-demand with point-in-time recovery, encryption and TTL;
 // - each function's IAM role grants exactly the AWS calls its packaged bundle contains, on exactly
 //   the tables and indexes the bundle names (IAM is the one thing the local stack cannot check);
-// - stage throttling, and every alarm, pointing at the alarm topic, and the dashboard.
+// - stage throttling, and every alarm, pointing at the alarm topic, and the dashboard;
+// - deployment: both tables Retain, the stack outputs the deploy steps read, the federation user
+//   scoped by its sessions' tenant tag.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,9 +22,19 @@ export interface Resource {
   Condition?: string;
 }
 export interface Template {
-  Resources: Record<string, Resource>;
+  Resources: Record<string, Resource & { DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
   Conditions?: Json;
+  Outputs?: Record<string, { Value?: unknown }>;
 }
+
+/** The outputs the deployment steps read (README "Deploying to AWS"), each with the resource it must name. */
+export const EXPECTED_OUTPUTS: Record<string, string> = {
+  ApiUrl: 'HttpApi',
+  IssuerRoleArn: 'IamRoleLambdaExecution',
+  FederationUserArn: 'FederationUser',
+  MainTableName: 'MainTable',
+  IssuanceTableName: 'IssuanceTable',
+};
 
 /** Every route of the contract, and API Gateway's catch-all. */
 export const EXPECTED_ROUTES = [...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'];
@@ -331,6 +343,35 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
   else
     for (const [id] of alarms)
       if (!JSON.stringify(dashboard.Properties?.DashboardBody).includes(`\${${id}.Arn}`)) problems.push(`dashboard: no ${id}`);
+  problems.push(...deploymentProblems(template));
+  return problems;
+}
+
+/** The ledger survives removing the stage; the outputs the deploy steps read exist; the federation user is tenant-scoped. */
+function deploymentProblems(template: Template): string[] {
+  const problems: string[] = [];
+  // Both tables are kept when the stack is deleted and when an update would replace them.
+  for (const logicalId of ['MainTable', 'IssuanceTable']) {
+    const table = template.Resources[logicalId];
+    if (table?.DeletionPolicy !== 'Retain') problems.push(`${logicalId}: DeletionPolicy is ${table?.DeletionPolicy}, expected Retain`);
+    if (table?.UpdateReplacePolicy !== 'Retain')
+      problems.push(`${logicalId}: UpdateReplacePolicy is ${table?.UpdateReplacePolicy}, expected Retain`);
+  }
+  // Each output must exist and point at the resource it names (Ref / GetAtt / Sub over it).
+  const outputs = template.Outputs ?? {};
+  for (const [name, resource] of Object.entries(EXPECTED_OUTPUTS)) {
+    const value = JSON.stringify(outputs[name]?.Value ?? null);
+    if (!outputs[name]) problems.push(`output missing: ${name}`);
+    else if (!template.Resources[resource]) problems.push(`output ${name}: resource ${resource} missing`);
+    else if (!value.includes(`"${resource}"`) && !value.includes(`\${${resource}}`))
+      problems.push(`output ${name} does not refer to ${resource}: ${value}`);
+  }
+  // The federation user's policy scopes object access by the session's tenant tag.
+  const user = template.Resources.FederationUser;
+  const federationPolicy = JSON.stringify(user?.Properties?.Policies ?? []);
+  if (user?.Type !== 'AWS::IAM::User') problems.push('FederationUser: no AWS::IAM::User');
+  else if (!federationPolicy.replace(/","/g, '').includes('${aws:PrincipalTag/tenant}'))
+    problems.push('FederationUser: policy not scoped by ${aws:PrincipalTag/tenant}');
   return problems;
 }
 
@@ -372,5 +413,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     process.exit(1);
   }
   const fns = Object.keys(input.bundles).length;
-  console.log(`CloudFormation check passed: ${fns} functions, each role exactly what its bundle calls; routes, tables, throttling, alarms`);
+  console.log(
+    `CloudFormation check passed: ${fns} functions, each role exactly what its bundle calls; routes, tables, throttling, alarms, outputs`,
+  );
 }

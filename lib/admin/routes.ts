@@ -8,6 +8,7 @@ import { parseWith } from '../http/validate';
 import type { Authenticator, Caller } from '../identity/authenticate';
 import { activateExternalId, getBinding, getTrust, parsePutBinding, putBinding, rotateExternalId } from './bindings';
 import { listAuditReports, queryIssuances } from './issuances';
+import { createOperatorKey, listOperatorKeys, revokeOperatorKey } from './operator-keys';
 import {
   createPartner,
   createPartnerKey,
@@ -74,6 +75,12 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'DELETE /v1/tenants/{tenantId}/admin-keys/{keyId}': operator(200, (d, req, c) =>
     revokeAdminKey(d, c, req.path('tenantId'), req.path('keyId')),
   ),
+  'POST /v1/operator-keys': operator(201, (d, req, c) => {
+    empty(req);
+    return createOperatorKey(d, c);
+  }),
+  'GET /v1/operator-keys': operator(200, (d, req, c) => listOperatorKeys(d, c, page(req))),
+  'DELETE /v1/operator-keys/{keyId}': operator(200, (d, req, c) => revokeOperatorKey(d, c, req.path('keyId'))),
 
   'GET /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) => getBinding(d, c, req.path('tenantId'))),
   'PUT /v1/tenants/{tenantId}/binding': operator(200, (d, req, c) => putBinding(d, c, req.path('tenantId'), parsePutBinding(req.body))),

@@ -93,7 +93,14 @@ export class MethodNotAllowedError extends AppError {
   }
 }
 
-export type ConflictCode = 'version_conflict' | 'tenant_exists' | 'partner_exists' | 'key_exists' | 'key_revoked';
+export type ConflictCode =
+  | 'version_conflict'
+  | 'tenant_exists'
+  | 'partner_exists'
+  | 'key_exists'
+  | 'key_revoked'
+  | 'own_operator_key'
+  | 'operator_key_exists';
 
 /** 409: a conditional write lost (stale version, duplicate id). */
 export class ConflictError extends AppError {

@@ -175,6 +175,37 @@ export const ROUTES: RouteSpec[] = [
     success: { status: 200, schema: 'ApiKey', description: 'The key, revoked' },
   },
   {
+    method: 'POST',
+    path: '/v1/operator-keys',
+    operationId: 'createOperatorKey',
+    summary: 'Create another operator key (the secret is in this response only)',
+    description: "A deployment's first operator key is made by `npm run bootstrap` with the deployer's AWS credentials.",
+    ...operatorRoute,
+    body: noBody,
+    success: { status: 201, schema: 'NewApiKey', description: 'Key created; `apiKey` is shown once', secret: true },
+  },
+  {
+    method: 'GET',
+    path: '/v1/operator-keys',
+    operationId: 'listOperatorKeys',
+    summary: 'List operator keys, active and revoked, without their secrets',
+    ...operatorRoute,
+    query: 'ListQuery',
+    success: { status: 200, schema: 'ApiKeyList', description: 'A page of operator keys' },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/operator-keys/{keyId}',
+    operationId: 'revokeOperatorKey',
+    summary: 'Revoke another operator key (refused everywhere within the cache TTL); idempotent',
+    description:
+      'The key the request is made with cannot revoke itself (409 own_operator_key), so the last active operator key ' +
+      "always stays. A tenant admin or partner key's id answers 404.",
+    ...operatorRoute,
+    success: { status: 200, schema: 'ApiKey', description: 'The key, revoked' },
+    errors: [409],
+  },
+  {
     method: 'GET',
     path: '/v1/tenants/{tenantId}/binding',
     operationId: 'getBinding',

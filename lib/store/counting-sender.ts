@@ -1,11 +1,11 @@
 // Counts the items DynamoDB hands back, per table or `table/index`, by wrapping `send`: what the
 // audit reads is measured where it happens, not estimated. A Query counts its ScannedCount (items
-// read before any filter, which is what is paid for), a Get its item. Only the commands the audit
-// sends: naming another (ScanCommand, BatchGetCommand) here would put it in the audit's bundle, and
+// read before any filter, which is what is paid for), a Get its item, a BatchGet its items. Only the
+// commands the audit sends: naming another (ScanCommand) here would put it in the audit's bundle, and
 // the package check would then want it in the audit's IAM role.
-import { GetCommand, type PutCommand, QueryCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type PutCommand, QueryCommand, type UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
-export type DocumentCommand = GetCommand | QueryCommand | PutCommand | UpdateCommand;
+export type DocumentCommand = GetCommand | BatchGetCommand | QueryCommand | PutCommand | UpdateCommand;
 
 /** The part of a DynamoDBDocumentClient the audit uses; a DynamoDBDocumentClient is one. */
 export interface DocumentSender {
@@ -38,6 +38,9 @@ function record(counter: ReadCounter, command: unknown, output: unknown): void {
     counter.add(targetOf(command.input), out.ScannedCount ?? out.Count ?? out.Items?.length ?? 0);
   } else if (command instanceof GetCommand) {
     counter.add(targetOf(command.input), (output as { Item?: unknown }).Item ? 1 : 0);
+  } else if (command instanceof BatchGetCommand) {
+    const responses = (output as { Responses?: Record<string, unknown[]> }).Responses ?? {};
+    for (const [table, items] of Object.entries(responses)) counter.add(table, items.length);
   }
 }
 

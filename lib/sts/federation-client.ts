@@ -1,5 +1,6 @@
 // GetFederationToken needs long-term IAM-user keys: they are read from SSM Parameter Store
-// (SecureString, JSON {"accessKeyId","secretAccessKey"}) once per cold start and again after STS rejects them, never logged.
+// (SecureString, JSON {"accessKeyId","secretAccessKey"}) on the first federation request, again once
+// they are older than the cache TTL, and again right after STS rejects them; never logged.
 import { STSClient } from '@aws-sdk/client-sts';
 import { DependencyUnavailableError } from '../core/errors';
 
@@ -13,7 +14,13 @@ function isFederationKeys(value: unknown): value is FederationKeys {
   return typeof v?.accessKeyId === 'string' && typeof v.secretAccessKey === 'string';
 }
 
-/** The federation client, loaded once and kept; `forget` drops it so the next call reads the keys again. */
+/** How long loaded keys are used before the parameter is read again, and the clock to tell. */
+export interface FederationKeyRefresh {
+  maxAgeMs: number;
+  now?: () => number;
+}
+
+/** The federation client; `forget` drops it so the next call reads the keys again. */
 export interface FederationClientLoader {
   (): Promise<STSClient>;
   /** STS rejected this client's keys (rotated or revoked): the next call reloads them, unless that happened already. */
@@ -21,24 +28,25 @@ export interface FederationClientLoader {
 }
 
 /**
- * Returns a memoised loader; a failed load is forgotten so the next request tries again, and so is a
- * client whose keys STS rejected, so keys rotated in SSM are picked up without a cold start.
+ * Returns a memoised loader. The keys are read again once they are `refresh.maxAgeMs` old (the
+ * directory cache TTL in the Lambda), so a rotated key reaches warm containers within that time and
+ * the old key can then be deleted (`npm run federation-user`); and at once when STS rejects them. A
+ * failed first read is forgotten so the next request tries again; a failed re-read keeps the keys
+ * already loaded (unless STS rejected them) until the next one.
  * @param readParameter reads the decrypted SecureString (lib/aws/ssm-parameter.ts in the Lambda).
  */
 export function federationClientLoader(
   parameterName: string | undefined,
   readParameter: (name: string) => Promise<string>,
   clientConfig: ConstructorParameters<typeof STSClient>[0] = {},
+  refresh: FederationKeyRefresh = { maxAgeMs: Number.POSITIVE_INFINITY },
 ): FederationClientLoader {
-  let pending: Promise<STSClient> | undefined;
-  let loaded: STSClient | undefined;
-  const load = async (): Promise<STSClient> => {
+  const load = async (): Promise<FederationKeys> => {
     if (!parameterName) {
       throw new DependencyUnavailableError('federation_not_configured', 'Federation mode is not configured for this deployment');
     }
     let raw: string;
     try {
-      // Read once: the keys stay until STS rejects them (forget), then the next request reads them again.
       raw = await readParameter(parameterName);
     } catch (err) {
       throw new DependencyUnavailableError('federation_keys_unavailable', 'The federation signing keys could not be read', {
@@ -56,21 +64,39 @@ export function federationClientLoader(
     if (!isFederationKeys(keys)) {
       throw new DependencyUnavailableError('federation_keys_invalid', 'The federation signing keys parameter is malformed');
     }
-    loaded = new STSClient({ ...clientConfig, credentials: { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey } });
-    return loaded;
+    return keys;
+  };
+  const now = refresh.now ?? Date.now;
+  let current: { client: Promise<STSClient>; loadedAt: number } | undefined;
+  let lastGood: { accessKeyId: string; client: STSClient } | undefined;
+  const clientFor = (keys: FederationKeys): STSClient => {
+    // Same key as before: keep its client (and its connections).
+    if (lastGood?.accessKeyId !== keys.accessKeyId) {
+      const credentials = { accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey };
+      lastGood = { accessKeyId: keys.accessKeyId, client: new STSClient({ ...clientConfig, credentials }) };
+    }
+    return lastGood.client;
   };
   const get = (): Promise<STSClient> => {
-    pending ??= load().catch((err) => {
-      pending = undefined;
-      throw err;
-    });
-    return pending;
+    const at = now();
+    if (current && at - current.loadedAt < refresh.maxAgeMs) return current.client;
+    const entry = {
+      loadedAt: at,
+      client: load().then(clientFor, (err: unknown) => {
+        if (lastGood) return lastGood.client;
+        if (current === entry) current = undefined;
+        throw err;
+      }),
+    };
+    current = entry;
+    return entry.client;
   };
   // Concurrent requests that failed with the same client forget it once: a client loaded since stays.
+  // The rejected keys are not kept as a fallback: a failed reload answers 503, not a doomed call.
   const forget = (client: STSClient): void => {
-    if (client !== loaded) return;
-    loaded = undefined;
-    pending = undefined;
+    if (lastGood?.client !== client) return;
+    lastGood = undefined;
+    current = undefined;
   };
   return Object.assign(get, { forget });
 }

@@ -13,10 +13,13 @@ import { directory } from './directory';
 const sts = new SdkSts(
   stsClient,
   // The parameter is read with the function role's credentials and HTTP handler (the role client's).
-  federationClientLoader(config.federationCredentialsParameter, (name) => getDecryptedParameter(stsClient.config, name), {
-    maxAttempts: 3,
-    requestHandler,
-  }),
+  federationClientLoader(
+    config.federationCredentialsParameter,
+    (name) => getDecryptedParameter(stsClient.config, name),
+    { maxAttempts: 3, requestHandler },
+    // Rotated keys reach warm containers within the cache TTL, like revocations.
+    { maxAgeMs: config.cacheTtlSeconds * 1000 },
+  ),
 );
 
 export const issueDeps: IssueDeps = {

@@ -1,5 +1,5 @@
-// Who signed a request: the seeded IAM users' long-term keys and every temporary key issued,
-// kept in memory with their principal and expiry.
+// Who signed a request: the IAM users and their long-term keys (seeded, or made by IAM
+// CreateAccessKey) and every temporary key issued, kept in memory with their principal and expiry.
 import { createHash, randomBytes } from 'node:crypto';
 import type { LocalStsUser } from './types';
 
@@ -55,19 +55,74 @@ export function assumedRolePrincipal(account: string, roleArn: string, sessionNa
   };
 }
 
+/** An IAM user of the emulator's account and its long-term access keys, oldest first. */
+export interface IamUser {
+  userName: string;
+  arn: string;
+  userId: string;
+  createdAt: number;
+  accessKeys: Array<{ accessKeyId: string; createdAt: number }>;
+}
+
+/** IAM's quota of access keys per user. */
+export const ACCESS_KEYS_PER_USER = 2;
+
 export class KeyStore {
   private readonly keys = new Map<string, KeyRecord>();
+  private readonly users = new Map<string, IamUser>();
 
-  constructor(account: string, users: LocalStsUser[]) {
+  constructor(
+    private readonly account: string,
+    users: LocalStsUser[],
+    nowMs = Date.now(),
+  ) {
+    // A user may be listed more than once: one entry per access key.
     for (const u of users) {
       if (this.keys.has(u.accessKeyId)) throw new Error(`local STS: duplicate access key id for user ${u.userName}`);
-      this.keys.set(u.accessKeyId, {
-        accessKeyId: u.accessKeyId,
-        secretAccessKey: u.secretAccessKey,
-        principal: userPrincipal(account, u.userName),
-        source: 'long-term',
-      });
+      this.addLongTermKey(this.userOrNew(u.userName, nowMs), u.accessKeyId, u.secretAccessKey, nowMs);
     }
+  }
+
+  private userOrNew(userName: string, nowMs: number): IamUser {
+    let user = this.users.get(userName);
+    if (!user) {
+      const { arn, userId } = userPrincipal(this.account, userName);
+      user = { userName, arn, userId, createdAt: nowMs, accessKeys: [] };
+      this.users.set(userName, user);
+    }
+    return user;
+  }
+
+  private addLongTermKey(user: IamUser, accessKeyId: string, secretAccessKey: string, nowMs: number): KeyRecord {
+    const record: KeyRecord = { accessKeyId, secretAccessKey, principal: userPrincipal(this.account, user.userName), source: 'long-term' };
+    this.keys.set(accessKeyId, record);
+    user.accessKeys.push({ accessKeyId, createdAt: nowMs });
+    return record;
+  }
+
+  user(userName: string): IamUser | undefined {
+    return this.users.get(userName);
+  }
+
+  /** A new long-term key (AKIA...) for the user, or why not: no such user, or already at the quota. */
+  createAccessKey(userName: string, nowMs: number): KeyRecord | 'no-such-user' | 'limit-exceeded' {
+    const user = this.users.get(userName);
+    if (!user) return 'no-such-user';
+    if (user.accessKeys.length >= ACCESS_KEYS_PER_USER) return 'limit-exceeded';
+    let accessKeyId: string;
+    do accessKeyId = `AKIA${randomAlnum(16)}`;
+    while (this.keys.has(accessKeyId));
+    return this.addLongTermKey(user, accessKeyId, randomBytes(30).toString('base64'), nowMs);
+  }
+
+  /** Deletes the user's key: it stops authenticating at once. False when the user has no such key. */
+  deleteAccessKey(userName: string, accessKeyId: string): boolean {
+    const user = this.users.get(userName);
+    const index = user?.accessKeys.findIndex((k) => k.accessKeyId === accessKeyId) ?? -1;
+    if (!user || index < 0) return false;
+    user.accessKeys.splice(index, 1);
+    this.keys.delete(accessKeyId);
+    return true;
   }
 
   lookup(accessKeyId: string): KeyRecord | undefined {

@@ -5,12 +5,13 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { STS_ACTIONS } from './actions';
 import { type AwsError, awsError } from './errors';
+import { IAM_ACTIONS, IAM_VERSION, iamErrorXml } from './iam';
 import { type KeyRecord, KeyStore } from './identity';
 import type { Params } from './params';
 import { required } from './required';
 import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
-import { handleSsm, SSM_TARGET_PREFIX, ssmAuthError, ssmErrorBody } from './ssm';
+import { handleSsm, SSM_TARGET_PREFIX, type StoredParameter, ssmAuthError, ssmErrorBody } from './ssm';
 import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsSession } from './types';
 import { errorXml } from './xml';
 
@@ -91,6 +92,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const accountId = opts.accountId ?? DEFAULT_ACCOUNT_ID;
   const host = opts.host ?? '127.0.0.1';
   const keys = new KeyStore(accountId, opts.users);
+  const startedAt = Date.now();
   if (opts.roles !== undefined && !Array.isArray(opts.roles)) throw new Error('local STS: options.roles must be an array');
   const roles = new RoleRegistry(accountId, opts.roles ?? []);
   const sessions: LocalStsSession[] = [];
@@ -99,7 +101,9 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     sessions.push(session);
     sessionsByKey.set(session.accessKeyId, session);
   };
-  const parameters = new Map<string, LocalStsParameter>((opts.parameters ?? []).map((p) => [p.name, p]));
+  const parameters = new Map<string, StoredParameter>(
+    (opts.parameters ?? []).map((p: LocalStsParameter) => [p.name, { ...p, version: 1, lastModifiedMs: startedAt }]),
+  );
   const cipherKey = randomBytes(32);
   const calls: LocalStsCall[] = [];
   let faults: Array<LocalStsFault & { left: number }> = [];
@@ -161,6 +165,26 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     return { status: 200, contentType: 'text/xml', body: result.body };
   }
 
+  function runIam(signed: SignedRequest, auth: SigV4Auth, params: Params, action: string, requestId: string): Reply {
+    const reply = (error: AwsError): Reply => ({
+      status: error.status,
+      contentType: 'text/xml',
+      body: iamErrorXml(error, requestId),
+      code: error.code,
+    });
+    const who = authenticate(signed, auth, 'iam');
+    if ('error' in who) return reply(who.error);
+    const run = IAM_ACTIONS.get(action);
+    if (!run || params.get('Version') !== IAM_VERSION) {
+      return reply(
+        awsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`),
+      );
+    }
+    const result = run({ nowMs: now(), caller: who.caller, keys, params, requestId });
+    if ('error' in result) return reply(result.error);
+    return { status: 200, contentType: 'text/xml', body: result.body };
+  }
+
   function runSsm(signed: SignedRequest, auth: SigV4Auth, operation: string): Reply {
     const who = authenticate(signed, auth, 'ssm');
     if ('error' in who) return ssmReply(ssmAuthError(who.error));
@@ -169,7 +193,11 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     return { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(result.body) };
   }
 
-  async function route(req: IncomingMessage, requestId: string, note: (action: string, accessKeyId?: string) => void): Promise<Reply> {
+  async function route(
+    req: IncomingMessage,
+    requestId: string,
+    note: (service: LocalStsCall['service'], action: string, accessKeyId?: string) => void,
+  ): Promise<Reply> {
     const body = await readBody(req);
     if (body === undefined) return stsReply(awsError(413, 'RequestEntityTooLarge', 'Request body too large'), requestId);
     const signed: SignedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: rawHeaderPairs(req.rawHeaders), body };
@@ -182,7 +210,9 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
         : target
       : (params.get('Action') ?? '');
     const parsed = parseSigV4(signed);
-    note(action, 'auth' in parsed ? parsed.auth.accessKeyId : undefined);
+    // IAM and STS share the Query protocol: the signature's scope names the service.
+    const service = json ? 'ssm' : 'auth' in parsed && parsed.auth.scope.service === 'iam' ? 'iam' : 'sts';
+    note(service, action, 'auth' in parsed ? parsed.auth.accessKeyId : undefined);
     const fault = takeFault(action);
     if (fault) {
       if (fault.delayMs) await delay(fault.delayMs);
@@ -190,15 +220,20 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
       return json ? ssmReply(error) : stsReply(error, requestId);
     }
     if ('error' in parsed) return json ? ssmReply(ssmAuthError(parsed.error)) : stsReply(parsed.error, requestId);
-    return json ? runSsm(signed, parsed.auth, action) : runSts(signed, parsed.auth, params, action, requestId);
+    if (json) return runSsm(signed, parsed.auth, action);
+    return service === 'iam'
+      ? runIam(signed, parsed.auth, params, action, requestId)
+      : runSts(signed, parsed.auth, params, action, requestId);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const call: LocalStsCall = { action: '', status: 0 };
+    const call: LocalStsCall = { service: 'sts', action: '', status: 0 };
     let reply: Reply;
     try {
-      reply = await route(req, requestId, (action, accessKeyId) => Object.assign(call, { action }, accessKeyId ? { accessKeyId } : {}));
+      reply = await route(req, requestId, (service, action, accessKeyId) =>
+        Object.assign(call, { service, action }, accessKeyId ? { accessKeyId } : {}),
+      );
     } catch {
       // Never expose internals, as AWS does not.
       reply = stsReply(

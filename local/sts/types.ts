@@ -42,6 +42,8 @@ export interface LocalStsOptions {
 }
 
 export interface LocalStsCall {
+  /** Which API the request was for: STS and IAM (Query protocol, told apart by the signature's scope) or SSM. */
+  service: 'sts' | 'iam' | 'ssm';
   action: string;
   accessKeyId?: string;
   status: number;
@@ -50,7 +52,7 @@ export interface LocalStsCall {
 
 /** Answered before authentication, so it also fires for badly signed requests; each one is recorded in calls. */
 export interface LocalStsFault {
-  /** Only requests for this action (STS Action, or SSM operation such as 'GetParameter'); any if absent. */
+  /** Only requests for this action (STS or IAM Action, or SSM operation such as 'GetParameter'); any if absent. */
   action?: string;
   status: number;
   code: string;

@@ -164,14 +164,21 @@ const CASES: Case[] = [
     path: (c) => `${t(c)}/issuances?from=2020-01-01T00:00:00Z&status=active&limit=5`,
   },
   { route: 'GET /v1/tenants/{tenantId}/audit-reports', access: 'tenant', ok: 200, path: (c) => `${t(c)}/audit-reports` },
+
+  { route: 'POST /v1/operator-keys', access: 'operator', ok: 201, path: () => '/v1/operator-keys' },
+  { route: 'GET /v1/operator-keys', access: 'operator', ok: 200, path: () => '/v1/operator-keys' },
+  // Revocation is idempotent: every operator case revokes the same spare key.
+  { route: 'DELETE /v1/operator-keys/{keyId}', access: 'operator', ok: 200, path: () => `/v1/operator-keys/${spareOperatorKeyId}` },
 ];
 
 let otherTenant: TestTenant;
 let operatorKey: string;
+let spareOperatorKeyId: string;
 
 beforeAll(async () => {
   otherTenant = await createTestTenant();
   operatorKey = (await newKey('operator')).apiKey;
+  spareOperatorKeyId = (await newKey('operator')).keyId;
 });
 afterAll(() => closeTables());
 

@@ -98,7 +98,9 @@ describe('local SSM GetParameter', () => {
       message: 'Rate exceeded',
       status: 400,
     });
-    expect(sts.calls).toEqual([{ action: 'GetParameter', accessKeyId: fn.accessKeyId, status: 400, code: 'ThrottlingException' }]);
+    expect(sts.calls).toEqual([
+      { service: 'ssm', action: 'GetParameter', accessKeyId: fn.accessKeyId, status: 400, code: 'ThrottlingException' },
+    ]);
   });
 });
 

@@ -326,8 +326,8 @@ describe('fault injection and the call log', () => {
       .send(new GetFederationTokenCommand({ Name: 'demo' }))
       .catch(() => undefined);
     expect(sts.calls).toEqual([
-      { action: 'GetCallerIdentity', accessKeyId: fn.accessKeyId, status: 200 },
-      { action: 'GetFederationToken', accessKeyId: fed.accessKeyId, status: 403, code: 'SignatureDoesNotMatch' },
+      { service: 'sts', action: 'GetCallerIdentity', accessKeyId: fn.accessKeyId, status: 200 },
+      { service: 'sts', action: 'GetFederationToken', accessKeyId: fed.accessKeyId, status: 403, code: 'SignatureDoesNotMatch' },
     ]);
   });
 

@@ -1,17 +1,6 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { assertOperator, authorizeTenant } from '../../../lib/admin/access';
-import { AppError } from '../../../lib/core/errors';
-import { adminOf, FakeAdminStore, operator, partnerOf, seedTenant } from './fakes';
-
-async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AppError) return { status: err.statusCode, code: err.code };
-    throw err;
-  }
-  throw new Error('expected a refusal');
-}
+import { adminOf, FakeAdminStore, operator, partnerOf, refusal, seedTenant } from './fakes';
 
 describe('authorizeTenant', () => {
   let store: FakeAdminStore;

@@ -2,7 +2,7 @@
 // conditional creates, versioned policy and binding writes, owner-conditioned revocation.
 
 import type { AdminDeps, DirectoryLookup, DirectoryWriter, IssuanceFilter, KeyOwner, Page, PageRequest } from '../../../lib/admin/ports';
-import { ConflictError, NotFoundError } from '../../../lib/core/errors';
+import { AppError, ConflictError, NotFoundError } from '../../../lib/core/errors';
 import type {
   ApiKeyRecord,
   AuditReport,
@@ -196,4 +196,15 @@ export async function seedTenant(store: FakeAdminStore, tenantId = 'acme', partn
   const createdAt = '2026-01-01T00:00:00.000Z';
   await store.createTenant({ tenantId, name: tenantId, status: 'enabled', createdAt, binding: seededBinding(tenantId) });
   await store.createPartner({ tenantId, partnerId, name: partnerId, status: 'enabled', createdAt });
+}
+
+/** The status and code a domain call was refused with; fails the test if it was not refused. */
+export async function refusal(promise: Promise<unknown>): Promise<{ status: number; code: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof AppError) return { status: err.statusCode, code: err.code };
+    throw err;
+  }
+  throw new Error('expected a refusal');
 }

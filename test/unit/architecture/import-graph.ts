@@ -77,6 +77,7 @@ export const LAYERS: Record<string, number> = {
   sts: 5,
   openapi: 5,
   wiring: 6,
+  deploy: 6,
 };
 
 /** Imports that cross folders without going down a layer, as "from -> to". */

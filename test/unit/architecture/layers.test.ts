@@ -1,7 +1,7 @@
 // The direction of dependencies in lib/: each folder may import only from folders on a lower layer,
 // so no folder pair imports both ways and no file imports itself in a circle.
 //
-//   6 wiring                      composition roots, one per Lambda
+//   6 wiring, deploy              composition roots, one per Lambda; the deploy scripts' plans and checks
 //   5 store, sts, openapi         adapters (DynamoDB, STS) implementing the capabilities' ports; the API document
 //   4 admin, audit                capabilities built on the ones below
 //   3 vend                        the issuance flow
