@@ -4,6 +4,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../local/dynamo';
 import { startOffline } from '../local/offline';
 import { seedDemo } from '../local/seed';
+import { localSessionPath, removeLocalSession, writeLocalSession } from '../local/session';
 import { startLocalStack } from '../local/stack';
 
 const STAGE = 'local';
@@ -31,6 +32,8 @@ async function main() {
       echo: process.env.CREDVEND_VERBOSE === '1',
     });
     const base = offline.url.replace('127.0.0.1', 'localhost');
+    // `npm run audit` and `npm run migrate-bindings` in another terminal find this stack here.
+    writeLocalSession(stack.env);
     console.log(`
 credvend is running at ${base}
   DynamoDB (dynalite): ${stack.dynamo.url}    STS + SSM (local emulator): ${stack.sts.url}
@@ -45,12 +48,15 @@ Try:
     -H 'Authorization: Bearer ${seeded.partnerKey}' \\
     -H 'Content-Type: application/json' -d '{"durationSeconds": 900}'
 
+Other terminals: \`npm run audit\` and \`npm run migrate-bindings\` use this stack (${localSessionPath()}).
+
 Ctrl-C stops everything.`);
 
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
       stopping = true;
+      removeLocalSession();
       await offline.stop();
       await stopStack();
       process.exit(0);
