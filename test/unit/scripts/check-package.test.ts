@@ -60,8 +60,10 @@ const alarm = (props: Json): Resource => ({
 });
 const emf = (metric: string, extra: Json = {}) =>
   alarm({ Namespace: 'credvend', MetricName: metric, Dimensions: [{ Name: 'service', Value: 'credvend' }], ...extra });
-const table = (name: string, indexes: string[]): Resource => ({
+const table = (name: string, indexes: string[]): Template['Resources'][string] => ({
   Type: 'AWS::DynamoDB::Table',
+  DeletionPolicy: 'Retain',
+  UpdateReplacePolicy: 'Retain',
   Properties: {
     TableName: name,
     BillingMode: 'PAY_PER_REQUEST',
@@ -73,7 +75,27 @@ const table = (name: string, indexes: string[]): Resource => ({
 });
 
 function template(): Template {
-  const resources: Record<string, Resource> = {
+  const resources: Template['Resources'] = {
+    HttpApi: { Type: 'AWS::ApiGatewayV2::Api' },
+    FederationUser: {
+      Type: 'AWS::IAM::User',
+      Properties: {
+        Policies: [
+          {
+            PolicyName: 'credvend-federation',
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 's3:GetObject',
+                  Resource: { 'Fn::Join': ['', ['arn:aws:s3:::bucket/$', '{aws:PrincipalTag/tenant}/*']] },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    },
     MainTable: table('credvend-ci-main', ['gsi1']),
     IssuanceTable: table('credvend-ci-issuances', ['byPartner', 'byExpiry']),
     AuditSchedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(15 minutes)' } },
@@ -82,7 +104,7 @@ function template(): Template {
       Properties: { DefaultRouteSettings: { ThrottlingRateLimit: '500', ThrottlingBurstLimit: '1000' } },
     },
     AlarmTopic: { Type: 'AWS::SNS::Topic', Condition: 'CreateAlarmTopic' },
-    IssueRole: role('issue', [
+    IamRoleLambdaExecution: role('issue', [
       logs('Issue'),
       dynamo(['BatchGetItem', 'GetItem', 'UpdateItem'], [getAtt('MainTable')]),
       dynamo(['GetItem', 'PutItem'], [getAtt('IssuanceTable')]),
@@ -124,7 +146,7 @@ function template(): Template {
         FunctionName: `credvend-ci-${fn}`,
         Runtime: 'nodejs22.x',
         Code: { S3Key: `serverless/credvend/ci/1/${fn}.zip` },
-        Role: getAtt(`${fn}Role`),
+        Role: getAtt(fn === 'Issue' ? 'IamRoleLambdaExecution' : `${fn}Role`),
         Environment: { Variables: env },
       },
     };
@@ -143,7 +165,17 @@ function template(): Template {
     Type: 'AWS::CloudWatch::Dashboard',
     Properties: { DashboardBody: { 'Fn::Sub': alarmIds.map((id) => `\${${id}.Arn}`).join(',') } },
   };
-  return { Resources: resources, Conditions: { CreateAlarmTopic: { 'Fn::Equals': ['', ''] } } };
+  return {
+    Resources: resources,
+    Conditions: { CreateAlarmTopic: { 'Fn::Equals': ['', ''] } },
+    Outputs: {
+      ApiUrl: { Value: { 'Fn::Sub': 'https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}' } },
+      IssuerRoleArn: { Value: getAtt('IamRoleLambdaExecution') },
+      FederationUserArn: { Value: getAtt('FederationUser') },
+      MainTableName: { Value: { Ref: 'MainTable' } },
+      IssuanceTableName: { Value: { Ref: 'IssuanceTable' } },
+    },
+  };
 }
 
 const statementsOf = (t: Template, roleId: string) =>
@@ -156,15 +188,15 @@ describe('the package check', () => {
 
   it('fails a role widened by an action no code path calls (DeleteItem)', () => {
     const t = template();
-    (statementsOf(t, 'IssueRole')[2]!.Action as string[]).push('dynamodb:DeleteItem');
+    (statementsOf(t, 'IamRoleLambdaExecution')[2]!.Action as string[]).push('dynamodb:DeleteItem');
     expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
-      'IssueLambdaFunction: role IssueRole grants dynamodb:DeleteItem, never called',
+      'IssueLambdaFunction: role IamRoleLambdaExecution grants dynamodb:DeleteItem, never called',
     ]);
   });
 
   it('fails ssm:GetParameter or sts:AssumeRole on a function that never calls them (health)', () => {
     const t = template();
-    statementsOf(t, 'HealthRole').push(statementsOf(t, 'IssueRole')[3]!, statementsOf(t, 'IssueRole')[4]!);
+    statementsOf(t, 'HealthRole').push(statementsOf(t, 'IamRoleLambdaExecution')[3]!, statementsOf(t, 'IamRoleLambdaExecution')[4]!);
     expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
       'HealthLambdaFunction: role HealthRole grants ssm:GetParameter, never called',
       'HealthLambdaFunction: role HealthRole grants sts:AssumeRole, never called',
@@ -187,10 +219,10 @@ describe('the package check', () => {
 
   it('fails a call the role lacks, and logs on another function’s log group', () => {
     const t = template();
-    statementsOf(t, 'IssueRole')[2]!.Action = ['dynamodb:GetItem'];
+    statementsOf(t, 'IamRoleLambdaExecution')[2]!.Action = ['dynamodb:GetItem'];
     statementsOf(t, 'HealthRole')[0] = logs('Health', 'Admin');
     expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
-      'IssueLambdaFunction: calls dynamodb:PutItem, role IssueRole lacks it',
+      'IssueLambdaFunction: calls dynamodb:PutItem, role IamRoleLambdaExecution lacks it',
       'HealthLambdaFunction: role HealthRole grants logs on logs:AdminLogGroup, not a log group of its functions',
     ]);
   });
@@ -212,11 +244,31 @@ describe('the package check', () => {
 
   it('fails the shared provider role and a route of the contract left unwired', () => {
     const t = template();
-    t.Resources.IamRoleLambdaExecution = role('shared', []);
+    // The issuing function moved to a role of its own, the provider role left behind.
+    t.Resources.IssueRole = t.Resources.IamRoleLambdaExecution!;
+    t.Resources.IssueLambdaFunction!.Properties!.Role = getAtt('IssueRole');
     delete t.Resources.Route0;
     expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
       `route missing: ${EXPECTED_ROUTES[0]}`,
       'the shared provider role IamRoleLambdaExecution exists but no function uses it',
+    ]);
+  });
+});
+
+describe('the package check on what a deployment needs (#20)', () => {
+  it('fails a table the stack would delete or replace, an output missing or naming another resource, an unscoped federation user', () => {
+    const t = template();
+    delete t.Resources.MainTable!.DeletionPolicy;
+    t.Resources.IssuanceTable!.UpdateReplacePolicy = 'Delete';
+    delete t.Outputs!.ApiUrl;
+    t.Outputs!.IssuerRoleArn = { Value: getAtt('AdminRole') };
+    t.Resources.FederationUser!.Properties!.Policies = [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Resource: '*' }] } }];
+    expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
+      'MainTable: DeletionPolicy is undefined, expected Retain',
+      'IssuanceTable: UpdateReplacePolicy is Delete, expected Retain',
+      'output missing: ApiUrl',
+      'output IssuerRoleArn does not refer to IamRoleLambdaExecution: {"Fn::GetAtt":["AdminRole","Arn"]}',
+      'FederationUser: policy not scoped by ${aws:PrincipalTag/tenant}',
     ]);
   });
 });
