@@ -20,7 +20,12 @@ export {
   MAX_RETRY_AFTER_SECONDS,
   resolveApiKey,
 } from './issue';
-export { type CredvendCredentialProvider, type CredvendProviderOptions, credvendProvider } from './provider';
+export {
+  type CredvendCredentialProvider,
+  type CredvendProviderOptions,
+  credvendProvider,
+  fromCredvendCredentials,
+} from './provider';
 export {
   type CredentialProcessDocument,
   type CredvendCredentials,
@@ -28,3 +33,4 @@ export {
   parseSerialized,
   serialize,
 } from './serialized';
+export { type CredentialShape, credentialShape, parseCredentials } from './shapes';
