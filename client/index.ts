@@ -1,6 +1,7 @@
 // The credvend partner client. Node built-ins and global fetch only: nothing from the server code
 // (lib/, handlers/, local/), so it can be bundled and shipped on its own.
 
+export { type DecodedAuthorizationMessage, decodeAuthorizationMessage, extractEncodedMessage } from './decode';
 export {
   CredvendAuthError,
   CredvendError,

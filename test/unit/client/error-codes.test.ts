@@ -1,7 +1,7 @@
 // The error codes the client README documents are the codes the API documents (lib/openapi/openapi.json,
 // which is generated from the code) and the codes the client itself raises; and the OpenAPI document
 // names every code the server's error classes can carry, under the status that class answers.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
@@ -33,7 +33,7 @@ function readmeTable(readme: string): [string, string][] {
 /** String literals the client passes as an error code (CredvendError({ code }), configError, ParseError, errorForStatus). */
 function clientCodes(): Set<string> {
   const codes = new Set<string>();
-  for (const file of ['cli.ts', 'errors.ts', 'issue.ts', 'provider.ts', 'serialized.ts', 'shapes.ts']) {
+  for (const file of readdirSync(join(root, 'client')).filter((f) => f.endsWith('.ts'))) {
     const source = read(`client/${file}`);
     for (const m of source.matchAll(/(?:code: |configError\(|ParseError\(|usageError\()'([a-z_0-9]+)'/g)) codes.add(m[1] as string);
   }
