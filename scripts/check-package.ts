@@ -68,7 +68,7 @@ const SERVICE_OF: Record<string, string> = {
       'DescribeEndpoints',
     ].map((op) => [op, 'dynamodb']),
   ),
-  ...Object.fromEntries(['AssumeRole', 'GetFederationToken', 'GetCallerIdentity'].map((op) => [op, 'sts'])),
+  ...Object.fromEntries(['AssumeRole', 'GetFederationToken', 'GetCallerIdentity', 'DecodeAuthorizationMessage'].map((op) => [op, 'sts'])),
   AmazonSSM: 'ssm',
 };
 
@@ -88,6 +88,12 @@ const NEEDS_NO_GRANT = new Set([
  * bundle of the document client holds a Scan command. Dropped only while no source names it.
  */
 const SDK_ONLY: Record<string, RegExp> = { 'dynamodb:Scan': /\bnew Scan(?:Item)?Command\(|\bpaginateScan\(/ };
+
+/**
+ * Actions IAM grants only on "*" (no resource-level permissions): granted on "*" alone, in a statement
+ * of their own, and only to a function whose bundle calls them.
+ */
+const RESOURCELESS = new Set(['sts:DecodeAuthorizationMessage']);
 
 /** Permissions an action needs besides its own (AssumeRole with session tags and a source identity). */
 const ALSO_NEEDS: Record<string, string[]> = { 'sts:AssumeRole': ['sts:TagSession', 'sts:SetSourceIdentity'] };
@@ -263,7 +269,11 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
     for (const st of statements) {
       if (st.Effect !== 'Allow') continue;
       for (const resource of list(st.Resource).map((r) => resourceKey(r, template))) {
-        if (resource === '*') problems.push(`${roleId}: grants ${list(st.Action).join(', ')} on *`);
+        const actions = list(st.Action);
+        const resourceless = actions.filter((a) => RESOURCELESS.has(a));
+        if (resourceless.length > 0 && (resource !== '*' || resourceless.length !== actions.length))
+          problems.push(`${roleId}: ${resourceless.join(', ')} must be granted on "*" alone, in a statement of its own`);
+        if (resource === '*' && resourceless.length !== actions.length) problems.push(`${roleId}: grants ${actions.join(', ')} on *`);
         for (const action of list(st.Action)) granted.set(resource, new Set([...(granted.get(resource) ?? []), action]));
       }
     }
@@ -289,6 +299,7 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
         if (!resource.includes(':parameter/') || resource.includes('*'))
           problems.push(`${name}: ssm on ${resource}: expected one parameter`);
       } else if (service === 'sts') {
+        if (resource === '*' && [...actions].every((a) => RESOURCELESS.has(a))) continue;
         if (resource !== env.TENANT_ROLE_PATTERN)
           problems.push(`${name}: sts on ${resource}: expected the tenant role pattern ${env.TENANT_ROLE_PATTERN}`);
       }

@@ -16,6 +16,7 @@ import {
   PutPolicyRequest,
 } from '../admin/schemas';
 import { MODES, type Mode } from '../core/model';
+import { DecodedMessageSchema, DecodeMessageRequestSchema } from '../decode/schemas';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 import { IssueRequestSchema } from '../vend/request';
 
@@ -347,6 +348,8 @@ export const COMPONENTS = {
   CredentialProcessDocument,
   ContainerCredentials,
   Whoami,
+  DecodeMessageRequest: DecodeMessageRequestSchema,
+  DecodedMessage: DecodedMessageSchema,
   Liveness,
   Health,
   OpenApiDocument: OpenApiDocumentSchema,

@@ -217,6 +217,30 @@ describe('the package check', () => {
     ]);
   });
 
+  it('grants sts:DecodeAuthorizationMessage (no resource-level permissions) on * only where called, alone in its statement', () => {
+    const decode = { Effect: 'Allow', Action: ['sts:DecodeAuthorizationMessage'], Resource: '*' };
+    // Health never calls it: granted there, it is a problem even on *.
+    const t = template();
+    statementsOf(t, 'HealthRole').push(decode);
+    expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
+      'HealthLambdaFunction: role HealthRole grants sts:DecodeAuthorizationMessage, never called',
+    ]);
+    // Admin calls it (in this fixture): on * alone it passes; with another action on *, or on an ARN, it does not.
+    const bundles = { ...BUNDLES, AdminLambdaFunction: BUNDLES.AdminLambdaFunction + command('DecodeAuthorizationMessage') };
+    const ok = template();
+    statementsOf(ok, 'AdminRole').push(decode);
+    expect(checkPackage({ template: ok, bundles })).toEqual([]);
+    const mixed = template();
+    statementsOf(mixed, 'AdminRole').push({ ...decode, Action: ['sts:DecodeAuthorizationMessage', 'sts:AssumeRole'] });
+    expect(checkPackage({ template: mixed, bundles })).toEqual(
+      expect.arrayContaining(['AdminRole: sts:DecodeAuthorizationMessage must be granted on "*" alone, in a statement of its own']),
+    );
+    const missing = template();
+    expect(checkPackage({ template: missing, bundles })).toEqual([
+      'AdminLambdaFunction: calls sts:DecodeAuthorizationMessage, role AdminRole lacks it',
+    ]);
+  });
+
   it('fails a call the role lacks, and logs on another function’s log group', () => {
     const t = template();
     statementsOf(t, 'IamRoleLambdaExecution')[2]!.Action = ['dynamodb:GetItem'];
