@@ -128,19 +128,30 @@ export function parseProcessDocument(record: Record<string, unknown>, fail: (mes
     }
   }
   if (record.Version !== 1) fail('Version must be the number 1');
+  return pascalCaseCredentials(record, 'SessionToken', fail);
+}
+
+/**
+ * The AWS-style PascalCase fields every JSON credential shape shares (AccessKeyId, SecretAccessKey,
+ * Expiration), with the session token under the name that shape gives it.
+ */
+export function pascalCaseCredentials(
+  record: Record<string, unknown>,
+  tokenField: 'SessionToken' | 'Token',
+  fail: (message: string) => never,
+): CredvendCredentials {
   checkCredentialStrings(
-    { accessKeyId: record.AccessKeyId, secretAccessKey: record.SecretAccessKey, sessionToken: record.SessionToken },
-    { accessKeyId: 'AccessKeyId', secretAccessKey: 'SecretAccessKey', sessionToken: 'SessionToken' },
+    { accessKeyId: record.AccessKeyId, secretAccessKey: record.SecretAccessKey, sessionToken: record[tokenField] },
+    { accessKeyId: 'AccessKeyId', secretAccessKey: 'SecretAccessKey', sessionToken: tokenField },
     fail,
   );
   if (typeof record.Expiration !== 'string') fail('Expiration must be a string');
   const expiration =
     parseTimestamp(record.Expiration as string) ?? fail('Expiration must be an ISO-8601 date-time with a Z or ±hh:mm offset');
-
   return {
     accessKeyId: record.AccessKeyId as string,
     secretAccessKey: record.SecretAccessKey as string,
-    sessionToken: record.SessionToken as string,
+    sessionToken: record[tokenField] as string,
     expiration,
   };
 }

@@ -2,7 +2,14 @@
 // the `serialized` base64 form, the credential_process document, the container / instance-metadata
 // JSON, the API's 201 body, and its `credentials` object (the SDK v3 identity field names).
 import { CredvendParseError } from './errors';
-import { type CredvendCredentials, checkCredentialStrings, parseProcessDocument, parseSerialized, parseTimestamp } from './serialized';
+import {
+  type CredvendCredentials,
+  checkCredentialStrings,
+  parseProcessDocument,
+  parseSerialized,
+  parseTimestamp,
+  pascalCaseCredentials,
+} from './serialized';
 
 export type CredentialShape = 'serialized' | 'credential_process' | 'container' | 'api_response' | 'sdk';
 
@@ -101,20 +108,7 @@ function parseContainer(record: Record<string, unknown>): CredvendCredentials {
   checkFields(record, [...CONTAINER_FIELDS, ...CONTAINER_METADATA_FIELDS], fail);
   // Instance metadata says Code "Success"; any other code is an error answer, not credentials.
   if (record.Code !== undefined && record.Code !== 'Success') fail('Code is not "Success"');
-  checkCredentialStrings(
-    { accessKeyId: record.AccessKeyId, secretAccessKey: record.SecretAccessKey, sessionToken: record.Token },
-    { accessKeyId: 'AccessKeyId', secretAccessKey: 'SecretAccessKey', sessionToken: 'Token' },
-    fail,
-  );
-  if (typeof record.Expiration !== 'string') fail('Expiration must be a string');
-  const expiration =
-    parseTimestamp(record.Expiration as string) ?? fail('Expiration must be an ISO-8601 date-time with a Z or ±hh:mm offset');
-  return {
-    accessKeyId: record.AccessKeyId as string,
-    secretAccessKey: record.SecretAccessKey as string,
-    sessionToken: record.Token as string,
-    expiration,
-  };
+  return pascalCaseCredentials(record, 'Token', fail);
 }
 
 function parseSdk(value: unknown, fail: (message: string) => never, prefix: string): CredvendCredentials {
