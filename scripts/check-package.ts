@@ -1,7 +1,7 @@
 // Checks the CloudFormation that `sls package` generated (npx tsx scripts/check-package.ts
 // [.serverless/cloudformation-template-update-stack.json]):
 // - every route of the contract (lib/openapi/routes.ts) and the $default route are wired, each
-//   function on nodejs22.x with its own bundle, the audit on a schedule;
+//   function on nodejs24.x with its own bundle, the audit on a schedule;
 // - both tables on-demand with point-in-time recovery, encryption and TTL;
 // - each function's IAM role grants exactly the AWS calls its packaged bundle contains, on exactly
 //   the tables and indexes the bundle names (IAM is the one thing the local stack cannot check);
@@ -35,6 +35,9 @@ export const EXPECTED_OUTPUTS: Record<string, string> = {
   MainTableName: 'MainTable',
   IssuanceTableName: 'IssuanceTable',
 };
+
+/** Lambda's current Node.js LTS runtime (issue 18): nodejs22.x and older are refused. */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
 
 /** Every route of the contract, and API Gateway's catch-all. */
 export const EXPECTED_ROUTES = [...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'];
@@ -220,7 +223,7 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
 
   let commandsFound = 0;
   for (const [name, fn] of functions) {
-    if (fn.Properties?.Runtime !== 'nodejs22.x') problems.push(`${name}: runtime ${fn.Properties?.Runtime}`);
+    if (fn.Properties?.Runtime !== LAMBDA_RUNTIME) problems.push(`${name}: runtime ${fn.Properties?.Runtime}, expected ${LAMBDA_RUNTIME}`);
     const artifact = ((fn.Properties?.Code as Json)?.S3Key as string | undefined)?.split('/').pop();
     if (!hasArtifact(name, artifact)) problems.push(`${name}: no bundle ${artifact}`);
     const code = bundles[name];
