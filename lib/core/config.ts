@@ -23,6 +23,8 @@ export interface Config {
   issuerRoleName?: string;
   /** Issuances per minute any one partner may make, whatever its tenant allows: bounds what one partner takes of STS and Lambda. */
   partnerRateCeilingPerMinute: number;
+  /** Local stack only (never in serverless.yml): OIDC issuers on http://localhost, the local issuer's. */
+  oidcAllowLoopbackHttp: boolean;
 }
 
 /** An integer setting from the environment, within bounds, or the fallback when unset. */
@@ -52,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuerPrincipalArn: env.ISSUER_PRINCIPAL_ARN || undefined,
     issuerRoleName: env.ISSUER_ROLE_NAME || undefined,
     partnerRateCeilingPerMinute: intFrom(env, 'PARTNER_RATE_CEILING_PER_MINUTE', 6000, 1, 1_000_000),
+    oidcAllowLoopbackHttp: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true',
   };
 }
 

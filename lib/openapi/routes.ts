@@ -405,6 +405,51 @@ export const ROUTES: RouteSpec[] = [
     success: { status: 200, schema: 'ApiKey', description: 'The key, revoked' },
   },
   {
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    operationId: 'putWorkloadIdentity',
+    summary: 'Create or replace a workload identity: OIDC tokens that authenticate as the partner, with no key',
+    description:
+      '`expectedVersion` 0 creates the identity (409 version_conflict if it exists); another value replaces the identity ' +
+      'at that version (409 when stale). A token authenticates as the partner when its `iss` is `issuer`, its `aud` ' +
+      'contains one of `audiences`, its `sub` matches `subject` (`exact`, or a `pattern` with `*` wildcards and at least 4 ' +
+      'literal characters before the first) and it carries every `requiredClaims` value. Every audience names the tenant ' +
+      '(`credvend:<tenantId>` or `credvend:<tenantId>:<suffix>`), so a token minted for one tenant never authenticates for ' +
+      "another. The issuer is an https URL on a DNS name, and one of the binding's `oidc.allowedIssuers` when the " +
+      'operator set them. 422 invalid_workload_identity lists every problem. Nothing is fetched from the issuer here.',
+    ...tenantRoute,
+    body: { schema: 'PutWorkloadIdentityRequest' },
+    success: { status: 200, schema: 'WorkloadIdentity', description: 'The new version' },
+    errors: [409, 422],
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities',
+    operationId: 'listWorkloadIdentities',
+    summary: "A partner's workload identities",
+    ...tenantRoute,
+    query: 'ListQuery',
+    success: { status: 200, schema: 'WorkloadIdentityList', description: 'A page of workload identities' },
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    operationId: 'getWorkloadIdentity',
+    summary: 'One workload identity',
+    ...tenantRoute,
+    success: { status: 200, schema: 'WorkloadIdentity', description: 'The identity' },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    operationId: 'deleteWorkloadIdentity',
+    summary: 'Delete a workload identity at the version it was read at (tokens stop working within the cache TTL)',
+    ...tenantRoute,
+    query: 'DeleteWorkloadIdentityQuery',
+    success: { status: 200, schema: 'WorkloadIdentity', description: 'The identity as it was deleted' },
+    errors: [409],
+  },
+  {
     method: 'GET',
     path: '/v1/tenants/{tenantId}/issuances',
     operationId: 'queryIssuances',
