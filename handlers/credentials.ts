@@ -2,6 +2,7 @@
 import { BadRequestError } from '../lib/core/errors';
 import { type HttpRequest, httpHandler } from '../lib/http/handler';
 import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../lib/http/json-schema';
+import { isJwtLike, keyFromAuthorization } from '../lib/identity/api-key';
 import type { Caller } from '../lib/identity/authenticate';
 import issueRequestSchema from '../lib/openapi/issue-request.schema.json';
 import { containerCredentials, credentialProcessDocument } from '../lib/vend/credential-formats';
@@ -13,13 +14,27 @@ import { issueDeps } from '../lib/wiring/vend';
 // The JSON Schema generated from IssueRequestSchema: zod's runtime stays out of this bundle.
 const checkIssueRequest = compileJsonSchema(issueRequestSchema as JsonSchema);
 
+/**
+ * The partner behind the Authorization header: a credvend key, or (issue 17) an OIDC token of one of
+ * its workload identities. The token verifier (jose) is loaded only when a token arrives, so
+ * key-authenticated cold starts do not pay for it.
+ */
+async function authenticatePartner(authorization: string | undefined, allowBare: boolean): Promise<Caller> {
+  const token = keyFromAuthorization(authorization, allowBare);
+  if (token && isJwtLike(token)) {
+    const { authenticateToken } = await import('../lib/wiring/web-identity');
+    return authenticateToken(token);
+  }
+  return authenticator.authenticate(authorization, { kinds: ['partner'], allowBare });
+}
+
 function contextOf(req: HttpRequest, caller: Caller): IssueContext {
   return { caller, requestId: req.requestId, sourceIp: req.sourceIp, userAgent: req.userAgent };
 }
 
 export const issue = httpHandler(
   async (req) => {
-    const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'] });
+    const caller = await authenticatePartner(req.header('authorization'), false);
     const format = req.query('format') ?? 'json';
     if (format !== 'json' && format !== 'credential_process') {
       throw new BadRequestError('invalid_format', 'format must be json or credential_process');
@@ -37,7 +52,7 @@ export const container = httpHandler(async (req) => {
   if (req.query('format') !== 'container') {
     throw new BadRequestError('invalid_format', 'GET /v1/credentials needs ?format=container');
   }
-  const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'], allowBare: true });
+  const caller = await authenticatePartner(req.header('authorization'), true);
   const result = await issueCredentials(issueDeps, contextOf(req, caller), {});
   return { statusCode: 200, body: containerCredentials(result.credentials) };
 });

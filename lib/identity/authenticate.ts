@@ -10,6 +10,8 @@ export interface Caller {
   keyId: string;
   tenantId?: string;
   partnerId?: string;
+  /** Set when an OIDC token authenticated the caller (keyId is then `oidc.<identityId>`): who the token named. */
+  webIdentity?: { issuer: string; subject: string; identityId: string; tokenId?: string };
 }
 
 export interface AuthOptions {

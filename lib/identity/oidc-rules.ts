@@ -22,28 +22,39 @@ export interface IssuerRules {
 }
 
 /**
- * Why `issuer` cannot be an issuer, or undefined. An issuer is an https URL with a DNS host (no IP
- * literal, no user info, query or fragment, no trailing slash); tokens must name it exactly.
+ * Why credvend must not fetch `raw`, or undefined: an https URL on a DNS name (no IP literal, no
+ * loopback unless the local stack allows http on it, no user info or fragment).
  */
-export function issuerProblem(issuer: string, rules: IssuerRules = {}): string | undefined {
-  if (issuer.length > MAX_ISSUER_LENGTH) return `At most ${MAX_ISSUER_LENGTH} characters`;
+export function urlProblem(raw: string, rules: IssuerRules = {}): string | undefined {
+  if (raw.length > 2048) return 'Too long';
   let url: URL;
   try {
-    url = new URL(issuer);
+    url = new URL(raw);
   } catch {
     return 'Expected an https URL';
   }
   const loopback = LOOPBACK.has(url.hostname);
   if (url.protocol !== 'https:' && !(rules.allowLoopbackHttp && loopback && url.protocol === 'http:')) return 'Expected an https URL';
-  if (url.username || url.password || url.search || url.hash || issuer.includes('?') || issuer.includes('#'))
-    return 'An issuer has no user info, query or fragment';
-  if (issuer.endsWith('/')) return 'An issuer has no trailing slash';
-  // The URL must be written as the parser normalises it, so the string tokens carry is this URL.
-  if (url.href !== issuer && url.href !== `${issuer}/`) return 'Expected a normalised URL (lowercase scheme and host, no default port)';
+  if (url.username || url.password || url.hash || raw.includes('#')) return 'No user info or fragment';
   if (loopback) return rules.allowLoopbackHttp ? undefined : 'Loopback hosts are not allowed';
   // IP literals (v4 dotted or bare numbers, v6 in brackets) would let an admin aim credvend at internal addresses.
   if (url.hostname.startsWith('[') || /^[0-9.]+$/.test(url.hostname) || /^0x/i.test(url.hostname)) return 'IP addresses are not allowed';
   if (!url.hostname.includes('.')) return 'Expected a DNS name with a dot';
+  return undefined;
+}
+
+/**
+ * Why `issuer` cannot be an issuer, or undefined: a URL credvend may fetch (urlProblem), without query
+ * or trailing slash, written as the URL parser normalises it, since tokens must name it exactly.
+ */
+export function issuerProblem(issuer: string, rules: IssuerRules = {}): string | undefined {
+  if (issuer.length > MAX_ISSUER_LENGTH) return `At most ${MAX_ISSUER_LENGTH} characters`;
+  const problem = urlProblem(issuer, rules);
+  if (problem) return problem;
+  const url = new URL(issuer);
+  if (url.search || issuer.includes('?')) return 'An issuer has no query';
+  if (issuer.endsWith('/')) return 'An issuer has no trailing slash';
+  if (url.href !== issuer && url.href !== `${issuer}/`) return 'Expected a normalised URL (lowercase scheme and host, no default port)';
   return undefined;
 }
 

@@ -236,6 +236,10 @@ export const Issuance = z.strictObject({
   userAgent: Text,
   requestId: Text,
   status: z.enum(['active', 'expired']),
+  webIdentity: described(
+    z.optional(z.strictObject({ issuer: Text, subject: Text, identityId: Id, tokenId: z.optional(Text) })),
+    'Issued to an OIDC token (keyId is then `oidc.<identityId>`): its issuer, subject and token id (jti); never the token',
+  ),
 });
 
 /** Written by the expiry audit (lib/audit); its findings vary by run, so extra fields are allowed. */

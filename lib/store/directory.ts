@@ -14,12 +14,13 @@ import type { ApiKeyRecord, Partner, Tenant, TenantPolicy, WorkloadIdentity } fr
 import { tableKeys } from '../core/table-keys';
 import { MAX_TENANT_IDENTITIES } from '../identity/oidc-rules';
 import type { KeyDirectory } from '../identity/ports';
+import type { WebIdentityDirectory } from '../identity/web-identity';
 import { upgradeStoredPolicy } from '../policy/legacy';
 import type { PartnerContext, PartnerDirectory } from '../vend/ports';
 import { dynamoUnavailable, getItem, type Item, isConditionFailure, type StoredItem, toStored, withoutStorageKeys } from './dynamo';
 
 /** The issuance path's reads: keys (identity), partner contexts (vend), tenants. */
-export interface DirectoryReader extends KeyDirectory, PartnerDirectory {
+export interface DirectoryReader extends KeyDirectory, PartnerDirectory, WebIdentityDirectory {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
 }
 

@@ -258,6 +258,8 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     userAgent: ctx.userAgent.slice(0, 512),
     requestId: ctx.requestId,
     status: 'active',
+    // Who the OIDC token named (never the token): the ledger answers "which workflow got this key".
+    ...(ctx.caller.webIdentity ? { webIdentity: ctx.caller.webIdentity } : {}),
   };
   try {
     await deps.ledger.record(record);
