@@ -25,6 +25,8 @@ export interface Config {
   partnerRateCeilingPerMinute: number;
   /** Local stack only (never in serverless.yml): OIDC issuers on http://localhost, the local issuer's. */
   oidcAllowLoopbackHttp: boolean;
+  /** An unknown `kid` fetches an issuer's keys again at most this often (the integration suite shortens it). */
+  oidcRefetchIntervalSeconds: number;
 }
 
 /** An integer setting from the environment, within bounds, or the fallback when unset. */
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuerRoleName: env.ISSUER_ROLE_NAME || undefined,
     partnerRateCeilingPerMinute: intFrom(env, 'PARTNER_RATE_CEILING_PER_MINUTE', 6000, 1, 1_000_000),
     oidcAllowLoopbackHttp: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true',
+    oidcRefetchIntervalSeconds: intFrom(env, 'OIDC_REFETCH_INTERVAL_SECONDS', 60, 1, 3600),
   };
 }
 

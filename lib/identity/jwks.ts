@@ -68,6 +68,7 @@ export class JwksCache {
     private readonly fetchJson: FetchJson = boundedFetchJson,
     private readonly rules: IssuerRules = {},
     private readonly now: () => number = Date.now,
+    private readonly refetchIntervalMs: number = REFETCH_INTERVAL_MS,
   ) {}
 
   /** The issuer's keys: cached ones unless stale or `refresh` (an unknown kid) and the minute has passed. */
@@ -77,7 +78,7 @@ export class JwksCache {
     if (entry?.inFlight) return { keys: await entry.inFlight, refreshed: true };
     if (entry?.failedAt !== undefined && now - entry.failedAt < FAILURE_BACKOFF_MS && !entry.keys) throw unavailable();
     const fresh = entry?.keys && now - entry.fetchedAt < KEYS_MAX_AGE_MS;
-    const mayRefetch = !entry?.keys || now - entry.attemptedAt >= REFETCH_INTERVAL_MS;
+    const mayRefetch = !entry?.keys || now - entry.attemptedAt >= this.refetchIntervalMs;
     if (entry?.keys && (fresh || !mayRefetch) && !(refresh && mayRefetch)) return { keys: entry.keys, refreshed: false };
     return { keys: await this.fetch(issuer, entry), refreshed: true };
   }

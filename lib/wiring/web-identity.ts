@@ -7,6 +7,11 @@ import { directory } from './directory';
 
 const rules = { allowLoopbackHttp: config.oidcAllowLoopbackHttp };
 
-const deps: WebIdentityDeps = { directory, jwks: new JwksCache(undefined, rules), rules, now: Date.now };
+const deps: WebIdentityDeps = {
+  directory,
+  jwks: new JwksCache(undefined, rules, Date.now, config.oidcRefetchIntervalSeconds * 1000),
+  rules,
+  now: Date.now,
+};
 
 export const authenticateToken = (token: string) => authenticateWebIdentity(deps, token);

@@ -20,7 +20,13 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
   const controlServer = await startControlServer(stack.sts, dynamoProxy);
   const offline = await startOffline({
     stage,
-    env: { ...stack.env, AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url, CACHE_TTL_SECONDS: '1', AWS_TIMEOUT_MS: '2000' },
+    env: {
+      ...stack.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url,
+      CACHE_TTL_SECONDS: '1',
+      AWS_TIMEOUT_MS: '2000',
+      OIDC_REFETCH_INTERVAL_SECONDS: '2',
+    },
     httpPort: await freePort(),
     lambdaPort: await freePort(),
   });
