@@ -1,5 +1,6 @@
 // Partner routes: POST /v1/credentials and GET /v1/credentials?format=container.
-import { BadRequestError } from '../lib/core/errors';
+import { BadRequestError, reviveAppError } from '../lib/core/errors';
+import { invocation } from '../lib/core/invocation';
 import { type HttpRequest, httpHandler } from '../lib/http/handler';
 import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../lib/http/json-schema';
 import { isJwtLike, keyFromAuthorization } from '../lib/identity/api-key';
@@ -23,7 +24,9 @@ async function authenticatePartner(authorization: string | undefined, allowBare:
   const token = keyFromAuthorization(authorization, allowBare);
   if (token && isJwtLike(token)) {
     const { authenticateToken } = await import('../lib/wiring/web-identity');
-    return authenticateToken(token);
+    return authenticateToken(token, invocation.get()?.deadline).catch((err: unknown) => {
+      throw reviveAppError(err);
+    });
   }
   return authenticator.authenticate(authorization, { kinds: ['partner'], allowBare });
 }

@@ -1,7 +1,7 @@
 // The warm path's directory: key and tenant lookups served from memory for at most the
 // configured TTL (the revocation delay the README states), misses included.
 
-import type { ApiKeyRecord, Tenant, WorkloadIdentity } from '../core/model';
+import type { ApiKeyRecord, Tenant } from '../core/model';
 import { TtlCache } from '../core/ttl-cache';
 import type { PartnerContext } from '../vend/ports';
 import type { DirectoryReader } from './directory';
@@ -10,7 +10,6 @@ export class CachedDirectory implements DirectoryReader {
   private readonly keyCache: TtlCache<ApiKeyRecord | null>;
   private readonly tenantCache: TtlCache<Tenant | null>;
   private readonly contextCache: TtlCache<PartnerContext>;
-  private readonly identityCache: TtlCache<WorkloadIdentity[]>;
 
   constructor(
     private readonly inner: DirectoryReader,
@@ -20,7 +19,6 @@ export class CachedDirectory implements DirectoryReader {
     this.keyCache = new TtlCache(ttlMs, 10_000, now);
     this.tenantCache = new TtlCache(ttlMs, 10_000, now);
     this.contextCache = new TtlCache(ttlMs, 10_000, now);
-    this.identityCache = new TtlCache(ttlMs, 1_000, now);
   }
 
   async getKey(keyId: string) {
@@ -37,11 +35,6 @@ export class CachedDirectory implements DirectoryReader {
     return this.contextCache.getOrLoad(`${tenantId}#${partnerId}`, () => this.inner.getPartnerContext(tenantId, partnerId));
   }
 
-  /** A tenant's workload identities (token-authenticated issuance), cached like keys: deleting one takes effect within the TTL. */
-  getWorkloadIdentities(tenantId: string) {
-    return this.identityCache.getOrLoad(tenantId, () => this.inner.getWorkloadIdentities(tenantId));
-  }
-
   touchKey(keyId: string, at: string, notAfter: string) {
     return this.inner.touchKey(keyId, at, notAfter);
   }
@@ -51,6 +44,5 @@ export class CachedDirectory implements DirectoryReader {
     this.keyCache.clear();
     this.tenantCache.clear();
     this.contextCache.clear();
-    this.identityCache.clear();
   }
 }

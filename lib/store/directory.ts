@@ -1,26 +1,17 @@
 // Reads of the directory (tenants, partners, policies, keys) from the main table, for the issuance
 // path (plain client: see dynamo.ts).
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  type DynamoDBClient,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DirectoryLookup } from '../admin/ports';
 import type { ApiKeyRecord, Partner, Tenant, TenantPolicy, WorkloadIdentity } from '../core/model';
 import { tableKeys } from '../core/table-keys';
-import { MAX_TENANT_IDENTITIES } from '../identity/oidc-rules';
 import type { KeyDirectory } from '../identity/ports';
-import type { WebIdentityDirectory } from '../identity/web-identity';
 import { upgradeStoredPolicy } from '../policy/legacy';
 import type { PartnerContext, PartnerDirectory } from '../vend/ports';
 import { dynamoUnavailable, getItem, type Item, isConditionFailure, type StoredItem, toStored, withoutStorageKeys } from './dynamo';
 
 /** The issuance path's reads: keys (identity), partner contexts (vend), tenants. */
-export interface DirectoryReader extends KeyDirectory, PartnerDirectory, WebIdentityDirectory {
+export interface DirectoryReader extends KeyDirectory, PartnerDirectory {
   getTenant(tenantId: string): Promise<Tenant | undefined>;
 }
 
@@ -53,33 +44,6 @@ export class DynamoDirectory implements DirectoryReader, DirectoryLookup {
 
   getWorkloadIdentity(tenantId: string, partnerId: string, identityId: string) {
     return this.get<WorkloadIdentity>(tableKeys.workloadIdentity(tenantId, partnerId, identityId), 'read workload identity');
-  }
-
-  /**
-   * Every workload identity of a tenant (token-authenticated issuance matches a token against them).
-   * Bounded: at most MAX_TENANT_IDENTITIES are read; the admin API refuses to create more.
-   */
-  async getWorkloadIdentities(tenantId: string): Promise<WorkloadIdentity[]> {
-    const out: WorkloadIdentity[] = [];
-    let start: StoredItem | undefined;
-    try {
-      do {
-        const page: QueryCommandOutput = await this.client.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: toStored({ ':pk': tableKeys.tenant(tenantId).pk, ':prefix': tableKeys.workloadIdentityPrefix() }),
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(withoutStorageKeys<WorkloadIdentity>(unmarshall(item)));
-        start = page.LastEvaluatedKey;
-      } while (start && out.length < MAX_TENANT_IDENTITIES);
-    } catch (err) {
-      throw dynamoUnavailable(err, 'read workload identities');
-    }
-    return out.slice(0, MAX_TENANT_IDENTITIES);
   }
 
   async getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext> {

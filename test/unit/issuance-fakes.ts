@@ -11,7 +11,6 @@ import type {
   TenantBinding,
   TenantPolicy,
   TenantPolicyDocument,
-  WorkloadIdentity,
 } from '../../lib/core/model';
 import { generateKey, type NewKey } from '../../lib/identity/api-key';
 import type { AssumeRoleRequest, FederationRequest } from '../../lib/policy/sts-limits';
@@ -147,11 +146,6 @@ export class FakeDirectory implements DirectoryReader {
     this.calls.getPartnerContext++;
     this.contextRequests.push([tenantId, partnerId]);
     return this.context;
-  }
-
-  readonly identities: WorkloadIdentity[] = [];
-  async getWorkloadIdentities(tenantId: string) {
-    return this.identities.filter((w) => w.tenantId === tenantId);
   }
 
   async touchKey(keyId: string, at: string, notAfter: string) {
