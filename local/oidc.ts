@@ -1,6 +1,6 @@
 // A local OIDC issuer (issue 17) for `npm start` and the tests: discovery, a JWKS, and minting. It
-// listens on 127.0.0.1 only, over plain http, which the local functions accept for loopback issuers
-// because the local stack sets OIDC_ALLOW_LOOPBACK_HTTP (never set in serverless.yml).
+// listens on 127.0.0.1 only, over plain http, which the functions accept for loopback issuers only in
+// the stages that run on this machine (serverless.yml custom.oidcLocal: local and itest).
 //
 //   GET  /.well-known/openid-configuration   issuer and jwks_uri
 //   GET  /jwks                               the current public keys

@@ -116,8 +116,6 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     AWS_ENDPOINT_URL_STS: sts.url,
     AWS_ENDPOINT_URL_SSM: sts.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
-    // The local OIDC issuer (local/oidc.ts) serves http on localhost; deployments never set this.
-    OIDC_ALLOW_LOOPBACK_HTTP: 'true',
   };
   const deployerEnv = {
     AWS_REGION: LOCAL_REGION,

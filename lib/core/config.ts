@@ -23,7 +23,7 @@ export interface Config {
   issuerRoleName?: string;
   /** Issuances per minute any one partner may make, whatever its tenant allows: bounds what one partner takes of STS and Lambda. */
   partnerRateCeilingPerMinute: number;
-  /** Local stack only (never in serverless.yml): OIDC issuers on http://localhost, the local issuer's. */
+  /** Local stages only (serverless.yml custom.oidcLocal): OIDC issuers on http://localhost, the local issuer's. */
   oidcAllowLoopbackHttp: boolean;
   /** An unknown `kid` fetches an issuer's keys again at most this often (the integration suite shortens it). */
   oidcRefetchIntervalSeconds: number;

@@ -1,0 +1,215 @@
+// Partners without secrets (issue 17), through the real HTTP stack: a tenant admin registers a
+// workload identity with the admin API, the local OIDC issuer (local/oidc.ts) mints tokens, and
+// POST /v1/credentials (and the container route) vend with them, or refuse with 401 and a code per
+// check. Every minted token is recorded as a secret: the suite's secret scan fails if one reaches a
+// log line or a stored item.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateKeyPair, SignJWT } from 'jose';
+import { type LocalOidcIssuer, startLocalOidcIssuer } from '../../../local/oidc';
+import { call, closeTables, createTestTenant, type TestTenant } from '../../support/api';
+import { recordSecrets } from '../../support/secret-scan';
+
+const SUBJECT = 'repo:acme/app:ref:refs/heads/main';
+let issuer: LocalOidcIssuer;
+let a: TestTenant;
+let b: TestTenant;
+
+async function mint(claims: Record<string, unknown> = {}, opts: Parameters<LocalOidcIssuer['mint']>[1] = {}, tenant = a) {
+  const token = await issuer.mint({ aud: `credvend:${tenant.tenantId}`, sub: SUBJECT, jti: `run-${Math.random()}`, ...claims }, opts);
+  recordSecrets([token]);
+  return token;
+}
+
+async function register(tenant: TestTenant, issuerUrl: string, overrides: Record<string, unknown> = {}, identityId = 'gh-ci') {
+  const res = await call('PUT', `/v1/tenants/${tenant.tenantId}/partners/${tenant.partnerId}/workload-identities/${identityId}`, {
+    key: tenant.adminKey,
+    body: {
+      expectedVersion: 0,
+      issuer: issuerUrl,
+      audiences: [`credvend:${tenant.tenantId}`],
+      subject: { exact: SUBJECT },
+      ...overrides,
+    },
+  });
+  return res;
+}
+
+const vend = (token: string) => call('POST', '/v1/credentials', { authorization: `Bearer ${token}`, body: { durationSeconds: 900 } });
+
+beforeAll(async () => {
+  issuer = await startLocalOidcIssuer();
+  [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
+  expect((await register(a, issuer.url)).body).toMatchObject({ version: 1 });
+});
+
+afterAll(async () => {
+  await issuer.close();
+  closeTables();
+});
+
+describe('workload identities through the admin API', () => {
+  it('are versioned: a repeated create is 409, a replace needs the version read, a delete too', async () => {
+    const t = await createTestTenant();
+    const created = await register(t, issuer.url);
+    expect(created.body).toMatchObject({ version: 1, issuer: issuer.url, subject: { exact: SUBJECT } });
+    expect((await register(t, issuer.url)).status).toBe(409);
+    const path = `/v1/tenants/${t.tenantId}/partners/${t.partnerId}/workload-identities`;
+    expect((await call('GET', path, { key: t.adminKey })).body.items).toHaveLength(1);
+    expect((await call('DELETE', `${path}/gh-ci?expectedVersion=2`, { key: t.adminKey })).status).toBe(409);
+    expect((await call('DELETE', `${path}/gh-ci?expectedVersion=1`, { key: t.adminKey })).status).toBe(200);
+    expect((await call('GET', `${path}/gh-ci`, { key: t.adminKey })).status).toBe(404);
+  });
+
+  it("another tenant's admin cannot register an audience of tenant A, nor see A's identities", async () => {
+    const res = await register(b, issuer.url, { audiences: [`credvend:${a.tenantId}`] });
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('invalid_workload_identity');
+    expect(res.body.error.details.map((d: { code: string }) => d.code)).toEqual(['audience_not_tenant_scoped']);
+    const other = await call('GET', `/v1/tenants/${a.tenantId}/partners/${a.partnerId}/workload-identities`, { key: b.adminKey });
+    expect(other.status).toBe(404);
+  });
+
+  it('refuses internal and non-https issuers (SSRF)', async () => {
+    // (Loopback issuers are accepted only in the local stages, for the local issuer.)
+    for (const url of ['https://169.254.169.254', 'http://example.com', 'https://10.0.0.1', 'https://[fd00::1]', 'https://metadata']) {
+      const res = await register(b, url);
+      expect({ url, status: res.status }).toEqual({ url, status: 422 });
+    }
+  });
+});
+
+describe('issuing with a token', () => {
+  it('vends for the partner; the issuance record keeps issuer, subject and jti, never the token', async () => {
+    const token = await mint({ jti: 'run-42' });
+    const res = await vend(token);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ tenantId: a.tenantId, partnerId: a.partnerId });
+    const ledger = await call('GET', `/v1/tenants/${a.tenantId}/issuances?partnerId=${a.partnerId}`, { key: a.adminKey });
+    const record = ledger.body.items.find((i: { issuanceId: string }) => i.issuanceId === res.body.issuanceId);
+    expect(record).toMatchObject({
+      keyId: 'oidc.gh-ci',
+      webIdentity: { issuer: issuer.url, subject: SUBJECT, identityId: 'gh-ci', tokenId: 'run-42' },
+    });
+    expect(JSON.stringify(ledger.body)).not.toContain(token);
+  });
+
+  it('the container route takes the token as AWS_CONTAINER_AUTHORIZATION_TOKEN (bare)', async () => {
+    const res = await call('GET', '/v1/credentials?format=container', { authorization: await mint() });
+    expect(res.status).toBe(200);
+    expect(res.body.AccessKeyId).toMatch(/^ASIA/);
+  });
+
+  const refusals: [string, () => Promise<string>, string][] = [
+    ['expired', () => mint({ exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 900 }), 'token_expired'],
+    ['not yet valid', () => mint({ nbf: Math.floor(Date.now() / 1000) + 600 }), 'token_not_yet_valid'],
+    ['wrong audience', () => mint({ aud: 'sts.amazonaws.com' }), 'token_audience_unknown'],
+    ['wrong issuer', () => mint({ iss: 'https://attacker.example.com' }), 'token_issuer_not_registered'],
+    ['another subject', () => mint({ sub: 'repo:attacker/app:ref:refs/heads/main' }), 'token_subject_not_allowed'],
+    ['oversized', () => mint({ pad: 'x'.repeat(9000) }), 'token_too_large'],
+    [
+      'alg none',
+      async () => {
+        const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+        const now = Math.floor(Date.now() / 1000);
+        return `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ iss: issuer.url, aud: `credvend:${a.tenantId}`, sub: SUBJECT, iat: now, exp: now + 300 })}.`;
+      },
+      'token_algorithm_not_allowed',
+    ],
+    [
+      'HS256 signed with the public key',
+      async () => {
+        const now = Math.floor(Date.now() / 1000);
+        const jwk = issuer.publicKeys()[0]!;
+        return new SignJWT({ sub: SUBJECT })
+          .setProtectedHeader({ alg: 'HS256', kid: jwk.kid })
+          .setIssuer(issuer.url)
+          .setAudience(`credvend:${a.tenantId}`)
+          .setIssuedAt(now)
+          .setExpirationTime(now + 300)
+          .sign(new TextEncoder().encode(JSON.stringify(jwk)));
+      },
+      'token_algorithm_not_allowed',
+    ],
+  ];
+  it.each(refusals)('%s: 401 with a code for the check, no credentials, no claim echoed', async (_name, make, code) => {
+    const res = await vend(await make());
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe(code);
+    expect(res.text).not.toContain('attacker');
+    expect(res.text).not.toContain('AccessKeyId');
+  });
+
+  it("a token for tenant A's partner, presented where tenant B registered the same issuer and subject, vends for A only", async () => {
+    expect((await register(b, issuer.url)).status).toBe(200);
+    const res = await vend(await mint());
+    expect(res.status).toBe(201);
+    expect(res.body.tenantId).toBe(a.tenantId);
+    // And a token minted for B authenticates as B, never as A.
+    const forB = await vend(await mint({}, {}, b));
+    expect(forB.status).toBe(201);
+    expect(forB.body.tenantId).toBe(b.tenantId);
+  });
+});
+
+describe("the issuer's keys", () => {
+  it('an unknown kid is refused until the keys may be fetched again; after a rotation the new key works', async () => {
+    const t = await createTestTenant();
+    const rotating = await startLocalOidcIssuer();
+    try {
+      expect((await register(t, rotating.url)).status).toBe(200);
+      const signed = async () => {
+        const token = await rotating.mint({ aud: `credvend:${t.tenantId}`, sub: SUBJECT });
+        recordSecrets([token]);
+        return token;
+      };
+      expect((await vend(await signed())).status).toBe(201);
+      await rotating.rotate();
+      // Within the refetch interval (2 s in this suite, a minute by default) the new kid is unknown.
+      const early = await vend(await signed());
+      expect(early.status).toBe(401);
+      expect(early.body.error.code).toBe('token_key_unknown');
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect((await vend(await signed())).status).toBe(201);
+    } finally {
+      await rotating.close();
+    }
+  });
+
+  describe('a JWKS endpoint that hangs', () => {
+    let hanging: Server;
+    let url: string;
+    beforeAll(async () => {
+      hanging = createServer(() => {
+        // Accepts and never answers.
+      });
+      await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+      url = `http://localhost:${(hanging.address() as AddressInfo).port}`;
+    });
+    afterAll(async () => {
+      hanging.closeAllConnections();
+      await new Promise((resolve) => hanging.close(resolve));
+    });
+
+    it('answers 503 oidc_issuer_unavailable well before the Lambda timeout, with no credentials', async () => {
+      const t = await createTestTenant();
+      expect((await register(t, url)).status).toBe(200);
+      const token = await new SignJWT({ sub: SUBJECT })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k' })
+        .setIssuer(url)
+        .setAudience(`credvend:${t.tenantId}`)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign((await generateKeyPair('RS256')).privateKey);
+      recordSecrets([token]);
+      const started = Date.now();
+      const res = await vend(token);
+      const took = Date.now() - started;
+      expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('oidc_issuer_unavailable');
+      expect(res.text).not.toContain('AccessKeyId');
+      expect(took).toBeLessThan(9000);
+    }, 30_000);
+  });
+});
