@@ -1,6 +1,7 @@
 // Partner routes: POST /v1/credentials and GET /v1/credentials?format=container.
-import { BadRequestError, reviveAppError } from '../lib/core/errors';
+import { BadRequestError } from '../lib/core/errors';
 import { invocation } from '../lib/core/invocation';
+import { reviveAppError } from '../lib/core/revive-error';
 import { type HttpRequest, httpHandler } from '../lib/http/handler';
 import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../lib/http/json-schema';
 import { isJwtLike, keyFromAuthorization } from '../lib/identity/api-key';
