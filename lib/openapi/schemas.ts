@@ -18,6 +18,7 @@ import {
   PutWorkloadIdentityRequest,
 } from '../admin/schemas';
 import { MODES, type Mode } from '../core/model';
+import { DecodedMessageSchema, DecodeMessageRequestSchema } from '../decode/schemas';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 import { IssueRequestSchema } from '../vend/request';
 
@@ -378,6 +379,8 @@ export const COMPONENTS = {
   CredentialProcessDocument,
   ContainerCredentials,
   Whoami,
+  DecodeMessageRequest: DecodeMessageRequestSchema,
+  DecodedMessage: DecodedMessageSchema,
   Liveness,
   Health,
   OpenApiDocument: OpenApiDocumentSchema,
