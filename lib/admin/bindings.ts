@@ -127,10 +127,13 @@ function roleArnProblems(body: PutBindingBody, rolePattern: string): ErrorDetail
   return problems;
 }
 
-/** Allowed issuers follow the rules of the issuers themselves (https, a DNS name): an operator's typo must not open a hole. */
+/**
+ * Allowed issuers follow the rules of the issuers themselves (https, a DNS name): an operator's typo
+ * must not open a hole. Only here may an issuer have a port other than 443 (the operator's choice).
+ */
 function allowedIssuerProblems(body: PutBindingBody, rules: IssuerRules): ErrorDetail[] {
   return (body.oidc?.allowedIssuers ?? []).flatMap((issuer, i) => {
-    const problem = issuerProblem(issuer, rules);
+    const problem = issuerProblem(issuer, { ...rules, allowPort: true });
     return problem ? [{ path: `$.oidc.allowedIssuers[${i}]`, code: 'invalid_issuer', message: problem }] : [];
   });
 }

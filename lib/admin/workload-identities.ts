@@ -53,9 +53,10 @@ export function parsePutWorkloadIdentity(body: unknown): PutWorkloadIdentityBody
 /** Every rule the body breaks, given its tenant (audiences) and binding (allowed issuers). */
 export function workloadIdentityProblems(body: PutWorkloadIdentityBody, tenant: Tenant, rules: IssuerRules): ErrorDetail[] {
   const problems: ErrorDetail[] = [];
-  const issuer = issuerProblem(body.issuer, rules);
-  if (issuer) problems.push({ path: '$.issuer', code: 'invalid_issuer', message: issuer });
   const allowed = tenant.binding?.oidc?.allowedIssuers;
+  // A port other than 443 only when the operator listed this very issuer.
+  const issuer = issuerProblem(body.issuer, { ...rules, allowPort: allowed?.includes(body.issuer) ?? false });
+  if (issuer) problems.push({ path: '$.issuer', code: 'invalid_issuer', message: issuer });
   if (!issuer && allowed && !allowed.includes(body.issuer)) {
     problems.push({ path: '$.issuer', code: 'issuer_not_allowed', message: 'The operator has not allowed this issuer for the tenant' });
   }

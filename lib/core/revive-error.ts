@@ -8,10 +8,11 @@ import { AppError, type DependencyUnavailableCode, DependencyUnavailableError, t
  * copy of this file, so `instanceof` fails), as this copy's own class; anything else as it was.
  */
 export function reviveAppError(err: unknown): unknown {
-  const e = err as { statusCode?: unknown; code?: string; message?: string } | undefined;
+  const e = err as { statusCode?: unknown; code?: string; message?: string; cause?: unknown } | undefined;
   if (err instanceof AppError || typeof e?.code !== 'string') return err;
   if (e.statusCode === 401) return new UnauthorizedError(e.code as UnauthorizedCode, `${e.message}`);
   if (e.statusCode === 503)
-    return new DependencyUnavailableError(e.code as DependencyUnavailableCode, `${e.message}`, { retryAfterSeconds: 5 });
+    // The cause (why an issuer could not be reached) stays for the error log line; it never reaches the answer.
+    return new DependencyUnavailableError(e.code as DependencyUnavailableCode, `${e.message}`, { retryAfterSeconds: 5, cause: e.cause });
   return err;
 }

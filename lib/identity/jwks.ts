@@ -1,13 +1,18 @@
 // Signing keys of OIDC issuers (issue 17): discovered from `<issuer>/.well-known/openid-configuration`,
 // cached per issuer, fetched again on an unknown `kid` at most once a minute per issuer. Only issuers a
 // tenant registered (and its operator allowed) reach this module, and every fetch is bounded: https
-// only (or the local stack's loopback issuer), no redirects, at most MAX_DOCUMENT_BYTES, and at most
-// FETCH_TIMEOUT_MS or what the invocation's deadline leaves, whichever is sooner. A hanging issuer
+// only (or the local stack's loopback issuer), no redirects, only to public addresses (checked on the
+// connection: address-guard.ts), at most MAX_DOCUMENT_BYTES, and at most FETCH_TIMEOUT_MS or what the
+// invocation's deadline leaves, whichever is sooner. A hanging issuer
 // therefore answers 503 oidc_issuer_unavailable well before the Lambda timeout.
 
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { isIP } from 'node:net';
 import { remainingMs } from '../aws/deadline';
 import { DependencyUnavailableError } from '../core/errors';
 import { invocation } from '../core/invocation';
+import { AddressRefusedError, addressProblem, guardedLookup } from './address-guard';
 import { type IssuerRules, urlProblem } from './oidc-rules';
 
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
@@ -34,23 +39,53 @@ const unavailable = (cause?: unknown) =>
     retryAfterSeconds: 5,
   });
 
-/** GET of a JSON document, bounded in time and bytes, never following a redirect. */
-export const boundedFetchJson: FetchJson = async (url, timeoutMs) => {
-  const deadline = invocation.get()?.deadline?.signal;
-  const signal = deadline ? AbortSignal.any([deadline, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-  const res = await fetch(url, { redirect: 'error', signal, headers: { accept: 'application/json' } });
-  if (res.status !== 200 || !res.body) throw new Error(`status ${res.status}`);
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_DOCUMENT_BYTES) throw new Error('document too large');
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > MAX_DOCUMENT_BYTES) throw new Error('document too large');
-    chunks.push(chunk);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-};
+/**
+ * GET of a JSON document, bounded in time and bytes, never following a redirect, and connecting only
+ * to addresses guardedLookup allows (checked on the connection itself, so a name that resolves inward,
+ * now or after a rebinding, is never reached). node:http(s) rather than fetch: fetch gives no hook on
+ * the address it connects to.
+ */
+export function guardedFetchJson(rules: IssuerRules = {}): FetchJson {
+  const lookup = guardedLookup({ allowLoopback: rules.allowLoopbackHttp, localHosts: rules.localHosts });
+  return async (url, timeoutMs) => {
+    const target = new URL(url);
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    // An IP literal is connected to without a lookup: check it here (oidc-rules refuses them anyway).
+    const literalProblem = isIP(literal) ? addressProblem(literal, { allowLoopback: rules.allowLoopbackHttp }) : undefined;
+    if (literalProblem) throw new AddressRefusedError(`${literal} is ${literalProblem}`);
+    const deadline = invocation.get()?.deadline?.signal;
+    const signal = deadline ? AbortSignal.any([deadline, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
+    const get = target.protocol === 'https:' ? httpsGet : httpGet;
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      const req = get(target, { lookup, signal, headers: { accept: 'application/json' }, agent: false }, (res) => {
+        // No redirect is followed (node:http never does): a 3xx is a failure like any non-200.
+        if (res.statusCode !== 200) {
+          res.resume();
+          return reject(new Error(`status ${res.statusCode}`));
+        }
+        if (Number(res.headers['content-length'] ?? 0) > MAX_DOCUMENT_BYTES) {
+          reject(new Error('document too large'));
+          return res.destroy();
+        }
+        const chunks: Buffer[] = [];
+        let total = 0;
+        res.on('data', (chunk: Buffer) => {
+          total += chunk.byteLength;
+          if (total > MAX_DOCUMENT_BYTES) {
+            reject(new Error('document too large'));
+            return res.destroy();
+          }
+          chunks.push(chunk);
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+        res.on('aborted', () => reject(new Error('response aborted')));
+      });
+      req.on('error', reject);
+    });
+    return JSON.parse(body.toString('utf8'));
+  };
+}
 
 interface Entry {
   keys?: JsonWebKeySet;
@@ -63,13 +98,16 @@ interface Entry {
 
 export class JwksCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly fetchJson: FetchJson;
 
   constructor(
-    private readonly fetchJson: FetchJson = boundedFetchJson,
+    fetchJson: FetchJson | undefined,
     private readonly rules: IssuerRules = {},
     private readonly now: () => number = Date.now,
     private readonly refetchIntervalMs: number = REFETCH_INTERVAL_MS,
-  ) {}
+  ) {
+    this.fetchJson = fetchJson ?? guardedFetchJson(rules);
+  }
 
   /** The issuer's keys: cached ones unless stale or `refresh` (an unknown kid) and the minute has passed. */
   async keys(issuer: string, refresh = false): Promise<{ keys: JsonWebKeySet; refreshed: boolean }> {
@@ -113,7 +151,9 @@ export class JwksCache {
     const config = (await this.fetchJson(`${issuer}/.well-known/openid-configuration`, this.budget())) as Record<string, unknown> | null;
     // OpenID Connect Discovery 1.0 §4.3: the document must name the issuer it was fetched for.
     if (config?.issuer !== issuer || typeof config.jwks_uri !== 'string') throw new Error('discovery document does not match its issuer');
-    const problem = urlProblem(config.jwks_uri, this.rules);
+    // Its port may differ from 443 only on the issuer's own origin (whose port the operator allowed).
+    const sameOrigin = URL.canParse(config.jwks_uri) && new URL(config.jwks_uri).origin === new URL(issuer).origin;
+    const problem = urlProblem(config.jwks_uri, { ...this.rules, allowPort: sameOrigin });
     if (problem) throw new Error(`jwks_uri refused: ${problem}`);
     const jwks = (await this.fetchJson(config.jwks_uri, this.budget())) as JsonWebKeySet | null;
     if (!jwks || !Array.isArray(jwks.keys) || jwks.keys.length > 100) throw new Error('not a JWK set');

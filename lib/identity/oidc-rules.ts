@@ -17,13 +17,22 @@ export const AUDIENCE_PREFIX = 'credvend:';
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface IssuerRules {
-  /** Local stack only: http://localhost:<port> issuers (the local OIDC issuer). */
+  /** Local stack only: http://localhost:<port> issuers (the local OIDC issuer), and loopback addresses. */
   allowLoopbackHttp?: boolean;
+  /** Local stack only: fixed DNS answers (OIDC_LOCAL_HOSTS), so tests can make a name resolve inward. */
+  localHosts?: Record<string, string>;
+  /**
+   * A port other than 443: only for an issuer the operator listed in the tenant's allowedIssuers (the
+   * operator's own choice), or a jwks_uri on its issuer's origin. A tenant admin alone cannot aim
+   * credvend at a non-web port of some host.
+   */
+  allowPort?: boolean;
 }
 
 /**
  * Why credvend must not fetch `raw`, or undefined: an https URL on a DNS name (no IP literal, no
- * loopback unless the local stack allows http on it, no user info or fragment).
+ * loopback unless the local stack allows http on it, no user info or fragment, port 443 unless
+ * allowed). What the name resolves to is checked when connecting (address-guard.ts).
  */
 export function urlProblem(raw: string, rules: IssuerRules = {}): string | undefined {
   if (raw.length > 2048) return 'Too long';
@@ -37,6 +46,7 @@ export function urlProblem(raw: string, rules: IssuerRules = {}): string | undef
   if (url.protocol !== 'https:' && !(rules.allowLoopbackHttp && loopback && url.protocol === 'http:')) return 'Expected an https URL';
   if (url.username || url.password || url.hash || raw.includes('#')) return 'No user info or fragment';
   if (loopback) return rules.allowLoopbackHttp ? undefined : 'Loopback hosts are not allowed';
+  if (url.port && !rules.allowPort) return 'No port other than 443 unless the operator allows this issuer (binding oidc.allowedIssuers)';
   // IP literals (v4 dotted or bare numbers, v6 in brackets) would let an admin aim credvend at internal addresses.
   if (url.hostname.startsWith('[') || /^[0-9.]+$/.test(url.hostname) || /^0x/i.test(url.hostname)) return 'IP addresses are not allowed';
   if (!url.hostname.includes('.')) return 'Expected a DNS name with a dot';

@@ -96,7 +96,7 @@ export async function authenticateWebIdentity(deps: WebIdentityDeps, token: stri
       w.issuer === issuer &&
       w.audiences.some((a) => audiences.has(a)) &&
       (!allowed || allowed.includes(w.issuer)) &&
-      issuerProblem(w.issuer, deps.rules) === undefined,
+      issuerProblem(w.issuer, { ...deps.rules, allowPort: allowed?.includes(w.issuer) ?? false }) === undefined,
   );
   if (!tenant || !issuer || candidates.length === 0) {
     throw refuse('token_issuer_not_registered', "No workload identity of the audience's tenant names this issuer and audience");

@@ -14,7 +14,7 @@ import { authenticateWebIdentity, type WebIdentityDeps } from '../identity/web-i
 import { readWorkloadIdentities } from '../store/workload-identities';
 import { directory } from './directory';
 
-const rules = { allowLoopbackHttp: config.oidcAllowLoopbackHttp };
+const rules = { allowLoopbackHttp: config.oidcAllowLoopbackHttp, localHosts: config.oidcLocalHosts };
 
 // Cached like keys and tenants: a deleted identity stops authenticating within the cache TTL.
 const identities = new TtlCache<WorkloadIdentity[]>(config.cacheTtlSeconds * 1000, 1_000);

@@ -3,12 +3,15 @@
 // POST /v1/credentials (and the container route) vend with them, or refuse with 401 and a code per
 // check. Every minted token is recorded as a secret: the suite's secret scan fails if one reaches a
 // log line or a stored item.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPair, SignJWT } from 'jose';
 import { type LocalOidcIssuer, startLocalOidcIssuer } from '../../../local/oidc';
-import { call, closeTables, createTestTenant, type TestTenant } from '../../support/api';
+import { demoBinding } from '../../../local/seed';
+import { call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
+import { logEntries } from '../../support/logs';
 import { recordSecrets } from '../../support/secret-scan';
 
 const SUBJECT = 'repo:acme/app:ref:refs/heads/main';
@@ -211,5 +214,91 @@ describe("the issuer's keys", () => {
       expect(res.text).not.toContain('AccessKeyId');
       expect(took).toBeLessThan(9000);
     }, 30_000);
+  });
+});
+
+describe('issuers that resolve inward (SSRF)', () => {
+  // The suite's stack resolves these names from OIDC_LOCAL_HOSTS (test/support/stack-setup.ts), as a
+  // rebinding DNS server would: idp.rebind.test to the metadata service, keys.rebind.test to 10.0.0.1,
+  // idp6.rebind.test to the EC2 metadata service's IPv6 address.
+  let discovery: Server;
+  let discoveryUrl: string;
+  let discoveryHits = 0;
+  beforeAll(async () => {
+    discovery = createServer((_req, res) => {
+      discoveryHits++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer: discoveryUrl, jwks_uri: 'https://keys.rebind.test/jwks' }));
+    });
+    await new Promise<void>((resolve) => discovery.listen(0, '127.0.0.1', resolve));
+    discoveryUrl = `http://localhost:${(discovery.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    discovery.closeAllConnections();
+    await new Promise((resolve) => discovery.close(resolve));
+  });
+
+  async function tokenFor(t: TestTenant, iss: string) {
+    const token = await new SignJWT({ sub: SUBJECT })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k' })
+      .setIssuer(iss)
+      .setAudience(`credvend:${t.tenantId}`)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign((await generateKeyPair('RS256')).privateKey);
+    recordSecrets([token]);
+    return token;
+  }
+
+  /** The cause the function logged with its 503 (the answer itself says only that the issuer is unavailable). */
+  async function loggedCause(requestId: string): Promise<string | undefined> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const line = logEntries(readFileSync(process.env.CREDVEND_TEST_LOG!, 'utf8')).find(
+        (e) => e.requestId === requestId && e.level === 'ERROR',
+      );
+      if (line) return line.error?.cause?.message;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return undefined;
+  }
+
+  it.each([
+    ['the metadata service', 'https://idp.rebind.test', 'idp.rebind.test resolves to an address that is not public'],
+    ["the metadata service's IPv6 address", 'https://idp6.rebind.test', 'idp6.rebind.test resolves to an address that is not public'],
+  ])('a registered issuer whose name resolves to %s is never fetched from: 503, no credentials', async (_what, iss, cause) => {
+    const t = await createTestTenant();
+    // Registering fetches nothing, and a DNS name is all the admin API can judge then.
+    expect((await register(t, iss)).status).toBe(200);
+    const res = await vend(await tokenFor(t, iss));
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('oidc_issuer_unavailable');
+    expect(res.text).not.toContain('rebind');
+    expect(res.text).not.toContain('AccessKeyId');
+    expect(await loggedCause(res.body.error.requestId)).toBe(cause);
+  });
+
+  it('a discovery document whose jwks_uri resolves to a private address: the keys are not fetched', async () => {
+    const t = await createTestTenant();
+    expect((await register(t, discoveryUrl)).status).toBe(200);
+    const res = await vend(await tokenFor(t, discoveryUrl));
+    expect(res.status).toBe(503);
+    expect(discoveryHits).toBe(1);
+    expect(await loggedCause(res.body.error.requestId)).toBe('keys.rebind.test resolves to an address that is not public');
+  });
+
+  it('an issuer on a port other than 443 is refused unless the operator listed it', async () => {
+    const t = await createTestTenant();
+    const res = await register(t, 'https://idp.example.com:8443');
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ path: '$.issuer', code: 'invalid_issuer' })]);
+    expect((await register(t, 'https://user:pw@idp.example.com')).status).toBe(422);
+    const { demoRoleArn, demoExternalId } = stackInfo();
+    const listed = await createTestTenant(undefined, {
+      binding: (tenantId, at) => ({
+        ...demoBinding(tenantId, demoRoleArn, demoExternalId, at),
+        oidc: { allowedIssuers: ['https://idp.example.com:8443'] },
+      }),
+    });
+    expect((await register(listed, 'https://idp.example.com:8443')).status).toBe(200);
   });
 });
