@@ -2,7 +2,7 @@
 // document is generated from these same schemas (lib/openapi).
 import * as z from 'zod/mini';
 import { ID_PATTERN } from '../core/model';
-import { CLAIM_NAME, MAX_ISSUER_LENGTH } from '../identity/oidc-rules';
+import { CLAIM_NAME, MAX_CLAIM_TAGS, MAX_ISSUER_LENGTH } from '../identity/oidc-rules';
 import { isResourcePattern, MANAGED_POLICY_ARN_PATTERN, ROLE_ARN_PATTERN, ROLE_MAX_SESSION_DURATION } from '../policy/iam-syntax';
 import { IssueRequestSchema } from '../vend/request';
 
@@ -69,6 +69,8 @@ export const PutWorkloadIdentityRequest = z.strictObject({
   audiences: z.array(ShortText).check(z.minLength(1), z.maxLength(10)),
   subject: z.union([z.strictObject({ exact: ShortText }), z.strictObject({ pattern: ShortText })]),
   requiredClaims: z.optional(z.record(z.string().check(z.regex(CLAIM_NAME)), ShortText)),
+  /** Claims whose values become session tags `oidc:<claim>` (lib/identity/oidc-rules.ts). */
+  claimTags: z.optional(z.array(z.string().check(z.regex(CLAIM_NAME))).check(z.maxLength(MAX_CLAIM_TAGS))),
 });
 
 /** Deleting takes the version the identity was read at, as every versioned write does. */

@@ -14,6 +14,7 @@ import {
   MAX_TENANT_IDENTITIES,
   REGISTERED_CLAIMS,
   subjectPatternProblem,
+  TAGGABLE_REGISTERED_CLAIMS,
 } from '../identity/oidc-rules';
 import { RESERVED_KEYS, reservedKeyPaths } from '../policy/reserved-keys';
 import { authorizePartner } from './partners';
@@ -30,6 +31,7 @@ export function workloadIdentityView(w: WorkloadIdentity) {
     audiences: w.audiences,
     subject: w.subject,
     requiredClaims: w.requiredClaims ?? {},
+    claimTags: w.claimTags ?? [],
     createdAt: w.createdAt,
     updatedAt: w.updatedAt,
     updatedBy: w.updatedBy ?? null,
@@ -73,6 +75,21 @@ export function workloadIdentityProblems(body: PutWorkloadIdentityBody, tenant: 
   for (const name of claims.filter((c) => REGISTERED_CLAIMS.includes(c))) {
     problems.push({ path: `$.requiredClaims.${name}`, code: 'registered_claim', message: 'credvend checks this claim itself' });
   }
+  // Tag keys are case-insensitive at STS: two claims differing in case would be one tag twice.
+  const seen = new Set<string>();
+  (body.claimTags ?? []).forEach((name, i) => {
+    if (REGISTERED_CLAIMS.includes(name) && !TAGGABLE_REGISTERED_CLAIMS.includes(name)) {
+      problems.push({ path: `$.claimTags[${i}]`, code: 'registered_claim', message: 'Of the registered claims only sub may be a tag' });
+    }
+    if (seen.has(name.toLowerCase())) {
+      problems.push({
+        path: `$.claimTags[${i}]`,
+        code: 'duplicate_claim_tag',
+        message: 'Repeats an earlier claim (tag keys are case-insensitive)',
+      });
+    }
+    seen.add(name.toLowerCase());
+  });
   return problems;
 }
 

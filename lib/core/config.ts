@@ -32,18 +32,7 @@ export interface Config {
    * `name=address,…`, fixed DNS answers for the OIDC fetches, so the integration suite can make a
    * name resolve to an internal address and see the fetch refused.
    */
-  oidcLocalHosts?: Record<string, string>;
-}
-
-/** `name=address,name=address` as a record (names lowercased); the addresses are checked where used. */
-function hostsFrom(raw: string | undefined): Record<string, string> | undefined {
-  if (!raw) return undefined;
-  const hosts: Record<string, string> = {};
-  for (const pair of raw.split(',')) {
-    const [name = '', address = ''] = pair.split('=').map((s) => s.trim());
-    if (name && address) hosts[name.toLowerCase()] = address;
-  }
-  return hosts;
+  oidcLocalHosts?: string;
 }
 
 /** An integer setting from the environment, within bounds, or the fallback when unset. */
@@ -75,7 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     partnerRateCeilingPerMinute: intFrom(env, 'PARTNER_RATE_CEILING_PER_MINUTE', 6000, 1, 1_000_000),
     oidcAllowLoopbackHttp: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true',
     oidcRefetchIntervalSeconds: intFrom(env, 'OIDC_REFETCH_INTERVAL_SECONDS', 60, 1, 3600),
-    oidcLocalHosts: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true' ? hostsFrom(env.OIDC_LOCAL_HOSTS) : undefined,
+    oidcLocalHosts: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true' ? env.OIDC_LOCAL_HOSTS : undefined,
   };
 }
 

@@ -120,6 +120,8 @@ export interface WorkloadIdentity {
   /** Exactly one of the two: `pattern` has `*` wildcards and a literal prefix. */
   subject: { exact: string } | { pattern: string };
   requiredClaims?: Record<string, string>;
+  /** Claims the session carries as tags `oidc:<claim>` (lib/identity/oidc-rules.ts). */
+  claimTags?: string[];
   version: number;
   createdAt: string;
   updatedAt: string;

@@ -94,3 +94,14 @@ export function guardedLookup(rules: AddressRules = {}): LookupFunction {
     dnsLookup(hostname, { all: true, family: options.family }, (err, addresses) => answer(err, addresses ?? []));
   };
 }
+
+/** `OIDC_LOCAL_HOSTS` (`name=address,…`) as a record, names lowercased; addresses are checked when used. */
+export function parseLocalHosts(raw: string | undefined): Record<string, string> | undefined {
+  if (!raw) return undefined;
+  const hosts: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const [name = '', address = ''] = pair.split('=').map((s) => s.trim());
+    if (name && address) hosts[name.toLowerCase()] = address;
+  }
+  return hosts;
+}

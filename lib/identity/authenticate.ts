@@ -12,6 +12,8 @@ export interface Caller {
   partnerId?: string;
   /** Set when an OIDC token authenticated the caller (keyId is then `oidc.<identityId>`): who the token named. */
   webIdentity?: { issuer: string; subject: string; identityId: string; tokenId?: string };
+  /** Session tags from the token's claims (`oidc:<claim>`), for token-authenticated partners only; never stored. */
+  claimTags?: Record<string, string>;
 }
 
 export interface AuthOptions {

@@ -122,3 +122,14 @@ export const CLAIM_NAME = /^[A-Za-z][A-Za-z0-9_:-]{0,63}$/;
 
 /** Claims credvend checks itself: a required claim may not restate or weaken them. */
 export const REGISTERED_CLAIMS: readonly string[] = ['iss', 'aud', 'sub', 'exp', 'nbf', 'iat', 'jti'];
+
+/**
+ * Claims as session tags: an identity may name up to MAX_CLAIM_TAGS claims whose values the session
+ * carries as tags `oidc:<claim>` (e.g. `oidc:repository`), for the tenant role's conditions
+ * (`aws:PrincipalTag/oidc:repository`). The prefix keeps them apart from credvend's `tenant` and
+ * `partner` tags (never overridden) and from the tenant policy's own tags (which may not use it).
+ */
+export const MAX_CLAIM_TAGS = 10;
+export const CLAIM_TAG_PREFIX = 'oidc:';
+/** Of the registered claims only the subject is worth a tag; the others are checked, not carried. */
+export const TAGGABLE_REGISTERED_CLAIMS: readonly string[] = ['sub'];

@@ -7,9 +7,11 @@
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { type UnauthorizedCode, UnauthorizedError } from '../core/errors';
 import type { Tenant, WorkloadIdentity } from '../core/model';
+import { TAG_VALUE_PATTERN } from '../policy/iam-syntax';
+import { STS_LIMITS } from '../policy/sts-limits';
 import type { Caller } from './authenticate';
 import type { JwksCache } from './jwks';
-import { type IssuerRules, issuerProblem, subjectMatches, tenantOfAudience } from './oidc-rules';
+import { CLAIM_TAG_PREFIX, type IssuerRules, issuerProblem, subjectMatches, tenantOfAudience } from './oidc-rules';
 
 /** Longest token accepted: real OIDC tokens are 1-2 KB; nothing larger is decoded. */
 export const MAX_TOKEN_BYTES = 8 * 1024;
@@ -115,13 +117,37 @@ export async function authenticateWebIdentity(deps: WebIdentityDeps, token: stri
   if (partners.size !== 1) throw refuse('token_identity_ambiguous', 'The token matches workload identities of more than one partner');
   const identity = [...matches].sort((a, b) => a.identityId.localeCompare(b.identityId))[0] as WorkloadIdentity;
   const jti = typeof verified.jti === 'string' && verified.jti.length <= 256 ? verified.jti : undefined;
+  const claimTags = claimTagsOf(identity, verified);
   return {
     kind: 'partner',
     keyId: `oidc.${identity.identityId}`,
     tenantId,
     partnerId: identity.partnerId,
     webIdentity: { issuer, subject: sub.slice(0, 256), identityId: identity.identityId, ...(jti ? { tokenId: jti } : {}) },
+    ...(claimTags ? { claimTags } : {}),
   };
+}
+
+/**
+ * The identity's claims as session tags `oidc:<claim>`, checked against STS's tag rules here (a
+ * string of at most 256 code points in STS's charset), so a claim STS would refuse is a 401 naming
+ * the claim, not an STS error. A missing claim refuses too: a role condition on a tag the session
+ * lacks would read differently than its author meant.
+ */
+function claimTagsOf(identity: WorkloadIdentity, claims: JWTPayload): Record<string, string> | undefined {
+  if (!identity.claimTags?.length) return undefined;
+  const tags: Record<string, string> = {};
+  for (const name of identity.claimTags) {
+    const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
+    if (typeof value !== 'string' || [...value].length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
+      throw refuse(
+        'token_claims_invalid',
+        `The token's claim ${name} cannot be a session tag: a string of at most ${STS_LIMITS.tagValue.max} letters, digits, spaces and _.:/=+-@ is needed`,
+      );
+    }
+    tags[`${CLAIM_TAG_PREFIX}${name}`] = value;
+  }
+  return tags;
 }
 
 /** jose's verification against the issuer's cached keys; an unknown kid fetches them again (at most once a minute). */

@@ -184,6 +184,10 @@ export const WorkloadIdentity = z.strictObject({
   ),
   subject: z.union([z.strictObject({ exact: Text }), z.strictObject({ pattern: Text })]),
   requiredClaims: described(z.record(z.string(), Text), 'Claims the token must carry with exactly these string values'),
+  claimTags: described(
+    z.array(Text),
+    'Claims whose string values the session carries as tags `oidc:<claim>` (a token lacking one, or with a value STS would refuse as a tag, is 401 token_claims_invalid)',
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
   updatedBy: described(z.nullable(Text), 'Id of the key that wrote this version'),

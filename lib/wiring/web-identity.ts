@@ -9,12 +9,13 @@ import { config } from '../core/config';
 import { invocation } from '../core/invocation';
 import type { WorkloadIdentity } from '../core/model';
 import { TtlCache } from '../core/ttl-cache';
+import { parseLocalHosts } from '../identity/address-guard';
 import { JwksCache } from '../identity/jwks';
 import { authenticateWebIdentity, type WebIdentityDeps } from '../identity/web-identity';
 import { readWorkloadIdentities } from '../store/workload-identities';
 import { directory } from './directory';
 
-const rules = { allowLoopbackHttp: config.oidcAllowLoopbackHttp, localHosts: config.oidcLocalHosts };
+const rules = { allowLoopbackHttp: config.oidcAllowLoopbackHttp, localHosts: parseLocalHosts(config.oidcLocalHosts) };
 
 // Cached like keys and tenants: a deleted identity stops authenticating within the cache TTL.
 const identities = new TtlCache<WorkloadIdentity[]>(config.cacheTtlSeconds * 1000, 1_000);

@@ -268,3 +268,35 @@ describe('isJwtLike', () => {
     expect(isJwtLike('cv1.eyJ.x.y')).toBe(false);
   });
 });
+
+describe('claims as session tags', () => {
+  const tagged = (claimTags: string[]) => world({ identities: [identity({ claimTags })] });
+
+  it("the identity's named claims become oidc:<claim> tags of the partner", async () => {
+    const caller = await authenticateWebIdentity(
+      tagged(['repository', 'ref', 'sub']).deps,
+      await mint({ repository: 'acme/app', ref: 'refs/heads/main' }),
+    );
+    expect(caller.claimTags).toEqual({
+      'oidc:repository': 'acme/app',
+      'oidc:ref': 'refs/heads/main',
+      'oidc:sub': 'repo:acme/app:ref:refs/heads/main',
+    });
+    // Only what the identity names: other claims stay out.
+    const plain = await authenticateWebIdentity(world().deps, await mint({ repository: 'acme/app' }));
+    expect(plain.claimTags).toBeUndefined();
+  });
+
+  it.each([
+    ['missing', {}],
+    ['not a string', { repository: ['acme/app'] }],
+    ['outside STS tag charset', { repository: 'acme/app,evil' }],
+    ['longer than 256', { repository: 'x'.repeat(257) }],
+  ])('a claim that cannot be a tag (%s) refuses with 401 token_claims_invalid, naming the claim, not its value', async (_why, claims) => {
+    const r = await refusal(authenticateWebIdentity(tagged(['repository']).deps, await mint(claims)));
+    expect(r).toMatchObject({ status: 401, code: 'token_claims_invalid' });
+    expect(r.message).toContain('repository');
+    expect(r.message).not.toContain('evil');
+    expect(r.message).not.toContain('xxxx');
+  });
+});

@@ -11,6 +11,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { type LocalOidcIssuer, startLocalOidcIssuer } from '../../../local/oidc';
 import { demoBinding } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
+import { control } from '../../support/control';
 import { logEntries } from '../../support/logs';
 import { recordSecrets } from '../../support/secret-scan';
 
@@ -153,6 +154,43 @@ describe('issuing with a token', () => {
     const forB = await vend(await mint({}, {}, b));
     expect(forB.status).toBe(201);
     expect(forB.body.tenantId).toBe(b.tenantId);
+  });
+});
+
+describe('claims as session tags', () => {
+  it("the identity's named claims reach STS as oidc:<claim> tags beside tenant and partner; the ledger keeps issuer, subject and jti only", async () => {
+    const t = await createTestTenant();
+    const put = await register(t, issuer.url, { claimTags: ['repository', 'ref'] }, 'tagged');
+    expect(put.status).toBe(200);
+    expect(put.body.claimTags).toEqual(['repository', 'ref']);
+    const token = await mint({ repository: 'acme/app', ref: 'refs/heads/main', jti: 'run-tags' }, {}, t);
+    const res = await vend(token);
+    expect(res.status).toBe(201);
+    const session = await control.stsSession(res.body.credentials.accessKeyId);
+    const tags = Object.fromEntries((session?.tags ?? []).map((tag) => [tag.key, tag.value]));
+    expect(tags).toEqual({ 'oidc:repository': 'acme/app', 'oidc:ref': 'refs/heads/main', tenant: t.tenantId, partner: t.partnerId });
+    const ledger = await call('GET', `/v1/tenants/${t.tenantId}/issuances?partnerId=${t.partnerId}`, { key: t.adminKey });
+    const record = ledger.body.items.find((i: { issuanceId: string }) => i.issuanceId === res.body.issuanceId);
+    expect(record.webIdentity).toEqual({ issuer: issuer.url, subject: SUBJECT, identityId: 'tagged', tokenId: 'run-tags' });
+    expect(JSON.stringify(ledger.body)).not.toContain(token);
+  });
+
+  it('a claim STS would refuse as a tag is 401 token_claims_invalid before STS, its value not echoed', async () => {
+    const t = await createTestTenant();
+    expect((await register(t, issuer.url, { claimTags: ['repository'] }, 'tagged')).status).toBe(200);
+    await control.resetStsCalls();
+    const res = await vend(await mint({ repository: 'acme/app,Admin=true' }, {}, t));
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('token_claims_invalid');
+    expect(res.text).not.toContain('Admin=true');
+    expect(await control.stsCalls()).toEqual([]);
+  });
+
+  it('registered claims other than sub cannot be tags, nor one claim twice in two cases (tag keys are case-insensitive)', async () => {
+    const t = await createTestTenant();
+    const res = await register(t, issuer.url, { claimTags: ['aud', 'Repo', 'repo'] }, 'tagged');
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.map((d: { code: string }) => d.code)).toEqual(['registered_claim', 'duplicate_claim_tag']);
   });
 });
 
