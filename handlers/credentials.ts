@@ -1,36 +1,17 @@
 // Partner routes: POST /v1/credentials and GET /v1/credentials?format=container.
 import { BadRequestError } from '../lib/core/errors';
-import { invocation } from '../lib/core/invocation';
-import { reviveAppError } from '../lib/core/revive-error';
 import { type HttpRequest, httpHandler } from '../lib/http/handler';
 import { compileJsonSchema, type JsonSchema, parseWithJsonSchema } from '../lib/http/json-schema';
-import { isJwtLike, keyFromAuthorization } from '../lib/identity/api-key';
 import type { Caller } from '../lib/identity/authenticate';
 import issueRequestSchema from '../lib/openapi/issue-request.schema.json';
 import { containerCredentials, credentialProcessDocument } from '../lib/vend/credential-formats';
 import { type IssueContext, type IssueRequest, issueCredentials } from '../lib/vend/issue';
 import { issueResponseBody } from '../lib/vend/response';
-import { authenticator } from '../lib/wiring/directory';
+import { authenticatePartner } from '../lib/wiring/partner-auth';
 import { issueDeps } from '../lib/wiring/vend';
 
 // The JSON Schema generated from IssueRequestSchema: zod's runtime stays out of this bundle.
 const checkIssueRequest = compileJsonSchema(issueRequestSchema as JsonSchema);
-
-/**
- * The partner behind the Authorization header: a credvend key, or (issue 17) an OIDC token of one of
- * its workload identities. The token verifier (jose) is loaded only when a token arrives, so
- * key-authenticated cold starts do not pay for it.
- */
-async function authenticatePartner(authorization: string | undefined, allowBare: boolean): Promise<Caller> {
-  const token = keyFromAuthorization(authorization, allowBare);
-  if (token && isJwtLike(token)) {
-    const { authenticateToken } = await import('../lib/wiring/web-identity');
-    return authenticateToken(token, invocation.get()?.deadline).catch((err: unknown) => {
-      throw reviveAppError(err);
-    });
-  }
-  return authenticator.authenticate(authorization, { kinds: ['partner'], allowBare });
-}
 
 function contextOf(req: HttpRequest, caller: Caller): IssueContext {
   return { caller, requestId: req.requestId, sourceIp: req.sourceIp, userAgent: req.userAgent };

@@ -99,6 +99,16 @@ describe('issuing with a token', () => {
     expect(JSON.stringify(ledger.body)).not.toContain(token);
   });
 
+  it('GET /v1/whoami takes the token too: the partner, keyId oidc.<identityId>; a bad token is 401 with its code', async () => {
+    const res = await call('GET', '/v1/whoami', { authorization: `Bearer ${await mint()}` });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tenantId: a.tenantId, partnerId: a.partnerId, keyId: 'oidc.gh-ci' });
+    const expired = await mint({ exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 900 });
+    const refused = await call('GET', '/v1/whoami', { authorization: `Bearer ${expired}` });
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('token_expired');
+  });
+
   it('the container route takes the token as AWS_CONTAINER_AUTHORIZATION_TOKEN (bare)', async () => {
     const res = await call('GET', '/v1/credentials?format=container', { authorization: await mint() });
     expect(res.status).toBe(200);
