@@ -9,7 +9,7 @@ import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from '
 import { AppError } from '../../lib/core/errors';
 import type { Tenant, WorkloadIdentity } from '../../lib/core/model';
 import { isJwtLike } from '../../lib/identity/api-key';
-import { FETCH_TIMEOUT_MS, type FetchJson, JwksCache, REFETCH_INTERVAL_MS } from '../../lib/identity/jwks';
+import { type FetchJson, JwksCache, REFETCH_INTERVAL_MS } from '../../lib/identity/jwks';
 import { authenticateWebIdentity, MAX_TOKEN_BYTES, type WebIdentityDeps } from '../../lib/identity/web-identity';
 
 const ISSUER = 'https://issuer.example.com';
@@ -224,9 +224,11 @@ describe('key rotation', () => {
 describe('the fetch is bounded', () => {
   let server: Server;
   let base: string;
+  let requests = 0;
   beforeAll(async () => {
     server = createServer((req) => {
       // Never answers: a hanging issuer.
+      requests++;
       req.on('data', () => {});
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -237,16 +239,14 @@ describe('the fetch is bounded', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('a hanging issuer answers 503 oidc_issuer_unavailable within the fetch timeout, and the next request fails fast', async () => {
+  it('a hanging issuer answers 503 oidc_issuer_unavailable once the fetch times out, and the next request does not ask it again', async () => {
     const cache = new JwksCache(undefined, { allowLoopbackHttp: true });
-    const started = performance.now();
+    // No timing threshold: a fetch without its timeout would hang, and the test with it (jest's timeout).
     expect(await refusal(cache.keys(base))).toMatchObject({ status: 503, code: 'oidc_issuer_unavailable' });
-    const took = performance.now() - started;
-    expect(took).toBeGreaterThanOrEqual(FETCH_TIMEOUT_MS - 50);
-    expect(took).toBeLessThan(FETCH_TIMEOUT_MS + 1500);
-    const again = performance.now();
+    expect(requests).toBe(1);
+    // Within the failure back-off the issuer is not asked again: the next request fails at once.
     expect(await refusal(cache.keys(base))).toMatchObject({ status: 503 });
-    expect(performance.now() - again).toBeLessThan(100);
+    expect(requests).toBe(1);
   }, 15_000);
 
   it('a discovery document naming another jwks host that is internal is refused', async () => {

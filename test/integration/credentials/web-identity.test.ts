@@ -254,13 +254,11 @@ describe("the issuer's keys", () => {
         .setExpirationTime('5m')
         .sign((await generateKeyPair('RS256')).privateKey);
       recordSecrets([token]);
-      const started = Date.now();
       const res = await vend(token);
-      const took = Date.now() - started;
       expect(res.status).toBe(503);
+      // Not the platform's timeout nor middy's last-resort dependency_timeout: the fetch's own bound answered.
       expect(res.body.error.code).toBe('oidc_issuer_unavailable');
       expect(res.text).not.toContain('AccessKeyId');
-      expect(took).toBeLessThan(9000);
     }, 30_000);
   });
 });
