@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { addressProblem } from '../../lib/identity/address-guard';
+import { loadConfig } from '../../lib/core/config';
+import { addressProblem, parseLocalHosts } from '../../lib/identity/address-guard';
 import { guardedFetchJson, MAX_DOCUMENT_BYTES } from '../../lib/identity/jwks';
 import { issuerProblem, urlProblem } from '../../lib/identity/oidc-rules';
 
@@ -127,5 +128,13 @@ describe('guardedFetchJson', () => {
     expect((await refusal(fetchJson(`http://localhost:${port}/jwks`, 2000)))?.message).toBe('document too large');
     answer = () => ({ status: 200, headers: { 'transfer-encoding': 'chunked' }, body: big });
     expect((await refusal(fetchJson(`http://localhost:${port}/jwks`, 2000)))?.message).toBe('document too large');
+  });
+});
+
+describe('OIDC_LOCAL_HOSTS', () => {
+  it('is read only where loopback issuers are allowed (the local stages), never in a deployment', () => {
+    expect(loadConfig({ OIDC_LOCAL_HOSTS: 'idp.example.com=8.8.8.8' }).oidcLocalHosts).toBeUndefined();
+    const local = loadConfig({ OIDC_ALLOW_LOOPBACK_HTTP: 'true', OIDC_LOCAL_HOSTS: 'IdP.rebind.test = 169.254.169.254,broken' });
+    expect(parseLocalHosts(local.oidcLocalHosts)).toEqual({ 'idp.rebind.test': '169.254.169.254' });
   });
 });
