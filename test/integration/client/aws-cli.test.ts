@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { type LocalOidcIssuer, startLocalOidcIssuer } from '../../../local/oidc';
 import { apiUrl, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
-import { describeWithAwsCli } from '../../support/aws-cli';
+import { AWS_CLI, describeWithAwsCli } from '../../support/aws-cli';
 import { ledgerOf } from '../../support/ledger';
 import { recordSecrets } from '../../support/secret-scan';
 
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 /** The AWS CLI with nothing from this machine's AWS setup: only what each test hands it. */
 function aws(args: string[], env: Record<string, string>) {
-  return run('aws', [...args, '--endpoint-url', stackInfo().stsUrl, '--region', 'us-east-1', '--output', 'json'], {
+  return run(AWS_CLI, [...args, '--endpoint-url', stackInfo().stsUrl, '--region', 'us-east-1', '--output', 'json'], {
     env: {
       PATH: process.env.PATH,
       HOME: home,
@@ -49,7 +49,7 @@ async function issuedAccessKeyIds(): Promise<string[]> {
 // RoleSessionName: the tenant and partner first (DESIGN.md "Trust model").
 const assumedRoleArn = () => new RegExp(`^arn:aws:sts::123456789012:assumed-role/demo-partner/${tenant.tenantId}\\.${tenant.partnerId}\\.`);
 
-describeWithAwsCli('aws')('AWS CLI v2 with credvend credentials', () => {
+describeWithAwsCli(AWS_CLI)('AWS CLI v2 with credvend credentials', () => {
   it('credential_process = credvend credential-process', async () => {
     const config = join(home, 'config');
     writeFileSync(config, `[profile vended]\ncredential_process = ${process.execPath} ${CLI} credential-process --endpoint ${apiUrl()}\n`);
