@@ -6,6 +6,7 @@ import { startOffline } from '../local/offline';
 import { seedDemo } from '../local/seed';
 import { localSessionPath, removeLocalSession, writeLocalSession } from '../local/session';
 import { startLocalStack } from '../local/stack';
+import { buildConsole } from './build-console.mjs';
 
 const STAGE = 'local';
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -23,6 +24,8 @@ async function main() {
     const seeded = await seedDemo(dynamo, stack.env.MAIN_TABLE, stack.demoRoleArn, stack.demoExternalId);
     dynamo.destroy();
 
+    // The console's assets from the sources on disk, so an edit shows on the next start.
+    await buildConsole();
     console.log('Building the functions and starting serverless-offline…');
     const offline = await startOffline({
       stage: STAGE,
@@ -42,6 +45,8 @@ Demo keys (new on every start, shown only here):
   partner key (tenant "demo", partner "demo-app"): ${seeded.partnerKey}
   tenant admin key (tenant "demo"):                ${seeded.adminKey}
   operator key:                                    ${seeded.operatorKey}
+
+Console: ${base}/console  (sign in with the tenant admin key and tenant "demo", or the operator key)
 
 Try:
   curl -s -X POST ${base}/v1/credentials \\
