@@ -44,7 +44,8 @@ export async function api<T>(session: Pick<Session, 'key'>, method: string, path
     json = undefined;
   }
   if (!res.ok) {
-    const error = (json as { error?: { code?: string; message?: string; requestId?: string; details?: ProblemDetail[] } } | undefined)?.error;
+    const error = (json as { error?: { code?: string; message?: string; requestId?: string; details?: ProblemDetail[] } } | undefined)
+      ?.error;
     throw new ApiError(
       res.status,
       error?.code ?? `http_${res.status}`,

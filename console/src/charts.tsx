@@ -16,6 +16,12 @@ export function TimeChart({ data, testid, height = 240 }: { data: TimeSeries; te
     const target = el.current;
     if (!target) return;
     const bars = uPlot.paths.bars?.({ size: [0.8, 40] });
+    // Stacked: series i is drawn at the sum of series 0..i, tallest first so each stays visible; the
+    // legend shows each series' own count.
+    const stacked = data.series.map((_, i) =>
+      data.x.map((_, slot) => data.series.slice(0, i + 1).reduce((n, s) => n + (s.values[slot] ?? 0), 0)),
+    );
+    const order = data.series.map((series, i) => ({ series, i, stacked: stacked[i] ?? [] })).reverse();
     const plot = new uPlot(
       {
         width: Math.max(320, target.clientWidth || 720),
@@ -24,16 +30,18 @@ export function TimeChart({ data, testid, height = 240 }: { data: TimeSeries; te
         axes: [{}, { label: 'issuances / hour' }],
         series: [
           {},
-          ...data.series.map((s, i) => ({
-            label: s.label,
+          ...order.map(({ series, i }) => ({
+            label: series.label,
             stroke: PALETTE[i % PALETTE.length],
-            fill: `${PALETTE[i % PALETTE.length]}55`,
+            fill: `${PALETTE[i % PALETTE.length]}aa`,
             paths: bars,
             points: { show: false },
+            value: (_u: uPlot, _v: number | null, _si: number, slot: number | null) =>
+              slot === null ? '--' : String(series.values[slot] ?? 0),
           })),
         ],
       },
-      [data.x, ...data.series.map((s) => s.values)],
+      [data.x, ...order.map((o) => o.stacked)],
       target,
     );
     return () => plot.destroy();

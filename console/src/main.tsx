@@ -36,13 +36,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
       <form onSubmit={submit} class="card" data-testid="signin">
         <label>
           API key (tenant admin or operator)
-          <input
-            type="password"
-            name="key"
-            autocomplete="off"
-            value={key}
-            onInput={(e) => setKey((e.target as HTMLInputElement).value)}
-          />
+          <input type="password" name="key" autocomplete="off" value={key} onInput={(e) => setKey((e.target as HTMLInputElement).value)} />
         </label>
         {kind !== 'operator' && (
           <label>
@@ -99,7 +93,8 @@ function App() {
   }
   const tenantId = session.kind === 'admin' ? session.tenantId : pickedTenant;
   const visible = pages.filter((p: Page) => p.for === 'tenant' || session.kind === 'operator');
-  const page = visible.find((p) => p.id === route) ?? visible[0]!;
+  const page = visible.find((p) => p.id === route) ?? visible[0];
+  if (!page) return <p>No pages.</p>;
   const needsTenant = page.for === 'tenant' && !tenantId;
   const signOut = () => {
     clearSession();
@@ -135,4 +130,5 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app');
+if (root) render(<App />, root);

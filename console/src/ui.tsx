@@ -24,7 +24,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
     return () => {
       live = false;
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what the load depends on
   }, [...deps, tick]);
   return { ...state, reload: useCallback(() => setTick((t) => t + 1), []) };
 }
@@ -32,10 +31,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
 /** An API error with its code and message (and request id, to find it in the logs). */
 export function ErrorBox({ error }: { error: unknown }) {
   if (error === undefined || error === null) return null;
-  const e =
-    error instanceof ApiError
-      ? error
-      : new ApiError(0, 'console_error', error instanceof Error ? error.message : String(error));
+  const e = error instanceof ApiError ? error : new ApiError(0, 'console_error', error instanceof Error ? error.message : String(error));
   return (
     <div class="error" role="alert" data-testid="api-error">
       <strong class="code">{e.code}</strong>

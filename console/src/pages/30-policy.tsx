@@ -16,6 +16,19 @@ interface Problem {
 
 const pretty = (v: unknown) => JSON.stringify(v, null, 2);
 
+/** Object keys sorted, so a diff shows what changed, not the order the store kept keys in. */
+function sortedKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortedKeys);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortedKeys((v as Record<string, unknown>)[k])]),
+    );
+  }
+  return v;
+}
+
 /** The draft parsed, or its syntax problem. */
 function parseDraft(text: string): { policy?: unknown; problem?: Problem } {
   try {
@@ -116,8 +129,11 @@ function Policy({ session, tenantId }: PageProps) {
       setProblems(res.problems);
     });
 
-  const textOf = (which: string) =>
-    which === 'draft' ? draft : pretty(versions.data?.find((v) => String(v.version) === which)?.policy ?? null);
+  const textOf = (which: string) => {
+    if (which !== 'draft') return pretty(sortedKeys(versions.data?.find((v) => String(v.version) === which)?.policy ?? null));
+    const parsed = parseDraft(draft);
+    return parsed.problem ? draft : pretty(sortedKeys(parsed.policy));
+  };
 
   return (
     <div>
@@ -137,7 +153,11 @@ function Policy({ session, tenantId }: PageProps) {
             <div class="row">
               <label>
                 Preview for{' '}
-                <select data-testid="preview-partner" value={partnerId} onChange={(e) => setPartnerId((e.target as HTMLSelectElement).value)}>
+                <select
+                  data-testid="preview-partner"
+                  value={partnerId}
+                  onChange={(e) => setPartnerId((e.target as HTMLSelectElement).value)}
+                >
                   {partners.data?.map((p) => (
                     <option value={p.partnerId}>{p.partnerId}</option>
                   ))}

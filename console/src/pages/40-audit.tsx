@@ -32,7 +32,9 @@ function Audit({ session, tenantId }: PageProps) {
             <td>{r.expiredInWindow ?? '—'}</td>
             <td>{r.liveCredentials ?? '—'}</td>
             <td>
-              {r.flagCounts ? `${r.flagCounts.liveCredentialsOfDisabled} / ${r.flagCounts.overMaxDuration} / ${r.flagCounts.invalidRecords}` : '—'}
+              {r.flagCounts
+                ? `${r.flagCounts.liveCredentialsOfDisabled} / ${r.flagCounts.overMaxDuration} / ${r.flagCounts.invalidRecords}`
+                : '—'}
               {r.truncated ? ' (lists cut)' : ''}
             </td>
             <td>{r.policyProblems?.map((p) => p.code).join(', ') || '—'}</td>

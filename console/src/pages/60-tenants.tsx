@@ -48,9 +48,7 @@ function Tenants({ session }: PageProps) {
                 </button>
                 <button
                   type="button"
-                  onClick={() =>
-                    run(async () => setSecret(await api<NewApiKey>(session, 'POST', tenantPath(t.tenantId, '/admin-keys'))))
-                  }
+                  onClick={() => run(async () => setSecret(await api<NewApiKey>(session, 'POST', tenantPath(t.tenantId, '/admin-keys'))))}
                 >
                   New admin key
                 </button>
