@@ -6,4 +6,4 @@ import assets from '../dist/console/assets.json';
 import { type ConsoleAssets, consoleResponse } from '../lib/http/console';
 
 export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-  consoleResponse(assets as ConsoleAssets, event.rawPath);
+  consoleResponse(assets as ConsoleAssets, event.rawPath, event.headers?.['accept-encoding']);

@@ -2,6 +2,7 @@
 // built). Every response carries the console's security headers; none of them ever holds a secret
 // (the browser sends keys to the API, never here), but index.html is `no-store` so a deploy is seen
 // at once, and the hashed JS/CSS are immutable.
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 export interface ConsoleAsset {
@@ -39,8 +40,22 @@ export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
   'cross-origin-resource-policy': 'same-origin',
 };
 
-/** The asset at `rawPath` (`/console`, `/console/assets/app.<hash>.js`), or a plain 404. */
-export function consoleResponse(assets: ConsoleAssets, rawPath: string): APIGatewayProxyStructuredResultV2 {
+/** Each asset gzipped once per container (API Gateway HTTP APIs do not compress responses). */
+const gzipped = new WeakMap<ConsoleAsset, string>();
+function gzipOf(asset: ConsoleAsset): string {
+  let body = gzipped.get(asset);
+  if (body === undefined) {
+    body = gzipSync(asset.body, { level: 9 }).toString('base64');
+    gzipped.set(asset, body);
+  }
+  return body;
+}
+
+/**
+ * The asset at `rawPath` (`/console`, `/console/assets/app.<hash>.js`), or a plain 404; gzipped when
+ * the browser accepts it (`acceptEncoding`, the request's Accept-Encoding).
+ */
+export function consoleResponse(assets: ConsoleAssets, rawPath: string, acceptEncoding = ''): APIGatewayProxyStructuredResultV2 {
   const path = rawPath.replace(/^\/console\/?/, '');
   const asset = assets[path === 'index.html' ? '' : path];
   if (!asset || !(rawPath === '/console' || rawPath.startsWith('/console/'))) {
@@ -50,9 +65,9 @@ export function consoleResponse(assets: ConsoleAssets, rawPath: string): APIGate
       body: 'Not found\n',
     };
   }
-  return {
-    statusCode: 200,
-    headers: { ...CONSOLE_SECURITY_HEADERS, 'content-type': asset.type, 'cache-control': asset.cache },
-    body: asset.body,
-  };
+  const headers = { ...CONSOLE_SECURITY_HEADERS, 'content-type': asset.type, 'cache-control': asset.cache, vary: 'accept-encoding' };
+  if (/\bgzip\b/.test(acceptEncoding)) {
+    return { statusCode: 200, headers: { ...headers, 'content-encoding': 'gzip' }, body: gzipOf(asset), isBase64Encoded: true };
+  }
+  return { statusCode: 200, headers, body: asset.body };
 }

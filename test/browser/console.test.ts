@@ -130,6 +130,7 @@ const SESSION_KEY = 'credvend.console.session';
     expect(headers['x-frame-options']).toBe('DENY');
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['cache-control']).toBe('no-store');
+    expect(headers['content-encoding']).toBe('gzip');
     await expect(byTestId('signin').isVisible()).resolves.toBe(true);
     await shot('sign-in');
   });

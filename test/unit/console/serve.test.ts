@@ -1,4 +1,5 @@
 // The console's static responses (lib/http/console.ts) over the assets the build makes.
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import { CONSOLE_CSP, type ConsoleAssets, consoleResponse } from '../../../lib/http/console';
 import { buildConsoleAssets } from '../../../scripts/build-console.mjs';
@@ -48,6 +49,13 @@ describe('consoleResponse', () => {
       'cache-control': expect.stringContaining('immutable'),
     });
     expect(res.body).toBe(assets[scriptPath]!.body);
+  });
+
+  it('gzips for a browser that accepts it, and says it varies by that', () => {
+    const res = consoleResponse(assets, `/console/${scriptPath}`, 'gzip, deflate, br');
+    expect(res).toMatchObject({ isBase64Encoded: true, headers: { 'content-encoding': 'gzip', vary: 'accept-encoding' } });
+    expect(gunzipSync(Buffer.from(String(res.body), 'base64')).toString()).toBe(assets[scriptPath]!.body);
+    expect(consoleResponse(assets, `/console/${scriptPath}`, 'identity').headers?.['content-encoding']).toBeUndefined();
   });
 
   it('answers 404 with the same headers for anything else', () => {
