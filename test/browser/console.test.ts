@@ -263,7 +263,7 @@ const SESSION_KEY = 'credvend.console.session';
     await byTestId('signin').waitFor();
   });
 
-  it('lets an operator list tenants and read a binding', async () => {
+  it('lets an operator list tenants and change a binding', async () => {
     const operator = await newKey('operator');
     await page.fill('input[name=key]', operator.apiKey);
     await page.click('button[type=submit]');
@@ -274,6 +274,15 @@ const SESSION_KEY = 'credvend.console.session';
     await byTestId('tenant-picker').selectOption(tenant.tenantId);
     await byTestId('nav-binding').click();
     await textOf('binding', 'Binding (operator)');
+    // The operator tightens a ceiling: PUT with the version read, answered with the next one.
+    const editor = byTestId('binding-editor');
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=binding-editor]')?.value.includes('roleArn'));
+    const binding = JSON.parse(await editor.inputValue()) as Record<string, unknown>;
+    await editor.fill(JSON.stringify({ ...binding, maxIssuancesPerMinute: 600 }, null, 2));
+    await byTestId('binding-save').click();
+    await textOf('binding-saved', 'Saved: version 2');
+    await textOf('binding', '600 issuances / min per partner');
+    await shot('binding-operator');
     await byTestId('sign-out').click();
     expect(await stored()).toBeNull();
   });

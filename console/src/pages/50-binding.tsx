@@ -1,8 +1,100 @@
 // The tenant's binding as its admins see it (read-only: the operator's): GET …/trust, with the trust
-// policy its roles need. Operators also see the binding itself (GET …/binding).
-import { api, tenantPath } from '../api';
+// policy its roles need. Operators also edit the binding itself (GET/PUT …/binding) and rotate its
+// external ID (rotate, then activate once the tenant's roles trust the next one).
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, api, tenantPath } from '../api';
 import type { Page, PageProps } from '../page';
-import { ErrorBox, Json, Section, useLoad } from '../ui';
+import { ErrorBox, Json, Section, useAction, useLoad } from '../ui';
+
+interface StoredBinding {
+  version: number;
+  externalId: string;
+  nextExternalId: string | null;
+  roles: Record<string, unknown>;
+  federation: unknown;
+  maxDurationSeconds: number | null;
+  maxIssuancesPerMinute: number | null;
+}
+
+/** What PUT …/binding takes back: the binding less what credvend owns (version, external IDs). */
+function editable(b: StoredBinding): Record<string, unknown> {
+  return {
+    roles: b.roles,
+    ...(b.federation ? { federation: b.federation } : {}),
+    ...(b.maxDurationSeconds !== null ? { maxDurationSeconds: b.maxDurationSeconds } : {}),
+    ...(b.maxIssuancesPerMinute !== null ? { maxIssuancesPerMinute: b.maxIssuancesPerMinute } : {}),
+  };
+}
+
+/** Operators: the binding as a JSON editor (PUT with expectedVersion), and the external ID rotation. */
+function BindingEditor({ session, tenantId, onChange }: PageProps & { onChange: () => void }) {
+  const binding = useLoad(() => api<StoredBinding>(session, 'GET', tenantPath(tenantId, '/binding')), [tenantId]);
+  const [draft, setDraft] = useState('');
+  const [saved, setSaved] = useState<string>();
+  const action = useAction();
+  useEffect(() => {
+    if (binding.data) setDraft(JSON.stringify(editable(binding.data), null, 2));
+  }, [binding.data]);
+  const b = binding.data;
+  if (binding.error) return <ErrorBox error={binding.error} />;
+  if (!b) return <p class="muted">Loading…</p>;
+  const act = (what: string, path: string, body: () => unknown) =>
+    action.run(async () => {
+      setSaved(undefined);
+      const res = await api<StoredBinding>(session, path === '' ? 'PUT' : 'POST', tenantPath(tenantId, `/binding${path}`), body());
+      setSaved(`${what}: version ${res.version}`);
+      binding.reload();
+      onChange();
+    });
+  const save = () =>
+    act('Saved', '', () => {
+      try {
+        return { ...(JSON.parse(draft) as object), expectedVersion: b.version };
+      } catch (err) {
+        throw new ApiError(0, 'invalid_json', err instanceof Error ? err.message : String(err));
+      }
+    });
+  return (
+    <div>
+      <ErrorBox error={action.error} />
+      <div class="editor">
+        <textarea
+          data-testid="binding-editor"
+          spellcheck={false}
+          value={draft}
+          onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
+        />
+        <div class="side">
+          <p>Version {b.version}. Roles, federation boundary and ceilings; the external IDs are credvend's (below).</p>
+          <div class="row">
+            <button type="button" class="primary" disabled={action.busy} onClick={save} data-testid="binding-save">
+              Save
+            </button>
+            <button
+              type="button"
+              disabled={action.busy}
+              onClick={() => act('Next external ID generated', '/external-id/rotate', () => ({ expectedVersion: b.version }))}
+            >
+              Rotate external ID
+            </button>
+            <button
+              type="button"
+              disabled={action.busy || !b.nextExternalId}
+              onClick={() => act('Next external ID active', '/external-id/activate', () => ({ expectedVersion: b.version }))}
+            >
+              Activate next external ID
+            </button>
+          </div>
+          {saved && (
+            <p class="ok" data-testid="binding-saved">
+              {saved}
+            </p>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
 
 interface Trust {
   externalId: string;
@@ -17,10 +109,6 @@ interface Trust {
 
 function Binding({ session, tenantId }: PageProps) {
   const trust = useLoad(() => api<Trust>(session, 'GET', tenantPath(tenantId, '/trust')), [tenantId]);
-  const binding = useLoad(
-    async () => (session.kind === 'operator' ? api<unknown>(session, 'GET', tenantPath(tenantId, '/binding')) : undefined),
-    [tenantId],
-  );
   if (trust.error) return <ErrorBox error={trust.error} />;
   const t = trust.data;
   if (!t) return <p class="muted">Loading…</p>;
@@ -61,8 +149,7 @@ function Binding({ session, tenantId }: PageProps) {
       </Section>
       {session.kind === 'operator' && (
         <Section title="Binding (operator)">
-          <ErrorBox error={binding.error} />
-          {binding.data !== undefined && <Json value={binding.data} />}
+          <BindingEditor session={session} tenantId={tenantId} onChange={trust.reload} />
         </Section>
       )}
     </div>
