@@ -124,7 +124,8 @@ function Binding({ session, tenantId }: PageProps) {
           <dd class="mono">{t.issuerPrincipalArn}</dd>
           <dt>Ceilings</dt>
           <dd>
-            duration {t.maxDurationSeconds ?? '—'} s · {t.maxIssuancesPerMinute ?? '—'} issuances / min per partner
+            {t.maxDurationSeconds === null ? 'no duration ceiling' : `at most ${t.maxDurationSeconds} s`} ·{' '}
+            {t.maxIssuancesPerMinute === null ? 'no rate ceiling' : `${t.maxIssuancesPerMinute} issuances / min per partner`}
           </dd>
           <dt>Federation boundary</dt>
           <dd class="mono">{t.federation ? t.federation.resourceBoundary.join(', ') : 'federation off'}</dd>
