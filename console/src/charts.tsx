@@ -1,14 +1,9 @@
 // Charts: uPlot for time series (canvas, ~23 KB gzipped), plain HTML bars for counts by category.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
+import type { TimeSeries } from './charts-data';
 
 const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
-
-export interface TimeSeries {
-  /** Unix seconds. */
-  x: number[];
-  series: { label: string; values: number[] }[];
-}
 
 export function TimeChart({ data, testid, height = 240 }: { data: TimeSeries; testid: string; height?: number }) {
   const el = useRef<HTMLDivElement>(null);

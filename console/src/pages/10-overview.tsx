@@ -1,44 +1,14 @@
 // What was issued, to whom, what is live and expiring, what the audit found: from the issuance ledger
 // (GET …/issuances, the last 24 hours) and the expiry audit's reports (GET …/audit-reports).
 import { listAll, tenantPath } from '../api';
-import { Bars, TimeChart, type TimeSeries } from '../charts';
+import { Bars, TimeChart } from '../charts';
+import { findingsByCode, perHour } from '../overview-data';
 import type { Page, PageProps } from '../page';
 import type { AuditReport, Issuance } from '../types';
 import { ErrorBox, Section, useLoad, when } from '../ui';
 
 const HOUR = 3600;
 const SOON_SECONDS = 15 * 60;
-
-export function perHour(items: Issuance[], now: number): TimeSeries {
-  const end = Math.floor(now / HOUR) * HOUR;
-  const x = Array.from({ length: 24 }, (_, i) => end - (23 - i) * HOUR);
-  const bySeries = new Map<string, number[]>();
-  for (const item of items) {
-    const at = Math.floor(Date.parse(item.issuedAt) / 1000 / HOUR) * HOUR;
-    const slot = x.indexOf(at);
-    if (slot < 0) continue;
-    const label = `${item.partnerId} · ${item.mode}`;
-    const values = bySeries.get(label) ?? new Array<number>(24).fill(0);
-    values[slot] = (values[slot] ?? 0) + 1;
-    bySeries.set(label, values);
-  }
-  return { x, series: [...bySeries.entries()].sort().map(([label, values]) => ({ label, values })) };
-}
-
-/** Findings of the audit reports by code: live credentials of disabled parts by reason, and the rest. */
-export function findingsByCode(reports: AuditReport[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  const add = (code: string, n = 1) => {
-    if (n > 0) counts[code] = (counts[code] ?? 0) + n;
-  };
-  for (const r of reports) {
-    for (const flag of r.liveCredentialsOfDisabled ?? []) add(flag.reason);
-    add('over_max_duration', r.flagCounts?.overMaxDuration ?? 0);
-    add('invalid_record', r.flagCounts?.invalidRecords ?? 0);
-    for (const p of r.policyProblems ?? []) add(p.code);
-  }
-  return counts;
-}
 
 function Overview({ session, tenantId }: PageProps) {
   const data = useLoad(async () => {
