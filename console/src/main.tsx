@@ -2,8 +2,9 @@
 import './style.css';
 import 'uplot/dist/uPlot.min.css';
 import pages from 'console:pages';
+import type { ComponentChildren } from 'preact';
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
 import { api, tenantPath } from './api';
 import type { Page } from './page';
 import { clearSession, kindOfKey, loadSession, type Session, saveSession } from './session';
@@ -52,6 +53,22 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: Session) => void }) {
       </form>
     </main>
   );
+}
+
+/** A page that throws while rendering shows the error (and a way back), never a blank page. */
+function PageBoundary({ children }: { children: ComponentChildren }) {
+  const [error, reset] = useErrorBoundary();
+  if (error) {
+    return (
+      <div>
+        <ErrorBox error={error} />
+        <button type="button" onClick={reset}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return <>{children}</>;
 }
 
 const routeOf = () => location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
@@ -124,7 +141,13 @@ function App() {
       </nav>
       <main data-testid={`page-${page.id}`}>
         <h1>{page.title}</h1>
-        {needsTenant ? <p>Pick a tenant above.</p> : <page.view key={`${page.id}/${tenantId}`} session={session} tenantId={tenantId} />}
+        {needsTenant ? (
+          <p>Pick a tenant above.</p>
+        ) : (
+          <PageBoundary key={`${page.id}/${tenantId}`}>
+            <page.view session={session} tenantId={tenantId} />
+          </PageBoundary>
+        )}
       </main>
     </div>
   );
