@@ -43,6 +43,9 @@ Options:
   --scope-action ACTION   narrow the credentials to this action (repeatable)
   --scope-resource ARN    narrow the credentials to this resource (repeatable)
   --key-file PATH         read the API key from this file (default: env CREDVEND_API_KEY_FILE)
+  --web-identity-token-file PATH
+                          keyless: send the OIDC token in this file instead of a key, read again
+                          on every issuance (default: env CREDVEND_WEB_IDENTITY_TOKEN_FILE)
   --show-secret           issue: also print the secret access key and session token
   --insecure-http         allow a plain http:// endpoint that is not a loopback address
   -h, --help              show this help
@@ -71,11 +74,21 @@ interface CommandLine {
   scopeActions: string[];
   scopeResources: string[];
   keyFile?: string;
+  webIdentityTokenFile?: string;
   showSecret: boolean;
   insecureHttp: boolean;
 }
 
-const VALUE_OPTIONS = ['endpoint', 'mode', 'duration', 'session-name', 'scope-action', 'scope-resource', 'key-file'] as const;
+const VALUE_OPTIONS = [
+  'endpoint',
+  'mode',
+  'duration',
+  'session-name',
+  'scope-action',
+  'scope-resource',
+  'key-file',
+  'web-identity-token-file',
+] as const;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 const FLAG_OPTIONS = ['help', 'show-secret', 'insecure-http'] as const;
 /** Flags someone might try for the key; refused with the reason rather than "unknown option". */
@@ -168,6 +181,9 @@ function setOption(out: CommandLine, name: ValueOption, value: string): void {
     case 'key-file':
       out.keyFile = value;
       return;
+    case 'web-identity-token-file':
+      out.webIdentityTokenFile = value;
+      return;
   }
 }
 
@@ -207,6 +223,7 @@ export async function main(argv: readonly string[], env: Env, io: CliIo): Promis
     const response = await issueCredentials({
       endpoint,
       apiKeyFile: cl.keyFile,
+      webIdentityTokenFile: cl.webIdentityTokenFile,
       env,
       request: requestOf(cl),
       fetch: io.fetch,

@@ -153,7 +153,7 @@ function assertWithinBinding(resolved: ResolvedPolicy, tenantId: string): void {
  */
 export function planIssuance(
   resolved: ResolvedPolicy,
-  who: { tenantId: string; partnerId: string },
+  who: { tenantId: string; partnerId: string; claimTags?: Record<string, string> },
   request: IssueRequest,
   issuanceId: string,
 ): IssuancePlan {
@@ -178,8 +178,12 @@ export function planIssuance(
   if (request.scope) assertScopeCovered(rendered, request.scope);
   const policyText = JSON.stringify(buildSessionPolicy(rendered, request.scope));
   const policyArns = policy.document.managedPolicyArns ?? [];
-  // On every session, federation included; the tenant cannot remove or override them.
-  const tags = { ...renderSessionTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId };
+  // On every session, federation included; the tenant cannot remove or override them. A token's claim
+  // tags (`oidc:<claim>`, which tenant policies may not use) come between: they can override neither.
+  // A policy stored before `oidc:` was reserved loses its `oidc:` tags (STS keys are case-insensitive).
+  const own = renderSessionTags(policy.document.sessionTags, values);
+  for (const key of Object.keys(own)) if (key.toLowerCase().startsWith('oidc:')) delete own[key];
+  const tags = { ...own, ...who.claimTags, tenant: tenantId, partner: partnerId };
 
   if (mode === 'federation') {
     const sessionName = federationName(tenantId, partnerId, request.sessionName);
@@ -222,7 +226,7 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding, deps.partnerRateCeilingPerMinute);
   if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
   const issuanceId = deps.newId();
-  const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
+  const plan = planIssuance(resolved, { tenantId, partnerId, claimTags: ctx.caller.claimTags }, request, issuanceId);
   assertPlanWithinLimits(plan);
   let credentials: IssuedCredentials;
   try {
@@ -258,6 +262,8 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     userAgent: ctx.userAgent.slice(0, 512),
     requestId: ctx.requestId,
     status: 'active',
+    // Who the OIDC token named (never the token): the ledger answers "which workflow got this key".
+    ...(ctx.caller.webIdentity ? { webIdentity: ctx.caller.webIdentity } : {}),
   };
   try {
     await deps.ledger.record(record);

@@ -60,11 +60,32 @@ interface Case {
   binding?: TestTenantOptions['binding'];
   /** A console page (HTML, no API route): not in the OpenAPI document, any key is ignored. */
   page?: true;
+  /** What must exist before the call (written straight to the tables). */
+  setup?: (c: Ctx) => Promise<void>;
 }
 
 /** The console's script as the suite's stack serves it (the global setup built it). */
 const consoleScript = () =>
   Object.keys(JSON.parse(readFileSync(CONSOLE_ASSETS_FILE, 'utf8')) as Record<string, unknown>).find((p) => p.endsWith('.js'));
+
+/** A workload identity of the case's partner, version 1 (issue 17). */
+const withIdentity = async (c: Ctx) => {
+  const at = new Date().toISOString();
+  await directoryAdmin().putWorkloadIdentity(
+    {
+      tenantId: c.tenant.tenantId,
+      partnerId: c.tenant.partnerId,
+      identityId: 'gh-ci',
+      issuer: 'https://token.actions.githubusercontent.com',
+      audiences: [`credvend:${c.tenant.tenantId}`],
+      subject: { exact: 'repo:acme/app:ref:refs/heads/main' },
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    },
+    0,
+  );
+};
 
 const t = (c: Ctx) => `/v1/tenants/${c.tenant.tenantId}`;
 const p = (c: Ctx) => `${t(c)}/partners/${c.tenant.partnerId}`;
@@ -177,6 +198,38 @@ const CASES: Case[] = [
     path: (c) => `${p(c)}/keys/${c.tenant.partnerKeyId}`,
   },
   {
+    route: 'PUT /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities/gh-ci`,
+    body: (c) => ({
+      expectedVersion: 0,
+      issuer: 'https://token.actions.githubusercontent.com',
+      audiences: [`credvend:${c.tenant.tenantId}`],
+      subject: { pattern: 'repo:acme/app:*' },
+    }),
+  },
+  {
+    route: 'GET /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities`,
+  },
+  {
+    route: 'GET /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities/gh-ci`,
+    setup: withIdentity,
+  },
+  {
+    route: 'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities/gh-ci?expectedVersion=1`,
+    setup: withIdentity,
+  },
+  {
     route: 'GET /v1/tenants/{tenantId}/issuances',
     access: 'tenant',
     ok: 200,
@@ -250,6 +303,7 @@ describe('authorization matrix', () => {
   it.each(table)('%s with %s: %d', async (_route, caller, expected, testCase) => {
     const tenant = await createTestTenant(undefined, { binding: testCase.binding });
     const ctx: Ctx = { tenant, spareAdminKeyId: (await newKey('admin', { tenantId: tenant.tenantId })).keyId };
+    await testCase.setup?.(ctx);
     const [method] = testCase.route.split(' ');
     const authorization = await authorizationFor(caller, testCase.access, ctx);
     const res = await (testCase.page ? call : api)(method!, testCase.path(ctx), {
