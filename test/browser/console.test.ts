@@ -2,7 +2,9 @@
 // download) against the suite's local stack: sign in, the overview's charts from seeded issuances,
 // a partner and key created and rotated, a policy with a validation error then fixed, its preview
 // and diff, an API error shown with its code, the operator's pages, sign-out. Every page must log no
-// console error and cause no CSP violation. Writes the README's screenshots to docs/console/.
+// console error and cause no CSP violation. Takes the README's screenshots: into test-results/console/
+// on every run, into docs/console/ (the README's copies) with CREDVEND_SCREENSHOTS=docs (`npm run screenshots`),
+// so an ordinary test run leaves the checkout clean.
 import { existsSync, mkdirSync } from 'node:fs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -14,10 +16,11 @@ import { addTestPartner, apiUrl, call, closeTables, createTestTenant, type TestT
 import { apiKeySecret, recordSecrets } from '../support/secret-scan';
 
 const CHROMIUM = process.env.CREDVEND_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = new URL('../../docs/console/', import.meta.url).pathname;
+const SHOTS = new URL(process.env.CREDVEND_SCREENSHOTS === 'docs' ? '../../docs/console/' : '../../test-results/console/', import.meta.url)
+  .pathname;
 const haveChromium = existsSync(CHROMIUM);
 // Outside CI a machine without Chromium skips, saying so; under CI=true the suite runs and fails.
-const skip = !haveChromium && process.env.CI !== 'true';
+const skip = !haveChromium && !process.env.CI;
 if (skip) console.warn(`test/browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install chromium; under CI=true this fails)`);
 
 const SESSION_KEY = 'credvend.console.session';
