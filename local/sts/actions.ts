@@ -95,7 +95,7 @@ function getFederationToken(ctx: ActionContext): ActionResult {
   const duration = Number(req.durationSeconds ?? LIMITS.federationDuration.default);
   // Name is validated as required above.
   const principal = federatedPrincipal(ctx.accountId, required(req.name, 'Name'));
-  const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000);
+  const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000, ctx.nowMs);
   ctx.observe(observation(ctx, 'GetFederationToken', issued, duration, { input: req }));
   return {
     body: federationTokenXml({
@@ -138,7 +138,7 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const policy = checkSessionPolicy(req);
   if ('error' in policy) return policy;
   const principal = assumedRolePrincipal(ctx.accountId, roleArn, roleSessionName);
-  const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000);
+  const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000, ctx.nowMs);
   ctx.observe(
     observation(ctx, 'AssumeRole', issued, duration, {
       input: req,
@@ -166,7 +166,7 @@ function getSessionToken(ctx: ActionContext): ActionResult {
   if (invalid) return { error: invalid };
   const duration = Number(req.durationSeconds ?? LIMITS.sessionTokenDuration.default);
   // Session-token credentials act as the IAM user itself.
-  const issued = ctx.keys.issue(ctx.caller.principal, 'session-token', ctx.nowMs + duration * 1000);
+  const issued = ctx.keys.issue(ctx.caller.principal, 'session-token', ctx.nowMs + duration * 1000, ctx.nowMs);
   ctx.observe(observation(ctx, 'GetSessionToken', issued, duration, {}));
   return { body: sessionTokenXml({ credentials: credentialsOf(issued), requestId: ctx.requestId }) };
 }
@@ -176,10 +176,29 @@ function getCallerIdentity(ctx: ActionContext): ActionResult {
   return { body: callerIdentityXml({ userId, account: ctx.accountId, arn, requestId: ctx.requestId }) };
 }
 
+/**
+ * Decodes nothing: the emulator's AccessDenied messages are not encoded. Answered only after the caller's
+ * identity policies allowed sts:DecodeAuthorizationMessage, so it is a probe of whether a credential is
+ * still honoured (AccessDenied when revoked, InvalidAuthorizationMessageException otherwise).
+ */
+function decodeAuthorizationMessage(ctx: ActionContext): ActionResult {
+  if (!ctx.params.get('EncodedMessage')) {
+    return {
+      error: awsError(
+        400,
+        'ValidationError',
+        "1 validation error detected: Value null at 'encodedMessage' failed to satisfy constraint: Member must not be null",
+      ),
+    };
+  }
+  return { error: awsError(400, 'InvalidAuthorizationMessageException', 'Message is not valid') };
+}
+
 // A Map, so an Action such as 'toString' cannot reach Object.prototype.
 export const STS_ACTIONS = new Map<string, (ctx: ActionContext) => ActionResult>([
   ['GetFederationToken', getFederationToken],
   ['AssumeRole', assumeRole],
   ['GetSessionToken', getSessionToken],
   ['GetCallerIdentity', getCallerIdentity],
+  ['DecodeAuthorizationMessage', decodeAuthorizationMessage],
 ]);
