@@ -196,3 +196,22 @@ export function mergeRevocationPolicy(
   if (size + otherPoliciesSize > limit) return { tooLarge: true, size: size + otherPoliciesSize, limit };
   return { text, size };
 }
+
+/** Why a revocation policy could not be written: a stable code for the record, never AWS's message. */
+export type RevocationWriteCode =
+  | 'iam_throttled'
+  | 'iam_access_denied'
+  | 'iam_no_such_entity'
+  | 'iam_failed'
+  | 'policy_full'
+  | 'policy_conflict';
+
+export class RevocationWriteError extends Error {
+  override name = 'RevocationWriteError';
+  constructor(
+    readonly code: RevocationWriteCode,
+    options?: { cause?: unknown },
+  ) {
+    super(`revocation policy not written: ${code}`, options);
+  }
+}

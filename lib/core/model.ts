@@ -149,3 +149,36 @@ export interface AuditReport {
   createdAt: string;
   [key: string]: unknown;
 }
+
+/** A revocation's state: written everywhere it applies, still being written, or only recorded (DESIGN.md issue 16). */
+export type RevocationState = 'pending' | 'effective' | 'partial' | 'recorded-only';
+
+/** Where credvend writes a revocation's Deny: a bound role, or the federation IAM user. */
+export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user'; userName: string };
+
+export interface RevocationTargetEntry {
+  entity: RevocationEntity;
+  /** written: in the entity's inline policy; pending: not yet (retried); not-modifiable: credvend may not write there. */
+  state: 'pending' | 'written' | 'not-modifiable';
+  /** The Deny statement written (or to write) there: credvend's own identifiers only. */
+  statement: IamStatement;
+  /** Why it is not written yet or cannot be: a stable code, never an AWS message. */
+  reason?: string;
+}
+
+export interface RevocationRecord {
+  revocationId: string;
+  tenantId: string;
+  target: { kind: 'partner'; partnerId: string; before: string } | { kind: 'issuance'; issuanceId: string; partnerId: string };
+  idempotencyKey: string;
+  state: RevocationState;
+  entries: RevocationTargetEntry[];
+  createdAt: string;
+  /** The key id of the admin or operator who asked; never a secret. */
+  createdBy: string;
+  effectiveAt?: string;
+  /** When every credential it targets has expired: its statements may then be pruned. */
+  targetsExpireAt: string;
+  /** Optimistic-concurrency version of the record. */
+  version: number;
+}
