@@ -38,6 +38,9 @@ const QUERY_PARAMETERS: Record<string, { description: string; schema?: Json }> =
   partnerId: { description: "Only this partner's issuances" },
   status: { description: 'Only issuances in this status' },
   format: { description: 'The response shape' },
+  revokeSessions: {
+    description: '`true`: also revoke the partner\'s sessions issued until now (a revocation, README "Revoking credentials")',
+  },
 };
 
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });

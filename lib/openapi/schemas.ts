@@ -6,6 +6,7 @@ import {
   BindingExpectationRequest,
   BoundRoleSchema,
   CreatePartnerRequest,
+  CreateRevocationRequest,
   CreateTenantRequest,
   EmptyRequest,
   Id,
@@ -14,6 +15,7 @@ import {
   PreviewRequest,
   PutBindingRequest,
   PutPolicyRequest,
+  RevokeSessionsQuery,
 } from '../admin/schemas';
 import { MODES, type Mode } from '../core/model';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
@@ -42,6 +44,41 @@ export const Tenant = z.strictObject({
   updatedAt: z.optional(Timestamp),
 });
 
+/** A revocation of credentials already issued, with where its Deny was written (README "Revoking credentials"). */
+export const Revocation = z.strictObject({
+  revocationId: z.string().check(z.regex(/^rv[a-z0-9]+$/)),
+  tenantId: Id,
+  target: z.union([
+    z.strictObject({ kind: z.literal('partner'), partnerId: Id, before: Timestamp }),
+    z.strictObject({ kind: z.literal('issuance'), issuanceId: Text, partnerId: Id }),
+  ]),
+  state: described(
+    z.enum(['pending', 'effective', 'partial', 'recorded-only']),
+    'effective: written everywhere it applies; pending: a write failed and is retried; partial / recorded-only: some / every place is one credvend may not modify',
+  ),
+  createdAt: Timestamp,
+  createdBy: Text,
+  effectiveAt: z.optional(Timestamp),
+  targetsExpireAt: Timestamp,
+  entities: z.array(
+    z.strictObject({
+      kind: z.enum(['role', 'user']),
+      roleArn: z.optional(Text),
+      userName: z.optional(Text),
+      state: z.enum(['pending', 'written', 'not-modifiable']),
+      reason: z.optional(Text),
+    }),
+  ),
+});
+
+export const RevocationCreated = z.strictObject({
+  created: described(
+    z.boolean(),
+    'false when the Idempotency-Key (or the same issuance / partner and cutoff) was already used: the first revocation',
+  ),
+  revocation: Revocation,
+});
+
 export const Partner = z.strictObject({
   tenantId: Id,
   partnerId: Id,
@@ -49,6 +86,8 @@ export const Partner = z.strictObject({
   status: EntityStatus,
   createdAt: Timestamp,
   updatedAt: z.optional(Timestamp),
+  /** Present after disable with ?revokeSessions=true. */
+  revocation: z.optional(Revocation),
 });
 
 const KeyFields = {
@@ -63,7 +102,7 @@ const KeyFields = {
 };
 
 /** A key as listed or revoked: never its secret, nor the secret's hash. */
-export const ApiKey = z.strictObject(KeyFields);
+export const ApiKey = z.strictObject({ ...KeyFields, revocation: z.optional(Revocation) });
 
 /** A key just created: the only response carrying the secret (`apiKey`), shown once. */
 export const NewApiKey = z.strictObject({
@@ -333,6 +372,10 @@ export const COMPONENTS = {
   IssuanceList: pageOf(Issuance),
   AuditReport,
   AuditReportList: pageOf(AuditReport),
+  Revocation,
+  RevocationList: pageOf(Revocation),
+  RevocationCreated,
+  CreateRevocationRequest,
   CreateTenantRequest,
   CreatePartnerRequest,
   EmptyRequest,
@@ -354,4 +397,4 @@ export const COMPONENTS = {
 
 export type ComponentName = keyof typeof COMPONENTS;
 
-export const QUERIES = { ListQuery, IssuanceQuery, IssueQuery, ContainerQuery } as const;
+export const QUERIES = { ListQuery, IssuanceQuery, IssueQuery, ContainerQuery, RevokeSessionsQuery } as const;
