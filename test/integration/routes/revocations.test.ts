@@ -1,0 +1,109 @@
+// Issue #16 through the real HTTP stack (serverless-offline, dynalite, the local STS and IAM, which
+// enforces the Deny credvend writes): credentials that worked are refused after their revocation, a
+// new issuance for the same partner works, another partner's and another tenant's sessions on the same
+// (shared) demo role are untouched. The attacker holds tenant A's admin key and tries to reach tenant B.
+import { DecodeAuthorizationMessageCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { addTestPartner, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
+import { api } from '../admin/support';
+
+type Issued = { issuanceId: string; credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string } };
+
+let a: TestTenant;
+let b: TestTenant;
+let aSecond: { partnerId: string; partnerKey: string };
+
+beforeAll(async () => {
+  // Both tenants are bound to the stack's one demo role: a Deny for one must not reach the other.
+  a = await createTestTenant();
+  b = await createTestTenant();
+  aSecond = await addTestPartner(a.tenantId);
+});
+afterAll(() => closeTables());
+
+async function issue(partnerKey: string): Promise<Issued> {
+  const res = await call('POST', '/v1/credentials', { key: partnerKey, body: { mode: 'assume-role' } });
+  if (res.status !== 201) throw new Error(`issue: ${res.status} ${res.text}`);
+  return res.body as Issued;
+}
+
+/** Whether the emulator's IAM still honours the credentials (DecodeAuthorizationMessage is authorized, then refuses the message). */
+async function probe(issued: Issued): Promise<string> {
+  const { accessKeyId, secretAccessKey, sessionToken } = issued.credentials;
+  const credentials = { accessKeyId, secretAccessKey, sessionToken };
+  const client = new STSClient({ endpoint: stackInfo().stsUrl, region: 'us-east-1', credentials, maxAttempts: 1 });
+  try {
+    await client.send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' }));
+    return 'ok';
+  } catch (e) {
+    const name = (e as Error).name;
+    return name === 'InvalidAuthorizationMessageException' ? 'honoured' : name;
+  }
+}
+
+const revoke = (tenantId: string, key: string, body: unknown, headers: Record<string, string> = {}) =>
+  api('POST', `/v1/tenants/${tenantId}/revocations`, { key, body, headers });
+
+describe('POST /v1/tenants/{tenantId}/revocations', () => {
+  it("refuses tenant A's admin everything of tenant B: the tenant, its partner id, its issuance id; nothing is written", async () => {
+    const theirs = await issue(b.partnerKey);
+    expect((await revoke(b.tenantId, a.adminKey, { partnerId: b.partnerId })).status).toBe(404);
+    const partner = await revoke(a.tenantId, a.adminKey, { partnerId: b.partnerId });
+    expect([partner.status, partner.body.error.code]).toEqual([404, 'not_found']);
+    const issuance = await revoke(a.tenantId, a.adminKey, { issuanceId: theirs.issuanceId });
+    expect([issuance.status, issuance.body.error.code]).toEqual([404, 'not_found']);
+    for (const partnerId of ['*', `${a.partnerId}#x`, 'p-*']) {
+      const bad = await revoke(a.tenantId, a.adminKey, { partnerId });
+      expect([partnerId, bad.status, bad.body.error.code]).toEqual([partnerId, 400, 'invalid_request']);
+    }
+    const both = await revoke(a.tenantId, a.adminKey, { partnerId: a.partnerId, issuanceId: theirs.issuanceId });
+    expect(both.status).toBe(400);
+    const partnerKey = await revoke(a.tenantId, a.partnerKey, { partnerId: a.partnerId });
+    expect([partnerKey.status, partnerKey.body.error.code]).toEqual([403, 'wrong_key_kind']);
+    expect(await probe(theirs)).toBe('honoured');
+    const listed = await api('GET', `/v1/tenants/${b.tenantId}/revocations`, { key: b.adminKey });
+    expect(listed.body.items).toEqual([]);
+  });
+
+  it("revokes A's partner: its live credentials refused, A's other partner, B's partner on the same role and a new issuance honoured", async () => {
+    const mine = await issue(a.partnerKey);
+    const sibling = await issue(aSecond.partnerKey);
+    const other = await issue(b.partnerKey);
+    expect(await probe(mine)).toBe('honoured');
+
+    const res = await revoke(a.tenantId, a.adminKey, { partnerId: a.partnerId }, { 'idempotency-key': `incident-${a.tenantId}` });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      created: true,
+      revocation: { tenantId: a.tenantId, state: 'effective', target: { kind: 'partner', partnerId: a.partnerId } },
+    });
+    expect(await probe(mine)).toBe('AccessDenied');
+    expect(await probe(sibling)).toBe('honoured');
+    expect(await probe(other)).toBe('honoured');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await probe(await issue(a.partnerKey))).toBe('honoured');
+
+    const again = await revoke(a.tenantId, a.adminKey, { partnerId: a.partnerId }, { 'idempotency-key': `incident-${a.tenantId}` });
+    expect(again.body).toMatchObject({ created: false, revocation: { revocationId: res.body.revocation.revocationId } });
+    const listed = await api('GET', `/v1/tenants/${a.tenantId}/revocations`, { key: a.adminKey });
+    expect(listed.body.items.map((r: { revocationId: string }) => r.revocationId)).toEqual([res.body.revocation.revocationId]);
+  });
+
+  it('revokes one issuance by id: that credential refused, another of the same partner honoured', async () => {
+    const first = await issue(aSecond.partnerKey);
+    const second = await issue(aSecond.partnerKey);
+    const res = await revoke(a.tenantId, a.adminKey, { issuanceId: first.issuanceId });
+    expect([res.status, res.body.revocation?.state]).toEqual([201, 'effective']);
+    expect(await probe(first)).toBe('AccessDenied');
+    expect(await probe(second)).toBe('honoured');
+  });
+
+  it('disabling a partner with ?revokeSessions=true revokes its live sessions too', async () => {
+    const t = await createTestTenant();
+    const live = await issue(t.partnerKey);
+    const res = await api('POST', `/v1/tenants/${t.tenantId}/partners/${t.partnerId}/disable?revokeSessions=true`, { key: t.adminKey });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'disabled', revocation: { state: 'effective' } });
+    expect(await probe(live)).toBe('AccessDenied');
+  });
+});
