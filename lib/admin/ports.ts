@@ -107,6 +107,8 @@ export interface AdminDeps {
   trust: { rolePattern: string; issuerPrincipal: () => Promise<string> };
   /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
   onRevocation?: () => void;
+  /** The tenant's revocations, newest first: issuance listings show what they revoked. */
+  revocationList?: RevocationStore['list'];
   /** Revoking credentials already issued; absent where the function has no IAM grants for it. */
   revocations?: RevocationDeps;
 }

@@ -250,7 +250,15 @@ export const Issuance = z.strictObject({
   sourceIp: Text,
   userAgent: Text,
   requestId: Text,
-  status: z.enum(['active', 'expired']),
+  status: described(z.enum(['active', 'expired', 'revoked']), 'revoked: an effective revocation covers it (see `revocation`)'),
+  revocation: z.optional(
+    z.strictObject({
+      revocationId: Text,
+      state: z.enum(['pending', 'effective', 'partial', 'recorded-only']),
+      revokedBy: described(Text, 'Id of the key that asked for the revocation'),
+      revokedAt: Timestamp,
+    }),
+  ),
 });
 
 /** Written by the expiry audit (lib/audit); its findings vary by run, so extra fields are allowed. */

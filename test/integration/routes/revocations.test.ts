@@ -87,6 +87,10 @@ describe('POST /v1/tenants/{tenantId}/revocations', () => {
     expect(again.body).toMatchObject({ created: false, revocation: { revocationId: res.body.revocation.revocationId } });
     const listed = await api('GET', `/v1/tenants/${a.tenantId}/revocations`, { key: a.adminKey });
     expect(listed.body.items.map((r: { revocationId: string }) => r.revocationId)).toEqual([res.body.revocation.revocationId]);
+    // The ledger shows the revoked issuance as revoked, with who and when (checked against the OpenAPI document).
+    const ledger = await api('GET', `/v1/tenants/${a.tenantId}/issuances?partnerId=${a.partnerId}`, { key: a.adminKey });
+    const shown = ledger.body.items.find((i: { issuanceId: string }) => i.issuanceId === mine.issuanceId);
+    expect(shown).toMatchObject({ status: 'revoked', revocation: { revocationId: res.body.revocation.revocationId, state: 'effective' } });
   });
 
   it('revokes one issuance by id: that credential refused, another of the same partner honoured', async () => {

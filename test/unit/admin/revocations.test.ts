@@ -2,6 +2,7 @@
 // and that a failed or impossible write is never reported as effective. The attacker holds tenant
 // acme's admin key and tries to reach tenant globex's role, partner and issuances.
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { queryIssuances, withRevocation } from '../../../lib/admin/issuances';
 import type { Page, PageRequest, RevocationDeps, RevocationStore } from '../../../lib/admin/ports';
 import { mergeRevocationPolicy, RevocationWriteError, statementsOf } from '../../../lib/admin/revocation-policy';
 import { createRevocation, listRevocations, retryPendingRevocations } from '../../../lib/admin/revocations';
@@ -261,5 +262,54 @@ describe('failures, retries and idempotency', () => {
     const listed = await listRevocations(fake.deps, adminOf('acme'), 'acme', { limit: 10 });
     expect(listed.items.map((r) => r.tenantId)).toEqual(['acme']);
     expect(await code(listRevocations(fake.deps, adminOf('acme'), 'globex', { limit: 10 }))).toBe('not_found');
+  });
+});
+
+describe('issuances as listed', () => {
+  it("show status revoked with who and when once a covering revocation is effective; only the tenant's own", async () => {
+    const revoked = issuance('acme', 'partner-one', { issuedAt: '2026-05-06T07:00:00.000Z' });
+    const later = issuance('acme', 'partner-one', { issuedAt: '2026-05-06T07:08:10.000Z' });
+    const otherPartner = issuance('acme', 'partner-three');
+    const theirs = issuance('globex', 'partner-one');
+    const f = fakeAdmin({ issuances: [revoked, later, otherPartner, theirs] });
+    f.deps.revocationList = (tenantId, page) => store.list(tenantId, page);
+    await seedTenant(f.store, 'acme', 'partner-one');
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    const listed = await queryIssuances(f.deps, adminOf('acme'), 'acme', {}, { limit: 10 });
+    const byId = new Map(listed.items.map((i) => [i.issuanceId, i]));
+    expect(byId.get(revoked.issuanceId)).toMatchObject({
+      status: 'revoked',
+      revocation: {
+        revocationId: out.revocation.revocationId,
+        state: 'effective',
+        revokedBy: adminOf('acme').keyId,
+        revokedAt: NOW.toISOString(),
+      },
+    });
+    expect(byId.get(later.issuanceId)).toEqual(later);
+    expect(byId.get(otherPartner.issuanceId)).toEqual(otherPartner);
+    expect(byId.has(theirs.issuanceId)).toBe(false);
+  });
+
+  it('a revocation not yet effective is shown with its state, the status unchanged; expired stays expired', () => {
+    const live = issuance('acme', 'partner-one');
+    const gone = issuance('acme', 'partner-one', { status: 'expired' });
+    const pending = {
+      revocationId: 'rv1',
+      tenantId: 'acme',
+      target: { kind: 'partner' as const, partnerId: 'partner-one', before: '2026-05-06T08:00:00.000Z' },
+      idempotencyKey: 'k',
+      state: 'pending' as const,
+      entries: [],
+      createdAt: '2026-05-06T08:00:00.000Z',
+      createdBy: 'ak-x',
+      targetsExpireAt: '2026-05-07T08:00:00.000Z',
+      version: 1,
+    };
+    expect(withRevocation(live, [pending])).toMatchObject({ status: 'active', revocation: { state: 'pending' } });
+    expect(withRevocation(gone, [{ ...pending, state: 'effective' }])).toMatchObject({
+      status: 'expired',
+      revocation: { state: 'effective' },
+    });
   });
 });
