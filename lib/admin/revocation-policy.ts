@@ -154,6 +154,20 @@ export function assertTenantScoped(statement: IamStatement, tenantId: string): v
   }
 }
 
+/** Longest life of a credential: 12 h assume-role (IAM's MaxSessionDuration ceiling), 36 h federation. */
+export const MAX_CREDENTIAL_LIFE_MS = { role: 43_200_000, user: 129_600_000 } as const;
+
+/**
+ * When every credential a statement targets has expired: its latest issue time (the DateLessThan bound on
+ * aws:TokenIssueTime) plus the longest life of a credential from that entity. Undefined when the
+ * statement has no such bound (never pruned).
+ */
+export function prunableAt(statement: IamStatement, kind: EntityKind): number | undefined {
+  const bound = statement.Condition?.DateLessThan?.['aws:TokenIssueTime'];
+  const ms = typeof bound === 'string' ? Date.parse(bound) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms + MAX_CREDENTIAL_LIFE_MS[kind];
+}
+
 /** The statements of credvend's revocation policy text (its own policy: anything else in it is dropped). */
 export function statementsOf(policyText: string | undefined): IamStatement[] {
   if (!policyText) return [];

@@ -7,7 +7,7 @@
 // a check that it was the newest, and every revocation's statement ends up in the policy.
 import type { IamStatement, RevocationEntity } from '../core/model';
 import type { RevocationPolicyWriter } from './ports';
-import { mergeRevocationPolicy, REVOCATION_POLICY_NAME, RevocationWriteError, statementsOf } from './revocation-policy';
+import { mergeRevocationPolicy, prunableAt, REVOCATION_POLICY_NAME, RevocationWriteError, statementsOf } from './revocation-policy';
 
 /** Credvend's own copy of each entity's revocation statements, versioned (DynamoDB). */
 export interface PolicyDocuments {
@@ -44,13 +44,30 @@ export interface RevocationPolicyChanger extends RevocationPolicyWriter {
   remove(entity: RevocationEntity, sids: ReadonlySet<string>): Promise<void>;
 }
 
-export function revocationPolicyWriter(docs: PolicyDocuments, iam: InlinePolicyApi): RevocationPolicyChanger {
+/**
+ * Every write also prunes: a statement whose targets have all expired (prunableAt) is left out, so the
+ * policy stays within IAM's quota as revocations come and go.
+ */
+export function revocationPolicyWriter(
+  docs: PolicyDocuments,
+  iam: InlinePolicyApi,
+  now: () => Date = () => new Date(),
+): RevocationPolicyChanger {
   async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>): Promise<void> {
     const key = entityKey(entity);
     const others = await iam.otherPoliciesSize(entity, REVOCATION_POLICY_NAME);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = (await docs.get(key)) ?? { statements: [], version: 0 };
-      const merged = mergeRevocationPolicy(render(current.statements), { add, remove }, entity.kind, others);
+      const nowMs = now().getTime();
+      const expired = current.statements
+        .filter((s) => (prunableAt(s, entity.kind) ?? Number.POSITIVE_INFINITY) <= nowMs)
+        .map((s) => s.Sid ?? '');
+      const merged = mergeRevocationPolicy(
+        render(current.statements),
+        { add, remove: new Set([...remove, ...expired]) },
+        entity.kind,
+        others,
+      );
       if ('tooLarge' in merged) throw new RevocationWriteError('policy_full');
       if (await docs.put(key, statementsOf(merged.text), current.version)) return sync(entity, key);
       await backoff(attempt);

@@ -27,13 +27,12 @@ import type { AdminDeps, PageRequest, RevocationDeps } from './ports';
 import {
   assertTenantScoped,
   issuanceStatement,
+  MAX_CREDENTIAL_LIFE_MS,
   partnerFederationStatement,
   partnerRoleStatement,
   RevocationWriteError,
 } from './revocation-policy';
 
-/** Longest life of a credential: 12 h assume-role (IAM's MaxSessionDuration ceiling), 36 h federation. */
-const MAX_LIFE_MS = { role: 43_200_000, user: 129_600_000 } as const;
 const ISSUANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 const APPLY_ATTEMPTS = 5;
@@ -207,7 +206,7 @@ export async function createRevocation(
     if (before.getTime() > now.getTime()) throw invalid('$.before', 'must not be in the future');
     target = { kind: 'partner', partnerId: partner.partnerId, before: before.toISOString() };
     entries = await partnerEntries(deps, rd, tenant, partner.partnerId, before, revocationId, ownAccount);
-    const longest = Math.max(0, ...entries.map((e) => MAX_LIFE_MS[e.entity.kind]));
+    const longest = Math.max(0, ...entries.map((e) => MAX_CREDENTIAL_LIFE_MS[e.entity.kind]));
     targetsExpireAt = new Date(before.getTime() + longest).toISOString();
   }
   for (const entry of entries) assertTenantScoped(entry.statement, tenantId);

@@ -2,7 +2,7 @@
 // the IAM policy whatever order their IAM writes land in; an IAM failure midway throws (the revocation
 // stays pending) and the next write repairs IAM; the quota is respected.
 import { describe, expect, it } from '@jest/globals';
-import { partnerRoleStatement, RevocationWriteError, statementsOf } from '../../../lib/admin/revocation-policy';
+import { partnerFederationStatement, partnerRoleStatement, RevocationWriteError, statementsOf } from '../../../lib/admin/revocation-policy';
 import { type InlinePolicyApi, type PolicyDocuments, revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
 import type { IamStatement, RevocationEntity } from '../../../lib/core/model';
 
@@ -54,7 +54,7 @@ describe('revocation policy writer', () => {
     const iam = new FakeIam();
     // The first IAM put (one statement) is slow: it lands after the second (both statements).
     iam.delays = [40, 0];
-    const writer = revocationPolicyWriter(docs, iam);
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
     await Promise.all([writer.add(ROLE, [st('rvA', 'partner-a')]), writer.add(ROLE, [st('rvB', 'partner-b')])]);
     expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
     expect(sids(JSON.stringify({ Statement: docs.items.get(`role#${ROLE.roleArn}`)?.statements }))).toEqual(['rvA', 'rvB']);
@@ -64,7 +64,7 @@ describe('revocation policy writer', () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
     iam.delays = [30, 5, 25, 0, 15, 10, 20, 0, 35, 0];
-    const writer = revocationPolicyWriter(docs, iam);
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
     await Promise.all(Array.from({ length: 10 }, (_, i) => writer.add(ROLE, [st(`rv${i}`, `partner-${i}`)])));
     expect(sids(iam.text)).toHaveLength(10);
   });
@@ -73,7 +73,7 @@ describe('revocation policy writer', () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
     iam.failures = [new RevocationWriteError('iam_throttled')];
-    const writer = revocationPolicyWriter(docs, iam);
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
     await expect(writer.add(ROLE, [st('rvA', 'partner-a')])).rejects.toMatchObject({ code: 'iam_throttled' });
     expect(iam.text).toBeUndefined();
     await writer.add(ROLE, [st('rvA', 'partner-a')]);
@@ -83,7 +83,7 @@ describe('revocation policy writer', () => {
   it('prunes by Sid and deletes the policy when nothing is left', async () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
-    const writer = revocationPolicyWriter(docs, iam);
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
     await writer.add(ROLE, [st('rvA', 'partner-a'), st('rvB', 'partner-b')]);
     await writer.remove(ROLE, new Set(['rvA']));
     expect(sids(iam.text)).toEqual(['rvB']);
@@ -95,9 +95,34 @@ describe('revocation policy writer', () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
     iam.others = 10_100;
-    const writer = revocationPolicyWriter(docs, iam);
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
     await expect(writer.add(ROLE, [st('rvA', 'partner-a')])).rejects.toMatchObject({ code: 'policy_full' });
     expect(iam.puts).toBe(0);
     expect(docs.items.size).toBe(0);
+  });
+
+  it('every write prunes statements whose targets all expired: 12 h after the cutoff on a role, 36 h on the user', async () => {
+    const now = new Date('2026-05-10T12:00:00.000Z');
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    const writer = revocationPolicyWriter(docs, iam, () => now);
+    await writer.add(ROLE, [
+      partnerRoleStatement('rvOld', 'acme', 'partner-a', hoursAgo(12)),
+      partnerRoleStatement('rvLive', 'acme', 'partner-b', hoursAgo(11)),
+    ]);
+    await writer.add(ROLE, [st('rvNew', 'partner-c')]);
+    expect(sids(iam.text)).toEqual(['rvLive', 'rvNew']);
+
+    const USER: RevocationEntity = { kind: 'user', userName: 'credvend-federation' };
+    const userIam = new FakeIam();
+    const userDocs = new FakeDocs();
+    const userWriter = revocationPolicyWriter(userDocs, userIam, () => now);
+    await userWriter.add(USER, [partnerFederationStatement('rvFed', 'acme', 'partner-a', hoursAgo(13))]);
+    await userWriter.add(USER, [partnerFederationStatement('rvFed2', 'acme', 'partner-b', hoursAgo(1))]);
+    expect(sids(userIam.text)).toEqual(['rvFed', 'rvFed2']);
+    // A day later the first is 37 h past its cutoff: pruned; the second (25 h) stays.
+    await revocationPolicyWriter(userDocs, userIam, () => new Date(now.getTime() + 24 * 3_600_000)).add(USER, []);
+    expect(sids(userIam.text)).toEqual(['rvFed2']);
   });
 });
