@@ -21,8 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => closeTables());
 
-async function issue(partnerKey: string): Promise<Issued> {
-  const res = await call('POST', '/v1/credentials', { key: partnerKey, body: { mode: 'assume-role' } });
+async function issue(partnerKey: string, mode: 'assume-role' | 'federation' = 'assume-role'): Promise<Issued> {
+  const res = await call('POST', '/v1/credentials', { key: partnerKey, body: { mode } });
   if (res.status !== 201) throw new Error(`issue: ${res.status} ${res.text}`);
   return res.body as Issued;
 }
@@ -109,5 +109,23 @@ describe('POST /v1/tenants/{tenantId}/revocations', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'disabled', revocation: { state: 'effective' } });
     expect(await probe(live)).toBe('AccessDenied');
+  });
+
+  it("federation: revoking a partner refuses its federated credentials; the other partner's, another tenant's and new ones work", async () => {
+    const t = await createTestTenant();
+    const u = await createTestTenant();
+    const sibling = await addTestPartner(t.tenantId);
+    const mine = await issue(t.partnerKey, 'federation');
+    const theirs = await issue(sibling.partnerKey, 'federation');
+    const other = await issue(u.partnerKey, 'federation');
+    expect(await probe(mine)).toBe('honoured');
+    const res = await revoke(t.tenantId, t.adminKey, { partnerId: t.partnerId });
+    expect(res.body.revocation).toMatchObject({ state: 'effective' });
+    expect(res.body.revocation.entities).toContainEqual({ kind: 'user', userName: stackInfo().federationUser.userName, state: 'written' });
+    expect(await probe(mine)).toBe('AccessDenied');
+    expect(await probe(theirs)).toBe('honoured');
+    expect(await probe(other)).toBe('honoured');
+    await new Promise((r) => setTimeout(r, 5));
+    expect(await probe(await issue(t.partnerKey, 'federation'))).toBe('honoured');
   });
 });
