@@ -9,7 +9,7 @@
 // Every role, principal id and identity in a Deny comes from the caller's own tenant: its binding, its
 // partner (which must exist), its issuance ledger. Another tenant's partner or issuance answers 404.
 import { createHash } from 'node:crypto';
-import { BadRequestError, NotFoundError } from '../core/errors';
+import { BadRequestError, ConflictError, NotFoundError } from '../core/errors';
 import {
   type BoundRole,
   ID_PATTERN,
@@ -224,9 +224,22 @@ export async function createRevocation(
   };
   const created = await rd.store.create(record);
   const stored = created.created ? record : created.existing;
+  // A key names one revocation: the same key with another target is a client mistake, not a retry.
+  if (!created.created && !sameTarget(stored.target, target, 'before' in input && input.before !== undefined)) {
+    throw new ConflictError('idempotency_key_reused', 'This Idempotency-Key was used for another revocation');
+  }
   const applied = stored.state === 'pending' ? await applyRevocation(rd, stored, deps.now) : stored;
   if (applied.state !== 'pending') deps.onRevocation?.();
+  // The tenant's other pending revocations get another try with every new one (this function holds the IAM grant).
+  await retryPendingRevocations(rd, tenantId, deps.now, 25, applied.revocationId).catch(() => undefined);
   return { created: created.created, revocation: revocationView(applied) };
+}
+
+/** The same target; a partner's default cutoff (now) differs on every retry, so it is compared only when given. */
+function sameTarget(a: RevocationRecord['target'], b: RevocationRecord['target'], compareBefore: boolean): boolean {
+  if (a.kind === 'issuance' || b.kind === 'issuance')
+    return a.kind === b.kind && a.kind === 'issuance' && b.kind === 'issuance' && a.issuanceId === b.issuanceId;
+  return a.partnerId === b.partnerId && (!compareBefore || a.before === b.before);
 }
 
 export async function listRevocations(deps: AdminDeps, caller: Caller, tenantId: string, page: PageRequest) {
@@ -236,14 +249,15 @@ export async function listRevocations(deps: AdminDeps, caller: Caller, tenantId:
   return { items: out.items.map(revocationView), nextCursor: out.nextCursor };
 }
 
-/** Retries the tenant's pending revocations (the expiry audit and any later request call it). */
+/** Retries the tenant's pending revocations among its newest `limit` (every new revocation calls it for the others). */
 export async function retryPendingRevocations(
   rd: RevocationDeps,
   tenantId: string,
   now: () => Date,
   limit = 25,
+  except?: string,
 ): Promise<RevocationRecord[]> {
   const out = await rd.store.list(tenantId, { limit });
-  const pending = out.items.filter((r) => r.state === 'pending');
+  const pending = out.items.filter((r) => r.state === 'pending' && r.revocationId !== except);
   return Promise.all(pending.map((r) => applyRevocation(rd, r, now)));
 }

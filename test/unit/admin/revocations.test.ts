@@ -313,3 +313,32 @@ describe('issuances as listed', () => {
     });
   });
 });
+
+describe('idempotency keys and retries on later requests', () => {
+  it('the same key with another target is a 409, not a silent answer about another revocation', async () => {
+    await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' }, 'incident-7');
+    await fake.store.createPartner({
+      tenantId: 'acme',
+      partnerId: 'partner-two',
+      name: 'p2',
+      status: 'enabled',
+      createdAt: NOW.toISOString(),
+    });
+    expect(await code(createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-two' }, 'incident-7'))).toBe(
+      'idempotency_key_reused',
+    );
+    // Another tenant may use the same key: keys are per tenant.
+    const theirs = await createRevocation(fake.deps, operator, 'globex', { partnerId: 'partner-two' }, 'incident-7');
+    expect(theirs.created).toBe(true);
+  });
+
+  it("a new revocation retries the tenant's other pending ones", async () => {
+    writer.failures = [new RevocationWriteError('iam_throttled')];
+    const first = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    expect(first.revocation.state).toBe('pending');
+    const mine = issuance('acme', 'partner-one');
+    issuances.push(mine);
+    await createRevocation(fake.deps, adminOf('acme'), 'acme', { issuanceId: mine.issuanceId });
+    expect(store.records.get(first.revocation.revocationId)?.state).toBe('effective');
+  });
+});
