@@ -203,7 +203,7 @@ async function prepareBundles(log: (line: string) => void): Promise<Built> {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'node20',
+      target: 'node22',
       outfile: workerFile,
       logLevel: 'silent',
     });

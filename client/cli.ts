@@ -2,6 +2,7 @@
 // (other users see it in `ps` and shells keep it in history), and no secret is written to stderr.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { decodeAuthorizationMessage } from './decode';
 import { CredvendError } from './errors';
 import { type Env, type IssueRequest, type IssueResponse, issueCredentials } from './issue';
 import { credentialProcessDocument, isoSeconds, parseSerialized } from './serialized';
@@ -11,11 +12,13 @@ export interface CliIo {
   stderr(text: string): void;
   fetch?: typeof fetch;
   now?: () => number;
+  /** decode-message without a message argument reads it from here. Default: process.stdin. */
+  stdin?: () => Promise<string>;
   /** How retry backoff waits (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
 }
 
-const COMMANDS = ['credential-process', 'env', 'issue'] as const;
+const COMMANDS = ['credential-process', 'env', 'issue', 'decode-message'] as const;
 type Command = (typeof COMMANDS)[number];
 const MODES = ['assume-role', 'federation'] as const;
 
@@ -28,6 +31,9 @@ Commands:
   env                  print shell export lines for AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
                        AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION (use: eval "$(credvend env)")
   issue                print a summary of the issued credentials (no secret unless --show-secret)
+  decode-message [MSG] print an AWS "encoded authorization failure message" about one of your own
+                       sessions, decoded (JSON). MSG is the message or the whole AccessDenied text;
+                       without it (or with -) it is read from stdin
 
 Options:
   --endpoint URL          API base URL (default: env CREDVEND_ENDPOINT)
@@ -55,6 +61,8 @@ class UsageError extends CredvendError {
 
 interface CommandLine {
   help: boolean;
+  /** decode-message: the message (or the AccessDenied text holding it); undefined or '-': stdin. */
+  message?: string;
   command?: Command;
   endpoint?: string;
   mode?: IssueRequest['mode'];
@@ -127,6 +135,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     }
     out.command = command as Command;
   }
+  if (out.command === 'decode-message' && extra.length > 0) out.message = extra.shift();
   if (extra.length > 0) throw new UsageError(`unexpected argument after the command (${extra.length} extra)`);
   if (out.showSecret && out.command !== undefined && out.command !== 'issue') {
     throw new UsageError('--show-secret applies to the issue command only');
@@ -186,6 +195,15 @@ export async function main(argv: readonly string[], env: Env, io: CliIo): Promis
     if (!cl.command) throw new UsageError(`missing command (${COMMANDS.join(', ')}); see credvend --help`);
     const endpoint = cl.endpoint ?? env.CREDVEND_ENDPOINT;
     if (!endpoint) throw new UsageError('no endpoint: pass --endpoint URL or set CREDVEND_ENDPOINT');
+    if (cl.command === 'decode-message') {
+      const input = cl.message === undefined || cl.message === '-' ? await (io.stdin ?? readStdin)() : cl.message;
+      const decoded = await decodeAuthorizationMessage(
+        { endpoint, apiKeyFile: cl.keyFile, env, fetch: io.fetch, allowInsecureHttp: cl.insecureHttp },
+        input,
+      );
+      io.stdout(`${JSON.stringify(decoded.decodedMessage, null, 2)}\n`);
+      return 0;
+    }
     const response = await issueCredentials({
       endpoint,
       apiKeyFile: cl.keyFile,
@@ -211,7 +229,13 @@ function errorLine(err: unknown): string {
   return `credvend: internal_error: unexpected ${name}`;
 }
 
-function render(command: Command, r: IssueResponse, showSecret: boolean, now: number): string {
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function render(command: Exclude<Command, 'decode-message'>, r: IssueResponse, showSecret: boolean, now: number): string {
   switch (command) {
     case 'credential-process':
       // The document the API serialized, decoded: exactly what the AWS CLI and SDKs expect.

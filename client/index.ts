@@ -1,6 +1,7 @@
 // The credvend partner client. Node built-ins and global fetch only: nothing from the server code
 // (lib/, handlers/, local/), so it can be bundled and shipped on its own.
 
+export { type DecodedAuthorizationMessage, decodeAuthorizationMessage, extractEncodedMessage } from './decode';
 export {
   CredvendAuthError,
   CredvendError,
@@ -20,7 +21,12 @@ export {
   MAX_RETRY_AFTER_SECONDS,
   resolveApiKey,
 } from './issue';
-export { type CredvendCredentialProvider, type CredvendProviderOptions, credvendProvider } from './provider';
+export {
+  type CredvendCredentialProvider,
+  type CredvendProviderOptions,
+  credvendProvider,
+  fromCredvendCredentials,
+} from './provider';
 export {
   type CredentialProcessDocument,
   type CredvendCredentials,
@@ -28,3 +34,4 @@ export {
   parseSerialized,
   serialize,
 } from './serialized';
+export { type CredentialShape, credentialShape, parseCredentials } from './shapes';

@@ -66,6 +66,11 @@ function configError(code: string, message: string): CredvendError {
 
 /** The issue URL for an endpoint; throws CredvendError('invalid_endpoint') without echoing the endpoint. */
 export function credentialsUrl(endpoint: string, allowInsecureHttp = false): URL {
+  return apiUrl(endpoint, '/v1/credentials', allowInsecureHttp);
+}
+
+/** An API route's URL under an endpoint (a stage path is kept), with the endpoint checks of credentialsUrl. */
+export function apiUrl(endpoint: string, route: string, allowInsecureHttp = false): URL {
   let url: URL;
   try {
     url = new URL(endpoint);
@@ -81,7 +86,7 @@ export function credentialsUrl(endpoint: string, allowInsecureHttp = false): URL
   if (url.protocol === 'http:' && !allowInsecureHttp && !isLoopback(url.hostname)) {
     throw configError('insecure_endpoint', 'Refusing to send the API key over plain http to a non-loopback host; use https');
   }
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/credentials`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${route}`;
   return url;
 }
 
@@ -203,7 +208,7 @@ async function attemptIssue(a: Attempt): Promise<IssueResponse> {
   throw httpError(res, text, a.apiKey);
 }
 
-function networkError(err: unknown, timeoutMs: number): CredvendError {
+export function networkError(err: unknown, timeoutMs: number): CredvendError {
   if (err instanceof CredvendError) return err;
   const name = (err as { name?: unknown } | undefined)?.name;
   if (name === 'TimeoutError') {
@@ -219,7 +224,7 @@ function networkError(err: unknown, timeoutMs: number): CredvendError {
   });
 }
 
-function httpError(res: Response, text: string, apiKey: string): CredvendError {
+export function httpError(res: Response, text: string, apiKey: string): CredvendError {
   const status = res.status;
   let error: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } | undefined;
   try {

@@ -2,6 +2,7 @@
 // request in flight at a time however many callers ask.
 import { type CredvendClientOptions, type IssueResponse, prepareIssue } from './issue';
 import type { CredvendCredentials } from './serialized';
+import { parseCredentials } from './shapes';
 
 /** Structurally an AWS SDK v3 `AwsCredentialIdentityProvider`: pass it as `credentials` to any client. */
 export type CredvendCredentialProvider = (identityProperties?: {
@@ -85,6 +86,16 @@ function schedule(response: IssueResponse, receivedAt: number, marginMs: number)
     refreshAt: Math.min(response.refreshAfter.getTime() + offset, mustRefreshAt),
     mustRefreshAt,
   };
+}
+
+/**
+ * A provider for credentials already at hand, in any shape parseCredentials reads (the API's body
+ * or its `credentials` object, the serialized form, the credential_process or container JSON):
+ * `expiration` becomes the Date SDK v3 clients call getTime on. Parsed now, so a bad value throws here.
+ */
+export function fromCredvendCredentials(input: unknown): CredvendCredentialProvider {
+  const credentials = parseCredentials(input);
+  return async () => copy(credentials);
 }
 
 /** Each caller gets its own object, so one caller's mutation cannot reach another. */

@@ -85,15 +85,17 @@ const SAFE_FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
 /**
  * Parses the `serialized` form of an issue response into SDK v3 credentials. Strict: standard
- * base64 (canonical, no whitespace), valid UTF-8, one JSON object with exactly the five
+ * base64 (canonical, no whitespace inside; surrounding whitespace is ignored), valid UTF-8, one JSON object with exactly the five
  * credential_process fields, Version 1, a valid ISO-8601 Expiration. Throws CredvendParseError
  * whose message says what is wrong without repeating the input.
  */
-export function parseSerialized(s: string): CredvendCredentials {
+export function parseSerialized(input: string): CredvendCredentials {
   function fail(message: string): never {
     throw new CredvendParseError('malformed_serialized', `Malformed serialized credentials: ${message}`);
   }
-  if (typeof s !== 'string') fail('expected a string');
+  if (typeof input !== 'string') fail('expected a string');
+  // Surrounding whitespace is how files, `echo` and environment files leave it; inside, none is allowed.
+  const s = input.trim();
   if (s.length === 0) fail('the input is empty');
   if (s.length > MAX_SERIALIZED_LENGTH) fail(`the input is longer than ${MAX_SERIALIZED_LENGTH} characters`);
   if (!STANDARD_BASE64.test(s)) fail('not standard base64 (A-Z a-z 0-9 + / with = padding, no whitespace)');
@@ -109,33 +111,47 @@ export function parseSerialized(s: string): CredvendCredentials {
   }
   let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(text) as unknown;
   } catch {
     // JSON.parse's own message quotes the input, which holds the secret: never pass it on.
     fail('the decoded text is not a single JSON document');
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) fail('the decoded JSON is not an object');
-  const record = doc as Record<string, unknown>;
+  return parseProcessDocument(doc as Record<string, unknown>, fail);
+}
 
+/** Checks a credential_process document: exactly its five fields, Version 1, an ISO-8601 Expiration. */
+export function parseProcessDocument(record: Record<string, unknown>, fail: (message: string) => never): CredvendCredentials {
   for (const key of Object.keys(record)) {
     if (!(DOCUMENT_FIELDS as readonly string[]).includes(key)) {
       fail(SAFE_FIELD_NAME.test(key) ? `unexpected field "${key}"` : 'unexpected field');
     }
   }
   if (record.Version !== 1) fail('Version must be the number 1');
+  return pascalCaseCredentials(record, 'SessionToken', fail);
+}
+
+/**
+ * The AWS-style PascalCase fields every JSON credential shape shares (AccessKeyId, SecretAccessKey,
+ * Expiration), with the session token under the name that shape gives it.
+ */
+export function pascalCaseCredentials(
+  record: Record<string, unknown>,
+  tokenField: 'SessionToken' | 'Token',
+  fail: (message: string) => never,
+): CredvendCredentials {
   checkCredentialStrings(
-    { accessKeyId: record.AccessKeyId, secretAccessKey: record.SecretAccessKey, sessionToken: record.SessionToken },
-    { accessKeyId: 'AccessKeyId', secretAccessKey: 'SecretAccessKey', sessionToken: 'SessionToken' },
+    { accessKeyId: record.AccessKeyId, secretAccessKey: record.SecretAccessKey, sessionToken: record[tokenField] },
+    { accessKeyId: 'AccessKeyId', secretAccessKey: 'SecretAccessKey', sessionToken: tokenField },
     fail,
   );
   if (typeof record.Expiration !== 'string') fail('Expiration must be a string');
   const expiration =
     parseTimestamp(record.Expiration as string) ?? fail('Expiration must be an ISO-8601 date-time with a Z or ±hh:mm offset');
-
   return {
     accessKeyId: record.AccessKeyId as string,
     secretAccessKey: record.SecretAccessKey as string,
-    sessionToken: record.SessionToken as string,
+    sessionToken: record[tokenField] as string,
     expiration,
   };
 }

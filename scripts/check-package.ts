@@ -1,7 +1,7 @@
 // Checks the CloudFormation that `sls package` generated (npx tsx scripts/check-package.ts
 // [.serverless/cloudformation-template-update-stack.json]):
 // - every route of the contract (lib/openapi/routes.ts) and the $default route are wired, each
-//   function on nodejs22.x with its own bundle, the audit on a schedule;
+//   function on nodejs24.x with its own bundle, the audit on a schedule;
 // - both tables on-demand with point-in-time recovery, encryption and TTL;
 // - each function's IAM role grants exactly the AWS calls its packaged bundle contains, on exactly
 //   the tables and indexes the bundle names (IAM is the one thing the local stack cannot check);
@@ -36,6 +36,9 @@ export const EXPECTED_OUTPUTS: Record<string, string> = {
   IssuanceTableName: 'IssuanceTable',
 };
 
+/** Lambda's current Node.js LTS runtime (issue 18): nodejs22.x and older are refused. */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
 /** Every route of the contract, and API Gateway's catch-all. */
 export const EXPECTED_ROUTES = [...ROUTES.map((r) => `${r.method} ${r.path}`), '$default'];
 
@@ -68,7 +71,7 @@ const SERVICE_OF: Record<string, string> = {
       'DescribeEndpoints',
     ].map((op) => [op, 'dynamodb']),
   ),
-  ...Object.fromEntries(['AssumeRole', 'GetFederationToken', 'GetCallerIdentity'].map((op) => [op, 'sts'])),
+  ...Object.fromEntries(['AssumeRole', 'GetFederationToken', 'GetCallerIdentity', 'DecodeAuthorizationMessage'].map((op) => [op, 'sts'])),
   AmazonSSM: 'ssm',
   ...Object.fromEntries(
     ['Put', 'Delete', 'Get', 'List']
@@ -93,6 +96,12 @@ const NEEDS_NO_GRANT = new Set([
  * bundle of the document client holds a Scan command. Dropped only while no source names it.
  */
 const SDK_ONLY: Record<string, RegExp> = { 'dynamodb:Scan': /\bnew Scan(?:Item)?Command\(|\bpaginateScan\(/ };
+
+/**
+ * Actions IAM grants only on "*" (no resource-level permissions): granted on "*" alone, in a statement
+ * of their own, and only to a function whose bundle calls them.
+ */
+const RESOURCELESS = new Set(['sts:DecodeAuthorizationMessage']);
 
 /** Permissions an action needs besides its own (AssumeRole with session tags and a source identity). */
 const ALSO_NEEDS: Record<string, string[]> = { 'sts:AssumeRole': ['sts:TagSession', 'sts:SetSourceIdentity'] };
@@ -220,7 +229,7 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
 
   let commandsFound = 0;
   for (const [name, fn] of functions) {
-    if (fn.Properties?.Runtime !== 'nodejs22.x') problems.push(`${name}: runtime ${fn.Properties?.Runtime}`);
+    if (fn.Properties?.Runtime !== LAMBDA_RUNTIME) problems.push(`${name}: runtime ${fn.Properties?.Runtime}, expected ${LAMBDA_RUNTIME}`);
     const artifact = ((fn.Properties?.Code as Json)?.S3Key as string | undefined)?.split('/').pop();
     if (!hasArtifact(name, artifact)) problems.push(`${name}: no bundle ${artifact}`);
     const code = bundles[name];
@@ -269,7 +278,11 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
     for (const st of statements) {
       if (st.Effect !== 'Allow') continue;
       for (const resource of list(st.Resource).map((r) => resourceKey(r, template))) {
-        if (resource === '*') problems.push(`${roleId}: grants ${list(st.Action).join(', ')} on *`);
+        const actions = list(st.Action);
+        const resourceless = actions.filter((a) => RESOURCELESS.has(a));
+        if (resourceless.length > 0 && (resource !== '*' || resourceless.length !== actions.length))
+          problems.push(`${roleId}: ${resourceless.join(', ')} must be granted on "*" alone, in a statement of its own`);
+        if (resource === '*' && resourceless.length !== actions.length) problems.push(`${roleId}: grants ${actions.join(', ')} on *`);
         for (const action of list(st.Action)) granted.set(resource, new Set([...(granted.get(resource) ?? []), action]));
       }
     }
@@ -306,6 +319,7 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
           else if (!onRoles && !onUser) problems.push(`${name}: ${action} on ${resource}: not an inline-policy action`);
         }
       } else if (service === 'sts') {
+        if (resource === '*' && [...actions].every((a) => RESOURCELESS.has(a))) continue;
         if (resource !== env.TENANT_ROLE_PATTERN)
           problems.push(`${name}: sts on ${resource}: expected the tenant role pattern ${env.TENANT_ROLE_PATTERN}`);
       }

@@ -1,5 +1,6 @@
 // npm run deploy -- --stage S --region R [--param name=value ...] [--dry-run]
-// Deploys the stack with the Serverless CLI (v3) and prints its outputs; --dry-run prints the command only.
+// Deploys the stack with the Serverless CLI (osls 4, the open-source continuation of v3) and prints
+// its outputs; --dry-run prints the command only.
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';

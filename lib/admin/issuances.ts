@@ -13,10 +13,26 @@ export interface IssuanceQueryInput {
   status?: IssuanceStatus;
 }
 
-/** Bounds as issuedAt is stored (toISOString, UTC, milliseconds), so they compare as strings. */
+const FIRST = '0000-01-01T00:00:00.000Z';
+const LAST = '9999-12-31T23:59:59.999Z';
+
+/**
+ * A bound as issuedAt is stored (toISOString, UTC, milliseconds), so it compares as a string. An
+ * offset can move a valid timestamp out of years 0000–9999, where toISOString writes `+010000-…`
+ * or `-000001-…`, which would sort wrongly: such a bound is clamped to the first or last instant.
+ */
+function storedForm(timestamp: string | undefined): string | undefined {
+  if (timestamp === undefined) return undefined;
+  const iso = new Date(timestamp).toISOString();
+  return iso.startsWith('+') ? LAST : iso.startsWith('-') ? FIRST : iso;
+}
+
+/** Bounds in the stored form; a bound past every possible record is no bound. */
 export function issuanceFilterOf(input: IssuanceQueryInput): IssuanceFilter {
-  const from = input.from === undefined ? undefined : new Date(input.from).toISOString();
-  const to = input.to === undefined ? undefined : new Date(input.to).toISOString();
+  const clampedFrom = storedForm(input.from);
+  const clampedTo = storedForm(input.to);
+  const from = clampedFrom === FIRST ? undefined : clampedFrom;
+  const to = clampedTo === LAST ? undefined : clampedTo;
   if (from !== undefined && to !== undefined && from >= to) {
     throw new BadRequestError('invalid_request', 'The query is invalid', {
       details: [{ path: '$.from', message: '"from" must be before "to"' }],

@@ -118,6 +118,24 @@ export const ROUTES: RouteSpec[] = [
     ...partnerRoute,
     success: { status: 200, schema: 'Whoami', description: 'The caller' },
   },
+  {
+    method: 'POST',
+    path: '/v1/authorization-messages/decode',
+    operationId: 'decodeAuthorizationMessage',
+    summary: 'Decode an AWS "encoded authorization failure message" about one of your own sessions',
+    description:
+      'Some AWS APIs (EC2 above all) answer AccessDenied with an encoded message only sts:DecodeAuthorizationMessage can ' +
+      'read. credvend decodes it with its own role and answers the decoded JSON only when the principal it names is one ' +
+      "credvend issued to the calling partner: the principal's session name must be the partner's (GET /v1/whoami " +
+      "`principal`) and the issuance ledger must hold an issuance to this partner with that principal ARN, among the partner's " +
+      "500 newest issuances of the last 8.5 days. Anything else — another tenant's or partner's session, a principal " +
+      'credvend never issued, a message STS cannot decode — answers the same 404 not_found. Each request counts against ' +
+      "the partner's issuance rate limit (429 rate_limited).",
+    ...partnerRoute,
+    body: { schema: 'DecodeMessageRequest' },
+    success: { status: 200, schema: 'DecodedMessage', description: 'The decoded message and the principal it is about' },
+    errors: [404, 429, 502],
+  },
 
   // ---- operator ----
   {

@@ -18,6 +18,7 @@ import {
   RevokeSessionsQuery,
 } from '../admin/schemas';
 import { MODES, type Mode } from '../core/model';
+import { DecodedMessageSchema, DecodeMessageRequestSchema } from '../decode/schemas';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 import { IssueRequestSchema } from '../vend/request';
 
@@ -398,6 +399,8 @@ export const COMPONENTS = {
   CredentialProcessDocument,
   ContainerCredentials,
   Whoami,
+  DecodeMessageRequest: DecodeMessageRequestSchema,
+  DecodedMessage: DecodedMessageSchema,
   Liveness,
   Health,
   OpenApiDocument: OpenApiDocumentSchema,

@@ -5,35 +5,44 @@
 import type { Mode, TenantBinding, TenantPolicyDocument } from '../core/model';
 import { jsonPath, type PolicyProblem, quote } from '../core/problems';
 import { asList, patternCovers } from './match';
-import { renderStatements, UnknownPlaceholderError } from './render';
+import { renderString, UnknownPlaceholderError } from './render';
 
 /** `{{partnerId}}` can be any id the tenant gives a partner, so the boundary must hold for all of them. */
 const ANY_PARTNER = '*';
 
-/** Allow statements' resources (rendered for this tenant) that no boundary pattern covers. */
+/**
+ * Allow statements' resources (rendered for this tenant) that no boundary pattern covers. Only
+ * Effect and the resources are rendered: rendering whole statements with `partnerId: '*'` could make
+ * condition keys collide that no real partner id makes collide (ids have no `*`).
+ */
 export function federationBoundaryProblems(doc: TenantPolicyDocument, tenantId: string, boundary: readonly string[]): PolicyProblem[] {
-  let rendered: ReturnType<typeof renderStatements>;
+  const values = { tenantId, partnerId: ANY_PARTNER };
+  let rendered: Array<{ effect: string; notResource: boolean; resources: string[]; listed: boolean }>;
   try {
-    rendered = renderStatements(doc.statements, { tenantId, partnerId: ANY_PARTNER });
+    rendered = doc.statements.map((statement) => ({
+      effect: statement.Effect,
+      notResource: statement.NotResource !== undefined,
+      resources: asList(statement.Resource).map((resource) => renderString(resource, values)),
+      listed: Array.isArray(statement.Resource),
+    }));
   } catch (err) {
     if (!(err instanceof UnknownPlaceholderError)) throw err;
     return [{ path: '$.statements', code: 'unknown_placeholder', message: err.message }];
   }
   const problems: PolicyProblem[] = [];
   rendered.forEach((statement, i) => {
-    if (statement.Effect !== 'Allow') return;
-    if (statement.NotResource !== undefined) {
+    if (statement.effect !== 'Allow') return;
+    if (statement.notResource) {
       problems.push({
         path: jsonPath(['statements', i, 'NotResource']),
         code: 'outside_federation_boundary',
         message: 'An Allow with NotResource grants resources outside any boundary',
       });
     }
-    const resources = asList(statement.Resource);
-    resources.forEach((resource, j) => {
+    statement.resources.forEach((resource, j) => {
       if (boundary.some((pattern) => patternCovers(pattern, resource))) return;
       problems.push({
-        path: jsonPath(Array.isArray(statement.Resource) ? ['statements', i, 'Resource', j] : ['statements', i, 'Resource']),
+        path: jsonPath(statement.listed ? ['statements', i, 'Resource', j] : ['statements', i, 'Resource']),
         code: 'outside_federation_boundary',
         message: `${quote(resource)} is outside the federation boundary (${boundary.map(quote).join(', ')})`,
       });

@@ -87,7 +87,9 @@ export function planIssuanceQuery(tenantId: string, filter: IssuanceFilter): Iss
   return { hashKey: 'pk', partitions: partitionsOf(issuancePartitionBase.table(tenantId)), keysOnly: false, digest };
 }
 
-const SK_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[^#]+$/;
+// An issuance id is a UUID (randomUUID); bounded here so a forged `after` cannot push the sort key
+// past DynamoDB's 1,024-byte limit and turn a caller's bad cursor into a 503.
+const SK_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[A-Za-z0-9-]{1,64}$/;
 const invalidCursor = () => new BadRequestError('invalid_cursor', 'The cursor is not valid');
 
 export function encodeIssuanceCursor(plan: IssuanceQueryPlan, after: string): string {

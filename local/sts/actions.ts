@@ -1,4 +1,5 @@
 // The four STS actions, run for an already authenticated caller.
+import type { MessageSealer } from './authorization-messages';
 import { type AwsError, awsError } from './errors';
 import { assumedRolePrincipal, federatedPrincipal, type KeyRecord, type KeyStore, type Principal } from './identity';
 import {
@@ -16,7 +17,15 @@ import { required } from './required';
 import type { RoleRegistry } from './roles';
 import { type AssumeRoleFacts, assumeRoleContext, authorize, requiredActions, STS_ASSUME_ROLE } from './trust';
 import type { LocalStsSession, LocalStsSessionTag } from './types';
-import { assumeRoleXml, type CredentialsXml, callerIdentityXml, federationTokenXml, isoSeconds, sessionTokenXml } from './xml';
+import {
+  assumeRoleXml,
+  type CredentialsXml,
+  callerIdentityXml,
+  decodedMessageXml,
+  federationTokenXml,
+  isoSeconds,
+  sessionTokenXml,
+} from './xml';
 
 export interface ActionContext {
   accountId: string;
@@ -26,13 +35,19 @@ export interface ActionContext {
   roles: RoleRegistry;
   params: Params;
   requestId: string;
+  /** Encodes the authorization failure messages AccessDenied answers carry, and decodes them. */
+  messages: MessageSealer;
   /** Records the facts of credentials just issued. */
   observe(session: LocalStsSession): void;
 }
 
 export type ActionResult = { body: string } | { error: AwsError };
 
-const accessDenied = (message: string): ActionResult => ({ error: awsError(403, 'AccessDenied', message) });
+/** AccessDenied with an encoded authorization failure message, as EC2 and others append it; DecodeAuthorizationMessage reads it. */
+function accessDenied(ctx: ActionContext, message: string, action: string, resource: string): ActionResult {
+  const encoded = ctx.messages.encode(ctx.caller.principal, action, resource);
+  return { error: awsError(403, 'AccessDenied', `${message} Encoded authorization failure message: ${encoded}`) };
+}
 
 /** Validated tags (keys and values present), marked transitive when TransitiveTagKeys names them (keys are case-insensitive). */
 function sessionTags(input: SessionInputs): LocalStsSessionTag[] {
@@ -86,7 +101,9 @@ function checkSessionPolicy(input: SessionInputs): { error: AwsError } | { packe
 
 function getFederationToken(ctx: ActionContext): ActionResult {
   // AWS refuses federation from any temporary credentials: it needs an IAM user's long-term keys.
-  if (ctx.caller.source !== 'long-term') return accessDenied('Cannot call GetFederationToken with session credentials');
+  if (ctx.caller.source !== 'long-term') {
+    return accessDenied(ctx, 'Cannot call GetFederationToken with session credentials', 'sts:GetFederationToken', '*');
+  }
   const req = federationTokenRequest(ctx.params);
   const invalid = validateFederationToken(req);
   if (invalid) return { error: invalid };
@@ -117,7 +134,7 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const roleSessionName = required(req.roleSessionName, 'RoleSessionName');
   const caller: Principal = ctx.caller.principal;
   const denied = (action: string): ActionResult =>
-    accessDenied(`User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`);
+    accessDenied(ctx, `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${roleArn}`, action, roleArn);
   // Federated users may call no STS action but GetCallerIdentity; unknown roles look like untrusted ones.
   const entry = ctx.roles.get(roleArn);
   if (caller.kind === 'federated-user' || !entry) return denied(STS_ASSUME_ROLE);
@@ -160,7 +177,9 @@ function assumeRole(ctx: ActionContext): ActionResult {
 }
 
 function getSessionToken(ctx: ActionContext): ActionResult {
-  if (ctx.caller.source !== 'long-term') return accessDenied('Cannot call GetSessionToken with session credentials');
+  if (ctx.caller.source !== 'long-term') {
+    return accessDenied(ctx, 'Cannot call GetSessionToken with session credentials', 'sts:GetSessionToken', '*');
+  }
   const req = sessionTokenRequest(ctx.params);
   const invalid = validateSessionToken(req);
   if (invalid) return { error: invalid };
@@ -177,12 +196,21 @@ function getCallerIdentity(ctx: ActionContext): ActionResult {
 }
 
 /**
- * Decodes nothing: the emulator's AccessDenied messages are not encoded. Answered only after the caller's
- * identity policies allowed sts:DecodeAuthorizationMessage, so it is a probe of whether a credential is
- * still honoured (AccessDenied when revoked, InvalidAuthorizationMessageException otherwise).
+ * Decodes a message this emulator encoded. Federated users may not (they may call no STS action but
+ * GetCallerIdentity); any other caller of the account may, unless an explicit Deny in its identity
+ * policies (checked by the server before any action runs) refuses it.
  */
 function decodeAuthorizationMessage(ctx: ActionContext): ActionResult {
-  if (!ctx.params.get('EncodedMessage')) {
+  if (ctx.caller.principal.kind === 'federated-user') {
+    return accessDenied(
+      ctx,
+      `User: ${ctx.caller.principal.arn} is not authorized to perform: sts:DecodeAuthorizationMessage`,
+      'sts:DecodeAuthorizationMessage',
+      '*',
+    );
+  }
+  const encoded = ctx.params.get('EncodedMessage');
+  if (encoded === undefined || encoded.length === 0) {
     return {
       error: awsError(
         400,
@@ -191,7 +219,9 @@ function decodeAuthorizationMessage(ctx: ActionContext): ActionResult {
       ),
     };
   }
-  return { error: awsError(400, 'InvalidAuthorizationMessageException', 'Message is not valid') };
+  const decoded = ctx.messages.decode(encoded);
+  if (decoded === undefined) return { error: awsError(400, 'InvalidAuthorizationMessageException', 'The encoded message is invalid.') };
+  return { body: decodedMessageXml({ decodedMessage: decoded, requestId: ctx.requestId }) };
 }
 
 // A Map, so an Action such as 'toString' cannot reach Object.prototype.

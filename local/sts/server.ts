@@ -4,6 +4,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { STS_ACTIONS } from './actions';
+import { messageSealer } from './authorization-messages';
 import { type AwsError, awsError } from './errors';
 import { IAM_ACTIONS, IAM_VERSION, iamErrorXml } from './iam';
 import { type KeyRecord, KeyStore, roleName } from './identity';
@@ -107,6 +108,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     (opts.parameters ?? []).map((p: LocalStsParameter) => [p.name, { ...p, version: 1, lastModifiedMs: startedAt }]),
   );
   const cipherKey = randomBytes(32);
+  const messages = messageSealer();
   const calls: LocalStsCall[] = [];
   let faults: Array<LocalStsFault & { left: number }> = [];
   const pendingDelays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
@@ -204,7 +206,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     }
     const denied = identityDenial(who.caller, `sts:${action}`, stsResource(action, params));
     if (denied) return stsReply(denied, requestId);
-    const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId, observe });
+    const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId, messages, observe });
     if ('error' in result) return stsReply(result.error, requestId);
     return { status: 200, contentType: 'text/xml', body: result.body };
   }

@@ -73,6 +73,10 @@ export function callerIdentityXml(r: { userId: string; account: string; arn: str
   return envelope('GetCallerIdentity', `${el('UserId', r.userId)}${el('Account', r.account)}${el('Arn', r.arn)}`, r.requestId);
 }
 
+export function decodedMessageXml(r: { decodedMessage: string; requestId: string }): string {
+  return envelope('DecodeAuthorizationMessage', el('DecodedMessage', r.decodedMessage), r.requestId);
+}
+
 /** Client errors are `Sender`, 5xx are `Receiver`, as in AWS's ErrorResponse. */
 export function errorXml(error: AwsError, requestId: string): string {
   const type = error.status >= 500 ? 'Receiver' : 'Sender';

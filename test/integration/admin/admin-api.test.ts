@@ -189,6 +189,21 @@ describe('policy versions', () => {
     expect((await api('GET', path(), { key: tenant.adminKey })).body.version).toBe(before);
   });
 
+  it('takes condition keys {{partnerId}} could merge only for a partner id no tenant can create (red team: was a 500)', async () => {
+    const read = await api('GET', path(), { key: tenant.adminKey });
+    const document = policy();
+    document.statements[1]!.Condition = {
+      StringLike: { 's3:prefix': '{{tenantId}}/{{partnerId}}/*', 'aws:PrincipalTag/{{partnerId}}': 'a', 'aws:PrincipalTag/*': 'b' },
+    };
+    const preview = await api('POST', `${path()}/preview`, {
+      key: tenant.adminKey,
+      body: { partnerId: tenant.partnerId, policy: document },
+    });
+    expect([preview.status, preview.body.ok]).toEqual([200, true]);
+    const put = await api('PUT', path(), { key: tenant.adminKey, body: { expectedVersion: read.body.version, policy: document } });
+    expect([put.status, put.body.version]).toEqual([200, read.body.version + 1]);
+  });
+
   it('previews the current policy and a draft without issuing anything', async () => {
     await control.resetStsCalls();
     const current = await api('POST', `${path()}/preview`, {

@@ -69,6 +69,15 @@ const CASES: Case[] = [
   { route: 'POST /v1/credentials', access: 'partner', ok: 201, path: () => '/v1/credentials', body: () => ({}) },
   { route: 'GET /v1/credentials', access: 'partner', ok: 200, path: () => '/v1/credentials?format=container' },
   { route: 'GET /v1/whoami', access: 'partner', ok: 200, path: () => '/v1/whoami' },
+  // A partner passes authentication and gets the 404 any message not about its own sessions gets
+  // (test/integration/credentials/decode-message.test.ts decodes a real one).
+  {
+    route: 'POST /v1/authorization-messages/decode',
+    access: 'partner',
+    ok: 404,
+    path: () => '/v1/authorization-messages/decode',
+    body: () => ({ encodedMessage: 'A'.repeat(64) }),
+  },
 
   {
     route: 'POST /v1/tenants',

@@ -3,7 +3,7 @@
 // are refused after their revocation; another partner's and later ones work; concurrent revocations
 // all reach the policy; an IAM fault leaves the revocation pending until a retry makes it effective.
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { statementsOf } from '../../../lib/admin/revocation-policy';
 import { revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
@@ -15,7 +15,7 @@ import { partnerIdentity, roleSessionName } from '../../../lib/vend/principal-na
 import { type LocalSts, startLocalSts } from '../../../local/sts/server';
 import { adminOf, type FakeAdmin, fakeAdmin, seedTenant } from '../../unit/admin/fakes';
 import { type Env, startEnv } from '../audit/fixtures';
-import { type Creds, credsOf, testUser, trustPolicyFor } from '../local-sts/support';
+import { type Creds, credsOf, iamVerdict, testUser, trustPolicyFor } from '../local-sts/support';
 
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/credvend/acme`;
@@ -66,13 +66,7 @@ beforeEach(async () => {
 });
 
 const client = (c: Creds) => new STSClient({ endpoint: sts.url, region: 'us-east-1', credentials: c, maxAttempts: 1 });
-const probe = (c: Creds) =>
-  client(c)
-    .send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' }))
-    .then(
-      () => 'ok',
-      (e: Error) => (e.name === 'InvalidAuthorizationMessageException' ? 'honoured' : e.name),
-    );
+const probe = (c: Creds) => iamVerdict(sts.url, c);
 const session = async (partnerId: string) =>
   credsOf(
     (

@@ -24,7 +24,9 @@ const POLICY = JSON.stringify({
 });
 
 const denied = (caller: string, action: string, roleArn: string): RegExp =>
-  new RegExp(`^User: ${caller} is not authorized to perform: ${action} on resource: ${roleArn}$`);
+  new RegExp(
+    `^User: ${caller} is not authorized to perform: ${action} on resource: ${roleArn} Encoded authorization failure message: [A-Za-z0-9_-]+$`,
+  );
 
 let sts: LocalSts;
 

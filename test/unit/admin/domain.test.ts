@@ -299,6 +299,13 @@ describe('issuance queries', () => {
     });
   });
 
+  it('clamps a bound an offset moves past year 9999 or before year 0000 (red team: ?to= far ahead returned nothing)', () => {
+    expect(issuanceFilterOf({ to: '9999-12-31T23:59:59.999-23:59' })).toEqual(expect.objectContaining({ from: undefined, to: undefined }));
+    expect(issuanceFilterOf({ from: '0000-01-01T00:00:00+05:00' })).toEqual(expect.objectContaining({ from: undefined, to: undefined }));
+    expect(issuanceFilterOf({ from: '9999-12-31T23:59:59.999-23:59' }).from).toBe('9999-12-31T23:59:59.999Z');
+    expect(issuanceFilterOf({ to: '0000-01-01T00:00:00+05:00' }).to).toBe('0000-01-01T00:00:00.000Z');
+  });
+
   it('refuses an empty or inverted range', () => {
     expect(() => issuanceFilterOf({ from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).toThrow(
       expect.objectContaining({ statusCode: 400, code: 'invalid_request' }),

@@ -3,7 +3,7 @@
 // local IAM and checks what they refuse: the revoked partner's sessions, and nobody else's on a role
 // two tenants share.
 import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, DecodeAuthorizationMessageCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   assertTenantScoped,
@@ -20,7 +20,7 @@ import {
 import type { IamStatement } from '../../../lib/core/model';
 import { federationName, partnerIdentity, roleSessionName } from '../../../lib/vend/principal-names';
 import { type LocalSts, startLocalSts } from '../../../local/sts/server';
-import { type Creds, credsOf, testUser, trustPolicyFor } from '../../integration/local-sts/support';
+import { type Creds, credsOf, iamVerdict, testUser, trustPolicyFor } from '../../integration/local-sts/support';
 
 const BEFORE = new Date('2026-12-01T10:00:00.000Z');
 
@@ -203,13 +203,7 @@ describe('the statements against the local IAM', () => {
   });
   const client = (c: Creds) => new STSClient({ endpoint: sts.url, region: 'us-east-1', credentials: c, maxAttempts: 1 });
   const iam = () => new IAMClient({ endpoint: sts.url, region: 'us-east-1', credentials: fn, maxAttempts: 1 });
-  const probe = (c: Creds) =>
-    client(c)
-      .send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' }))
-      .then(
-        () => 'ok',
-        (e: Error) => (e.name === 'InvalidAuthorizationMessageException' ? 'honoured' : e.name),
-      );
+  const probe = (c: Creds) => iamVerdict(sts.url, c);
   /** A session as credvend names it for the tenant's partner. */
   const session = async (tenantId: string, partnerId: string) =>
     credsOf(

@@ -72,6 +72,7 @@ export const LAYERS: Record<string, number> = {
   health: 2,
   vend: 3,
   admin: 4,
+  decode: 4,
   audit: 4,
   store: 5,
   sts: 5,

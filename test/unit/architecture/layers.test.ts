@@ -3,7 +3,7 @@
 //
 //   6 wiring, deploy              composition roots, one per Lambda; the deploy scripts' plans and checks
 //   5 store, sts, openapi         adapters (DynamoDB, STS) implementing the capabilities' ports; the API document
-//   4 admin, audit                capabilities built on the ones below
+//   4 admin, audit, decode        capabilities built on the ones below
 //   3 vend                        the issuance flow
 //   2 identity, http, health      authentication; the middy stack; health probes
 //   1 policy, aws                 policy rendering and STS limits; SDK clients, deadline, signing

@@ -137,7 +137,7 @@ describe('the expiry audit schedule', () => {
   const docWith = (schedule: unknown, params: Record<string, unknown> = { default: {} }) => ({
     service: 'credvend',
     params,
-    provider: { runtime: 'nodejs22.x', environment: { STAGE: '${sls:stage}' } },
+    provider: { runtime: 'nodejs24.x', environment: { STAGE: '${sls:stage}' } },
     functions: {
       expiryAudit: {
         handler: 'handlers/expiry-audit.handler',

@@ -35,13 +35,13 @@ function slsOutput(zips: Record<string, Buffer>, handlers: Record<string, string
   const functions = Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [
       name,
-      { handler, runtime: 'nodejs22.x', package: { artifact: `.serverless/${name}.zip` } },
+      { handler, runtime: 'nodejs24.x', package: { artifact: `.serverless/${name}.zip` } },
     ]),
   );
   const state = {
     service: {
       service: 'credvend',
-      provider: { name: 'aws', runtime: 'nodejs22.x', stage: 'ci' },
+      provider: { name: 'aws', runtime: 'nodejs24.x', stage: 'ci' },
       custom: { esbuild: { minify: true, format: 'esm', outputFileExtension: '.mjs' } },
       functions,
     },
@@ -70,7 +70,7 @@ describe('readSlsPackage', () => {
     expect(pkg.state).toMatchObject({
       service: 'credvend',
       stage: 'ci',
-      provider: { runtime: 'nodejs22.x' },
+      provider: { runtime: 'nodejs24.x' },
       package: { individually: true },
     });
     expect(pkg.state.package).not.toHaveProperty('artifact');
@@ -108,7 +108,7 @@ describe('readServiceState', () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, 'serverless-state.json'),
-      JSON.stringify({ service: { provider: { name: 'aws', runtime: 'nodejs22.x' }, functions: {} } }),
+      JSON.stringify({ service: { provider: { name: 'aws', runtime: 'nodejs24.x' }, functions: {} } }),
     );
     expect(() => readServiceState(dir)).toThrow('no functions');
   });
@@ -160,7 +160,7 @@ describe('packageLikeService', () => {
   const state = (esbuild: Record<string, unknown>): ServiceState => ({
     service: 'credvend',
     stage: 'test',
-    provider: { name: 'aws', runtime: 'nodejs22.x' },
+    provider: { name: 'aws', runtime: 'nodejs24.x' },
     custom: { esbuild },
     package: { individually: true },
     functions: {},

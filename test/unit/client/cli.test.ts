@@ -183,7 +183,7 @@ describe('errors: exit status and one line on stderr', () => {
   });
 
   it.each([
-    [[], 'missing command (credential-process, env, issue); see credvend --help'],
+    [[], 'missing command (credential-process, env, issue, decode-message); see credvend --help'],
     [['frobnicate'], 'unknown command "frobnicate"'],
     [['KEY'], 'unknown command'],
     [['issue', 'extra'], 'unexpected argument after the command (1 extra)'],
@@ -329,3 +329,68 @@ function exec(file: string, args: string[], env: Record<string, string>): Promis
     });
   });
 }
+
+describe('decode-message', () => {
+  const MESSAGE = 'AbC-_123'.repeat(10);
+  async function decodeRun(argv: string[], stdin: string, answer: { status: number; body: unknown }) {
+    const seen: { url: string; body: unknown; authorization: string | null }[] = [];
+    const fetchStub = (async (url: URL, init: RequestInit) => {
+      seen.push({ url: String(url), body: JSON.parse(String(init.body)), authorization: new Headers(init.headers).get('authorization') });
+      return new Response(JSON.stringify(answer.body), { status: answer.status, headers: { 'content-type': 'application/json' } });
+    }) as unknown as typeof fetch;
+    let stdout = '';
+    let stderr = '';
+    const code = await main(
+      argv,
+      { CREDVEND_API_KEY: apiKey, CREDVEND_ENDPOINT: 'https://credvend.example.com/prod' },
+      {
+        stdout: (t) => {
+          stdout += t;
+        },
+        stderr: (t) => {
+          stderr += t;
+        },
+        fetch: fetchStub,
+        stdin: async () => stdin,
+      },
+    );
+    return { code, stdout, stderr, seen };
+  }
+
+  it('sends the message found in a pasted AccessDenied text (stdin) and prints the decoded JSON', async () => {
+    const decoded = { allowed: false, context: { principal: { arn: 'arn:aws:sts::1:assumed-role/r/s' } } };
+    const r = await decodeRun(
+      ['decode-message'],
+      `An error occurred (AccessDenied): no. Encoded authorization failure message: ${MESSAGE}\n`,
+      {
+        status: 200,
+        body: { decodedMessage: decoded, principal: { arn: 'arn:aws:sts::1:assumed-role/r/s' } },
+      },
+    );
+    expect(r).toMatchObject({ code: 0, stderr: '', stdout: `${JSON.stringify(decoded, null, 2)}\n` });
+    expect(r.seen).toEqual([
+      {
+        url: 'https://credvend.example.com/prod/v1/authorization-messages/decode',
+        body: { encodedMessage: MESSAGE },
+        authorization: `Bearer ${apiKey}`,
+      },
+    ]);
+  });
+
+  it('takes the message as an argument, and reports the API 404 and a missing message on one line', async () => {
+    const notFound = { error: { code: 'not_found', message: 'No authorization message about your sessions was found', requestId: 'r1' } };
+    const r = await decodeRun(['decode-message', MESSAGE], '', { status: 404, body: notFound });
+    expect(r.seen[0]?.body).toEqual({ encodedMessage: MESSAGE });
+    expect(r).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'credvend: not_found: No authorization message about your sessions was found\n',
+    });
+    const none = await decodeRun(['decode-message'], 'nothing here\n', { status: 200, body: {} });
+    expect(none).toMatchObject({
+      code: 1,
+      stderr: 'credvend: invalid_message: No encoded authorization failure message found in the input\n',
+    });
+    expect(none.seen).toEqual([]);
+  });
+});

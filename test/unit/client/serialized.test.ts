@@ -88,7 +88,7 @@ describe('rejections', () => {
     ['an empty string', '', 'the input is empty'],
     ['a non-string', 42, 'expected a string'],
     ['base64url characters', `${valid.replace(/[+/]/g, (c) => (c === '+' ? '-' : '_'))}-_`, BASE64],
-    ['a trailing newline', `${valid}\n`, BASE64],
+    ['whitespace only', ' \n', 'the input is empty'],
     ['embedded whitespace', `${valid.slice(0, 8)} ${valid.slice(8)}`, BASE64],
     ['missing padding', padded.replace(/=+$/, ''), BASE64],
     [
@@ -153,6 +153,14 @@ describe('rejections', () => {
       expiration: new Date(good.Expiration),
     });
     expect(parseSerialized(padded).sessionToken.startsWith(token)).toBe(true);
+  });
+
+  it('ignores surrounding whitespace (a trailing newline from a file or echo), never whitespace inside', () => {
+    const parsed = parseSerialized(valid);
+    for (const wrapped of [`${valid}\n`, `${valid}\r\n`, `  ${valid}\t\n`, `\n${valid}`]) {
+      expect(parseSerialized(wrapped)).toEqual(parsed);
+    }
+    expect(() => parseSerialized(`${valid.slice(0, 8)}\n${valid.slice(8)}`)).toThrow(BASE64);
   });
 
   it('never quotes the input, whatever is wrong with it', () => {

@@ -67,8 +67,15 @@ const outcome = (p: Promise<unknown>) =>
     () => 'ok',
     (e: Error) => e.name,
   );
-/** Whether IAM still honours the credential: DecodeAuthorizationMessage is authorized before it fails on the message. */
+/**
+ * Whether IAM still honours the credential: SSM GetParameter, which IAM authorizes for every kind of
+ * caller (a federated user may call no STS action but GetCallerIdentity, which a Deny does not stop).
+ */
 const probe = async (c: Creds): Promise<string> => {
+  const r = await outcome(ssmAs(c).send(new GetParameterCommand({ Name: '/probe' })));
+  return r === 'ok' ? 'honoured' : r === 'AccessDeniedException' ? 'AccessDenied' : r;
+};
+const decodeProbe = async (c: Creds): Promise<string> => {
   const r = await outcome(stsAs(c).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'x' })));
   return r === 'InvalidAuthorizationMessageException' ? 'honoured' : r;
 };
@@ -198,7 +205,7 @@ describe('local IAM enforces inline Deny statements on credentials already issue
     const cutoff = cutoffBetween();
     await put('tenant-a', { Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': cutoff } } });
     expect(await probe(old)).toBe('AccessDenied');
-    expect(await outcome(ssmAs(old).send(new GetParameterCommand({ Name: '/probe' })))).toBe('AccessDeniedException');
+    expect(await decodeProbe(old)).toBe('AccessDenied');
     // AWS answers GetCallerIdentity even under a Deny on *.
     expect(await outcome(stsAs(old).send(new GetCallerIdentityCommand({})))).toBe('ok');
     expect(await probe(otherRole)).toBe('honoured');
@@ -270,8 +277,8 @@ describe('local IAM enforces inline Deny statements on credentials already issue
     const s = await session('p1');
     await put('tenant-a', { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' });
     expect(await probe(s)).toBe('honoured');
-    await put('tenant-a', { Effect: 'Deny', NotAction: 'sts:DecodeAuthorizationMessage', Resource: '*' });
+    await put('tenant-a', { Effect: 'Deny', NotAction: 'ssm:GetParameter', Resource: '*' });
     expect(await probe(s)).toBe('honoured');
-    expect(await outcome(ssmAs(s).send(new GetParameterCommand({ Name: '/probe' })))).toBe('AccessDeniedException');
+    expect(await decodeProbe(s)).toBe('AccessDenied');
   });
 });

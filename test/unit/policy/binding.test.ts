@@ -191,6 +191,17 @@ describe('federationBoundaryProblems', () => {
       '$.statements[0].Resource[2]',
     ]);
   });
+
+  it("is not thrown off by condition keys {{partnerId}} would merge with a literal '*' key (red team: was a 500 at PUT)", () => {
+    const statement: IamStatement = {
+      ...allow('arn:aws:s3:::bucket/acme/{{partnerId}}/*'),
+      Condition: { StringLike: { 'aws:PrincipalTag/{{partnerId}}': 'a', 'aws:PrincipalTag/*': 'b' } },
+    };
+    expect(federationBoundaryProblems(federationDoc([statement]), 'acme', ['arn:aws:s3:::bucket/acme/*'])).toEqual([]);
+    expect(federationBoundaryProblems(federationDoc([statement]), 'acme', ['arn:aws:s3:::bucket/acme/p1/*'])).toEqual([
+      expect.objectContaining({ path: '$.statements[0].Resource', code: 'outside_federation_boundary' }),
+    ]);
+  });
 });
 
 describe('effectiveRateLimit', () => {

@@ -1,7 +1,7 @@
 // The package check against a small template shaped as `sls package` writes it, and bundle code
 // shaped as esbuild writes SDK v3 commands: a least-privilege package passes; each widening fails.
 import { describe, expect, it } from '@jest/globals';
-import { bundleCalls, checkPackage, EXPECTED_ROUTES, type Resource, type Template } from '../../../scripts/check-package';
+import { bundleCalls, checkPackage, EXPECTED_ROUTES, LAMBDA_RUNTIME, type Resource, type Template } from '../../../scripts/check-package';
 
 type Json = Record<string, unknown>;
 
@@ -156,7 +156,7 @@ function template(): Template {
       Type: 'AWS::Lambda::Function',
       Properties: {
         FunctionName: `credvend-ci-${fn}`,
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Code: { S3Key: `serverless/credvend/ci/1/${fn}.zip` },
         Role: getAtt(fn === 'Issue' ? 'IamRoleLambdaExecution' : `${fn}Role`),
         Environment: { Variables: env },
@@ -229,6 +229,30 @@ describe('the package check', () => {
     ]);
   });
 
+  it('grants sts:DecodeAuthorizationMessage (no resource-level permissions) on * only where called, alone in its statement', () => {
+    const decode = { Effect: 'Allow', Action: ['sts:DecodeAuthorizationMessage'], Resource: '*' };
+    // Health never calls it: granted there, it is a problem even on *.
+    const t = template();
+    statementsOf(t, 'HealthRole').push(decode);
+    expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
+      'HealthLambdaFunction: role HealthRole grants sts:DecodeAuthorizationMessage, never called',
+    ]);
+    // Admin calls it (in this fixture): on * alone it passes; with another action on *, or on an ARN, it does not.
+    const bundles = { ...BUNDLES, AdminLambdaFunction: BUNDLES.AdminLambdaFunction + command('DecodeAuthorizationMessage') };
+    const ok = template();
+    statementsOf(ok, 'AdminRole').push(decode);
+    expect(checkPackage({ template: ok, bundles })).toEqual([]);
+    const mixed = template();
+    statementsOf(mixed, 'AdminRole').push({ ...decode, Action: ['sts:DecodeAuthorizationMessage', 'sts:AssumeRole'] });
+    expect(checkPackage({ template: mixed, bundles })).toEqual(
+      expect.arrayContaining(['AdminRole: sts:DecodeAuthorizationMessage must be granted on "*" alone, in a statement of its own']),
+    );
+    const missing = template();
+    expect(checkPackage({ template: missing, bundles })).toEqual([
+      'AdminLambdaFunction: calls sts:DecodeAuthorizationMessage, role AdminRole lacks it',
+    ]);
+  });
+
   it('fails a call the role lacks, and logs on another function’s log group', () => {
     const t = template();
     statementsOf(t, 'IamRoleLambdaExecution')[2]!.Action = ['dynamodb:GetItem'];
@@ -251,6 +275,17 @@ describe('the package check', () => {
       'no alarm on StsThrottles',
       'no alarm on audit lag, missing data breaching',
       'AdminErrorsAlarm: AlarmActions ["arn:aws:sns:us-east-1:123456789012:elsewhere"], not the alarm topic',
+    ]);
+  });
+
+  it('fails a function on an older runtime than nodejs24.x, or with none', () => {
+    const t = template();
+    t.Resources.AdminLambdaFunction!.Properties!.Runtime = 'nodejs22.x';
+    delete t.Resources.HealthLambdaFunction!.Properties!.Runtime;
+    expect(LAMBDA_RUNTIME).toBe('nodejs24.x');
+    expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
+      'HealthLambdaFunction: runtime undefined, expected nodejs24.x',
+      'AdminLambdaFunction: runtime nodejs22.x, expected nodejs24.x',
     ]);
   });
 

@@ -128,6 +128,8 @@ describe('DynamoIssuanceQueries over the sharded ledger', () => {
       [{}, 'not-a-cursor'],
       [{}, Buffer.from(JSON.stringify({ q: planIssuanceQuery('acme', {}).digest, after: 'TENANT#globex' })).toString('base64url')],
       [{ from }, encodeIssuanceCursor(planIssuanceQuery('acme', { from }), '2026-03-09T00:00:00.000Z#x')], // before `from`
+      // The right digest, a position past DynamoDB's 1,024-byte sort key (red team: a 503 on AWS).
+      [{}, encodeIssuanceCursor(planIssuanceQuery('acme', {}), `${position.slice(0, 25)}${'z'.repeat(1400)}`)],
     ];
     table.queries.length = 0;
     for (const [filter, cursor] of bad) {
