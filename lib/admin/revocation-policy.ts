@@ -186,13 +186,79 @@ export function statementsOf(policyText: string | undefined): IamStatement[] {
 /** The size IAM counts: characters other than whitespace. */
 export const policySize = (text: string): number => text.replace(/\s/g, '').length;
 
-export type MergeResult = { text: string | undefined; size: number } | { tooLarge: true; size: number; limit: number };
+export type MergeResult =
+  | { text: string | undefined; size: number; compacted?: string[] }
+  | { tooLarge: true; size: number; limit: number };
+
+const cutoffOf = (s: IamStatement): number => {
+  const bound = s.Condition?.DateLessThan?.['aws:TokenIssueTime'];
+  return typeof bound === 'string' ? Date.parse(bound) : Number.NaN;
+};
+
+/** A partner statement's selector (its StringEquals), when it has only a cutoff: no lower bound, no principal id. */
+function partnerSelector(s: IamStatement): Record<string, string> | undefined {
+  const c = s.Condition ?? {};
+  if (Object.keys(c).sort().join(',') !== 'DateLessThan,StringEquals' || Number.isNaN(cutoffOf(s))) return undefined;
+  const eq = c.StringEquals as Record<string, unknown>;
+  if (Object.values(eq).some((v) => typeof v !== 'string')) return undefined;
+  const keys = Object.keys(eq).sort().join(',');
+  return keys === 'aws:SourceIdentity' || keys === 'aws:PrincipalTag/partner,aws:PrincipalTag/tenant'
+    ? (eq as Record<string, string>)
+    : undefined;
+}
+
+/** Whether a partner statement's selector takes in every session of this principal id (credvend's names). */
+function selectsPrincipal(selector: Record<string, string>, principalId: string): boolean {
+  const name = principalId.split(':')[1] ?? '';
+  const identity = selector['aws:SourceIdentity'];
+  // Assume-role: the session name is the partner identity (the session's SourceIdentity) plus a suffix.
+  if (identity !== undefined) return name.startsWith(`${identity}.`);
+  // Federation: the name is derived from the tenant and partner, whose tags every federated session carries.
+  const tenantId = selector['aws:PrincipalTag/tenant'] ?? '';
+  const partnerId = selector['aws:PrincipalTag/partner'] ?? '';
+  if (!ID_PATTERN.test(tenantId) || !ID_PATTERN.test(partnerId)) return false;
+  const base = federationName(tenantId, partnerId);
+  return name === base || name.startsWith(`${base}-`);
+}
+
+/**
+ * Leaves out the statements another one already covers, exactly (never more revoked, never less):
+ * of a partner's statements on this entity only the latest cutoff counts (it refuses every session the
+ * earlier ones do), and a one-issuance statement whose whole window lies before a cutoff of the same
+ * partner is covered by it. Answers the statements kept and the Sids left out.
+ */
+export function compactStatements(statements: IamStatement[]): { kept: IamStatement[]; dropped: string[] } {
+  const latest = new Map<string, IamStatement>();
+  for (const s of statements) {
+    const selector = partnerSelector(s);
+    if (!selector) continue;
+    const key = JSON.stringify(Object.entries(selector).sort());
+    const seen = latest.get(key);
+    if (!seen || cutoffOf(s) > cutoffOf(seen)) latest.set(key, s);
+  }
+  const partners = [...latest.values()];
+  const covered = (s: IamStatement): boolean => {
+    const selector = partnerSelector(s);
+    if (selector) return latest.get(JSON.stringify(Object.entries(selector).sort())) !== s;
+    const userid = (s.Condition?.StringEquals as Record<string, unknown> | undefined)?.['aws:userid'];
+    if (typeof userid !== 'string' || Number.isNaN(cutoffOf(s))) return false;
+    return partners.some((p) => cutoffOf(p) >= cutoffOf(s) && selectsPrincipal(partnerSelector(p) ?? {}, userid));
+  };
+  const kept: IamStatement[] = [];
+  const dropped: string[] = [];
+  for (const s of statements) {
+    if (covered(s)) dropped.push(s.Sid ?? '');
+    else kept.push(s);
+  }
+  return { kept, dropped };
+}
 
 /**
  * The revocation policy with `add` put in (by Sid: a retried write replaces its own statement) and the
- * statements in `remove` left out; undefined text when nothing is left (delete the policy). Refused
- * when the entity's inline policies together would pass IAM's quota (`otherPoliciesSize`: the entity's
- * other inline policies, which credvend does not own).
+ * statements in `remove` left out; undefined text when nothing is left (delete the policy). Past IAM's
+ * quota for the entity's kind (`otherPoliciesSize`: the entity's other inline policies, which credvend
+ * does not own, count too) the statements others cover are left out (compactStatements, `compacted`
+ * names them); refused (`tooLarge`) when even that does not fit.
  */
 export function mergeRevocationPolicy(
   current: string | undefined,
@@ -204,11 +270,15 @@ export function mergeRevocationPolicy(
   const kept = statementsOf(current).filter((s) => !added.has(s.Sid ?? '') && !change.remove?.has(s.Sid ?? ''));
   const statements = [...kept, ...added.values()].sort((a, b) => (a.Sid ?? '').localeCompare(b.Sid ?? ''));
   if (statements.length === 0) return { text: undefined, size: 0 };
+  const limit = INLINE_POLICY_LIMITS[kind];
   const text = JSON.stringify({ Version: '2012-10-17', Statement: statements });
   const size = policySize(text);
-  const limit = INLINE_POLICY_LIMITS[kind];
-  if (size + otherPoliciesSize > limit) return { tooLarge: true, size: size + otherPoliciesSize, limit };
-  return { text, size };
+  if (size + otherPoliciesSize <= limit) return { text, size };
+  const compact = compactStatements(statements);
+  const smaller = JSON.stringify({ Version: '2012-10-17', Statement: compact.kept });
+  const smallerSize = policySize(smaller);
+  if (smallerSize + otherPoliciesSize > limit) return { tooLarge: true, size: smallerSize + otherPoliciesSize, limit };
+  return { text: smaller, size: smallerSize, compacted: compact.dropped };
 }
 
 /** Why a revocation policy could not be written: a stable code for the record, never AWS's message. */

@@ -7,6 +7,7 @@ import { AssumeRoleCommand, GetFederationTokenCommand, STSClient } from '@aws-sd
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   assertTenantScoped,
+  compactStatements,
   INLINE_POLICY_LIMITS,
   issuancePrincipalId,
   issuanceStatement,
@@ -181,6 +182,79 @@ describe('mergeRevocationPolicy', () => {
     });
     const many = Array.from({ length: 60 }, (_, i) => partnerRoleStatement(`rv${i}`, 'acme', `p${i}x`, BEFORE));
     expect(mergeRevocationPolicy(undefined, { add: many }, 'role', 0)).toMatchObject({ tooLarge: true, limit: 10_240 });
+  });
+});
+
+describe("IAM's quota per principal kind, and compaction", () => {
+  const at = (minutes: number) => new Date(BEFORE.getTime() + minutes * 60_000);
+  const fedIssuance = (partnerId: string, issuedAt: Date, suffix = 'x1') => ({
+    tenantId: 'acme',
+    partnerId,
+    mode: 'federation' as const,
+    principalId: `123456789012:${federationName('acme', partnerId, suffix)}`,
+    issuedAt: issuedAt.toISOString(),
+  });
+  const roleIssuance = (partnerId: string, issuedAt: Date) => ({
+    tenantId: 'acme',
+    partnerId,
+    mode: 'assume-role' as const,
+    principalId: `AROAEXAMPLEROLEID:${roleSessionName('acme', partnerId, 'x1')}`,
+    issuedAt: issuedAt.toISOString(),
+  });
+  const sidsOf = (r: ReturnType<typeof mergeRevocationPolicy>) => ('text' in r ? statementsOf(r.text).map((s) => s.Sid) : r);
+
+  it('the federation user holds 2,048 characters, a role 10,240: the same statements fit a role, not the user', () => {
+    const distinct = Array.from({ length: 12 }, (_, i) => partnerFederationStatement(`rv${i}`, 'acme', `partner${i}`, at(i)));
+    const user = mergeRevocationPolicy(undefined, { add: distinct }, 'user', 0);
+    expect(user).toMatchObject({ tooLarge: true, limit: 2_048 });
+    const role = mergeRevocationPolicy(undefined, { add: distinct }, 'role', 0);
+    expect('text' in role && role.size).toBeGreaterThan(2_048);
+    expect(sidsOf(role)).toHaveLength(12);
+  });
+
+  it("past the quota a partner's earlier cutoffs give way to its latest (which refuses every session they do)", () => {
+    const same = Array.from({ length: 12 }, (_, i) =>
+      partnerFederationStatement(`rv${String(i).padStart(2, '0')}`, 'acme', 'app-one', at(i)),
+    );
+    const other = partnerFederationStatement('rvZ', 'acme', 'app-two', at(0));
+    const merged = mergeRevocationPolicy(undefined, { add: [...same, other] }, 'user', 0);
+    expect(sidsOf(merged)).toEqual(['rv11', 'rvZ']);
+    expect('compacted' in merged && merged.compacted).toHaveLength(11);
+    expect(merged.size).toBeLessThanOrEqual(2_048);
+  });
+
+  it('below the quota nothing is compacted: every revocation keeps its own statement', () => {
+    const two = [partnerFederationStatement('rvA', 'acme', 'app-one', at(0)), partnerFederationStatement('rvB', 'acme', 'app-one', at(1))];
+    const merged = mergeRevocationPolicy(undefined, { add: two }, 'user', 0);
+    expect(sidsOf(merged)).toEqual(['rvA', 'rvB']);
+    expect('compacted' in merged ? merged.compacted : undefined).toBeUndefined();
+  });
+
+  it("compaction drops only what another statement covers: an issuance before its partner's cutoff, nothing of others", () => {
+    const covered = issuanceStatement('rvI1', fedIssuance('app-one', at(-10)));
+    const after = issuanceStatement('rvI2', fedIssuance('app-one', at(30)));
+    const otherPartner = issuanceStatement('rvI3', fedIssuance('app-two', at(-10)));
+    // Same partner id in another tenant: another federation name, other tags.
+    const otherTenant = partnerFederationStatement('rvT', 'globex', 'app-one', at(-20));
+    const partner = partnerFederationStatement('rvP', 'acme', 'app-one', at(0));
+    const statements = [covered, after, otherPartner, otherTenant, partner];
+    const exact = compactStatements(statements);
+    expect(exact.dropped).toEqual(['rvI1']);
+    expect(exact.kept.map((s) => s.Sid)).toEqual(['rvI2', 'rvI3', 'rvT', 'rvP']);
+    // On a role: the session name starts with the partner identity the role statement selects.
+    const roleCovered = issuanceStatement('rvR1', roleIssuance('app-one', at(-10)));
+    const roleOther = issuanceStatement('rvR2', roleIssuance('app-two', at(-10)));
+    const rolePartner = partnerRoleStatement('rvRP', 'acme', 'app-one', at(0));
+    expect(compactStatements([roleCovered, roleOther, rolePartner]).dropped).toEqual(['rvR1']);
+  });
+
+  it('still too large after compaction: refused (the writer leaves the revocation pending, policy_full)', () => {
+    const distinct = Array.from({ length: 12 }, (_, i) => partnerFederationStatement(`rv${i}`, 'acme', `partner${i}`, at(i)));
+    const one = mergeRevocationPolicy(undefined, { add: distinct.slice(0, 3) }, 'user', 0);
+    if (!('text' in one)) throw new Error('expected a policy');
+    expect(mergeRevocationPolicy(one.text, { add: distinct.slice(3) }, 'user', 0)).toMatchObject({ tooLarge: true, limit: 2_048 });
+    // Other inline policies of the user count against the same 2,048.
+    expect(mergeRevocationPolicy(undefined, { add: distinct.slice(0, 3) }, 'user', 2_048 - one.size + 1)).toMatchObject({ tooLarge: true });
   });
 });
 
