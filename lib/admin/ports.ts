@@ -83,6 +83,8 @@ export interface RevocationStore {
 export interface RevocationPolicyWriter {
   /** Puts the statements (by Sid) into the entity's revocation policy, merged with what is there. */
   add(entity: RevocationEntity, statements: IamStatement[]): Promise<void>;
+  /** Takes out the statements whose targets have all expired; touches IAM only when there are some. Answers how many. */
+  prune(entity: RevocationEntity): Promise<number>;
 }
 
 /** One issuance of one tenant, by id (consistent read). */

@@ -53,15 +53,17 @@ export function revocationPolicyWriter(
   iam: InlinePolicyApi,
   now: () => Date = () => new Date(),
 ): RevocationPolicyChanger {
+  const expiredSids = (statements: IamStatement[], kind: RevocationEntity['kind']): string[] => {
+    const nowMs = now().getTime();
+    return statements.filter((s) => (prunableAt(s, kind) ?? Number.POSITIVE_INFINITY) <= nowMs).map((s) => s.Sid ?? '');
+  };
+
   async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>): Promise<void> {
     const key = entityKey(entity);
     const others = await iam.otherPoliciesSize(entity, REVOCATION_POLICY_NAME);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = (await docs.get(key)) ?? { statements: [], version: 0 };
-      const nowMs = now().getTime();
-      const expired = current.statements
-        .filter((s) => (prunableAt(s, entity.kind) ?? Number.POSITIVE_INFINITY) <= nowMs)
-        .map((s) => s.Sid ?? '');
+      const expired = expiredSids(current.statements, entity.kind);
       const merged = mergeRevocationPolicy(
         render(current.statements),
         { add, remove: new Set([...remove, ...expired]) },
@@ -90,5 +92,13 @@ export function revocationPolicyWriter(
   return {
     add: (entity, statements) => change(entity, statements, new Set()),
     remove: (entity, sids) => change(entity, [], sids),
+    async prune(entity) {
+      // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.
+      const current = await docs.get(entityKey(entity));
+      const expired = current ? expiredSids(current.statements, entity.kind) : [];
+      if (expired.length === 0) return 0;
+      await change(entity, [], new Set(expired));
+      return expired.length;
+    },
   };
 }

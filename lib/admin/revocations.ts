@@ -261,3 +261,55 @@ export async function retryPendingRevocations(
   const pending = out.items.filter((r) => r.state === 'pending' && r.revocationId !== except);
   return Promise.all(pending.map((r) => applyRevocation(rd, r, now)));
 }
+
+export interface RevocationSweep {
+  tenants: number;
+  /** Pending revocations tried again, and how many of them are no longer pending. */
+  retried: number;
+  settled: number;
+  /** Roles and users whose policy lost expired statements, and how many statements. */
+  entitiesPruned: number;
+  statementsPruned: number;
+  /** Entities whose pruning failed (IAM or DynamoDB): tried again on the next run. */
+  pruneFailures: number;
+}
+
+/**
+ * The scheduled pass of the revocations function (the one holding the IAM grants): every tenant's
+ * pending revocations are tried again, and every policy credvend may write (the tenants' modifiable bound
+ * roles, the federation user) loses the statements whose targets have all expired. So a revocation left
+ * pending by an IAM failure becomes effective without anyone writing another one, and the quota frees up.
+ */
+export async function sweepRevocations(deps: AdminDeps, pageSize = 100): Promise<RevocationSweep> {
+  const rd = revocationDeps(deps);
+  const ownAccount = accountOf(await deps.trust.issuerPrincipal());
+  const out: RevocationSweep = { tenants: 0, retried: 0, settled: 0, entitiesPruned: 0, statementsPruned: 0, pruneFailures: 0 };
+  const entities = new Map<string, RevocationEntity>();
+  if (rd.federationUser !== undefined) entities.set(`user#${rd.federationUser}`, { kind: 'user', userName: rd.federationUser });
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listTenants({ limit: pageSize, cursor });
+    for (const tenant of page.items) {
+      out.tenants += 1;
+      const retried = await retryPendingRevocations(rd, tenant.tenantId, deps.now, 100);
+      out.retried += retried.length;
+      out.settled += retried.filter((r) => r.state !== 'pending').length;
+      for (const role of uniqueRoles(Object.values(tenant.binding?.roles ?? {}))) {
+        if (roleModifiable(deps, role.roleArn, ownAccount)) entities.set(`role#${role.roleArn}`, { kind: 'role', roleArn: role.roleArn });
+      }
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  for (const entity of entities.values()) {
+    try {
+      const pruned = await rd.writer.prune(entity);
+      if (pruned > 0) {
+        out.entitiesPruned += 1;
+        out.statementsPruned += pruned;
+      }
+    } catch {
+      out.pruneFailures += 1;
+    }
+  }
+  return out;
+}

@@ -18,11 +18,12 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
   // The functions reach DynamoDB through a proxy that tests can tell to fail chosen calls.
   const dynamoProxy = await startFaultProxy(stack.dynamo.url);
   const controlServer = await startControlServer(stack.sts, dynamoProxy);
+  const lambdaPort = await freePort();
   const offline = await startOffline({
     stage,
     env: { ...stack.env, AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url, CACHE_TTL_SECONDS: '1', AWS_TIMEOUT_MS: '2000' },
     httpPort: await freePort(),
-    lambdaPort: await freePort(),
+    lambdaPort,
   });
   const dir = mkdtempSync(join(tmpdir(), 'credvend-itest-'));
   const logFile = join(dir, 'offline.log');
@@ -40,6 +41,8 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
       stage,
       env: stack.env,
       stsUrl: stack.sts.url,
+      // serverless-offline's Lambda Invoke API: what EventBridge does for the scheduled functions.
+      lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       demoRoleArn: stack.demoRoleArn,
       demoExternalId: stack.demoExternalId,
       federationUser: { userName: stack.federationUser.userName, accessKeyId: stack.federationUser.accessKeyId },

@@ -7,7 +7,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { statementsOf } from '../../../lib/admin/revocation-policy';
 import { revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
-import { createRevocation, listRevocations, retryPendingRevocations } from '../../../lib/admin/revocations';
+import { createRevocation, listRevocations, retryPendingRevocations, sweepRevocations } from '../../../lib/admin/revocations';
 import type { RevocationRecord } from '../../../lib/core/model';
 import { DynamoRevocationStore } from '../../../lib/store/revocation-store';
 import { IamInlinePolicies } from '../../../lib/sts/iam-inline-policy';
@@ -25,6 +25,7 @@ let sts: LocalSts;
 let store: DynamoRevocationStore;
 let fake: FakeAdmin;
 let clockMs = 0;
+let laterMs = 0;
 let ids = 0;
 
 beforeAll(async () => {
@@ -43,6 +44,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
+  laterMs = 0;
   fake = fakeAdmin();
   await seedTenant(fake.store, 'acme', 'partner-one');
   await fake.store.createPartner({
@@ -59,7 +61,9 @@ beforeEach(async () => {
   fake.deps.now = () => new Date(Date.now() + clockMs);
   fake.deps.revocations = {
     store,
-    writer: revocationPolicyWriter(store.policyDocuments(), new IamInlinePolicies(iam)),
+    // The emulator's clock: pruning decides on the same time the local STS issues and expires by (laterMs:
+    // only the writer's clock moves on, as the emulator refuses signatures from hours before its own clock).
+    writer: revocationPolicyWriter(store.policyDocuments(), new IamInlinePolicies(iam), () => new Date(Date.now() + clockMs + laterMs)),
     issuance: async () => undefined,
     newId: () => `rv${Date.now().toString(36)}${String(++ids).padStart(6, '0')}`,
   };
@@ -143,5 +147,74 @@ describe('revocations on DynamoDB and the local IAM', () => {
     const iam = new IAMClient({ endpoint: sts.url, region: 'us-east-1', credentials: fn, maxAttempts: 1 });
     const held = await iam.send(new GetRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations' }));
     expect(statementsOf(decodeURIComponent(held.PolicyDocument ?? '')).map((s) => s.Sid)).toEqual(await rolePolicySids());
+  });
+});
+
+describe('the scheduled sweep (revocations function, EventBridge)', () => {
+  const iamCalls = (action: string) => sts.calls.filter((c) => c.service === 'iam' && c.action === action).length;
+
+  it('an IAM failure midway (the copy written, PutRolePolicy failed) stays pending until the sweep makes it effective', async () => {
+    const p1 = await session('partner-one');
+    tick(2000);
+    // DynamoDB's copy is written, then IAM fails: the revocation must not say effective.
+    sts.injectFault({ action: 'PutRolePolicy', status: 500, code: 'ServiceFailure', message: 'internal', times: 1 });
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    expect(out.revocation).toMatchObject({ state: 'pending', entities: [{ state: 'pending', reason: 'iam_failed' }] });
+    expect(await rolePolicySids()).toContain(out.revocation.revocationId);
+    tick(2000);
+    expect(await probe(p1)).toBe('honoured');
+
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept).toMatchObject({ tenants: 1, settled: swept.retried, pruneFailures: 0 });
+    expect(swept.retried).toBeGreaterThanOrEqual(1);
+    const listed = await listRevocations(fake.deps, adminOf('acme'), 'acme', { limit: 100 });
+    const record = listed.items.find((r) => r.revocationId === out.revocation.revocationId);
+    expect(record).toMatchObject({ state: 'effective', entities: [{ state: 'written' }] });
+    expect(record?.effectiveAt).toBeDefined();
+    tick(2000);
+    expect(await probe(p1)).toBe('AccessDenied');
+    // Nothing pending, nothing expired: a second sweep touches no IAM policy.
+    sts.resetCalls();
+    expect(await sweepRevocations(fake.deps)).toMatchObject({ retried: 0, statementsPruned: 0 });
+    expect(iamCalls('PutRolePolicy') + iamCalls('DeleteRolePolicy')).toBe(0);
+  });
+
+  it('IAM throttling through the sweep too: still pending, never effective; the next sweep finishes it', async () => {
+    tick(2000);
+    sts.injectFault({ action: 'PutRolePolicy', status: 400, code: 'Throttling', message: 'Rate exceeded', times: 100 });
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-two' });
+    expect(out.revocation.state).toBe('pending');
+    const first = await sweepRevocations(fake.deps);
+    expect(first.retried).toBeGreaterThanOrEqual(1);
+    const still = (await listRevocations(fake.deps, adminOf('acme'), 'acme', { limit: 100 })).items.find(
+      (r) => r.revocationId === out.revocation.revocationId,
+    );
+    expect(still).toMatchObject({ state: 'pending', entities: [{ state: 'pending', reason: 'iam_throttled' }] });
+    expect(still?.effectiveAt).toBeUndefined();
+    // The throttling is over: the next scheduled run finishes it.
+    sts.clearFaults();
+    const second = await sweepRevocations(fake.deps);
+    expect(second.settled).toBeGreaterThanOrEqual(1);
+    const done = (await listRevocations(fake.deps, adminOf('acme'), 'acme', { limit: 100 })).items.find(
+      (r) => r.revocationId === out.revocation.revocationId,
+    );
+    expect(done?.state).toBe('effective');
+  });
+
+  it('prunes: once every credential a statement targets has expired, the sweep takes it out; the last one deletes the policy', async () => {
+    tick(2000);
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-two' });
+    expect(out.revocation.state).toBe('effective');
+    expect((await rolePolicySids()).length).toBeGreaterThan(0);
+    // 12 h (a role session's longest life) and a minute later, every statement here has outlived its targets.
+    laterMs = 12 * 3_600_000 + 60_000;
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept.entitiesPruned).toBe(1);
+    expect(swept.statementsPruned).toBeGreaterThan(0);
+    expect(await rolePolicySids()).toEqual([]);
+    const iam = new IAMClient({ endpoint: sts.url, region: 'us-east-1', credentials: fn, maxAttempts: 1 });
+    await expect(iam.send(new GetRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations' }))).rejects.toMatchObject({
+      name: 'NoSuchEntityException',
+    });
   });
 });

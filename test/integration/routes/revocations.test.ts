@@ -4,6 +4,7 @@
 // (shared) demo role are untouched. The attacker holds tenant A's admin key and tries to reach tenant B.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { addTestPartner, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
+import { control } from '../../support/control';
 import { api } from '../admin/support';
 import { iamVerdict } from '../local-sts/support';
 
@@ -119,5 +120,40 @@ describe('POST /v1/tenants/{tenantId}/revocations', () => {
     expect(await probe(other)).toBe('honoured');
     await new Promise((r) => setTimeout(r, 5));
     expect(await probe(await issue(t.partnerKey, 'federation'))).toBe('honoured');
+  });
+});
+
+describe('the scheduled sweep of the revocations function', () => {
+  /** What EventBridge does on the function's schedule: an Invoke with a scheduled event. */
+  async function scheduledRun(): Promise<Record<string, number>> {
+    const name = `credvend-${stackInfo().stage}-revocations`;
+    const res = await fetch(`${stackInfo().lambdaUrl}/2015-03-31/functions/${name}/invocations`, {
+      method: 'POST',
+      body: JSON.stringify({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+    });
+    if (res.status !== 200) throw new Error(`invoke: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, number>;
+  }
+
+  it('a revocation left pending by an IAM failure becomes effective on the next scheduled run, and its credentials are refused', async () => {
+    const t = await createTestTenant();
+    const live = await issue(t.partnerKey);
+    await new Promise((r) => setTimeout(r, 5));
+    // Three: the function's IAM client makes three attempts (lib/wiring/revocations.ts) before it gives up.
+    await control.stsFault({ action: 'PutRolePolicy', status: 500, code: 'ServiceFailure', times: 3 });
+    const res = await revoke(t.tenantId, t.adminKey, { partnerId: t.partnerId });
+    expect([res.status, res.body.revocation.state]).toEqual([201, 'pending']);
+    expect(res.body.revocation.entities).toContainEqual(expect.objectContaining({ state: 'pending', reason: 'iam_failed' }));
+    expect(await probe(live)).toBe('honoured');
+
+    const run = await scheduledRun();
+    expect(run.tenants).toBeGreaterThanOrEqual(1);
+    expect(run.settled).toBeGreaterThanOrEqual(1);
+    const listed = await api('GET', `/v1/tenants/${t.tenantId}/revocations`, { key: t.adminKey });
+    expect(listed.body.items.find((r: { revocationId: string }) => r.revocationId === res.body.revocation.revocationId)).toMatchObject({
+      state: 'effective',
+    });
+    expect(await probe(live)).toBe('AccessDenied');
+    expect(await probe(await issue(t.partnerKey))).toBe('honoured');
   });
 });

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { queryIssuances, withRevocation } from '../../../lib/admin/issuances';
 import type { Page, PageRequest, RevocationDeps, RevocationStore } from '../../../lib/admin/ports';
 import { mergeRevocationPolicy, RevocationWriteError, statementsOf } from '../../../lib/admin/revocation-policy';
-import { createRevocation, listRevocations, retryPendingRevocations } from '../../../lib/admin/revocations';
+import { createRevocation, listRevocations, retryPendingRevocations, sweepRevocations } from '../../../lib/admin/revocations';
 import type { IamStatement, IssuanceRecord, RevocationEntity, RevocationRecord } from '../../../lib/core/model';
 import { partnerIdentity, roleSessionName } from '../../../lib/vend/principal-names';
 import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, partnerOf, seedTenant } from './fakes';
@@ -45,6 +45,11 @@ class FakeWriter {
     const merged = mergeRevocationPolicy(this.policies.get(key), { add: statements }, entity.kind, 0);
     if (!('text' in merged) || merged.text === undefined) throw new RevocationWriteError('policy_full');
     this.policies.set(key, merged.text);
+  }
+  readonly pruned: string[] = [];
+  async prune(entity: RevocationEntity) {
+    this.pruned.push(entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`);
+    return 0;
   }
 }
 
@@ -212,6 +217,49 @@ describe('where the Deny goes', () => {
       reason: 'outside_credvend_account',
     });
     expect(writer.writes).not.toContain('arn:aws:iam::999999999999:role/credvend/acme');
+  });
+});
+
+describe('across accounts', () => {
+  it('a tenant whose only bound role is in another account: recorded-only, said per entity, nothing written, never effective', async () => {
+    const tenant = fake.store.tenants.get('acme');
+    if (!tenant?.binding) throw new Error('seeded');
+    tenant.binding.roles = { main: { roleArn: 'arn:aws:iam::999999999999:role/credvend/acme', maxSessionDuration: 3600 } };
+    delete tenant.binding.federation;
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    expect(out.revocation.state).toBe('recorded-only');
+    expect(out.revocation.effectiveAt).toBeUndefined();
+    expect(out.revocation.entities).toEqual([
+      {
+        kind: 'role',
+        roleArn: 'arn:aws:iam::999999999999:role/credvend/acme',
+        state: 'not-modifiable',
+        reason: 'outside_credvend_account',
+      },
+    ]);
+    expect(writer.writes).toEqual([]);
+    // Nothing to retry: the sweep leaves it as it is and never touches the other account's role.
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept.retried).toBe(0);
+    expect(writer.pruned).not.toContain('arn:aws:iam::999999999999:role/credvend/acme');
+    expect((await listRevocations(fake.deps, adminOf('acme'), 'acme', { limit: 10 })).items[0]?.state).toBe('recorded-only');
+  });
+});
+
+describe('the scheduled sweep', () => {
+  it("retries every tenant's pending revocations and prunes each modifiable role and the federation user once", async () => {
+    writer.failures = [new RevocationWriteError('iam_throttled')];
+    const a = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    writer.failures = [new RevocationWriteError('iam_failed')];
+    const g = await createRevocation(fake.deps, adminOf('globex'), 'globex', { partnerId: 'partner-two' });
+    expect([a.revocation.state, g.revocation.state]).toEqual(['pending', 'pending']);
+    const swept = await sweepRevocations(fake.deps, 1);
+    expect(swept).toMatchObject({ tenants: 2, retried: 2, settled: 2, pruneFailures: 0 });
+    const states = await Promise.all(
+      (['acme', 'globex'] as const).map(async (t) => (await listRevocations(fake.deps, adminOf(t), t, { limit: 10 })).items[0]?.state),
+    );
+    expect(states).toEqual(['effective', 'effective']);
+    expect(writer.pruned.sort()).toEqual([ACME_ROLE, GLOBEX_ROLE, 'user/credvend-federation'].sort());
   });
 });
 
