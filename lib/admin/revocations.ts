@@ -58,7 +58,12 @@ function roleModifiable(deps: AdminDeps, roleArn: string, ownAccount: string): b
   return accountOf(roleArn) === ownAccount && patternCovers(deps.trust.rolePattern, roleArn);
 }
 
-function entryFor(entity: RevocationEntity, statement: RevocationTargetEntry['statement'], modifiable: boolean, reason?: string) {
+function entryFor(
+  entity: RevocationEntity,
+  statement: RevocationTargetEntry['statement'],
+  modifiable: boolean,
+  reason?: RevocationTargetEntry['reason'],
+) {
   const entry: RevocationTargetEntry = { entity, statement, state: modifiable ? 'pending' : 'not-modifiable' };
   if (!modifiable) entry.reason = reason ?? 'outside_credvend_account';
   return entry;

@@ -156,6 +156,25 @@ export type RevocationState = 'pending' | 'effective' | 'partial' | 'recorded-on
 /** Where credvend writes a revocation's Deny: a bound role, or the federation IAM user. */
 export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user'; userName: string };
 
+/**
+ * Why a revocation's entry is not written yet (pending: retried) or cannot be (not-modifiable). Pending:
+ * iam_throttled, iam_access_denied, iam_no_such_entity, iam_failed, policy_full (IAM's inline-policy
+ * quota even after compaction), policy_conflict (too many concurrent writers). Not modifiable:
+ * outside_credvend_account, role_not_bound, federation_not_deployed.
+ */
+export const REVOCATION_REASONS = [
+  'iam_throttled',
+  'iam_access_denied',
+  'iam_no_such_entity',
+  'iam_failed',
+  'policy_full',
+  'policy_conflict',
+  'outside_credvend_account',
+  'role_not_bound',
+  'federation_not_deployed',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
 export interface RevocationTargetEntry {
   entity: RevocationEntity;
   /** written: in the entity's inline policy; pending: not yet (retried); not-modifiable: credvend may not write there. */
@@ -163,7 +182,7 @@ export interface RevocationTargetEntry {
   /** The Deny statement written (or to write) there: credvend's own identifiers only. */
   statement: IamStatement;
   /** Why it is not written yet or cannot be: a stable code, never an AWS message. */
-  reason?: string;
+  reason?: RevocationReason;
 }
 
 export interface RevocationRecord {

@@ -17,7 +17,7 @@ import {
   PutPolicyRequest,
   RevokeSessionsQuery,
 } from '../admin/schemas';
-import { MODES, type Mode } from '../core/model';
+import { MODES, type Mode, REVOCATION_REASONS } from '../core/model';
 import { DecodedMessageSchema, DecodeMessageRequestSchema } from '../decode/schemas';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 import { IssueRequestSchema } from '../vend/request';
@@ -55,7 +55,7 @@ export const Revocation = z.strictObject({
   ]),
   state: described(
     z.enum(['pending', 'effective', 'partial', 'recorded-only']),
-    'effective: written everywhere it applies; pending: a write failed and is retried; partial / recorded-only: some / every place is one credvend may not modify',
+    'effective: written everywhere it applies; pending: a write failed and is retried (next request, scheduled sweep), never reported effective meanwhile; partial / recorded-only: some / every place is one credvend may not modify (a role in another account): recorded, not enforced there',
   ),
   createdAt: Timestamp,
   createdBy: Text,
@@ -67,7 +67,15 @@ export const Revocation = z.strictObject({
       roleArn: z.optional(Text),
       userName: z.optional(Text),
       state: z.enum(['pending', 'written', 'not-modifiable']),
-      reason: z.optional(Text),
+      reason: z.optional(
+        described(
+          z.enum(REVOCATION_REASONS),
+          'pending (retried on the next request and by the scheduled sweep): iam_throttled, iam_access_denied, iam_no_such_entity, ' +
+            "iam_failed, policy_full (IAM's inline-policy quota, 2,048 characters on the federation user, 10,240 on a role, even " +
+            'after compaction), policy_conflict; not-modifiable (never written, the tenant must revoke there itself): ' +
+            'outside_credvend_account (a bound role in another account or outside tenantRolePattern), role_not_bound, federation_not_deployed',
+        ),
+      ),
     }),
   ),
 });
