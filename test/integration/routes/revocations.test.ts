@@ -135,15 +135,15 @@ describe('the scheduled sweep of the revocations function', () => {
     return (await res.json()) as Record<string, number>;
   }
 
-  it('a revocation left pending by an IAM failure becomes effective on the next scheduled run, and its credentials are refused', async () => {
+  it('a revocation left pending by an IAM refusal becomes effective on the next scheduled run, and its credentials are refused', async () => {
     const t = await createTestTenant();
     const live = await issue(t.partnerKey);
     await new Promise((r) => setTimeout(r, 5));
-    // Three: the function's IAM client makes three attempts (lib/wiring/revocations.ts) before it gives up.
-    await control.stsFault({ action: 'PutRolePolicy', status: 500, code: 'ServiceFailure', times: 3 });
+    // AccessDenied, which the SDK does not retry: exactly one failed PutRolePolicy, whatever its retry budget is.
+    await control.stsFault({ action: 'PutRolePolicy', status: 403, code: 'AccessDenied', message: 'not now', times: 1 });
     const res = await revoke(t.tenantId, t.adminKey, { partnerId: t.partnerId });
     expect([res.status, res.body.revocation.state]).toEqual([201, 'pending']);
-    expect(res.body.revocation.entities).toContainEqual(expect.objectContaining({ state: 'pending', reason: 'iam_failed' }));
+    expect(res.body.revocation.entities).toContainEqual(expect.objectContaining({ state: 'pending', reason: 'iam_access_denied' }));
     expect(await probe(live)).toBe('honoured');
 
     const run = await scheduledRun();
