@@ -141,7 +141,9 @@ describe('the scheduled sweep of the revocations function', () => {
     await new Promise((r) => setTimeout(r, 5));
     // AccessDenied, which the SDK does not retry: exactly one failed PutRolePolicy, whatever its retry budget is.
     await control.stsFault({ action: 'PutRolePolicy', status: 403, code: 'AccessDenied', message: 'not now', times: 1 });
-    const res = await revoke(t.tenantId, t.adminKey, { partnerId: t.partnerId });
+    // One issuance: a statement on the role only. The stack's federation user is shared by every test tenant and
+    // holds only a few partner statements at once (README "Revoking credentials", Size).
+    const res = await revoke(t.tenantId, t.adminKey, { issuanceId: live.issuanceId });
     expect([res.status, res.body.revocation.state]).toEqual([201, 'pending']);
     expect(res.body.revocation.entities).toContainEqual(expect.objectContaining({ state: 'pending', reason: 'iam_access_denied' }));
     expect(await probe(live)).toBe('honoured');
