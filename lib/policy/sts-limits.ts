@@ -73,7 +73,7 @@ function checkPolicy(policy: string, policyArns: string[], out: Violation[]) {
 }
 
 /**
- * Count, lengths (code points) and STS's tag charset, so a rendered value (a `,`, a quote) never gets STS's
+ * Count, lengths (UTF-16 code units, as STS counts them) and STS's tag charset, so a rendered value (a `,`, a quote) never gets STS's
  * own error: each violation names the tag (`tag`, its first 32 characters) and what is wrong with it (`code`).
  */
 function checkTags(tags: Record<string, string>, out: Violation[]) {
@@ -83,7 +83,7 @@ function checkTags(tags: Record<string, string>, out: Violation[]) {
   for (const [key, value] of entries) {
     const tag = key.slice(0, 32);
     const name = JSON.stringify(tag);
-    const keyLength = [...key].length;
+    const keyLength = key.length;
     if (keyLength < STS_LIMITS.tagKey.min || keyLength > STS_LIMITS.tagKey.max || !TAG_KEY_PATTERN.test(key)) {
       out.push({
         limit: 'Tags',
@@ -92,7 +92,7 @@ function checkTags(tags: Record<string, string>, out: Violation[]) {
         message: `Tag key ${name} must be 1-128 letters, digits, spaces and _.:/=+-@`,
       });
     }
-    if ([...value].length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
+    if (value.length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
       out.push({
         limit: 'Tags',
         code: 'invalid_tag_value',

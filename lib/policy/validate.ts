@@ -259,7 +259,8 @@ const ManagedPolicyArns = z
     }),
   );
 
-const codePoints = (s: string) => [...s].length;
+/** STS measures tag keys and values in UTF-16 code units (an astral letter is two), not code points. */
+const stsLength = (s: string) => s.length;
 
 /** Tag values are rendered like statements, so they are measured at their worst case. */
 const TagValue = z.string().check(
@@ -272,8 +273,8 @@ const TagValue = z.string().check(
       if (err instanceof UnknownPlaceholderError) return; // already reported as unknown_placeholder
       throw err;
     }
-    if (codePoints(rendered) > STS_LIMITS.tagValue.max) {
-      report('tag_value_too_long', `Tag values are at most ${STS_LIMITS.tagValue.max} characters (worst case ${codePoints(rendered)})`);
+    if (stsLength(rendered) > STS_LIMITS.tagValue.max) {
+      report('tag_value_too_long', `Tag values are at most ${STS_LIMITS.tagValue.max} characters (worst case ${stsLength(rendered)})`);
     }
     if (!TAG_VALUE_PATTERN.test(rendered)) {
       report('invalid_tag_value', 'Tag values may contain only letters, digits, spaces and _.:/=+-@');
@@ -295,7 +296,7 @@ const SessionTags = z.record(z.string(), TagValue).check(
       const folded = key.toLowerCase();
       const { min, max } = STS_LIMITS.tagKey;
       // ASCII without spaces: a key like "tenant " or "t\u0435nant" would pass for credvend's own tags to a reader.
-      if (codePoints(key) < min || codePoints(key) > max || !TAG_KEY_PATTERN.test(key) || !TENANT_TAG_KEY.test(key)) {
+      if (stsLength(key) < min || stsLength(key) > max || !TAG_KEY_PATTERN.test(key) || !TENANT_TAG_KEY.test(key)) {
         report('invalid_tag_key', `Tag keys are ${min}-${max} ASCII letters, digits and _.:/=+-@`, [key]);
       }
       // `oidc:` is for the claims of a partner's OIDC token (lib/identity/oidc-rules.ts CLAIM_TAG_PREFIX).

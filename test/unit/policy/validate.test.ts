@@ -484,6 +484,13 @@ describe('rule 10: session tags', () => {
     ]);
   });
 
+  it('measures values in UTF-16 code units, as STS does (F4: an astral letter is two)', () => {
+    expect(problemsOf(variant((d) => (d.sessionTags = { s: '\u{1D518}'.repeat(128) })))).toEqual([]);
+    expect(problemsOf(variant((d) => (d.sessionTags = { s: '\u{1D518}'.repeat(129) })))).toEqual([
+      { path: '$.sessionTags.s', code: 'tag_value_too_long' },
+    ]);
+  });
+
   it('rejects keys that differ only in case', () => {
     expect(problemsOf(variant((d) => (d.sessionTags = { Team: 'a', team: 'b' })))).toEqual([
       { path: '$.sessionTags.team', code: 'duplicate_tag_key' },

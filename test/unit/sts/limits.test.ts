@@ -86,6 +86,8 @@ describe('assertFederationWithinLimits', () => {
     ['an empty tag key', { tags: { '': 'v' } }, ['Tags']],
     ['a 129-char tag key', { tags: { ['k'.repeat(129)]: 'v' } }, ['Tags']],
     ['a 257-char tag value', { tags: { k: 'v'.repeat(257) } }, ['Tags']],
+    // STS counts UTF-16 code units: 129 astral letters are 258 (F4).
+    ['a tag value of 129 astral letters', { tags: { k: '\u{1D518}'.repeat(129) } }, ['Tags']],
     ['a tag value with a quote', { tags: { k: 'a"b' } }, ['Tags']],
     ['a tag key with a *', { tags: { 'k*': 'v' } }, ['Tags']],
   ])('422 for %s', (_, over, limits) => {
@@ -160,6 +162,7 @@ describe('assertAssumeRoleWithinLimits', () => {
     ['an empty tag key', { tags: { '': 'v' } }, ['Tags']],
     ['a 129-char tag key', { tags: { ['k'.repeat(129)]: 'v' } }, ['Tags']],
     ['a 257-char tag value', { tags: { k: 'v'.repeat(257) } }, ['Tags']],
+    ['a tag value of 129 astral letters', { tags: { k: '\u{1D518}'.repeat(129) } }, ['Tags']],
     ['a tag value with a quote', { tags: { k: 'a"b' } }, ['Tags']],
     ['a tag value with a brace', { tags: { k: '{{x}}' } }, ['Tags']],
     ['a tag key with a *', { tags: { 'k*': 'v' } }, ['Tags']],
