@@ -53,10 +53,9 @@ export type UnauthorizedCode =
   | 'token_malformed'
   | 'token_too_large'
   | 'token_audience_unknown'
-  | 'token_issuer_not_registered'
+  // Unregistered issuer (or tenant), unknown key and bad signature alike: probing learns nothing (F5).
+  | 'token_not_trusted'
   | 'token_algorithm_not_allowed'
-  | 'token_key_unknown'
-  | 'token_signature_invalid'
   | 'token_expired'
   | 'token_not_yet_valid'
   | 'token_issued_in_future'

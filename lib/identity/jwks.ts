@@ -25,7 +25,14 @@ export const REFETCH_INTERVAL_MS = 60_000;
 export const KEYS_MAX_AGE_MS = 10 * 60_000;
 /** After a failed fetch, requests for that issuer fail at once for this long, so a dead issuer is not hammered. */
 export const FAILURE_BACKOFF_MS = 5000;
-export const MAX_ISSUERS = 100;
+/** Cached issuers per container, all tenants together; the least recently used goes first. */
+export const MAX_ISSUERS = 200;
+/**
+ * Cached issuers per tenant. Entries are per (tenant, issuer), so one tenant's tokens only ever
+ * evict that tenant's own entries, never another's, until the whole cache is full; and then the least
+ * recently used, which a tenant's own traffic keeps fresh.
+ */
+export const MAX_ISSUERS_PER_TENANT = 10;
 
 export interface JsonWebKeySet {
   keys: Record<string, unknown>[];
@@ -88,6 +95,7 @@ export function guardedFetchJson(rules: IssuerRules = {}): FetchJson {
 }
 
 interface Entry {
+  tenantId: string;
   keys?: JsonWebKeySet;
   fetchedAt: number;
   /** When the last fetch began, successful or not: the once-a-minute rule counts from it. */
@@ -97,6 +105,7 @@ interface Entry {
 }
 
 export class JwksCache {
+  /** By `<tenantId> <issuer>`, in order of last use (a Map keeps insertion order: used entries are moved to the end). */
   private readonly entries = new Map<string, Entry>();
   private readonly fetchJson: FetchJson;
 
@@ -109,24 +118,39 @@ export class JwksCache {
     this.fetchJson = fetchJson ?? guardedFetchJson(rules);
   }
 
-  /** The issuer's keys: cached ones unless stale or `refresh` (an unknown kid) and the minute has passed. */
-  async keys(issuer: string, refresh = false): Promise<{ keys: JsonWebKeySet; refreshed: boolean }> {
-    const entry = this.entries.get(issuer);
+  /**
+   * The issuer's keys for a token of `tenantId`: cached ones unless stale or `refresh` (an unknown
+   * kid) and the minute has passed.
+   */
+  async keys(issuer: string, refresh = false, tenantId = ''): Promise<{ keys: JsonWebKeySet; refreshed: boolean }> {
+    const id = `${tenantId} ${issuer}`;
+    const entry = this.entries.get(id);
+    if (entry) {
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+    }
     const now = this.now();
     if (entry?.inFlight) return { keys: await entry.inFlight, refreshed: true };
     if (entry?.failedAt !== undefined && now - entry.failedAt < FAILURE_BACKOFF_MS && !entry.keys) throw unavailable();
     const fresh = entry?.keys && now - entry.fetchedAt < KEYS_MAX_AGE_MS;
     const mayRefetch = !entry?.keys || now - entry.attemptedAt >= this.refetchIntervalMs;
     if (entry?.keys && (fresh || !mayRefetch) && !(refresh && mayRefetch)) return { keys: entry.keys, refreshed: false };
-    return { keys: await this.fetch(issuer, entry), refreshed: true };
+    return { keys: await this.fetch(id, issuer, tenantId, entry), refreshed: true };
   }
 
-  private fetch(issuer: string, previous: Entry | undefined): Promise<JsonWebKeySet> {
-    const entry: Entry = previous ?? { fetchedAt: 0, attemptedAt: 0 };
+  /** Room for one more entry of `tenantId`: its own least recently used when it has its share, else the cache's. */
+  private makeRoom(tenantId: string) {
+    const own = [...this.entries].filter(([, e]) => e.tenantId === tenantId);
+    const victim = own.length >= MAX_ISSUERS_PER_TENANT ? own[0] : this.entries.size >= MAX_ISSUERS ? [...this.entries][0] : undefined;
+    if (victim) this.entries.delete(victim[0]);
+  }
+
+  private fetch(id: string, issuer: string, tenantId: string, previous: Entry | undefined): Promise<JsonWebKeySet> {
+    const entry: Entry = previous ?? { tenantId, fetchedAt: 0, attemptedAt: 0 };
     entry.attemptedAt = this.now();
     if (!previous) {
-      if (this.entries.size >= MAX_ISSUERS) this.entries.delete(this.entries.keys().next().value as string);
-      this.entries.set(issuer, entry);
+      this.makeRoom(tenantId);
+      this.entries.set(id, entry);
     }
     entry.inFlight = this.discover(issuer)
       .then((keys) => {

@@ -6,7 +6,7 @@
 // Every refusal is 401 with a code naming the failed check and a message echoing no claim value.
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JWTPayload, jwtVerify } from 'jose';
 import { type UnauthorizedCode, UnauthorizedError } from '../core/errors';
-import type { Tenant, WorkloadIdentity } from '../core/model';
+import { ID_PATTERN, type Tenant, type WorkloadIdentity } from '../core/model';
 import { TAG_VALUE_PATTERN } from '../policy/iam-syntax';
 import { STS_LIMITS } from '../policy/sts-limits';
 import type { Caller } from './authenticate';
@@ -19,6 +19,8 @@ export const MAX_TOKEN_BYTES = 8 * 1024;
 export const CLOCK_SKEW_SECONDS = 60;
 /** Tokens older than this (by iat) are refused even if not expired. */
 export const MAX_TOKEN_AGE_SECONDS = 24 * 3600 + CLOCK_SKEW_SECONDS;
+/** More audiences than this refuse outright (a real token names one or two). */
+export const MAX_AUDIENCES = 20;
 /** Asymmetric signatures only: never `none`, never HMAC (whose "secret" would be the issuer's public key). */
 export const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
@@ -45,14 +47,27 @@ function decode(token: string): { alg: unknown; kid: unknown; payload: JWTPayloa
   }
 }
 
-/** The only tenant the token's audience names; 401 when none or several. */
+/** The only tenant the token's audience names (over the whole list); 401 when none, several, or over MAX_AUDIENCES entries. */
 function tenantOfToken(payload: JWTPayload): string {
-  const audiences = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud.slice(0, 20) : [];
-  const tenants = new Set(audiences.filter((a): a is string => typeof a === 'string').map(tenantOfAudience));
+  const audiences: unknown[] = typeof payload.aud === 'string' ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];
+  const tenants = new Set(audiences.map((a) => (typeof a === 'string' ? tenantOfAudience(a) : undefined)));
   tenants.delete(undefined);
-  if (tenants.size !== 1) throw refuse('token_audience_unknown', 'The token must have exactly one credvend audience (credvend:<tenantId>)');
+  if (audiences.length > MAX_AUDIENCES || tenants.size !== 1) {
+    throw refuse(
+      'token_audience_unknown',
+      `The token must have exactly one credvend audience (credvend:<tenantId>), among at most ${MAX_AUDIENCES}`,
+    );
+  }
   return [...tenants][0] as string;
 }
+
+/**
+ * One answer for every way a token can fail to be trusted before its signature is known good: an
+ * issuer its audience's tenant did not register (or no such tenant, or no tenant id at all), a key the
+ * issuer does not publish, a bad signature. An unauthenticated caller cannot tell them apart, so
+ * probing learns nobody's tenants or issuers.
+ */
+const notTrusted = () => refuse('token_not_trusted', "The token is not signed by a key of an issuer registered for its audience's tenant");
 
 /** jose's refusal codes, to ours. */
 function refusalOf(err: unknown): UnauthorizedError {
@@ -66,13 +81,9 @@ function refusalOf(err: unknown): UnauthorizedError {
       return refuse('token_claims_invalid', `The token's ${e.claim ?? 'claims'} check failed`);
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return refuse('token_algorithm_not_allowed', `The token's algorithm is not allowed (allowed: ${ALLOWED_ALGORITHMS.join(', ')})`);
-    case 'ERR_JWKS_NO_MATCHING_KEY':
-    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
-      return refuse('token_key_unknown', "The token's key is not among the issuer's signing keys");
-    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
-      return refuse('token_signature_invalid', "The token's signature is not valid");
     default:
-      return refuse('token_malformed', 'The token could not be verified');
+      // Unknown kid, bad signature, a key jose cannot use: all before the signature is known good.
+      return notTrusted();
   }
 }
 
@@ -87,6 +98,8 @@ export async function authenticateWebIdentity(deps: WebIdentityDeps, token: stri
     throw refuse('token_algorithm_not_allowed', `The token's algorithm is not allowed (allowed: ${ALLOWED_ALGORITHMS.join(', ')})`);
   }
   const tenantId = tenantOfToken(payload);
+  // Before any read: an id that cannot be a tenant's (a 2 KB one is a DynamoDB error) is an unknown tenant.
+  if (!ID_PATTERN.test(tenantId)) throw notTrusted();
   const issuer = typeof payload.iss === 'string' ? payload.iss : undefined;
   const [tenant, identities] = await Promise.all([deps.directory.getTenant(tenantId), deps.directory.getWorkloadIdentities(tenantId)]);
   const allowed = tenant?.binding?.oidc?.allowedIssuers;
@@ -100,11 +113,9 @@ export async function authenticateWebIdentity(deps: WebIdentityDeps, token: stri
       (!allowed || allowed.includes(w.issuer)) &&
       issuerProblem(w.issuer, { ...deps.rules, allowPort: allowed?.includes(w.issuer) ?? false }) === undefined,
   );
-  if (!tenant || !issuer || candidates.length === 0) {
-    throw refuse('token_issuer_not_registered', "No workload identity of the audience's tenant names this issuer and audience");
-  }
+  if (!tenant || !issuer || candidates.length === 0) throw notTrusted();
 
-  const verified = await verifySignature(deps, token, issuer, [...new Set(candidates.flatMap((w) => w.audiences))], kid);
+  const verified = await verifySignature(deps, tenantId, token, issuer, [...new Set(candidates.flatMap((w) => w.audiences))], kid);
   const sub = verified.sub;
   if (typeof sub !== 'string' || sub === '') throw refuse('token_claims_invalid', 'The token has no subject');
   const bySubject = candidates.filter((w) => subjectMatches(w.subject, sub));
@@ -130,7 +141,7 @@ export async function authenticateWebIdentity(deps: WebIdentityDeps, token: stri
 
 /**
  * The identity's claims as session tags `oidc:<claim>`, checked against STS's tag rules here (a
- * string of at most 256 code points in STS's charset), so a claim STS would refuse is a 401 naming
+ * string of at most 256 UTF-16 code units, as STS counts, in STS's charset), so a claim STS would refuse is a 401 naming
  * the claim, not an STS error. A missing claim refuses too: a role condition on a tag the session
  * lacks would read differently than its author meant.
  */
@@ -139,7 +150,7 @@ function claimTagsOf(identity: WorkloadIdentity, claims: JWTPayload): Record<str
   const tags: Record<string, string> = {};
   for (const name of identity.claimTags) {
     const value = Object.hasOwn(claims, name) ? claims[name] : undefined;
-    if (typeof value !== 'string' || [...value].length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
+    if (typeof value !== 'string' || value.length > STS_LIMITS.tagValue.max || !TAG_VALUE_PATTERN.test(value)) {
       throw refuse(
         'token_claims_invalid',
         `The token's claim ${name} cannot be a session tag: a string of at most ${STS_LIMITS.tagValue.max} letters, digits, spaces and _.:/=+-@ is needed`,
@@ -153,6 +164,7 @@ function claimTagsOf(identity: WorkloadIdentity, claims: JWTPayload): Record<str
 /** jose's verification against the issuer's cached keys; an unknown kid fetches them again (at most once a minute). */
 async function verifySignature(
   deps: WebIdentityDeps,
+  tenantId: string,
   token: string,
   issuer: string,
   audience: string[],
@@ -167,9 +179,9 @@ async function verifySignature(
     requiredClaims: ['exp', 'iat', 'sub'],
     currentDate: new Date(deps.now()),
   };
-  let { keys, refreshed } = await deps.jwks.keys(issuer);
+  let { keys, refreshed } = await deps.jwks.keys(issuer, false, tenantId);
   const knows = () => typeof kid !== 'string' || keys.keys.some((k) => k.kid === kid);
-  if (!knows() && !refreshed) ({ keys } = await deps.jwks.keys(issuer, true));
+  if (!knows() && !refreshed) ({ keys } = await deps.jwks.keys(issuer, true, tenantId));
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet(keys as Parameters<typeof createLocalJWKSet>[0]), options);
     return payload;

@@ -26,7 +26,7 @@ const partnerRoute = { tag: 'partner', auth: 'partner' } as const;
 const TOKEN_AUTH =
   "\n\nInstead of a partner key, `Authorization: Bearer <JWT>`: an OIDC token of one of the partner's workload identities " +
   '(README "Partners without secrets"). A token that fails a check is 401 with a code naming it (`token_expired`, ' +
-  '`token_audience_unknown`, `token_issuer_not_registered`, `token_signature_invalid`, `token_claims_invalid`, …), no ' +
+  '`token_audience_unknown`, `token_not_trusted`, `token_claims_invalid`, …), no ' +
   "claim value echoed; 503 oidc_issuer_unavailable when the issuer's keys cannot be fetched.";
 const tenantRoute = { tag: 'tenant admin', auth: 'tenant' } as const;
 const operatorRoute = { tag: 'operator', auth: 'operator' } as const;
