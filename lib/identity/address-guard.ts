@@ -5,7 +5,7 @@
 // connected to. Refused: everything that is not a public unicast address — loopback, private,
 // carrier-grade NAT, link-local (the instance metadata service, 169.254.169.254 and fd00:ec2::254),
 // unique-local, multicast, documentation and benchmark ranges, and IPv6 forms that embed an IPv4
-// address (mapped, NAT64, 6to4, Teredo). Loopback is allowed only on the local stages, for the local
+// address (mapped, compatible, translated, NAT64, 6to4, Teredo). Loopback is allowed only on the local stages, for the local
 // OIDC issuer.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
@@ -29,6 +29,10 @@ const NOT_PUBLIC_V4: [string, number][] = [
 ];
 const NOT_PUBLIC_V6: [string, number][] = [
   ['::', 128],
+  // IPv4-compatible (deprecated, ::a.b.c.d) and IPv4-translated (RFC 2765, ::ffff:0:a.b.c.d): both embed
+  // an IPv4 address that some stacks route to (::169.254.169.254), and no public host uses them.
+  ['::', 96],
+  ['::ffff:0:0:0', 96],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],

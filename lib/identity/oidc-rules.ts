@@ -15,6 +15,13 @@ export const AUDIENCE_PREFIX = 'credvend:';
 
 /** Loopback hosts, accepted over plain http only when the local stack says so (never in a deployment). */
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * Names that are obviously internal (localhost with or without its trailing dot, and the special-use
+ * suffixes of RFC 6761/6762/8375 plus `.internal`): refused at registration outside the local stages.
+ * A convenience, not the defence: any name may resolve inward, which the connection's own check
+ * (address-guard.ts) refuses.
+ */
+const INTERNAL_NAME = /(^|\.)(localhost|internal|local|localdomain|home\.arpa)\.?$/;
 
 export interface IssuerRules {
   /** Local stack only: http://localhost:<port> issuers (the local OIDC issuer), and loopback addresses. */
@@ -46,6 +53,7 @@ export function urlProblem(raw: string, rules: IssuerRules = {}): string | undef
   if (url.protocol !== 'https:' && !(rules.allowLoopbackHttp && loopback && url.protocol === 'http:')) return 'Expected an https URL';
   if (url.username || url.password || url.hash || raw.includes('#')) return 'No user info or fragment';
   if (loopback) return rules.allowLoopbackHttp ? undefined : 'Loopback hosts are not allowed';
+  if (!rules.allowLoopbackHttp && INTERNAL_NAME.test(url.hostname)) return 'Internal host names are not allowed';
   if (url.port && !rules.allowPort) return 'No port other than 443 unless the operator allows this issuer (binding oidc.allowedIssuers)';
   // IP literals (v4 dotted or bare numbers, v6 in brackets) would let an admin aim credvend at internal addresses.
   if (url.hostname.startsWith('[') || /^[0-9.]+$/.test(url.hostname) || /^0x/i.test(url.hostname)) return 'IP addresses are not allowed';

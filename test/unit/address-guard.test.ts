@@ -31,6 +31,11 @@ describe('addressProblem', () => {
     '64:ff9b::a9fe:a9fe', // NAT64 of 169.254.169.254
     '2002:a9fe:a9fe::1', // 6to4 of 169.254.169.254
     '2001:0:4136:e378::1', // Teredo
+    // Red team (info): IPv4-compatible (::/96) and IPv4-translated (::ffff:0:0:0/96) forms of the metadata address.
+    '::169.254.169.254',
+    '::a9fe:a9fe',
+    '::ffff:0:a9fe:a9fe',
+    '::ffff:0:10.0.0.1',
   ];
   it.each(internal)('refuses %s', (address) => {
     expect(addressProblem(address)).toBe('an address that is not public');
@@ -58,6 +63,28 @@ describe('issuer URLs: ports', () => {
     expect(issuerProblem('https://idp.example.com:8443', { allowPort: true })).toBeUndefined();
     expect(issuerProblem('https://idp.example.com:443')).toBeDefined(); // not normalised: tokens name it without
     expect(issuerProblem('https://user@idp.example.com')).toBeDefined();
+  });
+});
+
+describe('issuer URLs: names that are obviously internal (red team, info)', () => {
+  const internal = [
+    'https://localhost.',
+    'https://LOCALHOST.',
+    'https://idp.localhost',
+    'https://metadata.google.internal',
+    'https://idp.corp.internal.',
+    'https://printer.local',
+    'https://idp.home.arpa',
+  ];
+  it.each(internal)('%s is refused at registration, except on the local stages', (issuer) => {
+    expect(issuerProblem(issuer)).toBe('Internal host names are not allowed');
+    expect(issuerProblem(issuer.toLowerCase(), { allowLoopbackHttp: true })).not.toBe('Internal host names are not allowed');
+  });
+
+  it('public names that merely contain those words are fine', () => {
+    for (const issuer of ['https://internal.example.com', 'https://local.example.com', 'https://localhost.example.com']) {
+      expect({ issuer, problem: issuerProblem(issuer) }).toEqual({ issuer, problem: undefined });
+    }
   });
 });
 
