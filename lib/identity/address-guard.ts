@@ -5,8 +5,8 @@
 // connected to. Refused: everything that is not a public unicast address — loopback, private,
 // carrier-grade NAT, link-local (the instance metadata service, 169.254.169.254 and fd00:ec2::254),
 // unique-local, multicast, documentation and benchmark ranges, and IPv6 forms that embed an IPv4
-// address (mapped, compatible, translated, NAT64, 6to4, Teredo). Loopback is allowed only on the local stages, for the local
-// OIDC issuer.
+// address (mapped, compatible, translated, NAT64, 6to4, Teredo). Loopback is allowed only on the
+// local stages, for the local OIDC issuer.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 
