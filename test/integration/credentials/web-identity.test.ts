@@ -115,6 +115,23 @@ describe('issuing with a token', () => {
     expect(res.body.AccessKeyId).toMatch(/^ASIA/);
   });
 
+  it('an audience naming a 2 KB tenant id is 401 token_not_trusted on every token route, not a DynamoDB 503 (red team F1)', async () => {
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const aud = `credvend:${'a'.repeat(2100)}`;
+    const token = `${enc({ alg: 'RS256', kid: 'k' })}.${enc({ iss: issuer.url, aud, sub: SUBJECT, iat: now, exp: now + 300 })}.AAAA`;
+    const answers = [
+      await vend(token),
+      await call('GET', '/v1/whoami', { authorization: `Bearer ${token}` }),
+      await call('GET', '/v1/credentials?format=container', { authorization: token }),
+    ].map((r) => [r.status, r.body.error?.code]);
+    expect(answers).toEqual([
+      [401, 'token_not_trusted'],
+      [401, 'token_not_trusted'],
+      [401, 'token_not_trusted'],
+    ]);
+  });
+
   const refusals: [string, () => Promise<string>, string][] = [
     ['expired', () => mint({ exp: Math.floor(Date.now() / 1000) - 600, iat: Math.floor(Date.now() / 1000) - 900 }), 'token_expired'],
     ['not yet valid', () => mint({ nbf: Math.floor(Date.now() / 1000) + 600 }), 'token_not_yet_valid'],
