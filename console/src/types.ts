@@ -75,3 +75,18 @@ export interface PolicyPreview {
   size: { policy: number; managedPolicyArns: number; total: number; limit: number; worstCase: number } | null;
   problems: { path?: string; code: string; message: string }[];
 }
+
+export interface WorkloadIdentity {
+  tenantId: string;
+  partnerId: string;
+  identityId: string;
+  version: number;
+  issuer: string;
+  audiences: string[];
+  subject: { exact: string } | { pattern: string };
+  requiredClaims: Record<string, string>;
+  claimTags: string[];
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
