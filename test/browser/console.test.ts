@@ -258,6 +258,63 @@ const SESSION_KEY = 'credvend.console.session';
     await shot('binding');
   });
 
+  it('creates a workload identity, edits it, shows a refused one with its problems, deletes it', async () => {
+    await byTestId('nav-workload-identities').click();
+    await byTestId('wi-partner').locator(`option[value="${tenant.partnerId}"]`).waitFor({ state: 'attached' });
+    await byTestId('wi-partner').selectOption(tenant.partnerId);
+    const form = byTestId('wi-form');
+    const fill = async (fields: Record<string, string>) => {
+      for (const [name, value] of Object.entries(fields)) await form.locator(`[name=${name}]`).fill(value);
+    };
+    await fill({
+      identityId: 'gh-deploy',
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:acme/app:*',
+      requiredClaims: 'repository_owner=acme',
+      claimTags: 'repository',
+    });
+    await form.locator('[name=subjectKind]').selectOption('pattern');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await textOf('wi-done', 'Created gh-deploy (version 1)');
+    const row = byTestId('wi-gh-deploy');
+    await expect(row.textContent()).resolves.toContain('pattern repo:acme/app:*');
+    // What the API stored is what the form said (the audience defaulted to the tenant's own).
+    const path = `/v1/tenants/${tenant.tenantId}/partners/${tenant.partnerId}/workload-identities/gh-deploy`;
+    expect((await call('GET', path, { key: tenant.adminKey })).body).toMatchObject({
+      version: 1,
+      issuer: 'https://token.actions.githubusercontent.com',
+      audiences: [`credvend:${tenant.tenantId}`],
+      subject: { pattern: 'repo:acme/app:*' },
+      requiredClaims: { repository_owner: 'acme' },
+      claimTags: ['repository'],
+    });
+
+    // Edit: the form holds the stored identity; Save writes at the version read.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    expect(await form.locator('[name=requiredClaims]').inputValue()).toBe('repository_owner=acme');
+    await fill({ claimTags: 'repository\nactor' });
+    await form.getByRole('button', { name: 'Save (version 1)' }).click();
+    await textOf('wi-done', 'Saved gh-deploy: version 2');
+    await textOf('wi-gh-deploy', 'repository, actor');
+
+    // Refused: an audience of another tenant, shown with the API's code and each problem's path.
+    await fill({ identityId: 'elsewhere', issuer: 'https://issuer.example.com', audiences: 'credvend:some-other-tenant', subject: 'anyone' });
+    await form.getByRole('button', { name: 'Create' }).click();
+    const refusal = await textOf('api-error', 'invalid_workload_identity');
+    expect(refusal).toContain('invalid_workload_identity (HTTP 422)');
+    expect(refusal).toContain('$.audiences[0] audience_not_tenant_scoped');
+    expectFailedResource(422);
+    expect(await byTestId('workload-identities').locator('tr').count()).toBe(2);
+    await shot('workload-identities');
+
+    // Delete takes a second, confirming click.
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.getByRole('button', { name: 'Delete gh-deploy' }).click();
+    await textOf('wi-done', 'Deleted gh-deploy');
+    await row.waitFor({ state: 'detached' });
+    expect((await call('GET', path, { key: tenant.adminKey })).status).toBe(404);
+  });
+
   it('signs out: the key is gone from sessionStorage', async () => {
     await byTestId('sign-out').click();
     await byTestId('signin').waitFor();
