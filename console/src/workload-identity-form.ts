@@ -1,7 +1,7 @@
 // The workload identity form's text fields to and from the API's shape (PUT …/workload-identities/{id}):
 // audiences and claim tags one per line (or comma-separated), required claims one `claim=value` a line.
 // Plain logic, no DOM: unit-tested in test/unit/console.
-import { ApiError, type ProblemDetail } from './api';
+import { ApiError, type ProblemDetail } from './errors';
 import type { WorkloadIdentity } from './types';
 
 export interface IdentityForm {

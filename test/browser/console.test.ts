@@ -298,7 +298,12 @@ const SESSION_KEY = 'credvend.console.session';
     await textOf('wi-gh-deploy', 'repository, actor');
 
     // Refused: an audience of another tenant, shown with the API's code and each problem's path.
-    await fill({ identityId: 'elsewhere', issuer: 'https://issuer.example.com', audiences: 'credvend:some-other-tenant', subject: 'anyone' });
+    await fill({
+      identityId: 'elsewhere',
+      issuer: 'https://issuer.example.com',
+      audiences: 'credvend:some-other-tenant',
+      subject: 'anyone',
+    });
     await form.getByRole('button', { name: 'Create' }).click();
     const refusal = await textOf('api-error', 'invalid_workload_identity');
     expect(refusal).toContain('invalid_workload_identity (HTTP 422)');

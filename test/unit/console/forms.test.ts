@@ -1,7 +1,7 @@
 // The console's form logic (browser code under console/src, no DOM): the workload identity form's
 // text fields to the API's request and back.
 import { describe, expect, it } from '@jest/globals';
-import { ApiError } from '../../../console/src/api';
+import { ApiError } from '../../../console/src/errors';
 import type { WorkloadIdentity } from '../../../console/src/types';
 import { emptyForm, formOf, requestOf } from '../../../console/src/workload-identity-form';
 
