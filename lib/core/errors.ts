@@ -116,7 +116,8 @@ export type ConflictCode =
   | 'key_exists'
   | 'key_revoked'
   | 'own_operator_key'
-  | 'operator_key_exists';
+  | 'operator_key_exists'
+  | 'idempotency_key_reused';
 
 /** 409: a conditional write lost (stale version, duplicate id). */
 export class ConflictError extends AppError {
