@@ -90,3 +90,28 @@ export interface WorkloadIdentity {
   updatedAt: string;
   updatedBy: string | null;
 }
+
+export interface RevocationEntity {
+  kind: 'role' | 'user';
+  roleArn?: string;
+  userName?: string;
+  state: 'pending' | 'written' | 'not-modifiable';
+  reason?: string;
+}
+
+export interface Revocation {
+  revocationId: string;
+  tenantId: string;
+  target: { kind: 'partner'; partnerId: string; before: string } | { kind: 'issuance'; issuanceId: string; partnerId: string };
+  state: 'pending' | 'effective' | 'partial' | 'recorded-only';
+  createdAt: string;
+  createdBy: string;
+  effectiveAt?: string;
+  targetsExpireAt: string;
+  entities: RevocationEntity[];
+}
+
+export interface RevocationCreated {
+  created: boolean;
+  revocation: Revocation;
+}
