@@ -10,9 +10,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { tableKeys } from '../../lib/core/table-keys';
-import { demoPolicy } from '../../local/seed';
+import { demoBinding, demoPolicy } from '../../local/seed';
 import { newKey } from '../integration/admin/support';
-import { addTestPartner, apiUrl, call, closeTables, createTestTenant, type TestTenant, tables, uniqueId } from '../support/api';
+import { addTestPartner, apiUrl, call, closeTables, createTestTenant, stackInfo, type TestTenant, tables, uniqueId } from '../support/api';
 import { apiKeySecret, recordSecrets } from '../support/secret-scan';
 
 const CHROMIUM = process.env.CREDVEND_CHROMIUM ?? '/usr/bin/chromium';
@@ -31,6 +31,11 @@ const SESSION_KEY = 'credvend.console.session';
   let page: Page;
   let tenant: TestTenant;
   let partner2: string;
+  // The revocation flows' tenant: bound without federation, so its partner revocations write only to the demo
+  // role, never to the stack's federation user, whose inline quota every test tenant shares (README "Revoking
+  // credentials", Size). One assume-role issuance to revoke by id.
+  let quiet: TestTenant;
+  let quietIssuanceId: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -42,6 +47,19 @@ const SESSION_KEY = 'credvend.console.session';
     for (let i = 0; i < 3; i++) await issue(tenant.partnerKey, { durationSeconds: 900 });
     await issue(p2Key, { mode: 'assume-role', durationSeconds: 900 });
     await issue(p2Key, { mode: 'federation', durationSeconds: 900 });
+    const { demoRoleArn, demoExternalId } = stackInfo();
+    quiet = await createTestTenant(undefined, {
+      binding: (tenantId, at) => {
+        const { federation: _, ...binding } = demoBinding(tenantId, demoRoleArn, demoExternalId, at);
+        return binding;
+      },
+    });
+    const quietIssued = await call('POST', '/v1/credentials', {
+      key: quiet.partnerKey,
+      body: { mode: 'assume-role', durationSeconds: 900 },
+    });
+    expect(quietIssued.status).toBe(201);
+    quietIssuanceId = quietIssued.body.issuanceId;
     const now = new Date();
     const report = {
       tenantId: tenant.tenantId,
@@ -348,6 +366,60 @@ const SESSION_KEY = 'credvend.console.session';
     await textOf('binding-saved', 'Saved: version 2');
     await textOf('binding', '600 issuances / min per partner');
     await shot('binding-operator');
+    await byTestId('sign-out').click();
+    expect(await stored()).toBeNull();
+  });
+
+  it('revokes one issuance and a partner (on disable), showing each state; a future cutoff is refused with its code', async () => {
+    await page.fill('input[name=key]', quiet.adminKey);
+    await page.fill('input[name=tenant]', quiet.tenantId);
+    await page.click('button[type=submit]');
+    await byTestId('page-overview').waitFor();
+    await byTestId('nav-revocations').click();
+    const form = byTestId('new-revocation');
+    await form.getByLabel('one issuance').check();
+    await form.locator('[name=issuanceId]').fill(quietIssuanceId);
+    await form.getByRole('button', { name: 'Revoke' }).click();
+    const done = await textOf('rv-done', 'effective');
+    const issuanceRevocation = /Revocation (rv[a-z0-9]+): effective/.exec(done)?.[1];
+    expect(issuanceRevocation).toBeDefined();
+    const row = byTestId(`rv-${issuanceRevocation}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`issuance ${quietIssuanceId}`);
+    expect(await row.getByTestId(`rv-state-${issuanceRevocation}`).textContent()).toBe('effective');
+    expect(await row.textContent()).toMatch(/role\/.+: written/);
+
+    // Refused: a cutoff in the future (it would refuse credentials not issued yet); nothing recorded.
+    await form.getByLabel("a partner's sessions").check();
+    await form.locator('[name=partnerId]').selectOption(quiet.partnerId);
+    await form.locator('[name=before]').fill('2099-01-01T00:00');
+    await form.getByRole('button', { name: 'Revoke' }).click();
+    expect(await textOf('api-error', 'invalid_request')).toMatch(/invalid_request \(HTTP 400\): .*\$\.before/s);
+    expectFailedResource(400);
+    expect(await byTestId('revocations').locator('tr').count()).toBe(2);
+
+    // The partners page: Disable with "also revoke live sessions" answers the revocation it made.
+    await byTestId('nav-partners').click();
+    await byTestId('revoke-sessions').check();
+    await byTestId(`partner-${quiet.partnerId}`).getByRole('button', { name: 'Disable' }).click();
+    const disabled = await textOf('partner-done', 'revocation');
+    expect(disabled).toMatch(
+      new RegExp(`^Partner ${quiet.partnerId} disabled; its sessions issued until now: revocation rv[a-z0-9]+ effective$`),
+    );
+    const partnerRevocation = /revocation (rv[a-z0-9]+)/.exec(disabled)![1]!;
+    await byTestId('nav-revocations').click();
+    await byTestId(`rv-${partnerRevocation}`).waitFor();
+    expect(await byTestId('revocations').locator('tr').count()).toBe(3);
+    expect(await byTestId(`rv-${partnerRevocation}`).textContent()).toContain(`partner ${quiet.partnerId}, issued before`);
+    // The API lists the same two, both effective.
+    const listed = await call('GET', `/v1/tenants/${quiet.tenantId}/revocations`, { key: quiet.adminKey });
+    expect(listed.body.items.map((r: { revocationId: string; state: string }) => [r.revocationId, r.state]).sort()).toEqual(
+      [
+        [issuanceRevocation, 'effective'],
+        [partnerRevocation, 'effective'],
+      ].sort(),
+    );
+    await shot('revocations');
     await byTestId('sign-out').click();
     expect(await stored()).toBeNull();
   });
