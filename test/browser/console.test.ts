@@ -1,7 +1,8 @@
 // The web console in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core: no browser
 // download) against the suite's local stack: sign in, the overview's charts from seeded issuances,
 // a partner and key created and rotated, a policy with a validation error then fixed, its preview
-// and diff, an API error shown with its code, the operator's pages, sign-out. Every page must log no
+// and diff, an API error shown with its code, the operator's pages, sign-out, a workload identity created,
+// edited, refused and deleted, revocations (one issuance, a partner on disable) and their state. Every page must log no
 // console error and cause no CSP violation. Takes the README's screenshots: into test-results/console/
 // on every run, into docs/console/ (the README's copies) with CREDVEND_SCREENSHOTS=docs (`npm run screenshots`),
 // so an ordinary test run leaves the checkout clean.
