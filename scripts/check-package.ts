@@ -419,7 +419,11 @@ function deploymentProblems(template: Template): string[] {
       // Attached only through the user: the same tenant-scoped grants on a role or group would reach further.
       for (const key of ['Users', 'Roles', 'Groups'])
         if (policy.Properties?.[key] !== undefined) problems.push(`${ref}: attached to ${key} besides the federation user`);
-      if (!JSON.stringify(policy.Properties?.PolicyDocument ?? {}).replace(/","/g, '').includes('${aws:PrincipalTag/tenant}'))
+      if (
+        !JSON.stringify(policy.Properties?.PolicyDocument ?? {})
+          .replace(/","/g, '')
+          .includes('${aws:PrincipalTag/tenant}')
+      )
         problems.push(`${ref}: policy not scoped by \${aws:PrincipalTag/tenant}`);
     }
   }

@@ -355,7 +355,9 @@ describe('the package check on what a deployment needs (#20)', () => {
     ]);
     const shared = template();
     shared.Resources.FederationPolicy!.Properties!.Roles = [{ Ref: 'AdminRole' }];
-    expect(checkPackage({ template: shared, bundles: BUNDLES })).toEqual(['FederationPolicy: attached to Roles besides the federation user']);
+    expect(checkPackage({ template: shared, bundles: BUNDLES })).toEqual([
+      'FederationPolicy: attached to Roles besides the federation user',
+    ]);
   });
 });
 
