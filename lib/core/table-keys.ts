@@ -89,6 +89,13 @@ export const tableKeys = {
     pk: `RATE#${tenantId}#${partnerId}#${shard}`,
     sk: `W#${windowStart}`,
   }),
+  /** A partner's TOTP device (lib/mfa); the partner's devices share the prefix mfaDevicePrefix. */
+  mfaDevice: (tenantId: string, partnerId: string, deviceId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `MFA#${partnerId}#${deviceId}`,
+  }),
+  /** Ids never contain `#`, so one partner's prefix never covers another's devices. */
+  mfaDevicePrefix: (partnerId: string) => `MFA#${partnerId}#`,
   auditCheckpoint: () => ({ pk: 'AUDIT', sk: 'CHECKPOINT' }),
   auditReport: (tenantId: string, windowEnd: string, runId: string) => ({
     pk: `TENANT#${tenantId}`,
