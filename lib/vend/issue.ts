@@ -8,6 +8,7 @@ import {
   type BoundRole,
   IDENTITY_TAGS,
   type IssuanceRecord,
+  MFA_TAG,
   type Mode,
   type ModeSettings,
   type TenantBinding,
@@ -16,6 +17,7 @@ import {
 import { required } from '../core/required';
 import type { Caller } from '../identity/authenticate';
 import { bindingProblems, CEILING_CODES, effectiveRateLimit } from '../policy/binding';
+import { mfaRequired } from '../policy/mfa';
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues, UnknownPlaceholderError } from '../policy/render';
 import { assertScopeCovered, buildSessionPolicy } from '../policy/session';
 import {
@@ -24,7 +26,8 @@ import {
   assertFederationWithinLimits,
   type FederationRequest,
 } from '../policy/sts-limits';
-import type { IssuanceLedger, IssuedCredentials, PartnerDirectory, RateLimiter, StsPort } from './ports';
+import { checkMfa, type MfaAssertion } from './mfa-gate';
+import type { IssuanceLedger, IssuedCredentials, MfaVerifier, PartnerDirectory, RateLimiter, StsPort } from './ports';
 import { federationName, partnerIdentity, roleSessionName } from './principal-names';
 import type { IssueRequest } from './request';
 
@@ -40,6 +43,8 @@ export interface IssueDeps {
   rateLimiter?: RateLimiter;
   /** The operators' per-partner ceiling (issuances per minute): a tenant's own limit may only be lower. */
   partnerRateCeilingPerMinute?: number;
+  /** Checks MFA codes (lib/mfa); the wiring loads it only when a request sends a code. */
+  mfa?: MfaVerifier;
 }
 
 export interface IssueContext {
@@ -47,6 +52,8 @@ export interface IssueContext {
   requestId: string;
   sourceIp: string;
   userAgent: string;
+  /** A second factor the caller's authentication asserted (web-identity `amr`, see mfa-gate.ts): counts as MFA. */
+  mfaAssertion?: MfaAssertion;
 }
 
 export interface IssueResult {
@@ -156,6 +163,8 @@ export function planIssuance(
   who: { tenantId: string; partnerId: string },
   request: IssueRequest,
   issuanceId: string,
+  /** The session passed an MFA check: it carries the session tag mfa=true. */
+  mfa = false,
 ): IssuancePlan {
   const { policy, binding, mode, settings } = resolved;
   const { tenantId, partnerId } = who;
@@ -178,8 +187,12 @@ export function planIssuance(
   if (request.scope) assertScopeCovered(rendered, request.scope);
   const policyText = JSON.stringify(buildSessionPolicy(rendered, request.scope));
   const policyArns = policy.document.managedPolicyArns ?? [];
-  // On every session, federation included; the tenant cannot remove or override them.
-  const tags = { ...renderSessionTags(policy.document.sessionTags, values), tenant: tenantId, partner: partnerId };
+  // On every session, federation included; the tenant cannot remove or override them. `mfa` is
+  // credvend's alone too: a tenant tag of that name (refused at PUT since issue 19, but possibly stored
+  // before) is dropped, whatever its case, and only a checked code or assertion sets it.
+  const tenantTags = Object.entries(renderSessionTags(policy.document.sessionTags, values)).filter(([k]) => k.toLowerCase() !== MFA_TAG);
+  const tags: Record<string, string> = { ...Object.fromEntries(tenantTags), tenant: tenantId, partner: partnerId };
+  if (mfa) tags[MFA_TAG] = 'true';
 
   if (mode === 'federation') {
     const sessionName = federationName(tenantId, partnerId, request.sessionName);
@@ -201,7 +214,7 @@ export function planIssuance(
       externalId: binding.externalId,
       sourceIdentity: partnerIdentity(tenantId, partnerId),
       tags,
-      transitiveTagKeys: [...IDENTITY_TAGS],
+      transitiveTagKeys: mfa ? [...IDENTITY_TAGS, MFA_TAG] : [...IDENTITY_TAGS],
     },
   };
 }
@@ -221,8 +234,11 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   // too, and a partner over it costs no rendering or scope matching.
   const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding, deps.partnerRateCeilingPerMinute);
   if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
+  // After the rate limit: guessing codes costs the partner's issuance budget.
+  const mfaNeeded = mfaRequired(resolved.policy.document, resolved.mode, resolved.settings);
+  const mfa = await checkMfa(deps.mfa, { tenantId, partnerId }, request.mfaCode, mfaNeeded, ctx.mfaAssertion);
   const issuanceId = deps.newId();
-  const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId);
+  const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId, mfa);
   assertPlanWithinLimits(plan);
   let credentials: IssuedCredentials;
   try {
@@ -258,6 +274,7 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     userAgent: ctx.userAgent.slice(0, 512),
     requestId: ctx.requestId,
     status: 'active',
+    ...(mfa ? { mfa: true } : {}),
   };
   try {
     await deps.ledger.record(record);
@@ -273,6 +290,7 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     keyId: record.keyId,
     mode: plan.mode,
     durationSeconds: record.durationSeconds,
+    mfa,
   });
   return { record, credentials, refreshAfter: refreshAfterOf(issuedAt, credentials.expiration) };
 }

@@ -37,3 +37,15 @@ export interface RateLimiter {
   /** Counts one issuance; throws RateLimitedError (429 + Retry-After) once `perMinute` is reached. */
   consume(tenantId: string, partnerId: string, perMinute: number): Promise<void>;
 }
+
+/** What an MFA check of one code came to (lib/mfa/devices.ts verifyCode decides it). */
+export type MfaOutcome = 'verified' | 'invalid' | 'replayed' | 'not_enrolled' | 'unavailable';
+
+export interface MfaVerifier {
+  /**
+   * Checks `code` against the partner's confirmed devices and, when it matches, records its time step
+   * with a conditional write (of two requests with one code, one is 'verified', the other 'replayed').
+   * Never throws: a failed read or write is 'unavailable'.
+   */
+  verify(tenantId: string, partnerId: string, code: string): Promise<MfaOutcome>;
+}
