@@ -145,6 +145,25 @@ export function readFunctionZip(zipFile: string, handler: string): PackagedBundl
   };
 }
 
+/**
+ * Every line of code a function can run: its handler module and the modules beside it that the handler
+ * imports lazily (`import("./x.mjs")`: the vend handler's OIDC verifier, scripts/esbuild-plugins.cjs).
+ * The bundle budget counts the handler module; the grant check needs every call the function can make.
+ */
+export function readFunctionCode(zipFile: string, handler: string): string {
+  const zip = readFileSync(zipFile);
+  const entries = readZip(zip);
+  const main = readFunctionZip(zipFile, handler);
+  const dir = main.path.slice(0, main.path.lastIndexOf('/') + 1);
+  let code = main.data.toString('utf8');
+  for (const [, name] of code.matchAll(/import\(\s*["']\.\/([\w.-]+\.mjs)["']\s*\)/g)) {
+    const entry = entries.find((e) => e.name === `${dir}${name}`);
+    if (!entry) throw new Error(`${zipFile}: ${main.path} imports ./${name}, which is not in the zip`);
+    code += `\n${zipEntryData(zip, entry).toString('utf8')}`;
+  }
+  return code;
+}
+
 /** The package in `dir` (.serverless): every function's zip, each handler module once. */
 export function readSlsPackage(dir: string): SlsPackage {
   const state = readServiceState(dir);

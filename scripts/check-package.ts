@@ -11,7 +11,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readFunctionZip } from '../bench/package';
+import { readFunctionCode } from '../bench/package';
 import { required } from '../lib/core/required';
 import { ROUTES } from '../lib/openapi/routes';
 
@@ -408,7 +408,8 @@ export function readPackage(templatePath: string): PackageInput {
   for (const [name, fn] of Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function')) {
     const artifact = ((fn.Properties?.Code as Json)?.S3Key as string | undefined)?.split('/').pop();
     if (artifact && existsSync(join(dir, artifact)))
-      bundles[name] = readFunctionZip(join(dir, artifact), fn.Properties?.Handler as string).data.toString('utf8');
+      // With the modules the handler imports lazily (the vend handler's token verifier): every call it can make.
+      bundles[name] = readFunctionCode(join(dir, artifact), fn.Properties?.Handler as string);
   }
   const sourceFiles = (d: string): string[] =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) =>

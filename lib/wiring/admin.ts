@@ -7,8 +7,10 @@ import { listAuditReports } from '../store/audit-store';
 import { DynamoDirectory } from '../store/directory';
 import { DynamoDirectoryAdmin } from '../store/directory-admin';
 import { DynamoIssuanceQueries } from '../store/issuance-queries';
+import { DynamoMfaDevices } from '../store/mfa-devices';
 import { issuerPrincipalLoader } from '../sts/issuer-principal';
 import { directory } from './directory';
+import { seedCipher } from './mfa-deps';
 
 export const adminDeps: AdminDeps = {
   store: new DynamoDirectoryAdmin(documentClient, config.mainTable),
@@ -22,4 +24,5 @@ export const adminDeps: AdminDeps = {
   },
   // Other containers honour a revocation within the cache TTL; this one at once.
   onRevocation: () => directory.clear(),
+  mfa: { store: new DynamoMfaDevices(dynamoClient, config.mainTable), cipher: seedCipher, now: () => new Date() },
 };

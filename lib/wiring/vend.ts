@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { dynamoClient, requestHandler, stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
 import { config } from '../core/config';
+import { invocation } from '../core/invocation';
 import { DynamoIssuanceLedger } from '../store/issuance-ledger';
 import { DynamoRateLimiter } from '../store/rate-limit-counter';
 import { federationClientLoader } from '../sts/federation-client';
 import { SdkSts } from '../sts/sdk-sts';
 import type { IssueDeps } from '../vend/issue';
+import type { MfaVerifier } from '../vend/ports';
 import { directory } from './directory';
 
 const sts = new SdkSts(
@@ -22,6 +24,17 @@ const sts = new SdkSts(
   ),
 );
 
+/**
+ * The MFA check, imported only when a request sends a code (issue 19): a module of its own in the
+ * package (scripts/esbuild-plugins.cjs), so key-authenticated cold starts stay as small as before.
+ */
+const mfa: MfaVerifier = {
+  async verify(tenantId, partnerId, code) {
+    const { verifyMfaCode } = await import('./mfa');
+    return verifyMfaCode(tenantId, partnerId, code, invocation.get());
+  },
+};
+
 export const issueDeps: IssueDeps = {
   directory,
   ledger: new DynamoIssuanceLedger(dynamoClient, config.issuanceTable, config.issuanceRetentionDays),
@@ -30,4 +43,5 @@ export const issueDeps: IssueDeps = {
   newId: randomUUID,
   rateLimiter: new DynamoRateLimiter(dynamoClient, config.mainTable),
   partnerRateCeilingPerMinute: config.partnerRateCeilingPerMinute,
+  mfa,
 };
