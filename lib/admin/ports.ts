@@ -13,6 +13,7 @@ import type {
   TenantPolicyDocument,
 } from '../core/model';
 import type { Page, PageRequest } from '../core/page';
+import type { MfaDeps } from '../mfa/devices';
 
 export type { Page, PageRequest };
 
@@ -75,4 +76,6 @@ export interface AdminDeps {
   trust: { rolePattern: string; issuerPrincipal: () => Promise<string> };
   /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
   onRevocation?: () => void;
+  /** Partners' TOTP devices (issue 19); absent: the MFA routes answer 503 mfa_unavailable. */
+  mfa?: MfaDeps;
 }
