@@ -48,8 +48,9 @@ export function deviceView(device: MfaDevice): MfaDeviceView {
 
 export type EnrolResult = { ok: true; device: MfaDeviceView; seed: string; otpauthUri: string } | { ok: false; reason: 'device_limit' };
 
+/** `mfa-` and 16 base32 characters (80 random bits). */
 export function newDeviceId(): string {
-  return `mfa-${base32(randomBytes(10))}`;
+  return `mfa-${base32(randomBytes(16))}`;
 }
 
 /** A pending device with a fresh seed; the seed and its URI are in this answer only. */
@@ -74,7 +75,7 @@ export async function enrolDevice(
       createdAt: deps.now().toISOString(),
       createdBy,
     };
-    // 80 random bits: a taken id is next to impossible, and then simply drawn again.
+    // 80 random bits: a taken id is next to impossible, and is then simply drawn again.
     if (await deps.store.create(device)) {
       return {
         ok: true,
