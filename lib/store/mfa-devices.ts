@@ -3,7 +3,7 @@
 // The sealed seed is an attribute like any other here; it never leaves lib/mfa.
 import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { MfaDevice } from '../core/model';
-import { tableKeys } from '../core/table-keys';
+import { mfaDeviceKeys } from '../core/table-keys';
 import type { MfaCodeStore, MfaDeviceStore } from '../mfa/ports';
 import { dynamoUnavailable, fromStored, getItem, isConditionFailure, toStored, withoutStorageKeys } from './dynamo';
 
@@ -25,7 +25,7 @@ export class DynamoMfaCodeStore implements MfaCodeStore {
   }
 
   async list(tenantId: string, partnerId: string): Promise<MfaDevice[]> {
-    const { pk } = tableKeys.mfaDevice(tenantId, partnerId, '');
+    const { pk } = mfaDeviceKeys.device(tenantId, partnerId, '');
     const devices: MfaDevice[] = [];
     let start: QueryCommand['input']['ExclusiveStartKey'];
     try {
@@ -34,7 +34,7 @@ export class DynamoMfaCodeStore implements MfaCodeStore {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: toStored({ ':pk': pk, ':prefix': tableKeys.mfaDevicePrefix(partnerId) }),
+            ExpressionAttributeValues: toStored({ ':pk': pk, ':prefix': mfaDeviceKeys.partnerPrefix(partnerId) }),
             ConsistentRead: true,
             ExclusiveStartKey: start,
           }),
@@ -52,7 +52,7 @@ export class DynamoMfaCodeStore implements MfaCodeStore {
     return this.conditional(
       new UpdateItemCommand({
         TableName: this.table,
-        Key: toStored(tableKeys.mfaDevice(tenantId, partnerId, deviceId)),
+        Key: toStored(mfaDeviceKeys.device(tenantId, partnerId, deviceId)),
         UpdateExpression: 'SET lastUsedStep = :step',
         ConditionExpression: 'attribute_exists(pk) AND #status = :active AND (attribute_not_exists(lastUsedStep) OR lastUsedStep < :step)',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -66,7 +66,7 @@ export class DynamoMfaCodeStore implements MfaCodeStore {
 /** The admin API's: enrolment, confirmation and deletion besides. */
 export class DynamoMfaDevices extends DynamoMfaCodeStore implements MfaDeviceStore {
   create(device: MfaDevice): Promise<boolean> {
-    const item = { ...tableKeys.mfaDevice(device.tenantId, device.partnerId, device.deviceId), ...device };
+    const item = { ...mfaDeviceKeys.device(device.tenantId, device.partnerId, device.deviceId), ...device };
     return this.conditional(
       new PutItemCommand({ TableName: this.table, Item: toStored(item), ConditionExpression: 'attribute_not_exists(pk)' }),
       'create MFA device',
@@ -74,14 +74,14 @@ export class DynamoMfaDevices extends DynamoMfaCodeStore implements MfaDeviceSto
   }
 
   get(tenantId: string, partnerId: string, deviceId: string): Promise<MfaDevice | undefined> {
-    return getItem<MfaDevice>(this.client, this.table, tableKeys.mfaDevice(tenantId, partnerId, deviceId), 'read MFA device');
+    return getItem<MfaDevice>(this.client, this.table, mfaDeviceKeys.device(tenantId, partnerId, deviceId), 'read MFA device');
   }
 
   confirm(tenantId: string, partnerId: string, deviceId: string, step: number, at: string): Promise<boolean> {
     return this.conditional(
       new UpdateItemCommand({
         TableName: this.table,
-        Key: toStored(tableKeys.mfaDevice(tenantId, partnerId, deviceId)),
+        Key: toStored(mfaDeviceKeys.device(tenantId, partnerId, deviceId)),
         UpdateExpression: 'SET #status = :active, confirmedAt = :at, lastUsedStep = :step',
         ConditionExpression: 'attribute_exists(pk) AND #status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -95,7 +95,7 @@ export class DynamoMfaDevices extends DynamoMfaCodeStore implements MfaDeviceSto
     return this.conditional(
       new DeleteItemCommand({
         TableName: this.table,
-        Key: toStored(tableKeys.mfaDevice(tenantId, partnerId, deviceId)),
+        Key: toStored(mfaDeviceKeys.device(tenantId, partnerId, deviceId)),
         ConditionExpression: 'attribute_exists(pk)',
       }),
       'delete MFA device',

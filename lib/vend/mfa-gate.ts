@@ -32,20 +32,20 @@ export async function checkMfa(
 ): Promise<boolean> {
   if (code === undefined) {
     if (assertion) return true;
-    if (required) throw new ForbiddenError('mfa_required', 'The tenant requires an MFA code (mfaCode) for these credentials');
+    if (required) throw new ForbiddenError('mfa_required', 'An MFA code (mfaCode) is required');
     return false;
   }
-  if (!verifier) throw new DependencyUnavailableError('mfa_unavailable', 'MFA codes cannot be checked right now');
+  if (!verifier) throw new DependencyUnavailableError('mfa_unavailable', 'MFA is unavailable');
   const outcome = await verifier.verify(who.tenantId, who.partnerId, code);
   switch (outcome) {
     case 'verified':
       return true;
     case 'replayed':
-      throw new ForbiddenError('mfa_code_replayed', 'This MFA code was already used; wait for the next one');
+      throw new ForbiddenError('mfa_code_replayed', 'The MFA code was used already');
     case 'not_enrolled':
-      throw new ForbiddenError('mfa_not_enrolled', 'The partner has no confirmed MFA device; ask the tenant admin to enrol one');
+      throw new ForbiddenError('mfa_not_enrolled', 'No confirmed MFA device');
     case 'unavailable':
-      throw new DependencyUnavailableError('mfa_unavailable', 'MFA codes cannot be checked right now', { retryAfterSeconds: 1 });
+      throw new DependencyUnavailableError('mfa_unavailable', 'MFA is unavailable', { retryAfterSeconds: 1 });
     default:
       throw new ForbiddenError('mfa_code_invalid', 'The MFA code is not valid');
   }
