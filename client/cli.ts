@@ -51,6 +51,9 @@ Options:
   --key-file PATH         read the API key from this file (default: env CREDVEND_API_KEY_FILE)
   --mfa-code CODE         the current six-digit code of your MFA device, when the tenant requires
                           MFA; in a terminal, credvend asks for it instead when it is needed
+  --web-identity-token-file PATH
+                          keyless: send the OIDC token in this file instead of a key, read again
+                          on every issuance (default: env CREDVEND_WEB_IDENTITY_TOKEN_FILE)
   --show-secret           issue: also print the secret access key and session token
   --insecure-http         allow a plain http:// endpoint that is not a loopback address
   -h, --help              show this help
@@ -80,11 +83,22 @@ interface CommandLine {
   scopeResources: string[];
   keyFile?: string;
   mfaCode?: string;
+  webIdentityTokenFile?: string;
   showSecret: boolean;
   insecureHttp: boolean;
 }
 
-const VALUE_OPTIONS = ['endpoint', 'mode', 'duration', 'session-name', 'scope-action', 'scope-resource', 'key-file', 'mfa-code'] as const;
+const VALUE_OPTIONS = [
+  'endpoint',
+  'mode',
+  'duration',
+  'session-name',
+  'scope-action',
+  'scope-resource',
+  'key-file',
+  'web-identity-token-file',
+  'mfa-code',
+] as const;
 /** RFC 6238 codes as authenticator apps show them. */
 const MFA_CODE = /^[0-9]{6}$/;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
@@ -179,6 +193,9 @@ function setOption(out: CommandLine, name: ValueOption, value: string): void {
     case 'key-file':
       out.keyFile = value;
       return;
+    case 'web-identity-token-file':
+      out.webIdentityTokenFile = value;
+      return;
     case 'mfa-code':
       // Single-use and valid for about a minute, so argv is acceptable for it (unlike the key).
       if (!MFA_CODE.test(value)) throw new UsageError('--mfa-code must be the six digits your authenticator shows');
@@ -225,6 +242,7 @@ export async function main(argv: readonly string[], env: Env, io: CliIo): Promis
       issueCredentials({
         endpoint,
         apiKeyFile: cl.keyFile,
+        webIdentityTokenFile: cl.webIdentityTokenFile,
         env,
         request,
         fetch: io.fetch,

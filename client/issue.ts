@@ -37,7 +37,13 @@ export interface CredvendClientOptions {
   apiKey?: string;
   /** A file holding the API key (read on every issuance, so a rotated key file is picked up). */
   apiKeyFile?: string;
-  /** Where CREDVEND_API_KEY / CREDVEND_API_KEY_FILE are read from. Default: process.env. */
+  /**
+   * Keyless (a workload identity): a file holding an OIDC token, sent instead of an API key and read
+   * again on every issuance (EKS and other platforms rotate it). Default: env
+   * CREDVEND_WEB_IDENTITY_TOKEN_FILE. Takes precedence over every API key setting.
+   */
+  webIdentityTokenFile?: string;
+  /** Where CREDVEND_API_KEY / CREDVEND_API_KEY_FILE / CREDVEND_WEB_IDENTITY_TOKEN_FILE are read from. Default: process.env. */
   env?: Env;
   request?: IssueRequest;
   fetch?: typeof fetch;
@@ -97,11 +103,16 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** The API key from the options, else env CREDVEND_API_KEY, else the file named by CREDVEND_API_KEY_FILE. */
-export async function resolveApiKey(opts: Pick<CredvendClientOptions, 'apiKey' | 'apiKeyFile' | 'env'>): Promise<string> {
+export async function resolveApiKey(
+  opts: Pick<CredvendClientOptions, 'apiKey' | 'apiKeyFile' | 'webIdentityTokenFile' | 'env'>,
+): Promise<string> {
   const env = opts.env ?? process.env;
   let key: string;
   let source: string;
-  if (opts.apiKey !== undefined) {
+  const tokenFile = opts.webIdentityTokenFile ?? env.CREDVEND_WEB_IDENTITY_TOKEN_FILE;
+  if (tokenFile) {
+    [key, source] = [await readKeyFile(tokenFile, 'web identity token'), `the web identity token file ${tokenFile}`];
+  } else if (opts.apiKey !== undefined) {
     [key, source] = [opts.apiKey, 'the apiKey option'];
   } else if (opts.apiKeyFile) {
     [key, source] = [await readKeyFile(opts.apiKeyFile), `the key file ${opts.apiKeyFile}`];
@@ -119,13 +130,13 @@ export async function resolveApiKey(opts: Pick<CredvendClientOptions, 'apiKey' |
   return key;
 }
 
-async function readKeyFile(path: string): Promise<string> {
+async function readKeyFile(path: string, what = 'API key'): Promise<string> {
   try {
     // A trailing newline is how editors and `echo` leave it; anything else inside counts as malformed.
     return (await readFile(path, 'utf8')).trim();
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    throw configError('key_file_unreadable', `Cannot read the API key file ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
+    throw configError('key_file_unreadable', `Cannot read the ${what} file ${path}${typeof code === 'string' ? ` (${code})` : ''}`);
   }
 }
 

@@ -7,7 +7,7 @@ import issueRequestSchema from '../lib/openapi/issue-request.schema.json';
 import { containerCredentials, credentialProcessDocument } from '../lib/vend/credential-formats';
 import { type IssueContext, type IssueRequest, issueCredentials } from '../lib/vend/issue';
 import { issueResponseBody } from '../lib/vend/response';
-import { authenticator } from '../lib/wiring/directory';
+import { authenticatePartner } from '../lib/wiring/partner-auth';
 import { issueDeps } from '../lib/wiring/vend';
 
 // The JSON Schema generated from IssueRequestSchema: zod's runtime stays out of this bundle.
@@ -19,7 +19,7 @@ function contextOf(req: HttpRequest, caller: Caller): IssueContext {
 
 export const issue = httpHandler(
   async (req) => {
-    const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'] });
+    const caller = await authenticatePartner(req.header('authorization'), false);
     const format = req.query('format') ?? 'json';
     if (format !== 'json' && format !== 'credential_process') {
       throw new BadRequestError('invalid_format', 'format must be json or credential_process');
@@ -37,7 +37,7 @@ export const container = httpHandler(async (req) => {
   if (req.query('format') !== 'container') {
     throw new BadRequestError('invalid_format', 'GET /v1/credentials needs ?format=container');
   }
-  const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'], allowBare: true });
+  const caller = await authenticatePartner(req.header('authorization'), true);
   const result = await issueCredentials(issueDeps, contextOf(req, caller), {});
   return { statusCode: 200, body: containerCredentials(result.credentials) };
 });

@@ -1,11 +1,12 @@
-// GET /v1/whoami: who the partner key belongs to and what it may ask for.
+// GET /v1/whoami: who the partner key (or OIDC token, issue 17) belongs to and what it may ask for.
 import { httpHandler } from '../lib/http/handler';
 import { resolvePartnerPolicy } from '../lib/vend/issue';
 import { whoami } from '../lib/vend/whoami';
-import { authenticator, directory } from '../lib/wiring/directory';
+import { directory } from '../lib/wiring/directory';
+import { authenticatePartner } from '../lib/wiring/partner-auth';
 
 export const handler = httpHandler(async (req) => {
-  const caller = await authenticator.authenticate(req.header('authorization'), { kinds: ['partner'] });
+  const caller = await authenticatePartner(req.header('authorization'), false);
   const resolved = await resolvePartnerPolicy(directory, caller);
   return { statusCode: 200, body: whoami(caller as Parameters<typeof whoami>[0], resolved) };
 });

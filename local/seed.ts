@@ -55,6 +55,33 @@ export function demoBinding(tenantId: string, roleArn: string, externalId: strin
   };
 }
 
+/** The demo partner's workload identity: tokens of the local OIDC issuer with this subject and audience. */
+export const DEMO_WEB_IDENTITY = {
+  identityId: 'local-ci',
+  audience: `credvend:${DEMO_TENANT}`,
+  subject: 'repo:demo/app:ref:refs/heads/main',
+};
+
+/** Registers the demo workload identity for `issuer` (the local OIDC issuer, local/oidc.ts). */
+export async function seedDemoWebIdentity(client: DynamoDBDocumentClient, mainTable: string, issuer: string): Promise<void> {
+  const at = new Date().toISOString();
+  await new DynamoDirectoryAdmin(client, mainTable).putWorkloadIdentity(
+    {
+      tenantId: DEMO_TENANT,
+      partnerId: DEMO_PARTNER,
+      identityId: DEMO_WEB_IDENTITY.identityId,
+      issuer,
+      audiences: [DEMO_WEB_IDENTITY.audience],
+      subject: { exact: DEMO_WEB_IDENTITY.subject },
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      updatedBy: 'seed',
+    },
+    0,
+  );
+}
+
 export interface SeededKeys {
   partnerKey: string;
   adminKey: string;

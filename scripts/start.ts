@@ -3,7 +3,8 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../local/dynamo';
 import { startOffline } from '../local/offline';
-import { seedDemo } from '../local/seed';
+import { startLocalOidcIssuer } from '../local/oidc';
+import { DEMO_WEB_IDENTITY, seedDemo, seedDemoWebIdentity } from '../local/seed';
 import { localSessionPath, removeLocalSession, writeLocalSession } from '../local/session';
 import { startLocalStack } from '../local/stack';
 
@@ -17,10 +18,16 @@ async function main() {
     stsPort: port('CREDVEND_STS_PORT', 4568),
     dynamoPath: process.env.CREDVEND_DYNAMO_PATH,
   });
-  const stopStack = () => stack.close().catch(() => undefined);
+  // Partners without secrets (issue 17): a local OIDC issuer whose tokens the demo partner may vend with.
+  const oidc = await startLocalOidcIssuer({
+    port: port('CREDVEND_OIDC_PORT', 4569),
+    demo: { audience: DEMO_WEB_IDENTITY.audience, subject: DEMO_WEB_IDENTITY.subject },
+  });
+  const stopStack = () => Promise.all([stack.close(), oidc.close()]).catch(() => undefined);
   try {
     const dynamo = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamo.url));
     const seeded = await seedDemo(dynamo, stack.env.MAIN_TABLE, stack.demoRoleArn, stack.demoExternalId);
+    await seedDemoWebIdentity(dynamo, stack.env.MAIN_TABLE, oidc.url);
     dynamo.destroy();
 
     console.log('Building the functions and starting serverless-offline…');
@@ -37,6 +44,7 @@ async function main() {
     console.log(`
 credvend is running at ${base}
   DynamoDB (dynalite): ${stack.dynamo.url}    STS + SSM (local emulator): ${stack.sts.url}
+  OIDC issuer (local): ${oidc.url}
 
 Demo keys (new on every start, shown only here):
   partner key (tenant "demo", partner "demo-app"): ${seeded.partnerKey}
@@ -46,6 +54,12 @@ Demo keys (new on every start, shown only here):
 Try:
   curl -s -X POST ${base}/v1/credentials \\
     -H 'Authorization: Bearer ${seeded.partnerKey}' \\
+    -H 'Content-Type: application/json' -d '{"durationSeconds": 900}'
+
+Without a key, with an OIDC token of the local issuer (workload identity "${DEMO_WEB_IDENTITY.identityId}" of "demo-app"):
+  TOKEN=$(curl -s -X POST ${oidc.url}/mint)
+  curl -s -X POST ${base}/v1/credentials \
+    -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d '{"durationSeconds": 900}'
 
 Other terminals: \`npm run audit\` and \`npm run migrate-bindings\` use this stack (${localSessionPath()}).

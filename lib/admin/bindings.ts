@@ -7,6 +7,7 @@ import { type ErrorDetail, NotFoundError, UnprocessableError } from '../core/err
 import type { Tenant, TenantBinding } from '../core/model';
 import { parseWith } from '../http/validate';
 import type { Caller } from '../identity/authenticate';
+import { type IssuerRules, issuerProblem } from '../identity/oidc-rules';
 import { patternCovers } from '../policy/match';
 import { RESERVED_KEYS, reservedKeyPaths } from '../policy/reserved-keys';
 import { assertOperator, authorizeTenant } from './access';
@@ -40,6 +41,7 @@ export function bindingView(tenantId: string, b: TenantBinding) {
     federation: b.federation ?? null,
     maxDurationSeconds: b.maxDurationSeconds ?? null,
     maxIssuancesPerMinute: b.maxIssuancesPerMinute ?? null,
+    oidc: b.oidc ?? null,
     updatedAt: b.updatedAt,
     updatedBy: b.updatedBy ?? null,
   };
@@ -125,10 +127,21 @@ function roleArnProblems(body: PutBindingBody, rolePattern: string): ErrorDetail
   return problems;
 }
 
+/**
+ * Allowed issuers follow the rules of the issuers themselves (https, a DNS name): an operator's typo
+ * must not open a hole. Only here may an issuer have a port other than 443 (the operator's choice).
+ */
+function allowedIssuerProblems(body: PutBindingBody, rules: IssuerRules): ErrorDetail[] {
+  return (body.oidc?.allowedIssuers ?? []).flatMap((issuer, i) => {
+    const problem = issuerProblem(issuer, { ...rules, allowPort: true });
+    return problem ? [{ path: `$.oidc.allowedIssuers[${i}]`, code: 'invalid_issuer', message: problem }] : [];
+  });
+}
+
 export async function putBinding(deps: AdminDeps, caller: Caller, tenantId: string, body: PutBindingBody) {
   assertOperator(caller);
   const tenant = await authorizeTenant(deps.lookup, caller, tenantId);
-  const problems = roleArnProblems(body, deps.trust.rolePattern);
+  const problems = [...roleArnProblems(body, deps.trust.rolePattern), ...allowedIssuerProblems(body, deps.oidc ?? {})];
   if (problems.length)
     throw new UnprocessableError('invalid_binding', `The binding breaks ${problems.length} rule(s)`, { details: problems });
   const current = tenant.binding;

@@ -11,8 +11,10 @@ import type {
   TenantBinding,
   TenantPolicy,
   TenantPolicyDocument,
+  WorkloadIdentity,
 } from '../core/model';
 import type { Page, PageRequest } from '../core/page';
+import type { IssuerRules } from '../identity/oidc-rules';
 import type { MfaDeps } from '../mfa/devices';
 
 export type { Page, PageRequest };
@@ -40,6 +42,12 @@ export interface DirectoryWriter {
   createKey(record: ApiKeyRecord): Promise<void>;
   revokeKey(keyId: string, owner: KeyOwner, at: string): Promise<void>;
   listKeys(owner: KeyOwner, page: PageRequest): Promise<Page<ApiKeyRecord>>;
+  /** Writes the identity if it is still at `expectedVersion` (0: it does not exist yet); 409 otherwise. */
+  putWorkloadIdentity(identity: WorkloadIdentity, expectedVersion: number): Promise<void>;
+  /** Deletes it if it is at `expectedVersion`; 409 when stale, 404 when absent. */
+  deleteWorkloadIdentity(tenantId: string, partnerId: string, identityId: string, expectedVersion: number): Promise<void>;
+  /** One partner's identities, or (no partnerId) the tenant's. */
+  listWorkloadIdentities(tenantId: string, partnerId: string | undefined, page: PageRequest): Promise<Page<WorkloadIdentity>>;
 }
 
 /** Consistent single-item reads: admin decisions must not be made on cached data. */
@@ -48,6 +56,7 @@ export interface DirectoryLookup {
   getPartner(tenantId: string, partnerId: string): Promise<Partner | undefined>;
   getPolicy(tenantId: string): Promise<TenantPolicy | undefined>;
   getKey(keyId: string): Promise<ApiKeyRecord | undefined>;
+  getWorkloadIdentity(tenantId: string, partnerId: string, identityId: string): Promise<WorkloadIdentity | undefined>;
 }
 
 export interface IssuanceFilter {
@@ -74,6 +83,8 @@ export interface AdminDeps {
   now: () => Date;
   /** What bound roles must match, and the principal their trust policies name. */
   trust: { rolePattern: string; issuerPrincipal: () => Promise<string> };
+  /** Issuer rules beyond https (the local stack's loopback issuer). */
+  oidc?: IssuerRules;
   /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
   onRevocation?: () => void;
   /** Partners' TOTP devices (issue 19); absent: the MFA routes answer 503 mfa_unavailable. */

@@ -28,6 +28,7 @@ import {
   CreatePartnerRequest,
   CreateTenantRequest,
   DEFAULT_PAGE_SIZE,
+  DeleteWorkloadIdentityQuery,
   EmptyRequest,
   EnrolMfaDeviceRequest,
   IssuanceQuery,
@@ -36,6 +37,13 @@ import {
   PutPolicyRequest,
 } from './schemas';
 import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantStatus } from './tenants';
+import {
+  deleteWorkloadIdentity,
+  getWorkloadIdentity,
+  listWorkloadIdentities,
+  parsePutWorkloadIdentity,
+  putWorkloadIdentity,
+} from './workload-identities';
 
 export interface AdminRoute {
   /** Key kinds the route accepts; any other valid key gets 403 wrong_key_kind. */
@@ -132,6 +140,20 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
   'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}': tenantAdmin(200, (d, req, c) =>
     revokePartnerKey(d, c, req.path('tenantId'), req.path('partnerId'), req.path('keyId')),
   ),
+
+  'PUT /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}': tenantAdmin(200, (d, req, c) =>
+    putWorkloadIdentity(d, c, req.path('tenantId'), req.path('partnerId'), req.path('identityId'), parsePutWorkloadIdentity(req.body)),
+  ),
+  'GET /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities': tenantAdmin(200, (d, req, c) =>
+    listWorkloadIdentities(d, c, req.path('tenantId'), req.path('partnerId'), page(req)),
+  ),
+  'GET /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}': tenantAdmin(200, (d, req, c) =>
+    getWorkloadIdentity(d, c, req.path('tenantId'), req.path('partnerId'), req.path('identityId')),
+  ),
+  'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}': tenantAdmin(200, (d, req, c) => {
+    const { expectedVersion } = parseWith(DeleteWorkloadIdentityQuery, query(req), 'query string');
+    return deleteWorkloadIdentity(d, c, req.path('tenantId'), req.path('partnerId'), req.path('identityId'), Number(expectedVersion));
+  }),
 
   'GET /v1/tenants/{tenantId}/issuances': tenantAdmin(200, (d, req, c) => {
     const { limit, cursor, ...filter } = parseWith(IssuanceQuery, query(req), 'query string');

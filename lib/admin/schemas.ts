@@ -2,6 +2,7 @@
 // document is generated from these same schemas (lib/openapi).
 import * as z from 'zod/mini';
 import { ID_PATTERN } from '../core/model';
+import { CLAIM_NAME, MAX_CLAIM_TAGS, MAX_ISSUER_LENGTH } from '../identity/oidc-rules';
 import { isResourcePattern, MANAGED_POLICY_ARN_PATTERN, ROLE_ARN_PATTERN, ROLE_MAX_SESSION_DURATION } from '../policy/iam-syntax';
 import { IssueRequestSchema, MFA_CODE_PATTERN } from '../vend/request';
 
@@ -50,7 +51,30 @@ export const PutBindingRequest = z.strictObject({
   ),
   maxDurationSeconds: z.optional(z.int().check(z.minimum(900), z.maximum(129_600))),
   maxIssuancesPerMinute: z.optional(z.int().check(z.minimum(1), z.maximum(100_000))),
+  /** Issuers the tenant's workload identities may name (exact URLs); absent: any https issuer. */
+  oidc: z.optional(
+    z.strictObject({ allowedIssuers: z.array(z.string().check(z.minLength(1), z.maxLength(MAX_ISSUER_LENGTH))).check(z.maxLength(20)) }),
+  ),
 });
+
+const ShortText = z.string().check(z.minLength(1), z.maxLength(256));
+
+/**
+ * A partner's workload identity (issue 17). The rules that need the tenant (audiences name it) or the
+ * binding (allowed issuers) are checked by lib/admin/workload-identities.ts (422 with every problem).
+ */
+export const PutWorkloadIdentityRequest = z.strictObject({
+  expectedVersion: z.int().check(z.minimum(0)),
+  issuer: z.string().check(z.minLength(1), z.maxLength(MAX_ISSUER_LENGTH)),
+  audiences: z.array(ShortText).check(z.minLength(1), z.maxLength(10)),
+  subject: z.union([z.strictObject({ exact: ShortText }), z.strictObject({ pattern: ShortText })]),
+  requiredClaims: z.optional(z.record(z.string().check(z.regex(CLAIM_NAME)), ShortText)),
+  /** Claims whose values become session tags `oidc:<claim>` (lib/identity/oidc-rules.ts). */
+  claimTags: z.optional(z.array(z.string().check(z.regex(CLAIM_NAME))).check(z.maxLength(MAX_CLAIM_TAGS))),
+});
+
+/** Deleting takes the version the identity was read at, as every versioned write does. */
+export const DeleteWorkloadIdentityQuery = z.object({ expectedVersion: z.string().check(z.regex(/^[1-9][0-9]{0,9}$/)) });
 
 /** Rotation steps take only the version they were read at. */
 export const BindingExpectationRequest = z.strictObject({ expectedVersion: z.int().check(z.minimum(1)) });
@@ -95,3 +119,4 @@ export type PreviewBody = z.infer<typeof PreviewRequest>;
 export type EnrolMfaDeviceBody = z.infer<typeof EnrolMfaDeviceRequest>;
 export type PutBindingBody = z.infer<typeof PutBindingRequest>;
 export type BindingExpectation = z.infer<typeof BindingExpectationRequest>;
+export type PutWorkloadIdentityBody = z.infer<typeof PutWorkloadIdentityRequest>;

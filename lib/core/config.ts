@@ -25,6 +25,16 @@ export interface Config {
   issuerRoleName?: string;
   /** Issuances per minute any one partner may make, whatever its tenant allows: bounds what one partner takes of STS and Lambda. */
   partnerRateCeilingPerMinute: number;
+  /** Local stages only (serverless.yml custom.oidcLocal): OIDC issuers on http://localhost, the local issuer's. */
+  oidcAllowLoopbackHttp: boolean;
+  /** An unknown `kid` fetches an issuer's keys again at most this often (the integration suite shortens it). */
+  oidcRefetchIntervalSeconds: number;
+  /**
+   * Local stages only (read only where loopback issuers are allowed): `OIDC_LOCAL_HOSTS`,
+   * `name=address,…`, fixed DNS answers for the OIDC fetches, so the integration suite can make a
+   * name resolve to an internal address and see the fetch refused.
+   */
+  oidcLocalHosts?: string;
 }
 
 /** An integer setting from the environment, within bounds, or the fallback when unset. */
@@ -55,6 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuerPrincipalArn: env.ISSUER_PRINCIPAL_ARN || undefined,
     issuerRoleName: env.ISSUER_ROLE_NAME || undefined,
     partnerRateCeilingPerMinute: intFrom(env, 'PARTNER_RATE_CEILING_PER_MINUTE', 6000, 1, 1_000_000),
+    oidcAllowLoopbackHttp: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true',
+    oidcRefetchIntervalSeconds: intFrom(env, 'OIDC_REFETCH_INTERVAL_SECONDS', 60, 1, 3600),
+    oidcLocalHosts: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true' ? env.OIDC_LOCAL_HOSTS : undefined,
   };
 }
 

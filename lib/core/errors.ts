@@ -46,7 +46,23 @@ export class BadRequestError extends AppError {
   }
 }
 
-export type UnauthorizedCode = 'missing_key' | 'invalid_key';
+export type UnauthorizedCode =
+  | 'missing_key'
+  | 'invalid_key'
+  // OIDC tokens (issue 17): each names the check that failed, never a claim's value.
+  | 'token_malformed'
+  | 'token_too_large'
+  | 'token_audience_unknown'
+  | 'token_issuer_not_registered'
+  | 'token_algorithm_not_allowed'
+  | 'token_key_unknown'
+  | 'token_signature_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_issued_in_future'
+  | 'token_claims_invalid'
+  | 'token_subject_not_allowed'
+  | 'token_identity_ambiguous';
 
 /** 401: no key, a malformed key, or a key that is unknown, disabled or revoked. */
 export class UnauthorizedError extends AppError {
@@ -133,6 +149,7 @@ export class UnsupportedMediaTypeError extends AppError {
 export type UnprocessableCode =
   | 'invalid_policy'
   | 'invalid_binding'
+  | 'invalid_workload_identity'
   | 'policy_key_collision'
   | 'duration_not_allowed'
   | 'sts_limit_exceeded'
@@ -180,7 +197,8 @@ export type DependencyUnavailableCode =
   | 'federation_not_configured'
   | 'federation_keys_unavailable'
   | 'federation_keys_invalid'
-  | 'mfa_unavailable';
+  | 'mfa_unavailable'
+  | 'oidc_issuer_unavailable';
 
 /** 503: a dependency is down or throttling; safe to retry later. */
 export class DependencyUnavailableError extends AppError {

@@ -62,6 +62,8 @@ export interface TenantBinding {
   maxDurationSeconds?: number;
   /** Ceiling on each partner's issuances per minute; a tenant's own rateLimit may only be lower. */
   maxIssuancesPerMinute?: number;
+  /** OIDC issuers the tenant may register workload identities for (exact URLs); absent: any https issuer. */
+  oidc?: { allowedIssuers: string[] };
   updatedAt: string;
   updatedBy?: string;
 }
@@ -134,6 +136,29 @@ export interface Partner {
   createdAt: string;
 }
 
+/**
+ * A partner's workload identity (issue 17): an OIDC token from `issuer` whose audience is one of
+ * `audiences` (each `credvend:<tenantId>` or `credvend:<tenantId>:<suffix>`, so a token minted for one
+ * tenant never matches another's), whose `sub` matches `subject` and whose claims equal
+ * `requiredClaims`, vends as this partner. Versioned: writes carry the version they were read at.
+ */
+export interface WorkloadIdentity {
+  tenantId: string;
+  partnerId: string;
+  identityId: string;
+  issuer: string;
+  audiences: string[];
+  /** Exactly one of the two: `pattern` has `*` wildcards and a literal prefix. */
+  subject: { exact: string } | { pattern: string };
+  requiredClaims?: Record<string, string>;
+  /** Claims the session carries as tags `oidc:<claim>` (lib/identity/oidc-rules.ts). */
+  claimTags?: string[];
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  updatedBy?: string;
+}
+
 export interface ApiKeyRecord {
   keyId: string;
   kind: KeyKind;
@@ -172,6 +197,8 @@ export interface IssuanceRecord {
   status: IssuanceStatus;
   /** True when the session was issued after an MFA check (it carries the session tag mfa=true). */
   mfa?: boolean;
+  /** Token-authenticated issuances: who the token named (never the token itself). */
+  webIdentity?: { issuer: string; subject: string; tokenId?: string; identityId: string };
 }
 
 export interface AuditReport {

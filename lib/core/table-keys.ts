@@ -78,6 +78,12 @@ export const tableKeys = {
   policyVersionPrefix: 'POLICY#V#',
   partner: (tenantId: string, partnerId: string) => ({ pk: `TENANT#${tenantId}`, sk: `PARTNER#${partnerId}` }),
   partnerPrefix: 'PARTNER#',
+  /** A partner's workload identities sit under their tenant: one Query (prefix) loads a tenant's, or a partner's. */
+  workloadIdentity: (tenantId: string, partnerId: string, identityId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `WID#${partnerId}#${identityId}`,
+  }),
+  workloadIdentityPrefix: (partnerId?: string) => (partnerId ? `WID#${partnerId}#` : 'WID#'),
   apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
   /** gsi1: a tenant's admin keys, or one partner's keys, newest last. */
   keyOwner: (record: Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerId' | 'createdAt' | 'keyId'>) => ({

@@ -56,3 +56,11 @@ export function keyFromAuthorization(header: string | undefined, allowBare = fal
   if (bearer) return bearer[1];
   return allowBare && !/\s/.test(trimmed) ? trimmed : undefined;
 }
+
+/**
+ * A token that is an OIDC JWT rather than a credvend key (`cv1.…`): a JWT's header is JSON, so its
+ * first segment starts `eyJ` (base64url of `{"`). Cheap, and needs no JWT code loaded.
+ */
+export function isJwtLike(token: string): boolean {
+  return !token.startsWith('cv1.') && /^eyJ[A-Za-z0-9_-]*\./.test(token.slice(0, 4096));
+}

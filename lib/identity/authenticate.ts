@@ -10,6 +10,10 @@ export interface Caller {
   keyId: string;
   tenantId?: string;
   partnerId?: string;
+  /** Set when an OIDC token authenticated the caller (keyId is then `oidc.<identityId>`): who the token named. */
+  webIdentity?: { issuer: string; subject: string; identityId: string; tokenId?: string };
+  /** Session tags from the token's claims (`oidc:<claim>`), for token-authenticated partners only; never stored. */
+  claimTags?: Record<string, string>;
 }
 
 export interface AuthOptions {

@@ -28,6 +28,7 @@ const PATH_PARAMETERS: Record<string, { description: string; pattern: string }> 
   partnerId: { description: 'Partner id', pattern: ID_PATTERN.source },
   keyId: { description: 'Key id (the public part of a key)', pattern: '^(pk|ak|ok)-[a-z2-7]{16}$' },
   deviceId: { description: 'MFA device id', pattern: '^mfa-[a-z2-7]{16}$' },
+  identityId: { description: "Workload identity id (the tenant admin's choice)", pattern: ID_PATTERN.source },
 };
 
 const QUERY_PARAMETERS: Record<string, { description: string; schema?: Json }> = {
@@ -39,6 +40,7 @@ const QUERY_PARAMETERS: Record<string, { description: string; schema?: Json }> =
   partnerId: { description: "Only this partner's issuances" },
   status: { description: 'Only issuances in this status' },
   format: { description: 'The response shape' },
+  expectedVersion: { description: 'The version the identity was read at', schema: { type: 'integer', minimum: 1 } },
 };
 
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });

@@ -22,6 +22,12 @@ export interface RouteSpec {
 }
 
 const partnerRoute = { tag: 'partner', auth: 'partner' } as const;
+/** The partner routes that also take an OIDC token (issue 17). */
+const TOKEN_AUTH =
+  "\n\nInstead of a partner key, `Authorization: Bearer <JWT>`: an OIDC token of one of the partner's workload identities " +
+  '(README "Partners without secrets"). A token that fails a check is 401 with a code naming it (`token_expired`, ' +
+  '`token_audience_unknown`, `token_issuer_not_registered`, `token_signature_invalid`, `token_claims_invalid`, …), no ' +
+  "claim value echoed; 503 oidc_issuer_unavailable when the issuer's keys cannot be fetched.";
 const tenantRoute = { tag: 'tenant admin', auth: 'tenant' } as const;
 const operatorRoute = { tag: 'operator', auth: 'operator' } as const;
 const noBody = { schema: 'EmptyRequest', optional: true } as const;
@@ -92,7 +98,8 @@ export const ROUTES: RouteSpec[] = [
       'mfa_code_replayed for one already used (each code is accepted once; of concurrent requests with one code exactly one ' +
       'succeeds), mfa_not_enrolled when the partner has no confirmed device. The rate limit is counted first. A session ' +
       'issued after an MFA check carries the session tag `mfa=true` (transitive with assume-role), which the tenant policy ' +
-      'cannot set, and its issuance record `mfa: true`. GET ?format=container sends no code: MFA-gated tenants refuse it.',
+      'cannot set, and its issuance record `mfa: true`. GET ?format=container sends no code: MFA-gated tenants refuse it.' +
+      TOKEN_AUTH,
     ...partnerRoute,
     body: { schema: 'IssueRequest', optional: true },
     query: 'IssueQuery',
@@ -106,7 +113,9 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Credentials in the AWS container-credentials shape',
     description:
       'For AWS SDKs: set AWS_CONTAINER_CREDENTIALS_FULL_URI to this URL (with ?format=container) and ' +
-      'AWS_CONTAINER_AUTHORIZATION_TOKEN to the partner key. The key is accepted with or without "Bearer ".',
+      'AWS_CONTAINER_AUTHORIZATION_TOKEN to the partner key. The key is accepted with or without "Bearer ", and so is ' +
+      'an OIDC token.' +
+      TOKEN_AUTH,
     ...partnerRoute,
     query: 'ContainerQuery',
     success: { status: 200, schema: 'ContainerCredentials', description: 'Credentials issued with the tenant defaults', secret: true },
@@ -127,11 +136,13 @@ export const ROUTES: RouteSpec[] = [
     method: 'GET',
     path: '/v1/whoami',
     operationId: 'whoami',
-    summary: "The partner key's tenant, partner and what it may ask for",
+    summary: "The partner key's (or token's) tenant, partner and what it may ask for",
     description:
       "The modes and duration bounds the tenant policy allows (under the binding's ceiling), the roles bound to the " +
       "tenant, whether federation is enabled, and `principal`: how STS names and tags this partner's sessions " +
-      '(RoleSessionName, SourceIdentity, federation Name, session tags), `<…>` marking the part a request chooses.',
+      '(RoleSessionName, SourceIdentity, federation Name, session tags), `<…>` marking the part a request chooses. ' +
+      'With a token, `keyId` is `oidc.<identityId>`.' +
+      TOKEN_AUTH,
     ...partnerRoute,
     success: { status: 200, schema: 'Whoami', description: 'The caller' },
   },
@@ -479,6 +490,51 @@ export const ROUTES: RouteSpec[] = [
     summary: 'Revoke a partner key (refused everywhere within the cache TTL); idempotent',
     ...tenantRoute,
     success: { status: 200, schema: 'ApiKey', description: 'The key, revoked' },
+  },
+  {
+    method: 'PUT',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    operationId: 'putWorkloadIdentity',
+    summary: 'Create or replace a workload identity: OIDC tokens that authenticate as the partner, with no key',
+    description:
+      '`expectedVersion` 0 creates the identity (409 version_conflict if it exists); another value replaces the identity ' +
+      'at that version (409 when stale). A token authenticates as the partner when its `iss` is `issuer`, its `aud` ' +
+      'contains one of `audiences`, its `sub` matches `subject` (`exact`, or a `pattern` with `*` wildcards and at least 4 ' +
+      'literal characters before the first) and it carries every `requiredClaims` value. Every audience names the tenant ' +
+      '(`credvend:<tenantId>` or `credvend:<tenantId>:<suffix>`), so a token minted for one tenant never authenticates for ' +
+      "another. The issuer is an https URL on a DNS name, and one of the binding's `oidc.allowedIssuers` when the " +
+      'operator set them. 422 invalid_workload_identity lists every problem. Nothing is fetched from the issuer here.',
+    ...tenantRoute,
+    body: { schema: 'PutWorkloadIdentityRequest' },
+    success: { status: 200, schema: 'WorkloadIdentity', description: 'The new version' },
+    errors: [409, 422],
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities',
+    operationId: 'listWorkloadIdentities',
+    summary: "A partner's workload identities",
+    ...tenantRoute,
+    query: 'ListQuery',
+    success: { status: 200, schema: 'WorkloadIdentityList', description: 'A page of workload identities' },
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    operationId: 'getWorkloadIdentity',
+    summary: 'One workload identity',
+    ...tenantRoute,
+    success: { status: 200, schema: 'WorkloadIdentity', description: 'The identity' },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    operationId: 'deleteWorkloadIdentity',
+    summary: 'Delete a workload identity at the version it was read at (tokens stop working within the cache TTL)',
+    ...tenantRoute,
+    query: 'DeleteWorkloadIdentityQuery',
+    success: { status: 200, schema: 'WorkloadIdentity', description: 'The identity as it was deleted' },
+    errors: [409],
   },
   {
     method: 'GET',

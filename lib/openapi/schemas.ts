@@ -8,6 +8,7 @@ import {
   ConfirmMfaDeviceRequest,
   CreatePartnerRequest,
   CreateTenantRequest,
+  DeleteWorkloadIdentityQuery,
   EmptyRequest,
   EnrolMfaDeviceRequest,
   Id,
@@ -16,6 +17,7 @@ import {
   PreviewRequest,
   PutBindingRequest,
   PutPolicyRequest,
+  PutWorkloadIdentityRequest,
 } from '../admin/schemas';
 import { MODES, type Mode } from '../core/model';
 import { DecodedMessageSchema, DecodeMessageRequestSchema } from '../decode/schemas';
@@ -167,6 +169,32 @@ export const TenantBinding = z.strictObject({
   federation: Federation,
   maxDurationSeconds: MaxDurationCeiling,
   maxIssuancesPerMinute: MaxIssuancesCeiling,
+  oidc: described(
+    z.nullable(z.strictObject({ allowedIssuers: z.array(Text) })),
+    "The OIDC issuers the tenant's workload identities may name (exact URLs); null: any https issuer",
+  ),
+  updatedAt: Timestamp,
+  updatedBy: described(z.nullable(Text), 'Id of the key that wrote this version'),
+});
+
+/** A partner's workload identity (issue 17): which OIDC tokens authenticate as the partner. */
+export const WorkloadIdentity = z.strictObject({
+  tenantId: Id,
+  partnerId: Id,
+  identityId: Id,
+  version: described(z.int().check(z.minimum(1)), 'Pass it back as expectedVersion to replace or delete the identity'),
+  issuer: described(Text, "The token's `iss`, exactly"),
+  audiences: described(
+    z.array(Text),
+    "The token's `aud` must contain one of these; each is `credvend:<tenantId>` or `credvend:<tenantId>:<suffix>`",
+  ),
+  subject: z.union([z.strictObject({ exact: Text }), z.strictObject({ pattern: Text })]),
+  requiredClaims: described(z.record(z.string(), Text), 'Claims the token must carry with exactly these string values'),
+  claimTags: described(
+    z.array(Text),
+    'Claims whose string values the session carries as tags `oidc:<claim>` (a token lacking one, or with a value STS would refuse as a tag, is 401 token_claims_invalid)',
+  ),
+  createdAt: Timestamp,
   updatedAt: Timestamp,
   updatedBy: described(z.nullable(Text), 'Id of the key that wrote this version'),
 });
@@ -220,6 +248,10 @@ export const Issuance = z.strictObject({
   requestId: Text,
   status: z.enum(['active', 'expired']),
   mfa: z.optional(described(z.boolean(), 'True when the session was issued after an MFA check; it carries the session tag mfa=true')),
+  webIdentity: described(
+    z.optional(z.strictObject({ issuer: Text, subject: Text, identityId: Id, tokenId: z.optional(Text) })),
+    'Issued to an OIDC token (keyId is then `oidc.<identityId>`): its issuer, subject and token id (jti); never the token',
+  ),
 });
 
 // ---- MFA devices (issue 19): lib/mfa/devices.ts ----
@@ -378,6 +410,9 @@ export const COMPONENTS = {
   TenantTrust,
   PutBindingRequest,
   BindingExpectationRequest,
+  WorkloadIdentity,
+  WorkloadIdentityList: pageOf(WorkloadIdentity),
+  PutWorkloadIdentityRequest,
   IssueRequest: IssueRequestSchema,
   IssueResponse,
   CredentialProcessDocument,
@@ -392,4 +427,4 @@ export const COMPONENTS = {
 
 export type ComponentName = keyof typeof COMPONENTS;
 
-export const QUERIES = { ListQuery, IssuanceQuery, IssueQuery, ContainerQuery } as const;
+export const QUERIES = { ListQuery, IssuanceQuery, IssueQuery, ContainerQuery, DeleteWorkloadIdentityQuery } as const;

@@ -300,7 +300,8 @@ const SessionTags = z.record(z.string(), TagValue).check(
       if (codePoints(key) < min || codePoints(key) > max || !TAG_KEY_PATTERN.test(key) || !TENANT_TAG_KEY.test(key)) {
         report('invalid_tag_key', `Tag keys are ${min}-${max} ASCII letters, digits and _.:/=+-@`, [key]);
       }
-      if (RESERVED_TAG_KEYS.includes(folded) || folded.startsWith('aws:')) {
+      // `oidc:` is for the claims of a partner's OIDC token (lib/identity/oidc-rules.ts CLAIM_TAG_PREFIX).
+      if (RESERVED_TAG_KEYS.includes(folded) || folded.startsWith('aws:') || folded.startsWith('oidc:')) {
         report('reserved_tag_key', `Tag key ${quote(key)} is reserved`, [key]);
       }
       // STS treats tag keys case-insensitively: two spellings of one key are a duplicate.

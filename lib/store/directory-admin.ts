@@ -1,8 +1,17 @@
 // Writes and paginated lists of the directory (main table). Every list is a Query on a key
 // prefix or on gsi1, reading O(page) items; cursors are opaque to callers.
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../core/errors';
-import type { ApiKeyRecord, EntityStatus, Partner, Tenant, TenantBinding, TenantPolicy, TenantPolicyDocument } from '../core/model';
+import type {
+  ApiKeyRecord,
+  EntityStatus,
+  Partner,
+  Tenant,
+  TenantBinding,
+  TenantPolicy,
+  TenantPolicyDocument,
+  WorkloadIdentity,
+} from '../core/model';
 import type { Page, PageRequest } from '../core/page';
 import { keyOwnerPk, tableKeys } from '../core/table-keys';
 import { upgradeStoredPolicy } from '../policy/legacy';
@@ -15,7 +24,7 @@ export class DynamoDirectoryAdmin {
     private readonly table: string,
   ) {}
 
-  private async write(command: PutCommand | UpdateCommand, action: string, onConflict: () => Error) {
+  private async write(command: PutCommand | UpdateCommand | DeleteCommand, action: string, onConflict: () => Error) {
     try {
       await this.client.send(command as never);
     } catch (err) {
@@ -239,6 +248,50 @@ export class DynamoDirectoryAdmin {
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
         ExpressionAttributeValues: { ':pk': keyOwnerPk(owner) },
+      },
+      page,
+    );
+  }
+
+  putWorkloadIdentity(identity: WorkloadIdentity, expectedVersion: number): Promise<void> {
+    return this.write(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...tableKeys.workloadIdentity(identity.tenantId, identity.partnerId, identity.identityId), ...identity },
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : 'version = :expected',
+        ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      }),
+      'write workload identity',
+      () =>
+        new ConflictError(
+          'version_conflict',
+          expectedVersion === 0
+            ? 'The workload identity already exists; read it for its version'
+            : `The workload identity is no longer at version ${expectedVersion}; read it again`,
+        ),
+    );
+  }
+
+  deleteWorkloadIdentity(tenantId: string, partnerId: string, identityId: string, expectedVersion: number): Promise<void> {
+    return this.write(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: tableKeys.workloadIdentity(tenantId, partnerId, identityId),
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      }),
+      'delete workload identity',
+      () => new ConflictError('version_conflict', `The workload identity is not at version ${expectedVersion}; read it again`),
+    );
+  }
+
+  listWorkloadIdentities(tenantId: string, partnerId: string | undefined, page: PageRequest): Promise<Page<WorkloadIdentity>> {
+    return queryPage<WorkloadIdentity>(
+      this.client,
+      {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': tableKeys.tenant(tenantId).pk, ':prefix': tableKeys.workloadIdentityPrefix(partnerId) },
       },
       page,
     );

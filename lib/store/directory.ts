@@ -3,7 +3,7 @@
 import { BatchGetItemCommand, type BatchGetItemCommandOutput, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DirectoryLookup } from '../admin/ports';
-import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
+import type { ApiKeyRecord, Partner, Tenant, TenantPolicy, WorkloadIdentity } from '../core/model';
 import { tableKeys } from '../core/table-keys';
 import type { KeyDirectory } from '../identity/ports';
 import { upgradeStoredPolicy } from '../policy/legacy';
@@ -40,6 +40,10 @@ export class DynamoDirectory implements DirectoryReader, DirectoryLookup {
 
   getPolicy(tenantId: string) {
     return this.get<TenantPolicy>(tableKeys.policy(tenantId), 'read policy').then(upgradeStoredPolicy);
+  }
+
+  getWorkloadIdentity(tenantId: string, partnerId: string, identityId: string) {
+    return this.get<WorkloadIdentity>(tableKeys.workloadIdentity(tenantId, partnerId, identityId), 'read workload identity');
   }
 
   async getPartnerContext(tenantId: string, partnerId: string): Promise<PartnerContext> {

@@ -37,6 +37,7 @@ const RECORD_FIELDS: Record<keyof IssuanceRecord, true> = {
   principalArn: true,
   principalId: true,
   sourceIdentity: true,
+  webIdentity: true,
   policyVersion: true,
   policySha256: true,
   scope: true,

@@ -160,7 +160,7 @@ function assertWithinBinding(resolved: ResolvedPolicy, tenantId: string): void {
  */
 export function planIssuance(
   resolved: ResolvedPolicy,
-  who: { tenantId: string; partnerId: string },
+  who: { tenantId: string; partnerId: string; claimTags?: Record<string, string> },
   request: IssueRequest,
   issuanceId: string,
   /** The session passed an MFA check: it carries the session tag mfa=true. */
@@ -187,11 +187,14 @@ export function planIssuance(
   if (request.scope) assertScopeCovered(rendered, request.scope);
   const policyText = JSON.stringify(buildSessionPolicy(rendered, request.scope));
   const policyArns = policy.document.managedPolicyArns ?? [];
-  // On every session, federation included; the tenant cannot remove or override them. `mfa` is
-  // credvend's alone too: a tenant tag of that name (refused at PUT since issue 19, but possibly stored
-  // before) is dropped, whatever its case, and only a checked code or assertion sets it.
-  const tenantTags = Object.entries(renderSessionTags(policy.document.sessionTags, values)).filter(([k]) => k.toLowerCase() !== MFA_TAG);
-  const tags: Record<string, string> = { ...Object.fromEntries(tenantTags), tenant: tenantId, partner: partnerId };
+  // On every session, federation included; the tenant cannot remove or override them. A token's claim
+  // tags (`oidc:<claim>`, which tenant policies may not use) come between: they can override neither.
+  // A policy stored before `oidc:` was reserved loses its `oidc:` tags (STS keys are case-insensitive).
+  // `mfa` is credvend's alone too: a tenant tag of that name (refused at PUT since issue 19, but possibly
+  // stored before) is dropped, whatever its case, and only a checked code or assertion sets it.
+  const own = renderSessionTags(policy.document.sessionTags, values);
+  for (const key of Object.keys(own)) if (key.toLowerCase().startsWith('oidc:') || key.toLowerCase() === MFA_TAG) delete own[key];
+  const tags: Record<string, string> = { ...own, ...who.claimTags, tenant: tenantId, partner: partnerId };
   if (mfa) tags[MFA_TAG] = 'true';
 
   if (mode === 'federation') {
@@ -238,7 +241,7 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   const mfaNeeded = mfaRequired(resolved.policy.document, resolved.mode, resolved.settings);
   const mfa = await checkMfa(deps.mfa, { tenantId, partnerId }, request.mfaCode, mfaNeeded, ctx.mfaAssertion);
   const issuanceId = deps.newId();
-  const plan = planIssuance(resolved, { tenantId, partnerId }, request, issuanceId, mfa);
+  const plan = planIssuance(resolved, { tenantId, partnerId, claimTags: ctx.caller.claimTags }, request, issuanceId, mfa);
   assertPlanWithinLimits(plan);
   let credentials: IssuedCredentials;
   try {
@@ -274,6 +277,8 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     userAgent: ctx.userAgent.slice(0, 512),
     requestId: ctx.requestId,
     status: 'active',
+    // Who the OIDC token named (never the token): the ledger answers "which workflow got this key".
+    ...(ctx.caller.webIdentity ? { webIdentity: ctx.caller.webIdentity } : {}),
     ...(mfa ? { mfa: true } : {}),
   };
   try {

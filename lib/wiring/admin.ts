@@ -22,6 +22,7 @@ export const adminDeps: AdminDeps = {
     rolePattern: config.tenantRolePattern,
     issuerPrincipal: issuerPrincipalLoader(stsClient, config.issuerPrincipalArn, config.issuerRoleName),
   },
+  oidc: { allowLoopbackHttp: config.oidcAllowLoopbackHttp },
   // Other containers honour a revocation within the cache TTL; this one at once.
   onRevocation: () => directory.clear(),
   mfa: { store: new DynamoMfaDevices(dynamoClient, config.mainTable), cipher: seedCipher, now: () => new Date() },

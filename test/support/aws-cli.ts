@@ -5,6 +5,10 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { describe } from '@jest/globals';
 
+/** The AWS CLI the end-to-end suites run: Debian's awscli v2 (.ci/run installs it), never whichever `aws` PATH finds first
+ * (a pyenv v1 shim shadows it on some machines); CREDVEND_AWS_CLI names another. */
+export const AWS_CLI = process.env.CREDVEND_AWS_CLI ?? '/usr/bin/aws';
+
 /** `command` as execFile would find it: an absolute path if executable, else the first on PATH. */
 export function findExecutable(command: string, path = process.env.PATH ?? ''): string | undefined {
   const candidates = isAbsolute(command)

@@ -20,7 +20,15 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
   const controlServer = await startControlServer(stack.sts, dynamoProxy);
   const offline = await startOffline({
     stage,
-    env: { ...stack.env, AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url, CACHE_TTL_SECONDS: '1', AWS_TIMEOUT_MS: '2000' },
+    env: {
+      ...stack.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url,
+      CACHE_TTL_SECONDS: '1',
+      AWS_TIMEOUT_MS: '2000',
+      OIDC_REFETCH_INTERVAL_SECONDS: '2',
+      // Names that resolve inward (read on the local stages only): the OIDC fetches must refuse them.
+      OIDC_LOCAL_HOSTS: 'idp.rebind.test=169.254.169.254,keys.rebind.test=10.0.0.1,idp6.rebind.test=fd00:ec2::254',
+    },
     httpPort: await freePort(),
     lambdaPort: await freePort(),
   });

@@ -149,3 +149,28 @@ describe('error names in the deployed bundles', () => {
     }
   });
 });
+
+describe('reviveAppError (errors of the lazily loaded token verifier, a bundle of its own)', () => {
+  it("turns a foreign 401/503 of ours into this copy's classes, keeping code and message (and a 503's cause)", async () => {
+    const { UnauthorizedError, DependencyUnavailableError } = await import('../../lib/core/errors');
+    const { reviveAppError } = await import('../../lib/core/revive-error');
+    const foreign401 = Object.assign(new Error('The token has expired'), { statusCode: 401, code: 'token_expired', cause: 'secret' });
+    const revived = reviveAppError(foreign401) as InstanceType<typeof UnauthorizedError>;
+    expect(revived).toBeInstanceOf(UnauthorizedError);
+    expect({ code: revived.code, message: revived.message, cause: revived.cause }).toEqual({
+      code: 'token_expired',
+      message: 'The token has expired',
+      cause: undefined,
+    });
+    // A 503 keeps its cause (why the issuer could not be reached) for the error log line; answers never carry it.
+    const why = new Error('idp.example.com resolves to an address that is not public');
+    const foreign503 = Object.assign(new Error('down'), { statusCode: 503, code: 'oidc_issuer_unavailable', cause: why });
+    const revived503 = reviveAppError(foreign503);
+    expect(revived503).toBeInstanceOf(DependencyUnavailableError);
+    expect((revived503 as Error).cause).toBe(why);
+    const plain = new Error('boom');
+    expect(reviveAppError(plain)).toBe(plain);
+    const own = new UnauthorizedError('invalid_key', 'x');
+    expect(reviveAppError(own)).toBe(own);
+  });
+});

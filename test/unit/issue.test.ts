@@ -279,6 +279,17 @@ describe('issueCredentials, federation', () => {
     await issue({ mode: 'federation' });
     expect(sts.federation[0]!.tags).toEqual({ project: TENANT_ID, tenant: TENANT_ID, partner: PARTNER_ID });
   });
+
+  it("a token's claim tags join the session's; they replace a policy tag of their key, never tenant or partner", async () => {
+    // (Tenant policies may not use oidc: keys; one stored before that rule still loses to the token's.)
+    usePolicy({ sessionTags: { project: 'p', 'OIDC:Repository': 'from-policy' } });
+    const caller: Caller = { ...partnerCaller, claimTags: { 'oidc:repository': 'acme/app', tenant: 'globex', partner: 'victim' } };
+    await issue({}, caller);
+    expect(sts.assumeRoles[0]!.tags).toEqual({ project: 'p', 'oidc:repository': 'acme/app', tenant: TENANT_ID, partner: PARTNER_ID });
+    expect(sts.assumeRoles[0]!.transitiveTagKeys).toEqual(['tenant', 'partner']);
+    // Never in the ledger: the record keeps who the token named (webIdentity), not its claims.
+    expect(JSON.stringify(ledger.records)).not.toContain('acme/app');
+  });
 });
 
 describe('issueCredentials, scope', () => {

@@ -62,7 +62,28 @@ interface Case {
   binding?: TestTenantOptions['binding'];
   /** The route acts on an MFA device: one is enrolled (pending) for the tenant's partner first. */
   device?: true;
+  /** What must exist before the call (written straight to the tables). */
+  setup?: (c: Ctx) => Promise<void>;
 }
+
+/** A workload identity of the case's partner, version 1 (issue 17). */
+const withIdentity = async (c: Ctx) => {
+  const at = new Date().toISOString();
+  await directoryAdmin().putWorkloadIdentity(
+    {
+      tenantId: c.tenant.tenantId,
+      partnerId: c.tenant.partnerId,
+      identityId: 'gh-ci',
+      issuer: 'https://token.actions.githubusercontent.com',
+      audiences: [`credvend:${c.tenant.tenantId}`],
+      subject: { exact: 'repo:acme/app:ref:refs/heads/main' },
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    },
+    0,
+  );
+};
 
 const t = (c: Ctx) => `/v1/tenants/${c.tenant.tenantId}`;
 const p = (c: Ctx) => `${t(c)}/partners/${c.tenant.partnerId}`;
@@ -170,6 +191,38 @@ const CASES: Case[] = [
     access: 'tenant',
     ok: 200,
     path: (c) => `${p(c)}/keys/${c.tenant.partnerKeyId}`,
+  },
+  {
+    route: 'PUT /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities/gh-ci`,
+    body: (c) => ({
+      expectedVersion: 0,
+      issuer: 'https://token.actions.githubusercontent.com',
+      audiences: [`credvend:${c.tenant.tenantId}`],
+      subject: { pattern: 'repo:acme/app:*' },
+    }),
+  },
+  {
+    route: 'GET /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities`,
+  },
+  {
+    route: 'GET /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities/gh-ci`,
+    setup: withIdentity,
+  },
+  {
+    route: 'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}',
+    access: 'tenant',
+    ok: 200,
+    path: (c) => `${p(c)}/workload-identities/gh-ci?expectedVersion=1`,
+    setup: withIdentity,
   },
   {
     route: 'GET /v1/tenants/{tenantId}/issuances',
@@ -286,6 +339,7 @@ describe('authorization matrix', () => {
       expect(enrolled.status).toBe(201);
       ctx.device = { deviceId: enrolled.body.device.deviceId, seed: seedFromBase32(enrolled.body.seed) };
     }
+    await testCase.setup?.(ctx);
     const [method] = testCase.route.split(' ');
     const authorization = await authorizationFor(caller, testCase.access, ctx);
     const res = await api(method!, testCase.path(ctx), {

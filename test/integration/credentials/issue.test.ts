@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { TenantBinding, TenantPolicyDocument } from '../../../lib/core/model';
 import { demoBinding, demoPolicy } from '../../../local/seed';
 import { call, closeTables, createTestTenant, stackInfo, type TestTenant, tables } from '../../support/api';
+import { AWS_CLI } from '../../support/aws-cli';
 import { control } from '../../support/control';
 import { ledgerOf } from '../../support/ledger';
 
@@ -98,7 +99,7 @@ describe('issuing credentials', () => {
     writeFileSync(join(dir, 'serialized.b64'), res.body.serialized);
     writeFileSync(join(dir, 'config'), `[profile vended]\ncredential_process = base64 -d ${join(dir, 'serialized.b64')}\n`);
     const { stdout } = await run(
-      'aws',
+      AWS_CLI,
       [
         'sts',
         'get-caller-identity',

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { type LocalSts, startLocalSts } from '../../../local/sts/server';
-import { describeWithAwsCli } from '../../support/aws-cli';
+import { AWS_CLI, describeWithAwsCli } from '../../support/aws-cli';
 import { ACCOUNT, type Creds, testUser, trustPolicyFor, withWrongSecret } from './support';
 
-const AWS = '/usr/bin/aws';
+const AWS = AWS_CLI;
 const describeCli = describeWithAwsCli(AWS);
 const run = promisify(execFile);
 

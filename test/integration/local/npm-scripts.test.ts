@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { freePort } from '../../support/ports';
+import { recordSecrets } from '../../support/secret-scan';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const sessionFile = join(mkdtempSync(join(tmpdir(), 'credvend-session-')), 'stack.json');
@@ -37,6 +38,7 @@ beforeAll(async () => {
   // Free ports for dynalite and the local STS too, so a developer's own `npm start` is left alone.
   env.CREDVEND_DYNAMO_PORT = String(await freePort());
   env.CREDVEND_STS_PORT = String(await freePort());
+  env.CREDVEND_OIDC_PORT = String(await freePort());
   start = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['scripts/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${startOutput.slice(-2000)}`)), 100_000);
@@ -59,6 +61,33 @@ afterAll(async () => {
     start.kill('SIGINT');
     await exited;
   }
+});
+
+describe('npm start without a partner key (issue 17)', () => {
+  it('prints a second curl that mints a token from the local OIDC issuer and vends with it', async () => {
+    const mintUrl = /TOKEN=\$\(curl -s -X POST (\S+)\)/.exec(startOutput)?.[1];
+    const api = /curl -s -X POST (http:\/\/localhost:\d+\/v1\/credentials)/.exec(startOutput)?.[1];
+    expect(mintUrl).toMatch(/^http:\/\/localhost:\d+\/mint$/);
+    expect(startOutput).toContain('-H "Authorization: Bearer $TOKEN"');
+    const token = await (await fetch(mintUrl!, { method: 'POST' })).text();
+    recordSecrets([token]);
+    const res = await fetch(api!, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ durationSeconds: 900 }),
+    });
+    const body = (await res.json()) as {
+      tenantId: string;
+      partnerId: string;
+      credentials?: { secretAccessKey: string; sessionToken: string };
+    };
+    expect({ status: res.status, tenantId: body.tenantId, partnerId: body.partnerId }).toEqual({
+      status: 201,
+      tenantId: 'demo',
+      partnerId: 'demo-app',
+    });
+    recordSecrets([body.credentials!.secretAccessKey, body.credentials!.sessionToken]);
+  });
 });
 
 describe('npm scripts beside a running npm start', () => {

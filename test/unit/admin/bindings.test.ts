@@ -68,6 +68,7 @@ describe('the binding is the operator’s', () => {
       federation: seededBinding('acme').federation,
       maxDurationSeconds: null,
       maxIssuancesPerMinute: null,
+      oidc: null,
       updatedAt: '2026-01-01T00:00:00.000Z',
       updatedBy: 'ok-aaaaaaaaaaaaaaaa',
     });
@@ -86,6 +87,7 @@ describe('the binding is the operator’s', () => {
       federation: { resourceBoundary: ['arn:aws:s3:::acme-data/acme/*'] },
       maxDurationSeconds: 3600,
       maxIssuancesPerMinute: 30,
+      oidc: null,
       updatedAt: NOW.toISOString(),
       updatedBy: operator.keyId,
     });

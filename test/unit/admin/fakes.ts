@@ -13,6 +13,7 @@ import type {
   TenantBinding,
   TenantPolicy,
   TenantPolicyDocument,
+  WorkloadIdentity,
 } from '../../../lib/core/model';
 import { keyOwnerPk } from '../../../lib/core/table-keys';
 import type { Caller } from '../../../lib/identity/authenticate';
@@ -32,6 +33,7 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
   readonly policies = new Map<string, TenantPolicy & { updatedBy?: string }>();
   readonly versions: (TenantPolicy & { updatedBy?: string })[] = [];
   readonly keys = new Map<string, ApiKeyRecord>();
+  readonly identities = new Map<string, WorkloadIdentity>();
 
   async createTenant(tenant: Tenant) {
     if (this.tenants.has(tenant.tenantId)) throw new ConflictError('tenant_exists', 'exists');
@@ -92,6 +94,27 @@ export class FakeAdminStore implements DirectoryWriter, DirectoryLookup {
       [...this.keys.values()].filter((k) => keyOwnerPk(k) === keyOwnerPk(owner)),
       page,
     );
+  }
+
+  /** As DynamoDirectoryAdmin: conditional on the version (0: absent). */
+  async putWorkloadIdentity(identity: WorkloadIdentity, expectedVersion: number) {
+    const id = `${identity.tenantId}#${identity.partnerId}#${identity.identityId}`;
+    if ((this.identities.get(id)?.version ?? 0) !== expectedVersion) throw new ConflictError('version_conflict', 'stale');
+    this.identities.set(id, structuredClone(identity));
+  }
+  async deleteWorkloadIdentity(tenantId: string, partnerId: string, identityId: string, expectedVersion: number) {
+    const id = `${tenantId}#${partnerId}#${identityId}`;
+    if (this.identities.get(id)?.version !== expectedVersion) throw new ConflictError('version_conflict', 'stale');
+    this.identities.delete(id);
+  }
+  async listWorkloadIdentities(tenantId: string, partnerId: string | undefined, page: PageRequest) {
+    return pageOf(
+      [...this.identities.values()].filter((w) => w.tenantId === tenantId && (partnerId === undefined || w.partnerId === partnerId)),
+      page,
+    );
+  }
+  async getWorkloadIdentity(tenantId: string, partnerId: string, identityId: string) {
+    return this.identities.get(`${tenantId}#${partnerId}#${identityId}`);
   }
 
   async getTenant(tenantId: string) {

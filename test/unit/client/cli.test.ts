@@ -157,6 +157,22 @@ describe('commands', () => {
     expect(fake.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${apiKey}`, `Bearer ${apiKey}`]);
   });
 
+  it('keyless: sends the token of --web-identity-token-file instead of a key, read again on every issuance (EKS rotates it)', async () => {
+    const file = join(dir, 'token');
+    const jwt = (n: number) => `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ${n}In0.c2ln${n}`;
+    await writeFile(file, `${jwt(1)}\n`);
+    expect((await run(['credential-process', '--endpoint', fake.url, '--web-identity-token-file', file])).code).toBe(0);
+    await writeFile(file, jwt(2));
+    expect(
+      (await run(['credential-process', '--endpoint', fake.url], { CREDVEND_WEB_IDENTITY_TOKEN_FILE: file, CREDVEND_API_KEY: apiKey }))
+        .code,
+    ).toBe(0);
+    expect(fake.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${jwt(1)}`, `Bearer ${jwt(2)}`]);
+    const missing = await run(['env', '--endpoint', fake.url, '--web-identity-token-file', join(dir, 'nope')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Cannot read the web identity token file');
+  });
+
   it('prints the help on --help and -h', async () => {
     expect(await run(['--help'])).toEqual({ code: 0, stdout: HELP, stderr: '' });
     expect(await run(['issue', '-h'])).toEqual({ code: 0, stdout: HELP, stderr: '' });

@@ -469,6 +469,12 @@ describe('rule 10: session tags', () => {
     ]);
   });
 
+  it("reserves the oidc: prefix for the claims of partners' tokens (issue 17)", () => {
+    expect(problemsOf(variant((d) => (d.sessionTags = { 'OIDC:repository': 'a', oidcx: 'ok' })))).toEqual([
+      { path: "$.sessionTags['OIDC:repository']", code: 'reserved_tag_key' },
+    ]);
+  });
+
   it('checks key length and characters', () => {
     const doc = variant((d) => (d.sessionTags = { ['k'.repeat(129)]: 'a', 'cost#center': 'b', '': 'c', ['k'.repeat(128)]: 'ok' }));
     expect(problemsOf(doc)).toEqual([
