@@ -10,7 +10,8 @@ export default {
     {
       ...common,
       displayName: 'integration',
-      roots: ['<rootDir>/test/integration'],
+      // test/browser: the console in Chromium, against the same stack (one start for both).
+      roots: ['<rootDir>/test/integration', '<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
       // One local stack (dynalite, local STS, serverless-offline) for every HTTP test file.
       globalSetup: '<rootDir>/test/support/global-setup.mjs',

@@ -16,6 +16,7 @@ import { DEMO_PARTNER, DEMO_TENANT, demoBinding, demoPolicy, seedDemo } from '..
 import { LOCAL_ACCOUNT, type LocalStack, startLocalStack } from '../local/stack';
 import type { AuditMeasurement } from './audit';
 import { type ColdSamples, type ColdTarget, coldSamples } from './cold';
+import { measureConsole } from './console';
 import type { EventSpec } from './events';
 import {
   assertSameBundle,
@@ -450,6 +451,8 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
   // First, in-process: the hostile scope's first call must meet a matcher the JIT has not seen.
   opts.log('scope check: the hostile scope of issue 15, an ordinary one, a capped one');
   const scope = measureScope();
+  opts.log('web console assets: built in memory and gzipped');
+  const consoleAssets = await measureConsole();
   const sls = serverlessConfig(STAGE);
   const auditFn = auditFunction(settings);
   const cacheTtlSeconds = Number(sls.environment.CACHE_TTL_SECONDS ?? 15);
@@ -490,6 +493,7 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
         warm,
         audit,
         scope,
+        console: consoleAssets,
       };
       return { ...results, budgets: evaluateBudgets(results) };
     } finally {

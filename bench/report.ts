@@ -1,6 +1,7 @@
 // Budgets, the results document and the markdown table. Pure functions of the measurements.
 import type { AuditMeasurement } from './audit';
 import type { CallAnalysis } from './calls';
+import type { ConsoleMeasurement } from './console';
 import type { ScopeMeasurement } from './scope';
 import { round } from './stats';
 
@@ -89,6 +90,8 @@ export interface Results {
   audit: AuditSection;
   /** The scope check's work on the issue's hostile scope (bench/scope.ts); absent in results written before it. */
   scope?: ScopeMeasurement;
+  /** The web console's assets (bench/console.ts); absent in results written before it. */
+  console?: ConsoleMeasurement;
   budgets: Budget[];
 }
 
@@ -203,6 +206,7 @@ export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
   ];
   budgets.push(...auditBudgets(r.audit));
   if (r.scope) budgets.push(...scopeBudgets(r.scope));
+  if (r.console) budgets.push(...consoleBudgets(r.console));
   return budgets;
 }
 
@@ -330,6 +334,35 @@ export function auditBudgets(audit: AuditSection): Budget[] {
       note: notes.length > 0 ? notes.join('; ') : undefined,
     };
   });
+}
+
+/** The console's assets, gzipped in all, within the budget: a count of bytes, gated. */
+export function consoleBudgets(m: ConsoleMeasurement): Budget[] {
+  return [
+    {
+      id: 'console-assets-gzip',
+      description: 'web console assets, gzipped in all (index.html, script, stylesheet)',
+      limit: `<= ${m.limitGzipBytes} B`,
+      value: m.totalGzipBytes,
+      met: m.totalGzipBytes <= m.limitGzipBytes,
+      counted: true,
+    },
+  ];
+}
+
+export function consoleRows(m: ConsoleMeasurement, budgets: readonly Budget[]): string[][] {
+  const budget = budgets.find((b) => b.id === 'console-assets-gzip');
+  return [
+    ...m.assets.map((a) => [`console asset \`/console/${a.path}\`: ${int(a.bytes)} B`, '', `${int(a.gzipBytes)} B gzipped`, '', '', '']),
+    [
+      `web console assets in all: ${int(m.totalBytes)} B`,
+      '',
+      `${int(m.totalGzipBytes)} B gzipped`,
+      '',
+      `<= ${int(m.limitGzipBytes)} B gzipped`,
+      verdict(budget),
+    ],
+  ];
 }
 
 /** Counted budgets that are not met (CI fails on these); unmeasured ones are not failures. */
@@ -468,6 +501,7 @@ export function markdownTable(r: Results): string {
   );
   rows.push(...auditRows(r.audit, r.budgets));
   if (r.scope) rows.push(...scopeRows(r.scope, r.budgets));
+  if (r.console) rows.push(...consoleRows(r.console, r.budgets));
   const header = ['metric', 'baseline', 'vend (`issueCredentials`)', 'ratio', 'budget', 'status'];
   const lines = [header, header.map(() => '---'), ...rows].map((row) => `| ${row.join(' | ')} |`);
   const notes = r.budgets.filter((b) => b.note).map((b) => `- ${b.id}: ${b.note}`);

@@ -10,18 +10,31 @@
 // only the scope check (issue 15's hostile scope; in process, no package), prints its rows, writes nothing.
 // `--only bundle` measures only the bundle-bytes row (the baseline packaged like the package of the
 // last `sls package`; no stack, no timings), prints it and writes nothing; exit 1 when over budget.
+// `--only console` measures only the web console's assets (built in memory, gzipped; no package), prints
+// its rows, writes nothing, and exits 1 when they are over the budget.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runAuditBench, runBench, runBundleBench } from './bench';
-import { auditTable, type Budget, failedCountedBudgets, markdownTable, scopeBudgets, scopeRows, withResults } from './report';
+import { measureConsole } from './console';
+import {
+  auditTable,
+  type Budget,
+  consoleBudgets,
+  consoleRows,
+  failedCountedBudgets,
+  markdownTable,
+  scopeBudgets,
+  scopeRows,
+  withResults,
+} from './report';
 import { measureScope } from './scope';
 
 const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const QUICK_RESULTS = fileURLToPath(new URL('../test-results/bench-quick.json', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
 
-const PARTS = ['audit', 'scope', 'bundle'] as const;
+const PARTS = ['audit', 'scope', 'console', 'bundle'] as const;
 
 /** `--only <part>`, or undefined for the whole bench; anything else is refused. */
 function onlyPart(argv: readonly string[]): (typeof PARTS)[number] | undefined {
@@ -76,6 +89,17 @@ async function main(): Promise<number> {
     ];
     process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
     return budget.met ? 0 : 1;
+  }
+  if (only === 'console') {
+    const measured = await measureConsole();
+    const budgets = consoleBudgets(measured);
+    const rows = [
+      ['metric', '', 'measured', '', 'budget', 'status'],
+      ['---', '---', '---', '---', '---', '---'],
+      ...consoleRows(measured, budgets),
+    ];
+    process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
+    return reportFailed(budgets).length > 0 ? 1 : 0;
   }
   if (only === 'audit') {
     const { audit, budgets } = await runAuditBench({ quick, log });

@@ -7,6 +7,7 @@ import { startLocalOidcIssuer } from '../local/oidc';
 import { DEMO_WEB_IDENTITY, seedDemo, seedDemoWebIdentity } from '../local/seed';
 import { localSessionPath, removeLocalSession, writeLocalSession } from '../local/session';
 import { startLocalStack } from '../local/stack';
+import { buildConsole } from './build-console.mjs';
 
 const STAGE = 'local';
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -30,6 +31,8 @@ async function main() {
     await seedDemoWebIdentity(dynamo, stack.env.MAIN_TABLE, oidc.url);
     dynamo.destroy();
 
+    // The console's assets from the sources on disk, so an edit shows on the next start.
+    await buildConsole();
     console.log('Building the functions and starting serverless-offline…');
     const offline = await startOffline({
       stage: STAGE,
@@ -50,6 +53,8 @@ Demo keys (new on every start, shown only here):
   partner key (tenant "demo", partner "demo-app"): ${seeded.partnerKey}
   tenant admin key (tenant "demo"):                ${seeded.adminKey}
   operator key:                                    ${seeded.operatorKey}
+
+Console: ${base}/console  (sign in with the tenant admin key and tenant "demo", or the operator key)
 
 Try:
   curl -s -X POST ${base}/v1/credentials \\

@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient } from '../../local/dynamo';
 import { startOffline } from '../../local/offline';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { buildConsole } from '../../scripts/build-console.mjs';
 import { startControlServer } from './control';
 import { startFaultProxy } from './fault-proxy';
 import { freePort } from './ports';
@@ -14,6 +15,8 @@ import { findLeaks, recordedSecrets, scanTable } from './secret-scan';
 
 export async function startSuiteStack(): Promise<() => Promise<void>> {
   const stage = 'itest';
+  // The console Lambda bundles dist/console/assets.json: built from the sources on disk (test/browser).
+  await buildConsole();
   const stack = await startLocalStack({ stage });
   // The functions reach DynamoDB through a proxy that tests can tell to fail chosen calls.
   const dynamoProxy = await startFaultProxy(stack.dynamo.url);

@@ -6,7 +6,8 @@ import { parse } from 'yaml';
 import { codeAt, seedFromBase32 } from '../../../lib/mfa/totp';
 import { demoBinding, demoPolicy } from '../../../local/seed';
 import { SERVERLESS_YML } from '../../../local/tables';
-import { closeTables, createTestTenant, stackInfo, type TestTenant, type TestTenantOptions, uniqueId } from '../../support/api';
+import { CONSOLE_ASSETS_FILE } from '../../../scripts/build-console.mjs';
+import { call, closeTables, createTestTenant, stackInfo, type TestTenant, type TestTenantOptions, uniqueId } from '../../support/api';
 import { api, directoryAdmin, newKey, revokedKey } from './support';
 
 type CallerKind =
@@ -62,9 +63,15 @@ interface Case {
   binding?: TestTenantOptions['binding'];
   /** The route acts on an MFA device: one is enrolled (pending) for the tenant's partner first. */
   device?: true;
+  /** A console page (HTML, no API route): not in the OpenAPI document, any key is ignored. */
+  page?: true;
   /** What must exist before the call (written straight to the tables). */
   setup?: (c: Ctx) => Promise<void>;
 }
+
+/** The console's script as the suite's stack serves it (the global setup built it). */
+const consoleScript = () =>
+  Object.keys(JSON.parse(readFileSync(CONSOLE_ASSETS_FILE, 'utf8')) as Record<string, unknown>).find((p) => p.endsWith('.js'));
 
 /** A workload identity of the case's partner, version 1 (issue 17). */
 const withIdentity = async (c: Ctx) => {
@@ -92,6 +99,9 @@ const CASES: Case[] = [
   { route: 'GET /v1/health', access: 'public', ok: 200, path: () => '/v1/health' },
   { route: 'GET /v1/health/deep', access: 'operator', ok: 200, path: () => '/v1/health/deep' },
   { route: 'GET /v1/openapi.json', access: 'public', ok: 200, path: () => '/v1/openapi.json' },
+  // The console's static assets: public (the browser sends the key to the API, never to these).
+  { route: 'GET /console', access: 'public', ok: 200, path: () => '/console', page: true },
+  { route: 'GET /console/{proxy+}', access: 'public', ok: 200, path: () => `/console/${consoleScript()}`, page: true },
   { route: 'POST /v1/credentials', access: 'partner', ok: 201, path: () => '/v1/credentials', body: () => ({}) },
   { route: 'GET /v1/credentials', access: 'partner', ok: 200, path: () => '/v1/credentials?format=container' },
   { route: 'GET /v1/whoami', access: 'partner', ok: 200, path: () => '/v1/whoami' },
@@ -342,10 +352,12 @@ describe('authorization matrix', () => {
     await testCase.setup?.(ctx);
     const [method] = testCase.route.split(' ');
     const authorization = await authorizationFor(caller, testCase.access, ctx);
-    const res = await api(method!, testCase.path(ctx), {
+    const res = await (testCase.page ? call : api)(method!, testCase.path(ctx), {
       ...(authorization !== undefined && { authorization }),
       ...(testCase.body && { body: testCase.body(ctx) }),
+      ...(testCase.page && { unchecked: true }),
     });
+    if (testCase.page) expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect({ status: res.status, code: res.body?.error?.code }).toEqual({
       status: expected,
       code:

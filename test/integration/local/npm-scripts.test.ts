@@ -99,6 +99,17 @@ describe('npm scripts beside a running npm start', () => {
     expect(session.env.AWS_ENDPOINT_URL_DYNAMODB).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it('prints the console URL next to the curl, and the console answers there', async () => {
+    const url = /Console: (http:\/\/localhost:\d+\/console) /.exec(startOutput)?.[1];
+    expect(url).toBeDefined();
+    expect(startOutput.indexOf('Console:')).toBeLessThan(startOutput.indexOf('curl -s -X POST'));
+    const res = await fetch(url!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(await res.text()).toMatch(/<script type="module" src="\/console\/assets\/app\.[0-9a-f]{12}\.js">/);
+  });
+
   it('npm run audit runs against it with no extra environment', async () => {
     const { code, stdout, stderr } = await npmRun(['audit', '--', '--once']);
     expect(stderr).toContain('using the local stack of npm start');

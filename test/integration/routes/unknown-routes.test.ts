@@ -34,4 +34,17 @@ describe('the $default route', () => {
     const credentials = await call('POST', '/v1/credentials', { body: {} });
     expect([credentials.status, credentials.body.error.code]).toEqual([401, 'missing_key']);
   });
+
+  it("leaves GET /console and /console/… to the console's function; other methods there get route_not_found", async () => {
+    for (const path of ['/console', '/console/assets/missing.js']) {
+      const page = await call('GET', path, { unchecked: true });
+      expect([path, page.status, page.headers.get('content-security-policy')]).toEqual([
+        path,
+        path === '/console' ? 200 : 404,
+        expect.stringContaining("default-src 'self'"),
+      ]);
+    }
+    const posted = await call('POST', '/console', { unchecked: true, body: {} });
+    expect([posted.status, posted.body.error.code]).toEqual([404, 'route_not_found']);
+  });
 });
