@@ -9,8 +9,6 @@ export interface Config {
   cacheTtlSeconds: number;
   /** SSM SecureString holding the federation IAM user's keys as JSON {accessKeyId, secretAccessKey}. */
   federationCredentialsParameter?: string;
-  /** SSM SecureString holding the 32-byte AES-256-GCM key (base64) that seals MFA seeds at rest (issue 19). */
-  mfaSeedKeyParameter?: string;
   /** Issuance records are deleted by DynamoDB TTL this long after they expire. */
   issuanceRetentionDays: number;
   maxBodyBytes: number;
@@ -56,7 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     issuanceTable: env.ISSUANCE_TABLE ?? `credvend-${stage}-issuances`,
     cacheTtlSeconds: intFrom(env, 'CACHE_TTL_SECONDS', 15, 0, 30),
     federationCredentialsParameter: env.FEDERATION_CREDENTIALS_PARAMETER || undefined,
-    mfaSeedKeyParameter: env.MFA_SEED_KEY_PARAMETER || undefined,
     issuanceRetentionDays: intFrom(env, 'ISSUANCE_RETENTION_DAYS', 400, 1, 3650),
     maxBodyBytes: intFrom(env, 'MAX_BODY_BYTES', 16384, 1024, 1048576),
     keyLastUsedIntervalSeconds: intFrom(env, 'KEY_LAST_USED_INTERVAL_SECONDS', 300, 0, 86400),
@@ -72,3 +69,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const config: Config = loadConfig();
+
+/**
+ * The SSM SecureString holding the 32-byte AES-256-GCM key (base64) that seals MFA seeds at rest
+ * (issue 19). Apart from Config: only the admin API and the lazily loaded MFA module read it, so the
+ * vend handler module does not carry it.
+ */
+export function mfaSeedKeyParameter(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.MFA_SEED_KEY_PARAMETER || undefined;
+}

@@ -17,7 +17,6 @@ import {
 import { required } from '../core/required';
 import type { Caller } from '../identity/authenticate';
 import { bindingProblems, CEILING_CODES, effectiveRateLimit } from '../policy/binding';
-import { mfaRequired } from '../policy/mfa';
 import { RenderedKeyCollisionError, renderStatements, renderTags, type TemplateValues, UnknownPlaceholderError } from '../policy/render';
 import { assertScopeCovered, buildSessionPolicy } from '../policy/session';
 import {
@@ -26,8 +25,7 @@ import {
   assertFederationWithinLimits,
   type FederationRequest,
 } from '../policy/sts-limits';
-import { checkMfa, type MfaAssertion } from './mfa-gate';
-import type { IssuanceLedger, IssuedCredentials, MfaVerifier, PartnerDirectory, RateLimiter, StsPort } from './ports';
+import type { IssuanceLedger, IssuedCredentials, MfaAssertion, MfaGate, PartnerDirectory, RateLimiter, StsPort } from './ports';
 import { federationName, partnerIdentity, roleSessionName } from './principal-names';
 import type { IssueRequest } from './request';
 
@@ -43,8 +41,8 @@ export interface IssueDeps {
   rateLimiter?: RateLimiter;
   /** The operators' per-partner ceiling (issuances per minute): a tenant's own limit may only be lower. */
   partnerRateCeilingPerMinute?: number;
-  /** Checks MFA codes (lib/mfa); the wiring loads it only when a request sends a code. */
-  mfa?: MfaVerifier;
+  /** The MFA gate (lib/vend/mfa-gate.ts); the wiring loads it only when the policy has a requirement or a code is sent. */
+  mfa: MfaGate;
 }
 
 export interface IssueContext {
@@ -237,9 +235,22 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   // too, and a partner over it costs no rendering or scope matching.
   const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding, deps.partnerRateCeilingPerMinute);
   if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
-  // After the rate limit: guessing codes costs the partner's issuance budget.
-  const mfaNeeded = mfaRequired(resolved.policy.document, resolved.mode, resolved.settings);
-  const mfa = await checkMfa(deps.mfa, { tenantId, partnerId }, request.mfaCode, mfaNeeded, ctx.mfaAssertion);
+  // After the rate limit: guessing codes costs the partner's issuance budget. Only a policy with an MFA
+  // requirement, or a request with a code, loads the gate; any other is not MFA-verified.
+  const { mfaCode: code } = request;
+  const { document } = resolved.policy;
+  let mfa = !!ctx.mfaAssertion;
+  if (code !== undefined || document.mfa) {
+    mfa = await deps.mfa.check({
+      tenantId,
+      partnerId,
+      document,
+      mode: resolved.mode,
+      settings: resolved.settings,
+      code,
+      assertion: ctx.mfaAssertion,
+    });
+  }
   const issuanceId = deps.newId();
   const plan = planIssuance(resolved, { tenantId, partnerId, claimTags: ctx.caller.claimTags }, request, issuanceId, mfa);
   assertPlanWithinLimits(plan);

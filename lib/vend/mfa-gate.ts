@@ -1,52 +1,52 @@
-// MFA-gated issuance (issue 19): whether this issuance is MFA-verified, or the 403 that says why not.
-// Runs after the rate limit (a brute force of codes spends the partner's issuance budget) and before
-// planning. The code check itself is lib/mfa (behind MfaVerifier), loaded only when a code arrives.
-import { DependencyUnavailableError, ForbiddenError } from '../core/errors';
-import type { MfaVerifier } from './ports';
+// MFA-gated issuance (issue 19): whether this issuance is MFA-verified, or the refusal that says why
+// not. Runs after the rate limit (a brute force of codes spends the partner's issuance budget) and
+// before planning. All of it runs in the lazily loaded MFA module (lib/wiring/mfa.ts), which the vend
+// path imports only when the tenant policy has an MFA requirement or the request sends a code; the
+// vend handler module itself carries only that test (lib/vend/issue.ts).
+import { type AppError, DependencyUnavailableError, ForbiddenError } from '../core/errors';
+import { mfaRequired } from '../policy/mfa';
+import type { MfaAssertion, MfaCheck, MfaOutcome } from './ports';
+
+export type { MfaAssertion };
 
 /**
- * A second factor asserted by the caller's authentication rather than by a code: for web-identity
- * partners (issue 17, on branch f17-oidc, not merged here), a verified token whose `amr` claim
- * includes "mfa". The token authenticator should set IssueContext.mfaAssertion from this.
+ * The hook for web-identity issuance (issue 17): the assertion a verified token's `amr` claim makes, if
+ * any. Not wired yet (README "MFA-gated issuance"): the token authenticator would set
+ * IssueContext.mfaAssertion from it, for identities that opt in.
  */
-export interface MfaAssertion {
-  source: 'claims';
-}
-
-/** The hook for web-identity issuance: the assertion a verified token's `amr` claim makes, if any. */
 export function mfaAssertionFromClaims(claims: { amr?: unknown } | undefined): MfaAssertion | undefined {
   const amr = claims?.amr;
   return Array.isArray(amr) && amr.includes('mfa') ? { source: 'claims' } : undefined;
 }
 
+/** The answer to a code that did not verify. */
+export function mfaRefusal(outcome: Exclude<MfaOutcome, 'verified'>, cause?: unknown): AppError {
+  switch (outcome) {
+    case 'replayed':
+      return new ForbiddenError('mfa_code_replayed', 'This MFA code was already used; wait for the next one');
+    case 'not_enrolled':
+      return new ForbiddenError('mfa_not_enrolled', 'The partner has no confirmed MFA device; ask the tenant admin to enrol one');
+    case 'unavailable':
+      return new DependencyUnavailableError('mfa_unavailable', 'MFA codes cannot be checked right now', { cause, retryAfterSeconds: 1 });
+    default:
+      return new ForbiddenError('mfa_code_invalid', 'The MFA code is not valid');
+  }
+}
+
 /**
  * True when the session is MFA-verified (it then carries the session tag mfa=true). A code sent when
  * none is required is checked all the same: a wrong one is refused, a right one marks the session.
+ * `verify` checks a code against the partner's confirmed devices (lib/mfa/devices.ts verifyCode).
  */
-export async function checkMfa(
-  verifier: MfaVerifier | undefined,
-  who: { tenantId: string; partnerId: string },
-  code: string | undefined,
-  required: boolean,
-  assertion?: MfaAssertion,
-): Promise<boolean> {
-  if (code === undefined) {
-    if (assertion) return true;
-    if (required) throw new ForbiddenError('mfa_required', 'An MFA code (mfaCode) is required');
+export async function checkMfa(check: MfaCheck, verify: (code: string) => Promise<MfaOutcome>): Promise<boolean> {
+  if (check.code === undefined) {
+    if (check.assertion) return true;
+    if (mfaRequired(check.document, check.mode, check.settings)) {
+      throw new ForbiddenError('mfa_required', 'The tenant requires an MFA code (mfaCode) for these credentials');
+    }
     return false;
   }
-  if (!verifier) throw new DependencyUnavailableError('mfa_unavailable', 'MFA is unavailable');
-  const outcome = await verifier.verify(who.tenantId, who.partnerId, code);
-  switch (outcome) {
-    case 'verified':
-      return true;
-    case 'replayed':
-      throw new ForbiddenError('mfa_code_replayed', 'The MFA code was used already');
-    case 'not_enrolled':
-      throw new ForbiddenError('mfa_not_enrolled', 'No confirmed MFA device');
-    case 'unavailable':
-      throw new DependencyUnavailableError('mfa_unavailable', 'MFA is unavailable', { retryAfterSeconds: 1 });
-    default:
-      throw new ForbiddenError('mfa_code_invalid', 'The MFA code is not valid');
-  }
+  const outcome = await verify(check.code);
+  if (outcome !== 'verified') throw mfaRefusal(outcome);
+  return true;
 }

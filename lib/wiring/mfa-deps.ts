@@ -5,14 +5,14 @@
 // store over it (lib/wiring/admin.ts), the issuance path's lazy module only the code store.
 import { stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
-import { config } from '../core/config';
+import { mfaSeedKeyParameter } from '../core/config';
 import { DependencyUnavailableError } from '../core/errors';
 import { AesGcmSeedCipher, parseSeedKey } from '../mfa/seed-cipher';
 
 let key: Promise<Uint8Array> | undefined;
 
 function seedKey(): Promise<Uint8Array> {
-  const parameter = config.mfaSeedKeyParameter;
+  const parameter = mfaSeedKeyParameter();
   if (!parameter) return Promise.reject(new DependencyUnavailableError('mfa_unavailable', 'MFA is not configured on this stage'));
   key ??= getDecryptedParameter(stsClient.config, parameter)
     .then(parseSeedKey)

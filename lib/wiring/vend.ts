@@ -4,12 +4,13 @@ import { dynamoClient, requestHandler, stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
 import { config } from '../core/config';
 import { invocation } from '../core/invocation';
+import { reviveAppError } from '../core/revive-error';
 import { DynamoIssuanceLedger } from '../store/issuance-ledger';
 import { DynamoRateLimiter } from '../store/rate-limit-counter';
 import { federationClientLoader } from '../sts/federation-client';
 import { SdkSts } from '../sts/sdk-sts';
 import type { IssueDeps } from '../vend/issue';
-import type { MfaVerifier } from '../vend/ports';
+import type { MfaGate } from '../vend/ports';
 import { directory } from './directory';
 
 const sts = new SdkSts(
@@ -25,13 +26,15 @@ const sts = new SdkSts(
 );
 
 /**
- * The MFA check, imported only when a request sends a code (issue 19): a module of its own in the
- * package (scripts/esbuild-plugins.cjs), so key-authenticated cold starts stay as small as before.
+ * The MFA gate, imported only when the tenant policy requires MFA or a request sends a code (issue 19):
+ * a module of its own in the package (scripts/esbuild-plugins.cjs), so other cold starts stay as small as before.
  */
-const mfa: MfaVerifier = {
-  async verify(tenantId, partnerId, code) {
-    const { verifyMfaCode } = await import('./mfa');
-    return verifyMfaCode(tenantId, partnerId, code, invocation.get());
+const mfa: MfaGate = {
+  async check(check) {
+    const { checkMfaLazily } = await import('./mfa');
+    return checkMfaLazily(check, invocation.get()).catch((err: unknown) => {
+      throw reviveAppError(err);
+    });
   },
 };
 

@@ -6,7 +6,7 @@ import type { TenantPolicyDocument } from '../../../lib/core/model';
 import type { Caller } from '../../../lib/identity/authenticate';
 import { mfaRequired } from '../../../lib/policy/mfa';
 import { type IssueDeps, type IssueRequest, issueCredentials, planIssuance } from '../../../lib/vend/issue';
-import { mfaAssertionFromClaims } from '../../../lib/vend/mfa-gate';
+import { checkMfa, mfaAssertionFromClaims } from '../../../lib/vend/mfa-gate';
 import type { MfaOutcome } from '../../../lib/vend/ports';
 import {
   binding,
@@ -48,11 +48,13 @@ beforeEach(() => {
     newId: () => 'id-1',
     rateLimiter: limiter,
     partnerRateCeilingPerMinute: 60,
+    // The real gate over a fake device check (lib/wiring/mfa.ts gives it the partner's devices).
     mfa: {
-      verify: async (t, p, code) => {
-        checks.push(`${t}/${p}/${code}`);
-        return outcome;
-      },
+      check: (check) =>
+        checkMfa(check, async (code) => {
+          checks.push(`${check.tenantId}/${check.partnerId}/${code}`);
+          return outcome;
+        }),
     },
   };
 });
