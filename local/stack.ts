@@ -119,6 +119,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     AWS_SECRET_ACCESS_KEY: functionUser.secretAccessKey,
     AWS_ENDPOINT_URL_STS: sts.url,
     AWS_ENDPOINT_URL_SSM: sts.url,
+    // The revocations function writes inline policies on the emulator's roles and federation user.
+    AWS_ENDPOINT_URL_IAM: sts.url,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
   };
   const deployerEnv = {

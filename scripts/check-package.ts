@@ -75,6 +75,11 @@ const SERVICE_OF: Record<string, string> = {
   ),
   ...Object.fromEntries(['AssumeRole', 'GetFederationToken', 'GetCallerIdentity', 'DecodeAuthorizationMessage'].map((op) => [op, 'sts'])),
   AmazonSSM: 'ssm',
+  ...Object.fromEntries(
+    ['Put', 'Delete', 'Get', 'List']
+      .flatMap((verb) => [`${verb}RolePolic${verb === 'List' ? 'ies' : 'y'}`, `${verb}UserPolic${verb === 'List' ? 'ies' : 'y'}`])
+      .map((op) => [op, 'iam']),
+  ),
 };
 
 /** Calls that need no grant on the function's role. */
@@ -153,6 +158,7 @@ export function resourceKey(resource: unknown, template: Template): string {
     const type = template.Resources[getAtt[0]]?.Type;
     if (type === 'AWS::DynamoDB::Table') return `table:${getAtt[0]}`;
     if (type === 'AWS::Logs::LogGroup') return `logs:${getAtt[0]}`;
+    if (type === 'AWS::IAM::User') return `user:${getAtt[0]}`;
   }
   const sub = r?.['Fn::Sub'];
   if (typeof sub === 'string') {
@@ -303,6 +309,17 @@ export function checkPackage({ template, bundles, sources = [], hasArtifact = ()
       } else if (service === 'ssm') {
         if (!resource.includes(':parameter/') || resource.includes('*'))
           problems.push(`${name}: ssm on ${resource}: expected one parameter`);
+      } else if (service === 'iam') {
+        // Revocations write inline policies: role actions on the bound-role pattern, user actions on the federation user.
+        for (const action of actions) {
+          const onRoles = /^iam:\w+RolePolic(?:y|ies)$/.test(action);
+          const onUser = /^iam:\w+UserPolic(?:y|ies)$/.test(action);
+          if (onRoles && resource !== env.TENANT_ROLE_PATTERN)
+            problems.push(`${name}: ${action} on ${resource}: expected the tenant role pattern ${env.TENANT_ROLE_PATTERN}`);
+          else if (onUser && resource !== 'user:FederationUser')
+            problems.push(`${name}: ${action} on ${resource}: expected the federation user`);
+          else if (!onRoles && !onUser) problems.push(`${name}: ${action} on ${resource}: not an inline-policy action`);
+        }
       } else if (service === 'sts') {
         if (resource === '*' && [...actions].every((a) => RESOURCELESS.has(a))) continue;
         if (resource !== env.TENANT_ROLE_PATTERN)

@@ -7,6 +7,7 @@ import type { Caller } from '../identity/authenticate';
 import { authorizeTenant } from './access';
 import { createApiKey, isKeyId, keySummary, newKeyBody } from './api-keys';
 import type { AdminDeps, PageRequest } from './ports';
+import { createRevocation } from './revocations';
 import type { CreatePartnerBody } from './schemas';
 import { partnerView, readBack } from './views';
 
@@ -36,11 +37,29 @@ export async function listPartners(deps: AdminDeps, caller: Caller, tenantId: st
   return { items: out.items.map(partnerView), nextCursor: out.nextCursor };
 }
 
-export async function setPartnerStatus(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, status: EntityStatus) {
+/** With revokeSessions, the partner's sessions issued until now are revoked too (lib/admin/revocations.ts). */
+export interface RevokeSessionsOption {
+  revokeSessions?: boolean;
+}
+
+async function sessionsRevocation(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, opts: RevokeSessionsOption) {
+  if (!opts.revokeSessions) return {};
+  return { revocation: (await createRevocation(deps, caller, tenantId, { partnerId })).revocation };
+}
+
+export async function setPartnerStatus(
+  deps: AdminDeps,
+  caller: Caller,
+  tenantId: string,
+  partnerId: string,
+  status: EntityStatus,
+  opts: RevokeSessionsOption = {},
+) {
   await authorizePartner(deps, caller, tenantId, partnerId);
   await deps.store.setPartnerStatus(tenantId, partnerId, status, deps.now().toISOString());
   if (status === 'disabled') deps.onRevocation?.();
-  return partnerView(await readBack(deps.lookup.getPartner(tenantId, partnerId)));
+  const revoked = status === 'disabled' ? await sessionsRevocation(deps, caller, tenantId, partnerId, opts) : {};
+  return { ...partnerView(await readBack(deps.lookup.getPartner(tenantId, partnerId))), ...revoked };
 }
 
 export async function createPartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string) {
@@ -65,11 +84,20 @@ export async function rotatePartnerKey(deps: AdminDeps, caller: Caller, tenantId
   return newKeyBody(created, { rotatedFrom: keyId });
 }
 
-export async function revokePartnerKey(deps: AdminDeps, caller: Caller, tenantId: string, partnerId: string, keyId: string) {
+/** With revokeSessions, every session of the partner issued until now is revoked (STS sessions do not carry the key id). */
+export async function revokePartnerKey(
+  deps: AdminDeps,
+  caller: Caller,
+  tenantId: string,
+  partnerId: string,
+  keyId: string,
+  opts: RevokeSessionsOption = {},
+) {
   await authorizePartner(deps, caller, tenantId, partnerId);
   if (!isKeyId(keyId)) throw new NotFoundError('not_found', 'Key not found');
   // Conditioned on the owner: another partner's or tenant's key id answers 404.
   await deps.store.revokeKey(keyId, { kind: 'partner', tenantId, partnerId }, deps.now().toISOString());
   deps.onRevocation?.();
-  return keySummary(await readBack(deps.lookup.getKey(keyId)));
+  const revoked = await sessionsRevocation(deps, caller, tenantId, partnerId, opts);
+  return { ...keySummary(await readBack(deps.lookup.getKey(keyId))), ...revoked };
 }

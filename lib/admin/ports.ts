@@ -4,9 +4,12 @@ import type {
   ApiKeyRecord,
   AuditReport,
   EntityStatus,
+  IamStatement,
   IssuanceRecord,
   IssuanceStatus,
   Partner,
+  RevocationEntity,
+  RevocationRecord,
   Tenant,
   TenantBinding,
   TenantPolicy,
@@ -75,6 +78,37 @@ export interface IssuanceQueries {
 
 export type AuditReportLister = (tenantId: string, page: PageRequest) => Promise<Page<AuditReport>>;
 
+/** Revocation records (DynamoDB), one tenant's at a time. */
+export interface RevocationStore {
+  /** Creates it unless the tenant already has one with its idempotency key: then answers that one. */
+  create(record: RevocationRecord): Promise<{ created: true } | { created: false; existing: RevocationRecord }>;
+  get(tenantId: string, revocationId: string): Promise<RevocationRecord | undefined>;
+  /** Newest first. */
+  list(tenantId: string, page: PageRequest): Promise<Page<RevocationRecord>>;
+  /** Replaces the record if it is still at `expectedVersion`; false when another writer got there first. */
+  update(record: RevocationRecord, expectedVersion: number): Promise<boolean>;
+}
+
+/** Writing credvend's revocation inline policy on one entity. Failures throw RevocationWriteError. */
+export interface RevocationPolicyWriter {
+  /** Puts the statements (by Sid) into the entity's revocation policy, merged with what is there. */
+  add(entity: RevocationEntity, statements: IamStatement[]): Promise<void>;
+  /** Takes out the statements whose targets have all expired; touches IAM only when there are some. Answers how many. */
+  prune(entity: RevocationEntity): Promise<number>;
+}
+
+/** One issuance of one tenant, by id (consistent read). */
+export type IssuanceLookup = (tenantId: string, issuanceId: string) => Promise<IssuanceRecord | undefined>;
+
+export interface RevocationDeps {
+  store: RevocationStore;
+  writer: RevocationPolicyWriter;
+  issuance: IssuanceLookup;
+  /** The federation IAM user's name, when federation is deployed. */
+  federationUser?: string;
+  newId: () => string;
+}
+
 export interface AdminDeps {
   store: DirectoryWriter;
   lookup: DirectoryLookup;
@@ -89,4 +123,8 @@ export interface AdminDeps {
   onRevocation?: () => void;
   /** Partners' TOTP devices (issue 19); absent: the MFA routes answer 503 mfa_unavailable. */
   mfa?: MfaDeps;
+  /** The tenant's revocations, newest first: issuance listings show what they revoked. */
+  revocationList?: RevocationStore['list'];
+  /** Revoking credentials already issued; absent where the function has no IAM grants for it. */
+  revocations?: RevocationDeps;
 }

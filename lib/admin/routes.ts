@@ -22,10 +22,12 @@ import {
 import { getPolicy, listPolicyVersions, putPolicy } from './policy';
 import type { AdminDeps, PageRequest } from './ports';
 import { previewPolicy } from './preview';
+import { createRevocation, listRevocations, type RevocationInput } from './revocations';
 import {
   BindingExpectationRequest,
   ConfirmMfaDeviceRequest,
   CreatePartnerRequest,
+  CreateRevocationRequest,
   CreateTenantRequest,
   DEFAULT_PAGE_SIZE,
   DeleteWorkloadIdentityQuery,
@@ -35,6 +37,7 @@ import {
   ListQuery,
   PreviewRequest,
   PutPolicyRequest,
+  RevokeSessionsQuery,
 } from './schemas';
 import { createAdminKey, createTenant, listTenants, revokeAdminKey, setTenantStatus } from './tenants';
 import {
@@ -118,10 +121,6 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
     createPartner(d, c, req.path('tenantId'), parseWith(CreatePartnerRequest, req.body)),
   ),
   'GET /v1/tenants/{tenantId}/partners': tenantAdmin(200, (d, req, c) => listPartners(d, c, req.path('tenantId'), page(req))),
-  'POST /v1/tenants/{tenantId}/partners/{partnerId}/disable': tenantAdmin(200, (d, req, c) => {
-    empty(req);
-    return setPartnerStatus(d, c, req.path('tenantId'), req.path('partnerId'), 'disabled');
-  }),
   'POST /v1/tenants/{tenantId}/partners/{partnerId}/enable': tenantAdmin(200, (d, req, c) => {
     empty(req);
     return setPartnerStatus(d, c, req.path('tenantId'), req.path('partnerId'), 'enabled');
@@ -137,9 +136,6 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
     empty(req);
     return rotatePartnerKey(d, c, req.path('tenantId'), req.path('partnerId'), req.path('keyId'));
   }),
-  'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}': tenantAdmin(200, (d, req, c) =>
-    revokePartnerKey(d, c, req.path('tenantId'), req.path('partnerId'), req.path('keyId')),
-  ),
 
   'PUT /v1/tenants/{tenantId}/partners/{partnerId}/workload-identities/{identityId}': tenantAdmin(200, (d, req, c) =>
     putWorkloadIdentity(d, c, req.path('tenantId'), req.path('partnerId'), req.path('identityId'), parsePutWorkloadIdentity(req.body)),
@@ -185,6 +181,32 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
     status: 200,
     run: (d, req, c) => confirmMfaDeviceAsPartner(d, c, req.path('deviceId'), parseWith(ConfirmMfaDeviceRequest, req.body).code),
   },
+};
+
+const revokeSessions = (req: HttpRequest): boolean => parseWith(RevokeSessionsQuery, query(req), 'query string').revokeSessions === 'true';
+
+/**
+ * The routes that write IAM policies, served by their own function (serverless.yml `revocations`): only
+ * it holds the IAM grants. Partner disable and partner key revoke are here too, for `?revokeSessions=true`.
+ */
+export const REVOCATION_ROUTES: Record<string, AdminRoute> = {
+  'POST /v1/tenants/{tenantId}/revocations': tenantAdmin(201, (d, req, c) =>
+    createRevocation(
+      d,
+      c,
+      req.path('tenantId'),
+      parseWith(CreateRevocationRequest, req.body) as RevocationInput,
+      req.header('idempotency-key'),
+    ),
+  ),
+  'GET /v1/tenants/{tenantId}/revocations': tenantAdmin(200, (d, req, c) => listRevocations(d, c, req.path('tenantId'), page(req))),
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/disable': tenantAdmin(200, (d, req, c) => {
+    empty(req);
+    return setPartnerStatus(d, c, req.path('tenantId'), req.path('partnerId'), 'disabled', { revokeSessions: revokeSessions(req) });
+  }),
+  'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}': tenantAdmin(200, (d, req, c) =>
+    revokePartnerKey(d, c, req.path('tenantId'), req.path('partnerId'), req.path('keyId'), { revokeSessions: revokeSessions(req) }),
+  ),
 };
 
 /** Authenticates for the route's key kinds, then runs it. */

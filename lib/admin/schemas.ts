@@ -112,6 +112,17 @@ export const IssuanceQuery = z.extend(ListQuery, {
   status: z.optional(z.enum(['active', 'expired'])),
 });
 
+const IssuanceId = z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'Expected an issuance id'));
+
+/** A partner's sessions issued before a time (default now), or one issuance; never both. */
+export const CreateRevocationRequest = z.union([
+  z.strictObject({ partnerId: Id, before: z.optional(z.iso.datetime({ offset: true })) }),
+  z.strictObject({ issuanceId: IssuanceId }),
+]);
+
+/** `?revokeSessions=true` on partner disable and partner key revoke: revoke the partner's live sessions too. */
+export const RevokeSessionsQuery = z.object({ revokeSessions: z.optional(z.enum(['true', 'false'])) });
+
 export type CreateTenantBody = z.infer<typeof CreateTenantRequest>;
 export type CreatePartnerBody = z.infer<typeof CreatePartnerRequest>;
 export type PutPolicyBody = z.infer<typeof PutPolicyRequest>;

@@ -28,6 +28,7 @@ import {
   type LiveCredentialFlag,
   liveFlagOf,
   overMaxFlagOf,
+  type RevocationLag,
   type TenantAuditReport,
   type TenantFindings,
 } from './report';
@@ -326,6 +327,52 @@ async function liveOfDisabled(
   return perPartner.flat();
 }
 
+/**
+ * Revocations that are not effective (pending, partial, recorded only) while credentials they target
+ * live: each such credential is flagged `revocation_not_effective`, an operator's to act on. And the
+ * lag of revocations that became effective in the window.
+ */
+async function revocationFindings(
+  deps: AuditDeps,
+  tenantId: string,
+  liveCredentials: number,
+  window: AuditWindow,
+): Promise<{ flags: LiveCredentialFlag[]; lag?: RevocationLag }> {
+  const { store } = deps;
+  if (!store.listRevocations) return { flags: [] };
+  const revocations = await store.listRevocations(tenantId);
+  if (revocations.length === 0) return { flags: [] };
+  const effective = revocations.filter((r) => r.effectiveAt !== undefined && r.effectiveAt >= window.start && r.effectiveAt < window.end);
+  const pending = revocations.filter((r) => r.state === 'pending').length;
+  const lag =
+    effective.length + pending > 0
+      ? {
+          effectiveInWindow: effective.length,
+          maxLagSeconds: Math.max(
+            0,
+            ...effective.map((r) => Math.round((Date.parse(r.effectiveAt ?? r.createdAt) - Date.parse(r.createdAt)) / 1000)),
+          ),
+          pending,
+        }
+      : undefined;
+  const unenforced = revocations.filter((r) => r.state !== 'effective' && r.targetsExpireAt >= window.end);
+  if (unenforced.length === 0 || liveCredentials === 0) return { flags: [], lag };
+  const since = secondsBefore(window.end, MAX_STS_DURATION_SECONDS);
+  const isLive = (item: StoredItem) => item.status === 'active' && typeof item.expiresAt === 'string' && item.expiresAt >= window.end;
+  const partners = [...new Set(unenforced.map((r) => r.target.partnerId))];
+  const perPartner = await mapLimit(partners, 4, async (partnerId) => {
+    const items = (await store.partnerIssuedSince(tenantId, partnerId, since)).filter(isLive);
+    return items.filter((item) =>
+      unenforced.some((r) =>
+        r.target.kind === 'issuance'
+          ? r.target.issuanceId === item.issuanceId
+          : r.target.partnerId === item.partnerId && typeof item.issuedAt === 'string' && item.issuedAt < r.target.before,
+      ),
+    );
+  });
+  return { flags: perPartner.flat().map((item) => liveFlagOf(item, 'revocation_not_effective')), lag };
+}
+
 const noCounterMoves = (): CounterMoves => ({ advanced: 0, recounted: 0, alreadyApplied: 0, ahead: 0 });
 
 function emptyResult(status: AuditRunStatus, checkpoint: string | undefined, reads: AuditReads): AuditRunResult {
@@ -389,6 +436,7 @@ export async function runAudit(deps: AuditDeps): Promise<AuditRunResult> {
     progress.issuedAndExpiringInWindow += issued.alsoExpiring;
     const { live, move } = await settleCounter(store, tenantId, window, issued, scan);
     moves[move]++;
+    const revoked = await revocationFindings(deps, tenantId, live, window);
     progress.tenants.done++;
     return {
       tenantId,
@@ -396,10 +444,11 @@ export async function runAudit(deps: AuditDeps): Promise<AuditRunResult> {
       expiredInWindow: scan.expiredInWindow,
       issuedInWindow: issued.issued,
       liveCredentials: live,
-      liveCredentialsOfDisabled: await liveOfDisabled(deps, tenantId, tenantStatus, live, window),
+      liveCredentialsOfDisabled: [...(await liveOfDisabled(deps, tenantId, tenantStatus, live, window)), ...revoked.flags],
       overMaxDuration: scan.overMax,
       invalidRecords: scan.invalid,
       policyProblems: policyProblemsOf(await policies.read(tenantId), bindings.get(tenantId), tenantId),
+      ...(revoked.lag ? { revocationLag: revoked.lag } : {}),
     };
   });
   const run = { runId: window.runId, windowStart: window.start, windowEnd: window.end, createdAt: deps.now().toISOString() };

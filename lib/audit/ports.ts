@@ -1,5 +1,5 @@
 // What the expiry audit needs from DynamoDB (lib/store/audit-store.ts implements it).
-import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
+import type { ApiKeyRecord, Partner, RevocationRecord, Tenant, TenantPolicy } from '../core/model';
 import type { StoredItem } from './checks';
 import type { LiveCounter } from './live-counts';
 import type { TenantAuditReport } from './report';
@@ -58,6 +58,8 @@ export interface AuditStore {
   getPolicy(tenantId: string): Promise<TenantPolicy | undefined>;
   listPartners(tenantId: string): Promise<Partner[]>;
   listPartnerKeys(tenantId: string, partnerId: string): Promise<ApiKeyRecord[]>;
+  /** The tenant's newest revocations (issue #16); absent: revocations are not audited. */
+  listRevocations?(tenantId: string): Promise<RevocationRecord[]>;
   /** The tenant's records still marked active, issued at or after `issuedSince` (byStatus). */
   activeIssuedSince(tenantId: string, issuedSince: string): Promise<StoredItem[]>;
   /** The partner's records issued at or after `issuedSince` (byPartner). */

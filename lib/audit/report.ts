@@ -6,7 +6,15 @@ import type { AuditReport, EntityStatus, Mode } from '../core/model';
 import type { PolicyProblem } from '../core/problems';
 import type { DurationExcess, StoredItem } from './checks';
 
-export type LiveFlagReason = 'tenant_disabled' | 'tenant_missing' | 'partner_disabled' | 'key_revoked';
+export type LiveFlagReason = 'tenant_disabled' | 'tenant_missing' | 'partner_disabled' | 'key_revoked' | 'revocation_not_effective';
+
+/** Revocations of the tenant that became effective in the window: how long from asked to written everywhere. */
+export interface RevocationLag {
+  effectiveInWindow: number;
+  maxLagSeconds: number;
+  /** Revocations still pending at the end of the window (their IAM write failed and is retried). */
+  pending: number;
+}
 
 /** A credential still valid at the end of the window although its tenant, partner or key no longer is. */
 export interface LiveCredentialFlag {
@@ -54,6 +62,8 @@ export interface TenantAuditReport extends AuditReport {
   invalidRecords: InvalidRecordFlag[];
   /** The stored policy breaks a rule of today or its binding: issuance refuses it until it is updated. */
   policyProblems: PolicyProblem[];
+  /** Present when the tenant has revocations that became effective in the window or are pending. */
+  revocationLag?: RevocationLag;
   /** True when a list was cut to the configured limit. */
   truncated: boolean;
 }
@@ -99,6 +109,7 @@ export interface TenantFindings {
   invalidRecords: InvalidRecordFlag[];
   /** What today's rules and the binding say of the tenant's stored policy (read when the window touched the tenant). */
   policyProblems: PolicyProblem[];
+  revocationLag?: RevocationLag;
 }
 
 /** A tenant gets a report when something happened or is live; idle tenants would only add noise. */
@@ -107,7 +118,8 @@ export function isReportable(f: TenantFindings): boolean {
     f.expiredInWindow > 0 ||
     f.issuedInWindow > 0 ||
     f.liveCredentials !== 0 ||
-    f.liveCredentialsOfDisabled.length + f.overMaxDuration.length + f.invalidRecords.length + f.policyProblems.length > 0
+    f.liveCredentialsOfDisabled.length + f.overMaxDuration.length + f.invalidRecords.length + f.policyProblems.length > 0 ||
+    f.revocationLag !== undefined
   );
 }
 
@@ -141,6 +153,7 @@ export function buildReport(
     overMaxDuration: overMax,
     invalidRecords: invalid,
     policyProblems: f.policyProblems.slice(0, listLimit),
+    ...(f.revocationLag ? { revocationLag: f.revocationLag } : {}),
     truncated:
       live.length < f.liveCredentialsOfDisabled.length ||
       overMax.length < f.overMaxDuration.length ||

@@ -21,6 +21,8 @@ export interface Config {
   issuerPrincipalArn?: string;
   /** The issuing functions' role name, for a function (the admin API) that runs under another role. */
   issuerRoleName?: string;
+  /** The federation IAM user, on which revocations of federated sessions are written (the revocations function). */
+  federationUserName?: string;
   /** Issuances per minute any one partner may make, whatever its tenant allows: bounds what one partner takes of STS and Lambda. */
   partnerRateCeilingPerMinute: number;
   /** Local stages only (serverless.yml custom.oidcLocal): OIDC issuers on http://localhost, the local issuer's. */
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tenantRolePattern: env.TENANT_ROLE_PATTERN || 'arn:aws:iam::*:role/credvend/*',
     issuerPrincipalArn: env.ISSUER_PRINCIPAL_ARN || undefined,
     issuerRoleName: env.ISSUER_ROLE_NAME || undefined,
+    federationUserName: env.FEDERATION_USER_NAME || undefined,
     partnerRateCeilingPerMinute: intFrom(env, 'PARTNER_RATE_CEILING_PER_MINUTE', 6000, 1, 1_000_000),
     oidcAllowLoopbackHttp: env.OIDC_ALLOW_LOOPBACK_HTTP === 'true',
     oidcRefetchIntervalSeconds: intFrom(env, 'OIDC_REFETCH_INTERVAL_SECONDS', 60, 1, 3600),

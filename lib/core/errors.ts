@@ -122,7 +122,8 @@ export type ConflictCode =
   | 'own_operator_key'
   | 'operator_key_exists'
   | 'mfa_device_limit'
-  | 'mfa_device_confirmed';
+  | 'mfa_device_confirmed'
+  | 'idempotency_key_reused';
 
 /** 409: a conditional write lost (stale version, duplicate id). */
 export class ConflictError extends AppError {

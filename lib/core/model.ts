@@ -209,3 +209,55 @@ export interface AuditReport {
   createdAt: string;
   [key: string]: unknown;
 }
+
+/** A revocation's state: written everywhere it applies, still being written, or only recorded (DESIGN.md issue 16). */
+export type RevocationState = 'pending' | 'effective' | 'partial' | 'recorded-only';
+
+/** Where credvend writes a revocation's Deny: a bound role, or the federation IAM user. */
+export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user'; userName: string };
+
+/**
+ * Why a revocation's entry is not written yet (pending: retried) or cannot be (not-modifiable). Pending:
+ * iam_throttled, iam_access_denied, iam_no_such_entity, iam_failed, policy_full (IAM's inline-policy
+ * quota even after compaction), policy_conflict (too many concurrent writers). Not modifiable:
+ * outside_credvend_account, role_not_bound, federation_not_deployed.
+ */
+export const REVOCATION_REASONS = [
+  'iam_throttled',
+  'iam_access_denied',
+  'iam_no_such_entity',
+  'iam_failed',
+  'policy_full',
+  'policy_conflict',
+  'outside_credvend_account',
+  'role_not_bound',
+  'federation_not_deployed',
+] as const;
+export type RevocationReason = (typeof REVOCATION_REASONS)[number];
+
+export interface RevocationTargetEntry {
+  entity: RevocationEntity;
+  /** written: in the entity's inline policy; pending: not yet (retried); not-modifiable: credvend may not write there. */
+  state: 'pending' | 'written' | 'not-modifiable';
+  /** The Deny statement written (or to write) there: credvend's own identifiers only. */
+  statement: IamStatement;
+  /** Why it is not written yet or cannot be: a stable code, never an AWS message. */
+  reason?: RevocationReason;
+}
+
+export interface RevocationRecord {
+  revocationId: string;
+  tenantId: string;
+  target: { kind: 'partner'; partnerId: string; before: string } | { kind: 'issuance'; issuanceId: string; partnerId: string };
+  idempotencyKey: string;
+  state: RevocationState;
+  entries: RevocationTargetEntry[];
+  createdAt: string;
+  /** The key id of the admin or operator who asked; never a secret. */
+  createdBy: string;
+  effectiveAt?: string;
+  /** When every credential it targets has expired: its statements may then be pruned. */
+  targetsExpireAt: string;
+  /** Optimistic-concurrency version of the record. */
+  version: number;
+}

@@ -95,6 +95,13 @@ export const tableKeys = {
     pk: `RATE#${tenantId}#${partnerId}#${shard}`,
     sk: `W#${windowStart}`,
   }),
+  /** A tenant's revocation; ids are time-ordered, so a reverse query lists newest first. */
+  revocation: (tenantId: string, revocationId: string) => ({ pk: `TENANT#${tenantId}`, sk: `REVOCATION#${revocationId}` }),
+  revocationPrefix: 'REVOCATION#',
+  /** The revocation an idempotency key already made, per tenant. */
+  revocationKey: (tenantId: string, idempotencyKey: string) => ({ pk: `TENANT#${tenantId}`, sk: `REVOCATION-KEY#${idempotencyKey}` }),
+  /** credvend's versioned copy of one role's / user's revocation policy (lib/admin/revocation-writer.ts). */
+  revocationPolicy: (entityKey: string) => ({ pk: `REVPOLICY#${entityKey}`, sk: 'REVPOLICY' }),
   auditCheckpoint: () => ({ pk: 'AUDIT', sk: 'CHECKPOINT' }),
   auditReport: (tenantId: string, windowEnd: string, runId: string) => ({
     pk: `TENANT#${tenantId}`,

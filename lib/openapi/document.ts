@@ -41,6 +41,9 @@ const QUERY_PARAMETERS: Record<string, { description: string; schema?: Json }> =
   status: { description: 'Only issuances in this status' },
   format: { description: 'The response shape' },
   expectedVersion: { description: 'The version the identity was read at', schema: { type: 'integer', minimum: 1 } },
+  revokeSessions: {
+    description: '`true`: also revoke the partner\'s sessions issued until now (a revocation, README "Revoking credentials")',
+  },
 };
 
 const ref = (name: ComponentName) => ({ $ref: `#/components/schemas/${name}` });

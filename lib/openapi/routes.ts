@@ -396,8 +396,10 @@ export const ROUTES: RouteSpec[] = [
     path: '/v1/tenants/{tenantId}/partners/{partnerId}/disable',
     operationId: 'disablePartner',
     summary: 'Disable a partner: it stops obtaining credentials within the cache TTL',
+    description: 'With `revokeSessions=true` its sessions issued until now are revoked too (`revocation` in the answer).',
     ...tenantRoute,
     body: noBody,
+    query: 'RevokeSessionsQuery',
     success: { status: 200, schema: 'Partner', description: 'The partner, disabled' },
   },
   {
@@ -488,7 +490,10 @@ export const ROUTES: RouteSpec[] = [
     path: '/v1/tenants/{tenantId}/partners/{partnerId}/keys/{keyId}',
     operationId: 'revokePartnerKey',
     summary: 'Revoke a partner key (refused everywhere within the cache TTL); idempotent',
+    description:
+      'With `revokeSessions=true` every session of the partner issued until now is revoked too (STS sessions do not carry the key), `revocation` in the answer.',
     ...tenantRoute,
+    query: 'RevokeSessionsQuery',
     success: { status: 200, schema: 'ApiKey', description: 'The key, revoked' },
   },
   {
@@ -547,6 +552,29 @@ export const ROUTES: RouteSpec[] = [
     ...tenantRoute,
     query: 'IssuanceQuery',
     success: { status: 200, schema: 'IssuanceList', description: 'A page of issuances' },
+  },
+  {
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/revocations',
+    operationId: 'createRevocation',
+    summary: "Revoke credentials already issued: a partner's sessions issued before a time (default now), or one issuance",
+    description:
+      'Writes a Deny into the inline policy `credvend-revocations` of each role bound to the tenant (and of the federation ' +
+      "user), selecting only this tenant's sessions. An `Idempotency-Key` header (1-64 letters, digits, _ or -) makes a retry " +
+      'answer the first revocation; without it the same issuance, or the same partner and `before`, is one revocation. ' +
+      '`state` is `effective` only when every write succeeded.',
+    ...tenantRoute,
+    body: { schema: 'CreateRevocationRequest' },
+    success: { status: 201, schema: 'RevocationCreated', description: 'The revocation (or the one its key already made)' },
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/revocations',
+    operationId: 'listRevocations',
+    summary: "The tenant's revocations, newest first, with their state",
+    ...tenantRoute,
+    query: 'ListQuery',
+    success: { status: 200, schema: 'RevocationList', description: 'A page of revocations' },
   },
   {
     method: 'GET',

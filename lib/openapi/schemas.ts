@@ -7,6 +7,7 @@ import {
   BoundRoleSchema,
   ConfirmMfaDeviceRequest,
   CreatePartnerRequest,
+  CreateRevocationRequest,
   CreateTenantRequest,
   DeleteWorkloadIdentityQuery,
   EmptyRequest,
@@ -18,8 +19,9 @@ import {
   PutBindingRequest,
   PutPolicyRequest,
   PutWorkloadIdentityRequest,
+  RevokeSessionsQuery,
 } from '../admin/schemas';
-import { MODES, type Mode } from '../core/model';
+import { MODES, type Mode, REVOCATION_REASONS } from '../core/model';
 import { DecodedMessageSchema, DecodeMessageRequestSchema } from '../decode/schemas';
 import { TenantPolicyDocumentSchema } from '../policy/validate';
 import { IssueRequestSchema } from '../vend/request';
@@ -47,6 +49,49 @@ export const Tenant = z.strictObject({
   updatedAt: z.optional(Timestamp),
 });
 
+/** A revocation of credentials already issued, with where its Deny was written (README "Revoking credentials"). */
+export const Revocation = z.strictObject({
+  revocationId: z.string().check(z.regex(/^rv[a-z0-9]+$/)),
+  tenantId: Id,
+  target: z.union([
+    z.strictObject({ kind: z.literal('partner'), partnerId: Id, before: Timestamp }),
+    z.strictObject({ kind: z.literal('issuance'), issuanceId: Text, partnerId: Id }),
+  ]),
+  state: described(
+    z.enum(['pending', 'effective', 'partial', 'recorded-only']),
+    'effective: written everywhere it applies; pending: a write failed and is retried (next request, scheduled sweep), never reported effective meanwhile; partial / recorded-only: some / every place is one credvend may not modify (a role in another account): recorded, not enforced there',
+  ),
+  createdAt: Timestamp,
+  createdBy: Text,
+  effectiveAt: z.optional(Timestamp),
+  targetsExpireAt: Timestamp,
+  entities: z.array(
+    z.strictObject({
+      kind: z.enum(['role', 'user']),
+      roleArn: z.optional(Text),
+      userName: z.optional(Text),
+      state: z.enum(['pending', 'written', 'not-modifiable']),
+      reason: z.optional(
+        described(
+          z.enum(REVOCATION_REASONS),
+          'pending (retried on the next request and by the scheduled sweep): iam_throttled, iam_access_denied, iam_no_such_entity, ' +
+            "iam_failed, policy_full (IAM's inline-policy quota, 2,048 characters on the federation user, 10,240 on a role, even " +
+            'after compaction), policy_conflict; not-modifiable (never written, the tenant must revoke there itself): ' +
+            'outside_credvend_account (a bound role in another account or outside tenantRolePattern), role_not_bound, federation_not_deployed',
+        ),
+      ),
+    }),
+  ),
+});
+
+export const RevocationCreated = z.strictObject({
+  created: described(
+    z.boolean(),
+    'false when the Idempotency-Key (or the same issuance / partner and cutoff) was already used: the first revocation',
+  ),
+  revocation: Revocation,
+});
+
 export const Partner = z.strictObject({
   tenantId: Id,
   partnerId: Id,
@@ -54,6 +99,8 @@ export const Partner = z.strictObject({
   status: EntityStatus,
   createdAt: Timestamp,
   updatedAt: z.optional(Timestamp),
+  /** Present after disable with ?revokeSessions=true. */
+  revocation: z.optional(Revocation),
 });
 
 const KeyFields = {
@@ -68,7 +115,7 @@ const KeyFields = {
 };
 
 /** A key as listed or revoked: never its secret, nor the secret's hash. */
-export const ApiKey = z.strictObject(KeyFields);
+export const ApiKey = z.strictObject({ ...KeyFields, revocation: z.optional(Revocation) });
 
 /** A key just created: the only response carrying the secret (`apiKey`), shown once. */
 export const NewApiKey = z.strictObject({
@@ -246,8 +293,16 @@ export const Issuance = z.strictObject({
   sourceIp: Text,
   userAgent: Text,
   requestId: Text,
-  status: z.enum(['active', 'expired']),
+  status: described(z.enum(['active', 'expired', 'revoked']), 'revoked: an effective revocation covers it (see `revocation`)'),
   mfa: z.optional(described(z.boolean(), 'True when the session was issued after an MFA check; it carries the session tag mfa=true')),
+  revocation: z.optional(
+    z.strictObject({
+      revocationId: Text,
+      state: z.enum(['pending', 'effective', 'partial', 'recorded-only']),
+      revokedBy: described(Text, 'Id of the key that asked for the revocation'),
+      revokedAt: Timestamp,
+    }),
+  ),
   webIdentity: described(
     z.optional(z.strictObject({ issuer: Text, subject: Text, identityId: Id, tokenId: z.optional(Text) })),
     'Issued to an OIDC token (keyId is then `oidc.<identityId>`): its issuer, subject and token id (jti); never the token',
@@ -401,6 +456,10 @@ export const COMPONENTS = {
   ConfirmMfaDeviceRequest,
   AuditReport,
   AuditReportList: pageOf(AuditReport),
+  Revocation,
+  RevocationList: pageOf(Revocation),
+  RevocationCreated,
+  CreateRevocationRequest,
   CreateTenantRequest,
   CreatePartnerRequest,
   EmptyRequest,
@@ -427,4 +486,4 @@ export const COMPONENTS = {
 
 export type ComponentName = keyof typeof COMPONENTS;
 
-export const QUERIES = { ListQuery, IssuanceQuery, IssueQuery, ContainerQuery, DeleteWorkloadIdentityQuery } as const;
+export const QUERIES = { ListQuery, IssuanceQuery, IssueQuery, ContainerQuery, DeleteWorkloadIdentityQuery, RevokeSessionsQuery } as const;

@@ -18,7 +18,7 @@ import { type LiveCounter, liveCounterKey } from '../audit/live-counts';
 import type { AuditReads, AuditStore, CheckpointState, PendingRun } from '../audit/ports';
 import type { TenantAuditReport } from '../audit/report';
 import { BadRequestError } from '../core/errors';
-import type { ApiKeyRecord, Partner, Tenant, TenantPolicy } from '../core/model';
+import type { ApiKeyRecord, Partner, RevocationRecord, Tenant, TenantPolicy } from '../core/model';
 import type { Page } from '../core/page';
 import { issuancePartitionBase, keyOwnerPk, partitionsOf, tableKeys } from '../core/table-keys';
 import { upgradeStoredPolicy } from '../policy/legacy';
@@ -285,6 +285,20 @@ export class DynamoAuditStore implements AuditStore {
       'list partner keys',
     );
     return items.map((item) => withoutStorageKeys<ApiKeyRecord>(item));
+  }
+
+  /** The tenant's newest revocations (at most 100): the audit flags live credentials of those not effective. */
+  async listRevocations(tenantId: string): Promise<RevocationRecord[]> {
+    const input: QueryCommandInput = {
+      TableName: this.tables.main,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': tableKeys.revocation(tenantId, '').pk, ':prefix': tableKeys.revocationPrefix },
+      ScanIndexForward: false,
+      Limit: 100,
+    };
+    // One page: the newest 100, whatever older ones there are.
+    for await (const page of this.pages(input, 'list revocations')) return page.map((item) => withoutStorageKeys<RevocationRecord>(item));
+    return [];
   }
 
   activeIssuedSince(tenantId: string, issuedSince: string): Promise<StoredItem[]> {

@@ -7,10 +7,11 @@ import { listAuditReports } from '../store/audit-store';
 import { DynamoDirectory } from '../store/directory';
 import { DynamoDirectoryAdmin } from '../store/directory-admin';
 import { DynamoIssuanceQueries } from '../store/issuance-queries';
-import { DynamoMfaDevices } from '../store/mfa-devices';
+import { DynamoRevocationStore } from '../store/revocation-store';
 import { issuerPrincipalLoader } from '../sts/issuer-principal';
 import { directory } from './directory';
-import { seedCipher } from './mfa-deps';
+
+const revocationRecords = new DynamoRevocationStore(documentClient, config.mainTable);
 
 export const adminDeps: AdminDeps = {
   store: new DynamoDirectoryAdmin(documentClient, config.mainTable),
@@ -23,7 +24,7 @@ export const adminDeps: AdminDeps = {
     issuerPrincipal: issuerPrincipalLoader(stsClient, config.issuerPrincipalArn, config.issuerRoleName),
   },
   oidc: { allowLoopbackHttp: config.oidcAllowLoopbackHttp },
+  revocationList: (tenantId, page) => revocationRecords.list(tenantId, page),
   // Other containers honour a revocation within the cache TTL; this one at once.
   onRevocation: () => directory.clear(),
-  mfa: { store: new DynamoMfaDevices(dynamoClient, config.mainTable), cipher: seedCipher, now: () => new Date() },
 };

@@ -2,12 +2,14 @@
 // from the SSM SecureString MFA_SEED_KEY_PARAMETER (one signed GetParameter, lib/aws/ssm-parameter.ts,
 // with the function role's credentials), read on first use and kept for the container's life.
 // A failed read is not kept: the next request reads again. The admin API builds the full device
-// store over it (lib/wiring/admin.ts), the issuance path's lazy module only the code store.
-import { stsClient } from '../aws/clients';
+// store over it (adminMfaDeps, for handlers/admin.ts), the issuance path's lazy module only the code store.
+import { dynamoClient, stsClient } from '../aws/clients';
 import { getDecryptedParameter } from '../aws/ssm-parameter';
-import { mfaSeedKeyParameter } from '../core/config';
+import { config, mfaSeedKeyParameter } from '../core/config';
 import { DependencyUnavailableError } from '../core/errors';
+import type { MfaDeps } from '../mfa/devices';
 import { AesGcmSeedCipher, parseSeedKey } from '../mfa/seed-cipher';
+import { DynamoMfaDevices } from '../store/mfa-devices';
 
 let key: Promise<Uint8Array> | undefined;
 
@@ -28,3 +30,11 @@ function seedKey(): Promise<Uint8Array> {
 }
 
 export const seedCipher = new AesGcmSeedCipher(seedKey);
+
+/**
+ * The admin API's MFA deps (handlers/admin.ts adds them to adminDeps): apart from adminDeps so the
+ * revocations function, which reuses adminDeps, neither bundles nor needs grants for them.
+ */
+export function adminMfaDeps(): MfaDeps {
+  return { store: new DynamoMfaDevices(dynamoClient, config.mainTable), cipher: seedCipher, now: () => new Date() };
+}

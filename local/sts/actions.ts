@@ -112,7 +112,7 @@ function getFederationToken(ctx: ActionContext): ActionResult {
   const duration = Number(req.durationSeconds ?? LIMITS.federationDuration.default);
   // Name is validated as required above.
   const principal = federatedPrincipal(ctx.accountId, required(req.name, 'Name'));
-  const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000);
+  const issued = ctx.keys.issue(principal, 'federation', ctx.nowMs + duration * 1000, ctx.nowMs);
   ctx.observe(observation(ctx, 'GetFederationToken', issued, duration, { input: req }));
   return {
     body: federationTokenXml({
@@ -155,7 +155,7 @@ function assumeRole(ctx: ActionContext): ActionResult {
   const policy = checkSessionPolicy(req);
   if ('error' in policy) return policy;
   const principal = assumedRolePrincipal(ctx.accountId, roleArn, roleSessionName);
-  const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000);
+  const issued = ctx.keys.issue(principal, 'assume-role', ctx.nowMs + duration * 1000, ctx.nowMs);
   ctx.observe(
     observation(ctx, 'AssumeRole', issued, duration, {
       input: req,
@@ -185,7 +185,7 @@ function getSessionToken(ctx: ActionContext): ActionResult {
   if (invalid) return { error: invalid };
   const duration = Number(req.durationSeconds ?? LIMITS.sessionTokenDuration.default);
   // Session-token credentials act as the IAM user itself.
-  const issued = ctx.keys.issue(ctx.caller.principal, 'session-token', ctx.nowMs + duration * 1000);
+  const issued = ctx.keys.issue(ctx.caller.principal, 'session-token', ctx.nowMs + duration * 1000, ctx.nowMs);
   ctx.observe(observation(ctx, 'GetSessionToken', issued, duration, {}));
   return { body: sessionTokenXml({ credentials: credentialsOf(issued), requestId: ctx.requestId }) };
 }
@@ -197,7 +197,8 @@ function getCallerIdentity(ctx: ActionContext): ActionResult {
 
 /**
  * Decodes a message this emulator encoded. Federated users may not (they may call no STS action but
- * GetCallerIdentity); identity policies are not evaluated, so any other caller of the account may.
+ * GetCallerIdentity); any other caller of the account may, unless an explicit Deny in its identity
+ * policies (checked by the server before any action runs) refuses it.
  */
 function decodeAuthorizationMessage(ctx: ActionContext): ActionResult {
   if (ctx.caller.principal.kind === 'federated-user') {

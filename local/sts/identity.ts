@@ -17,6 +17,8 @@ export interface KeyRecord {
   sessionToken?: string;
   /** Epoch ms on the emulator clock; absent for long-term keys. */
   expiresAt?: number;
+  /** When the temporary key was issued (epoch ms, emulator clock): IAM's aws:TokenIssueTime. */
+  issuedAt?: number;
   principal: Principal;
   source: KeySource;
 }
@@ -130,7 +132,7 @@ export class KeyStore {
   }
 
   /** New temporary credentials: ASIA + 16 characters, a 40-character secret and an opaque session token. */
-  issue(principal: Principal, source: KeySource, expiresAt: number): KeyRecord {
+  issue(principal: Principal, source: KeySource, expiresAt: number, issuedAt: number): KeyRecord {
     let accessKeyId: string;
     do accessKeyId = `ASIA${randomAlnum(16)}`;
     while (this.keys.has(accessKeyId));
@@ -139,6 +141,7 @@ export class KeyStore {
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: randomBytes(264).toString('base64'),
       expiresAt,
+      issuedAt,
       principal,
       source,
     };

@@ -60,6 +60,12 @@ export class RoleRegistry {
     return this.roles.get(arn);
   }
 
+  /** The role whose ARN ends in /<name> (IAM's role names are unique in an account, whatever the path). */
+  byName(name: string): RoleEntry | undefined {
+    for (const entry of this.roles.values()) if (entry.role.arn.slice(entry.role.arn.lastIndexOf('/') + 1) === name) return entry;
+    return undefined;
+  }
+
   /** Adds the role or replaces the one with its ARN; throws (and changes nothing) when it is invalid. */
   put(role: unknown): void {
     const entry = checkRole(role, this.accountId);

@@ -7,12 +7,13 @@ import { STS_ACTIONS } from './actions';
 import { messageSealer } from './authorization-messages';
 import { type AwsError, awsError } from './errors';
 import { IAM_ACTIONS, IAM_VERSION, iamErrorXml } from './iam';
-import { type KeyRecord, KeyStore } from './identity';
+import { type KeyRecord, KeyStore, roleName } from './identity';
+import { explicitlyDenied, InlinePolicies, principalContext } from './identity-policy';
 import type { Params } from './params';
 import { required } from './required';
 import { RoleRegistry } from './roles';
 import { checkSignature, headerValue, MESSAGES, parseQueryPairs, parseSigV4, type SignedRequest, type SigV4Auth } from './sigv4';
-import { handleSsm, SSM_TARGET_PREFIX, type StoredParameter, ssmAuthError, ssmErrorBody } from './ssm';
+import { handleSsm, SSM_TARGET_PREFIX, type StoredParameter, ssmAuthError, ssmErrorBody, ssmResource } from './ssm';
 import type { LocalSts, LocalStsCall, LocalStsFault, LocalStsOptions, LocalStsParameter, LocalStsSession } from './types';
 import { errorXml } from './xml';
 
@@ -96,6 +97,7 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   const startedAt = Date.now();
   if (opts.roles !== undefined && !Array.isArray(opts.roles)) throw new Error('local STS: options.roles must be an array');
   const roles = new RoleRegistry(accountId, opts.roles ?? []);
+  const policies = new InlinePolicies();
   const sessions: LocalStsSession[] = [];
   const sessionsByKey = new Map<string, LocalStsSession>();
   const observe = (session: LocalStsSession): void => {
@@ -151,6 +153,46 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
     return bad ? { error: bad } : { caller: record };
   }
 
+  /** The inline policies that apply to the caller: its role's for a role session, its (parent) IAM user's otherwise. */
+  function callerPolicies(caller: KeyRecord) {
+    const p = caller.principal;
+    if (p.kind === 'assumed-role') return policies.all('role', roleName(p.roleArn));
+    if (p.kind === 'user') return policies.all('user', p.userName);
+    // A federated user's session is bounded by the IAM user that called GetFederationToken.
+    const parent = sessionsByKey.get(caller.accessKeyId)?.callerArn;
+    return parent ? policies.all('user', parent.slice(parent.lastIndexOf('/') + 1)) : [];
+  }
+
+  /**
+   * IAM's explicit deny from the caller's identity policies, checked on every action the emulator serves
+   * that IAM authorizes (all but sts:GetCallerIdentity, which AWS answers even under a Deny on *).
+   */
+  function identityDenial(caller: KeyRecord, action: string, resource: string): AwsError | undefined {
+    if (action.toLowerCase() === 'sts:getcalleridentity') return undefined;
+    const applying = callerPolicies(caller);
+    if (applying.length === 0) return undefined;
+    const context = principalContext(caller, sessionsByKey.get(caller.accessKeyId));
+    if (!explicitlyDenied(applying, action, resource, context)) return undefined;
+    return awsError(
+      403,
+      'AccessDenied',
+      `User: ${caller.principal.arn} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in an identity-based policy`,
+    );
+  }
+
+  function stsResource(action: string, params: Params): string {
+    if (action === 'AssumeRole') return params.get('RoleArn') ?? '*';
+    if (action === 'GetFederationToken') return `arn:aws:sts::${accountId}:federated-user/${params.get('Name') ?? ''}`;
+    return '*';
+  }
+
+  function iamResource(caller: KeyRecord, params: Params): string {
+    const role = params.get('RoleName');
+    if (role !== undefined) return roles.byName(role)?.role.arn ?? `arn:aws:iam::${accountId}:role/${role}`;
+    const user = params.get('UserName') ?? (caller.principal.kind === 'user' ? caller.principal.userName : undefined);
+    return user === undefined ? '*' : `arn:aws:iam::${accountId}:user/${user}`;
+  }
+
   function runSts(signed: SignedRequest, auth: SigV4Auth, params: Params, action: string, requestId: string): Reply {
     const who = authenticate(signed, auth, 'sts');
     if ('error' in who) return stsReply(who.error, requestId);
@@ -162,6 +204,8 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
         requestId,
       );
     }
+    const denied = identityDenial(who.caller, `sts:${action}`, stsResource(action, params));
+    if (denied) return stsReply(denied, requestId);
     const result = run({ accountId, nowMs: now(), caller: who.caller, keys, roles, params, requestId, messages, observe });
     if ('error' in result) return stsReply(result.error, requestId);
     return { status: 200, contentType: 'text/xml', body: result.body };
@@ -182,7 +226,9 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
         awsError(400, 'InvalidAction', `Could not find operation ${action} for version ${params.get('Version') ?? 'NO_VERSION_SPECIFIED'}`),
       );
     }
-    const result = run({ nowMs: now(), caller: who.caller, keys, params, requestId });
+    const denied = identityDenial(who.caller, `iam:${action}`, iamResource(who.caller, params));
+    if (denied) return reply(denied);
+    const result = run({ nowMs: now(), caller: who.caller, keys, roles, policies, params, requestId });
     if ('error' in result) return reply(result.error);
     return { status: 200, contentType: 'text/xml', body: result.body };
   }
@@ -190,7 +236,11 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
   function runSsm(signed: SignedRequest, auth: SigV4Auth, operation: string): Reply {
     const who = authenticate(signed, auth, 'ssm');
     if ('error' in who) return ssmReply(ssmAuthError(who.error));
-    const result = handleSsm(operation, signed.body, { accountId, region: auth.scope.region, nowMs: now(), parameters, cipherKey });
+    const ctx = { accountId, region: auth.scope.region, nowMs: now(), parameters, cipherKey };
+    const denied = identityDenial(who.caller, `ssm:${operation}`, ssmResource(ctx, signed.body));
+    // JSON-protocol services name it AccessDeniedException, status 400.
+    if (denied) return ssmReply(awsError(400, 'AccessDeniedException', denied.message));
+    const result = handleSsm(operation, signed.body, ctx);
     if ('error' in result) return ssmReply(result.error);
     return { status: 200, contentType: 'application/x-amz-json-1.1', body: JSON.stringify(result.body) };
   }
@@ -286,7 +336,10 @@ export async function startLocalSts(opts: LocalStsOptions): Promise<LocalSts> {
       return session && structuredClone(session);
     },
     putRole: (role) => roles.put(role),
-    deleteRole: (arn) => roles.delete(arn),
+    deleteRole: (arn) => {
+      policies.dropEntity('role', roleName(arn));
+      return roles.delete(arn);
+    },
     advanceClock: (ms) => {
       clockOffsetMs += ms;
     },

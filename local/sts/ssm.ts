@@ -46,6 +46,17 @@ export function parameterArn(ctx: SsmContext, name: string): string {
   return `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
 }
 
+/** The parameter a request names (for identity-policy checks), '*' when it names none. */
+export function ssmResource(ctx: SsmContext, body: Buffer): string {
+  try {
+    const input: unknown = JSON.parse(body.toString('utf8'));
+    const name = typeof input === 'object' && input !== null ? (input as Record<string, unknown>).Name : undefined;
+    return typeof name === 'string' ? parameterArn(ctx, name.replace(/:\d+$/, '')) : '*';
+  } catch {
+    return '*';
+  }
+}
+
 const missing = (member: string): SsmResult => ({
   error: awsError(
     400,

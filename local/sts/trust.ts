@@ -28,7 +28,7 @@ export const STS_SET_SOURCE_IDENTITY = 'sts:SetSourceIdentity';
 
 type SetOperator = 'ForAnyValue' | 'ForAllValues';
 
-interface ParsedCondition {
+export interface ParsedCondition {
   /** As written, for messages. */
   operator: string;
   base: string;
@@ -79,6 +79,9 @@ const NEGATED = new Map([
   ['ArnNotEquals', 'ArnEquals'],
   ['ArnNotLike', 'ArnLike'],
 ]);
+/** Date operators: identity policies only (a trust policy here refuses them, see README). */
+const DATE_POSITIVE = new Set(['DateEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan', 'DateGreaterThanEquals']);
+const DATE_NEGATED = new Map([['DateNotEquals', 'DateEquals']]);
 const OPERATOR = /^(?:(ForAnyValue|ForAllValues):)?([A-Za-z]+?)(IfExists)?$/;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,7 +93,12 @@ function stringList(value: unknown, what: string, fail: (message: string) => nev
   return list as string[];
 }
 
-function parseCondition(condition: unknown, at: string, fail: (message: string) => never): ParsedCondition[] {
+export function parseCondition(
+  condition: unknown,
+  at: string,
+  fail: (message: string) => never,
+  opts: { dates?: boolean } = {},
+): ParsedCondition[] {
   if (!isRecord(condition)) fail(`${at}.Condition must be an object of operators`);
   const parsed: ParsedCondition[] = [];
   for (const [operator, block] of Object.entries(condition)) {
@@ -98,7 +106,8 @@ function parseCondition(condition: unknown, at: string, fail: (message: string) 
     const base = m?.[2] ?? '';
     const set = m?.[1] as SetOperator | undefined;
     const ifExists = m?.[3] !== undefined;
-    const known = POSITIVE.has(base) || NEGATED.has(base) || base === 'Null';
+    const isDate = DATE_POSITIVE.has(base) || DATE_NEGATED.has(base);
+    const known = POSITIVE.has(base) || NEGATED.has(base) || base === 'Null' || (opts.dates === true && isDate);
     if (!m || !known) fail(`${at}.Condition: unsupported condition operator ${JSON.stringify(operator)}`);
     if (base === 'Null' && (ifExists || set))
       fail(`${at}.Condition: ${JSON.stringify(operator)} is not a valid operator (Null takes no IfExists or set qualifier)`);
@@ -112,6 +121,8 @@ function parseCondition(condition: unknown, at: string, fail: (message: string) 
           fail(`${at}.Condition.${operator}.${key} values must be strings, numbers or booleans`);
         return String(v);
       });
+      if (isDate && values.some((v) => dateOf(v) === undefined))
+        fail(`${at}.Condition.${operator}.${key} takes dates (ISO 8601 or epoch seconds)`);
       if ((base === 'Null' || base === 'Bool') && values.some((v) => v.toLowerCase() !== 'true' && v.toLowerCase() !== 'false')) {
         fail(`${at}.Condition.${operator}.${key} takes "true" or "false"`);
       }
@@ -187,7 +198,7 @@ export function parseTrustPolicy(input: unknown, where = 'trust policy'): TrustP
   return { statements };
 }
 
-function glob(pattern: string, flags = ''): RegExp {
+export function glob(pattern: string, flags = ''): RegExp {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
@@ -207,7 +218,36 @@ function arnMatches(pattern: string, value: string): boolean {
   return !!p && !!v && p.every((part, i) => glob(part).test(required(v[i], 'ARN part')));
 }
 
+/** ISO 8601 or epoch seconds, as IAM's date condition values; undefined when neither. */
+function dateOf(value: string): number | undefined {
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function dateMatch(base: string, requestValue: string, policyValue: string): boolean {
+  const r = dateOf(requestValue);
+  const p = dateOf(policyValue);
+  if (r === undefined || p === undefined) return false;
+  switch (base) {
+    case 'DateEquals':
+      return r === p;
+    case 'DateLessThan':
+      return r < p;
+    case 'DateLessThanEquals':
+      return r <= p;
+    case 'DateGreaterThan':
+      return r > p;
+    case 'DateGreaterThanEquals':
+      return r >= p;
+    default:
+      return false;
+  }
+}
+
 function positiveMatch(base: string, requestValue: string, policyValue: string): boolean {
+  if (DATE_POSITIVE.has(base)) return dateMatch(base, requestValue, policyValue);
   switch (base) {
     case 'StringEquals':
       return requestValue === policyValue;
@@ -230,11 +270,11 @@ function positiveMatch(base: string, requestValue: string, policyValue: string):
  * operator and satisfies a negated one (IAM's rule), except that ...IfExists passes on absence,
  * Null tests presence itself, and ForAllValues holds over an empty set.
  */
-function conditionHolds(c: ParsedCondition, context: RequestContext): boolean {
+export function conditionHolds(c: ParsedCondition, context: RequestContext): boolean {
   const values = context.get(c.key) ?? [];
   const present = values.length > 0;
   if (c.base === 'Null') return c.values.some((v) => (v.toLowerCase() === 'true' ? !present : present));
-  const positive = NEGATED.get(c.base);
+  const positive = NEGATED.get(c.base) ?? DATE_NEGATED.get(c.base);
   const negated = positive !== undefined;
   if (!present) {
     if (c.ifExists || c.set === 'ForAllValues') return true;

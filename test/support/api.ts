@@ -13,6 +13,8 @@ export interface TestStackInfo {
   stage: string;
   env: Record<string, string>;
   stsUrl: string;
+  /** serverless-offline's Lambda Invoke API (POST /2015-03-31/functions/<name>/invocations). */
+  lambdaUrl: string;
   demoRoleArn: string;
   /** What the demo role's trust policy requires as sts:ExternalId. */
   demoExternalId: string;

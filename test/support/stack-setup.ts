@@ -21,6 +21,7 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
   // The functions reach DynamoDB through a proxy that tests can tell to fail chosen calls.
   const dynamoProxy = await startFaultProxy(stack.dynamo.url);
   const controlServer = await startControlServer(stack.sts, dynamoProxy);
+  const lambdaPort = await freePort();
   const offline = await startOffline({
     stage,
     env: {
@@ -33,7 +34,7 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
       OIDC_LOCAL_HOSTS: 'idp.rebind.test=169.254.169.254,keys.rebind.test=10.0.0.1,idp6.rebind.test=fd00:ec2::254',
     },
     httpPort: await freePort(),
-    lambdaPort: await freePort(),
+    lambdaPort,
   });
   const dir = mkdtempSync(join(tmpdir(), 'credvend-itest-'));
   const logFile = join(dir, 'offline.log');
@@ -51,6 +52,8 @@ export async function startSuiteStack(): Promise<() => Promise<void>> {
       stage,
       env: stack.env,
       stsUrl: stack.sts.url,
+      // serverless-offline's Lambda Invoke API: what EventBridge does for the scheduled functions.
+      lambdaUrl: `http://127.0.0.1:${lambdaPort}`,
       demoRoleArn: stack.demoRoleArn,
       demoExternalId: stack.demoExternalId,
       federationUser: { userName: stack.federationUser.userName, accessKeyId: stack.federationUser.accessKeyId },

@@ -241,6 +241,14 @@ const CASES: Case[] = [
     path: (c) => `${t(c)}/issuances?from=2020-01-01T00:00:00Z&status=active&limit=5`,
   },
   { route: 'GET /v1/tenants/{tenantId}/audit-reports', access: 'tenant', ok: 200, path: (c) => `${t(c)}/audit-reports` },
+  {
+    route: 'POST /v1/tenants/{tenantId}/revocations',
+    access: 'tenant',
+    ok: 201,
+    path: (c) => `${t(c)}/revocations`,
+    body: (c) => ({ partnerId: c.tenant.partnerId }),
+  },
+  { route: 'GET /v1/tenants/{tenantId}/revocations', access: 'tenant', ok: 200, path: (c) => `${t(c)}/revocations` },
 
   // MFA devices (issue 19).
   {

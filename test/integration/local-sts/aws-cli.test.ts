@@ -163,4 +163,57 @@ describeCli('AWS CLI against the local STS', () => {
       `(AccessDenied) when calling the AssumeRole operation: User: ${FN_ARN} is not authorized to perform: sts:TagSession on resource: ${ASSUME_ONLY_ROLE}`,
     );
   });
+  it('put-role-policy with a Deny on a source identity: that session is refused at once, another partner and get-caller-identity are not', async () => {
+    const assume = async (partner: string): Promise<Creds> => {
+      const r = await aws(fn, [
+        'sts',
+        'assume-role',
+        '--role-arn',
+        TENANT_ROLE,
+        '--role-session-name',
+        `cv-a-${partner}`,
+        '--source-identity',
+        `cv-a-${partner}`,
+        '--external-id',
+        'ext-tenant-a',
+      ]);
+      if (!r.ok) throw new Error(`assume-role failed: ${r.stderr}`);
+      const c = (JSON.parse(r.stdout) as { Credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string } })
+        .Credentials;
+      return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+    };
+    const decode = (c: Creds) => aws(c, ['sts', 'decode-authorization-message', '--encoded-message', 'x']);
+    const p1 = await assume('p1');
+    const p2 = await assume('p2');
+    expect(await decode(p1)).toMatchObject({ ok: false, stderr: expect.stringContaining('InvalidAuthorizationMessageException') });
+
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:SourceIdentity': 'cv-a-p1' } } }],
+    });
+    const put = await aws(fn, [
+      'iam',
+      'put-role-policy',
+      '--role-name',
+      'tenant-a',
+      '--policy-name',
+      'credvend-revocations',
+      '--policy-document',
+      policy,
+    ]);
+    expect(put).toMatchObject({ ok: true });
+    const got = await aws(fn, ['iam', 'get-role-policy', '--role-name', 'tenant-a', '--policy-name', 'credvend-revocations']);
+    if (!got.ok) throw new Error(got.stderr);
+    // The CLI decodes IAM's URL-encoded document into JSON itself.
+    expect((JSON.parse(got.stdout) as { PolicyDocument: unknown }).PolicyDocument).toEqual(JSON.parse(policy));
+
+    const refused = await decode(p1);
+    expect(refused.ok ? '' : refused.stderr).toContain(
+      `(AccessDenied) when calling the DecodeAuthorizationMessage operation: User: arn:aws:sts::${ACCOUNT}:assumed-role/tenant-a/cv-a-p1 is not authorized to perform: sts:DecodeAuthorizationMessage`,
+    );
+    expect(await decode(p2)).toMatchObject({ ok: false, stderr: expect.stringContaining('InvalidAuthorizationMessageException') });
+    expect(await aws(p1, ['sts', 'get-caller-identity'])).toMatchObject({ ok: true });
+    await aws(fn, ['iam', 'delete-role-policy', '--role-name', 'tenant-a', '--policy-name', 'credvend-revocations']);
+    expect(await decode(p1)).toMatchObject({ ok: false, stderr: expect.stringContaining('InvalidAuthorizationMessageException') });
+  });
 });

@@ -1,6 +1,7 @@
 // Shared helpers for the local STS integration tests: keys made at test time (never committed),
 // SDK clients pointed at the emulator, and an assertion on the AWS error a call fails with.
 import { randomBytes } from 'node:crypto';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { expect } from '@jest/globals';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -104,4 +105,24 @@ export async function signedRequest(
   const query = new URLSearchParams(signed.query as Record<string, string>).toString().replace(/\+/g, '%20');
   const headers = Object.fromEntries(Object.entries(signed.headers).filter(([name]) => name !== 'host'));
   return { url: `${sts.url}/${query ? `?${query}` : ''}`, init: { method: signed.method, headers, body: req.body } };
+}
+
+/**
+ * Whether the emulator's IAM still honours credentials: `honoured`, or `AccessDenied` once an explicit
+ * Deny in the principal's identity policies refuses them. Probes with SSM GetParameter, which IAM
+ * authorizes for every kind of caller (a federated user may call no STS action but GetCallerIdentity,
+ * and GetCallerIdentity is answered even under a Deny on *). A missing parameter is still honoured.
+ */
+export async function iamVerdict(endpoint: string, credentials: Creds): Promise<string> {
+  const ssm = new SSMClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+  try {
+    await ssm.send(new GetParameterCommand({ Name: '/credvend/probe' }));
+    return 'honoured';
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'ParameterNotFound') return 'honoured';
+    return name === 'AccessDeniedException' ? 'AccessDenied' : name;
+  } finally {
+    ssm.destroy();
+  }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { bindingView, getTrust, initialBinding } from '../../../lib/admin/bindings';
 import type { AdminDeps } from '../../../lib/admin/ports';
-import { ADMIN_ROUTES, OPERATOR, PARTNER, TENANT_ADMIN } from '../../../lib/admin/routes';
+import { ADMIN_ROUTES, OPERATOR, PARTNER, REVOCATION_ROUTES, TENANT_ADMIN } from '../../../lib/admin/routes';
 import { policyView } from '../../../lib/admin/views';
 import type { Tenant, TenantBinding, TenantPolicy } from '../../../lib/core/model';
 import { buildOpenApiDocument, errorStatuses } from '../../../lib/openapi/document';
@@ -42,11 +42,13 @@ describe('the OpenAPI document', () => {
 
   it('wires the admin Lambda to exactly the routes of its route table', () => {
     expect(routesOf({ admin: functions.admin! }).sort()).toEqual(Object.keys(ADMIN_ROUTES).sort());
+    // The routes that write IAM policies run in their own function, the only one with IAM grants.
+    expect(routesOf({ revocations: functions.revocations! }).sort()).toEqual(Object.keys(REVOCATION_ROUTES).sort());
     expect(functions.openapi?.events).toEqual([{ httpApi: 'GET /v1/openapi.json' }]);
   });
 
   it('documents each admin route with the success status and key kinds the route table enforces', () => {
-    for (const [key, route] of Object.entries(ADMIN_ROUTES)) {
+    for (const [key, route] of Object.entries({ ...ADMIN_ROUTES, ...REVOCATION_ROUTES })) {
       const spec = ROUTES.find((r) => `${r.method} ${r.path}` === key)!;
       expect([key, spec.success.status]).toEqual([key, route.status]);
       const auth = route.kinds === OPERATOR ? 'operator' : route.kinds === PARTNER ? 'partner' : 'tenant';

@@ -2,7 +2,7 @@
 import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { bootstrapOperatorKey, createOperatorKey, listOperatorKeys, revokeOperatorKey } from '../../../lib/admin/operator-keys';
-import { ADMIN_ROUTES, dispatchAdmin } from '../../../lib/admin/routes';
+import { ADMIN_ROUTES, dispatchAdmin, REVOCATION_ROUTES } from '../../../lib/admin/routes';
 import { logger } from '../../../lib/core/log';
 import { httpHandler } from '../../../lib/http/handler';
 import { hashSecret, parseKey } from '../../../lib/identity/api-key';
@@ -115,7 +115,10 @@ describe('operator-key routes', () => {
     const op = issuedKey('operator');
     const admin = issuedKey('admin');
     for (const key of [op, admin]) directory.keys.set(key.keyId, key.record);
-    const handler = httpHandler((req) => dispatchAdmin(ADMIN_ROUTES, f.deps, new Authenticator(directory, 60_000), req), { body: true });
+    const handler = httpHandler(
+      (req) => dispatchAdmin({ ...ADMIN_ROUTES, ...REVOCATION_ROUTES }, f.deps, new Authenticator(directory, 60_000), req),
+      { body: true },
+    );
     const call = async (routeKey: string, path: string, key: string, params?: Record<string, string>, body?: unknown) => {
       const [method] = routeKey.split(' ');
       const event = fakeEvent({

@@ -2,7 +2,7 @@
 // preview and PUT binding answer 422 naming the key; before, `__proto__` vanished and the write succeeded.
 import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ADMIN_ROUTES, dispatchAdmin } from '../../../lib/admin/routes';
+import { ADMIN_ROUTES, dispatchAdmin, REVOCATION_ROUTES } from '../../../lib/admin/routes';
 import { logger } from '../../../lib/core/log';
 import { httpHandler } from '../../../lib/http/handler';
 import { Authenticator } from '../../../lib/identity/authenticate';
@@ -24,7 +24,10 @@ beforeEach(async () => {
   const directory = new FakeDirectory();
   operator = issuedKey('operator');
   directory.keys.set(operator.keyId, operator.record);
-  handler = httpHandler((req) => dispatchAdmin(ADMIN_ROUTES, f.deps, new Authenticator(directory, 60_000), req), { body: true });
+  handler = httpHandler(
+    (req) => dispatchAdmin({ ...ADMIN_ROUTES, ...REVOCATION_ROUTES }, f.deps, new Authenticator(directory, 60_000), req),
+    { body: true },
+  );
 });
 
 /** The body as raw JSON text: an object literal cannot carry an own `__proto__` key. */

@@ -2,7 +2,7 @@
 // every response is also checked against the OpenAPI document.
 import { beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ADMIN_ROUTES, dispatchAdmin } from '../../../lib/admin/routes';
+import { ADMIN_ROUTES, dispatchAdmin, REVOCATION_ROUTES } from '../../../lib/admin/routes';
 import { logger } from '../../../lib/core/log';
 import { httpHandler } from '../../../lib/http/handler';
 import { Authenticator } from '../../../lib/identity/authenticate';
@@ -25,7 +25,10 @@ beforeEach(async () => {
   const directory = new FakeDirectory();
   keys = { admin: issuedKey('admin'), operator: issuedKey('operator'), partner: issuedKey('partner') };
   for (const key of Object.values(keys)) directory.keys.set(key.keyId, key.record);
-  handler = httpHandler((req) => dispatchAdmin(ADMIN_ROUTES, f.deps, new Authenticator(directory, 60_000), req), { body: true });
+  handler = httpHandler(
+    (req) => dispatchAdmin({ ...ADMIN_ROUTES, ...REVOCATION_ROUTES }, f.deps, new Authenticator(directory, 60_000), req),
+    { body: true },
+  );
 });
 
 async function call(

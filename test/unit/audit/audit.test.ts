@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { type AuditDeps, runAudit } from '../../../lib/audit/audit';
 import { issuanceProblems, type StoredItem } from '../../../lib/audit/checks';
 import type { AuditStore, CheckpointState } from '../../../lib/audit/ports';
-import type { ApiKeyRecord, IssuanceRecord, Tenant } from '../../../lib/core/model';
+import type { ApiKeyRecord, IssuanceRecord, RevocationRecord, Tenant } from '../../../lib/core/model';
 import { bounded } from '../../support/property';
 import { failingAt, MemoryAuditStore } from './memory-store';
 
@@ -216,6 +216,73 @@ describe('looking for live credentials of disabled entities', () => {
     const result = await runAudit(deps(store));
     expect(store.partnerIssuedSince).toHaveBeenCalledWith('acme', 'p', '2026-03-09T00:00:00.000Z');
     expect(result.reports[0]?.liveCredentialsOfDisabled.map((f) => [f.issuanceId, f.reason])).toEqual([['x1', 'key_revoked']]);
+  });
+});
+
+describe('revocations (#16)', () => {
+  const revocation = (over: Partial<RevocationRecord>): RevocationRecord => ({
+    revocationId: 'rv1',
+    tenantId: 'acme',
+    target: { kind: 'partner', partnerId: 'p', before: '2026-03-10T11:50:00.000Z' },
+    idempotencyKey: 'k',
+    state: 'effective',
+    entries: [],
+    createdAt: '2026-03-10T11:50:00.000Z',
+    createdBy: 'ak-x',
+    effectiveAt: '2026-03-10T11:50:03.000Z',
+    targetsExpireAt: '2026-03-11T23:50:00.000Z',
+    version: 2,
+    ...over,
+  });
+
+  it('flags live credentials a revocation that is not effective should have ended; reports the lag of effective ones', async () => {
+    const store = { ...fakeStore(), listRevocations: jest.fn(async (_t: string) => [] as RevocationRecord[]) };
+    store.listTenants.mockResolvedValue([tenant('acme')]);
+    store.readLiveCounter.mockResolvedValue({ live: 3, auditedThrough: '2026-03-10T11:45:00.000Z' });
+    store.listRevocations.mockResolvedValue([
+      revocation({}),
+      revocation({
+        revocationId: 'rv2',
+        state: 'pending',
+        effectiveAt: undefined,
+        target: { kind: 'partner', partnerId: 'q', before: '2026-03-10T11:55:00.000Z' },
+      }),
+    ]);
+    store.partnerIssuedSince.mockImplementation(async (_t, partnerId) =>
+      partnerId === 'q'
+        ? [
+            {
+              issuanceId: 'q-old',
+              partnerId: 'q',
+              status: 'active',
+              issuedAt: '2026-03-10T11:00:00.000Z',
+              expiresAt: '2026-03-10T13:00:00.000Z',
+            },
+            {
+              issuanceId: 'q-new',
+              partnerId: 'q',
+              status: 'active',
+              issuedAt: '2026-03-10T11:56:00.000Z',
+              expiresAt: '2026-03-10T13:00:00.000Z',
+            },
+          ]
+        : [],
+    );
+    const result = await runAudit(deps(store));
+    // Only the pending revocation's partner is read; the effective one is enforced by IAM.
+    expect(store.partnerIssuedSince.mock.calls.map((c) => c[1])).toEqual(['q']);
+    expect(result.reports[0]?.liveCredentialsOfDisabled.map((f) => [f.issuanceId, f.reason])).toEqual([
+      ['q-old', 'revocation_not_effective'],
+    ]);
+    expect(result.reports[0]?.revocationLag).toEqual({ effectiveInWindow: 1, maxLagSeconds: 3, pending: 1 });
+  });
+
+  it('costs nothing when the store does not list revocations or the tenant has none', async () => {
+    const store = { ...fakeStore(), listRevocations: jest.fn(async (_t: string) => [] as RevocationRecord[]) };
+    store.listTenants.mockResolvedValue([tenant('acme')]);
+    const result = await runAudit(deps(store));
+    expect(store.listRevocations).toHaveBeenCalledWith('acme');
+    expect(result.reports).toEqual([]);
   });
 });
 

@@ -9,6 +9,10 @@ type Json = Record<string, unknown>;
 const command = (op: string) => `;var c${op}=class extends Cb(sA,io,"${op}",wA){};`;
 const lazyCommand = (op: string) => `;var q,w=d(()=>{x();q=class extends Cb(sA,io,"${op}",wA){}});`;
 
+const ROLE_OPS = ['PutRolePolicy', 'DeleteRolePolicy', 'GetRolePolicy', 'ListRolePolicies'];
+const USER_OPS = ['PutUserPolicy', 'DeleteUserPolicy', 'GetUserPolicy', 'ListUserPolicies'];
+const IAM_OPS = [...ROLE_OPS, ...USER_OPS];
+
 const BUNDLES = {
   // The issuing path: directory and rate windows on the main table, the ledger, SSM, AssumeRole.
   IssueLambdaFunction: [
@@ -24,6 +28,8 @@ const BUNDLES = {
     ...['GetItem', 'PutItem', 'Query', 'Scan'].map(command),
     'cfg.mainTable;cfg.issuanceTable;IndexName:"gsi1";IndexName:"byPartner"',
   ].join(''),
+  // Revocations: its records on the main table, credvend's inline policy on bound roles and the federation user.
+  RevokeLambdaFunction: [...['GetItem', 'PutItem', ...IAM_OPS].map(command), 'cfg.mainTable'].join(''),
 };
 
 const getAtt = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
@@ -121,6 +127,12 @@ function template(): Template {
       dynamo(['GetItem', 'PutItem', 'Query'], [getAtt('MainTable')]),
       dynamo(['Query'], [index('MainTable', 'gsi1'), getAtt('IssuanceTable'), index('IssuanceTable', 'byPartner')]),
     ]),
+    RevokeRole: role('revoke', [
+      logs('Revoke'),
+      dynamo(['GetItem', 'PutItem'], [getAtt('MainTable')]),
+      { Effect: 'Allow', Action: ROLE_OPS.map((op) => `iam:${op}`), Resource: PATTERN },
+      { Effect: 'Allow', Action: USER_OPS.map((op) => `iam:${op}`), Resource: getAtt('FederationUser') },
+    ]),
     Api5xx: alarm({
       Metrics: [{ MetricStat: { Metric: { MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }] } } }],
     }),
@@ -137,7 +149,7 @@ function template(): Template {
       Metrics: [{ MetricStat: { Metric: { MetricName: 'WriteThrottleEvents', Dimensions: [{ Name: 'TableName', Value: { Ref: id } }] } } }],
     });
   }
-  for (const fn of ['Issue', 'Health', 'Admin']) {
+  for (const fn of ['Issue', 'Health', 'Admin', 'Revoke']) {
     const env = { MAIN_TABLE: 'credvend-ci-main', ISSUANCE_TABLE: 'credvend-ci-issuances', TENANT_ROLE_PATTERN: PATTERN };
     resources[`${fn}LogGroup`] = { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: `/aws/lambda/credvend-ci-${fn}` } };
     resources[`${fn}LambdaFunction`] = {
@@ -286,6 +298,29 @@ describe('the package check', () => {
     expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
       `route missing: ${EXPECTED_ROUTES[0]}`,
       'the shared provider role IamRoleLambdaExecution exists but no function uses it',
+    ]);
+  });
+});
+
+describe('the package check on revocations (#16)', () => {
+  it('fails IAM policy writes beyond the bound-role pattern and the federation user, and on a function that never revokes', () => {
+    const t = template();
+    const st = statementsOf(t, 'RevokeRole');
+    st[2]!.Resource = 'arn:aws:iam::*:role/*';
+    st[3]!.Resource = PATTERN;
+    statementsOf(t, 'AdminRole').push({ Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: PATTERN });
+    expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
+      'AdminLambdaFunction: role AdminRole grants iam:PutRolePolicy, never called',
+      ...ROLE_OPS.map((op) => `RevokeLambdaFunction: iam:${op} on arn:aws:iam::*:role/*: expected the tenant role pattern ${PATTERN}`),
+      ...USER_OPS.map((op) => `RevokeLambdaFunction: iam:${op} on ${PATTERN}: expected the federation user`),
+    ]);
+  });
+
+  it('fails an IAM call the role lacks', () => {
+    const t = template();
+    (statementsOf(t, 'RevokeRole')[3]!.Action as string[]).pop();
+    expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
+      'RevokeLambdaFunction: calls iam:ListUserPolicies, role RevokeRole lacks it',
     ]);
   });
 });

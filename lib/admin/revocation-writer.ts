@@ -1,0 +1,104 @@
+// Writing credvend's revocation inline policy on one role or user, safe under concurrency. IAM has no
+// conditional PutRolePolicy, so the policy's content lives in a versioned DynamoDB item per entity
+// (PolicyDocuments): a writer merges its statements there under a version check (a lost race re-reads
+// and merges again, so two revocations at once both end up in it), then puts the rendered document to
+// IAM and re-reads the item. If the version moved on meanwhile, another writer's document may have
+// landed before or after its own, so it puts the newest again: the last IAM write is always followed by
+// a check that it was the newest, and every revocation's statement ends up in the policy.
+import type { IamStatement, RevocationEntity } from '../core/model';
+import type { RevocationPolicyWriter } from './ports';
+import { mergeRevocationPolicy, prunableAt, REVOCATION_POLICY_NAME, RevocationWriteError, statementsOf } from './revocation-policy';
+
+/** Credvend's own copy of each entity's revocation statements, versioned (DynamoDB). */
+export interface PolicyDocuments {
+  get(entityKey: string): Promise<{ statements: IamStatement[]; version: number } | undefined>;
+  /** Writes version expectedVersion + 1 if the item is still at expectedVersion (0: absent); false otherwise. */
+  put(entityKey: string, statements: IamStatement[], expectedVersion: number): Promise<boolean>;
+}
+
+/** The IAM calls on credvend's revocation policy (REVOCATION_POLICY_NAME); failures throw RevocationWriteError. */
+export interface InlinePolicyApi {
+  put(entity: RevocationEntity, policyName: string, text: string): Promise<void>;
+  /** No error when the policy is already gone. */
+  delete(entity: RevocationEntity, policyName: string): Promise<void>;
+  /** Characters (whitespace not counted) of the entity's other inline policies, which count against the same quota. */
+  otherPoliciesSize(entity: RevocationEntity, policyName: string): Promise<number>;
+}
+
+export const entityKey = (entity: RevocationEntity): string =>
+  entity.kind === 'role' ? `role#${entity.roleArn}` : `user#${entity.userName}`;
+
+const ATTEMPTS = 10;
+
+/** Full jitter, 5 ms doubling to at most 200 ms: writers that lost a race do not collide again in step. */
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+
+function render(statements: IamStatement[]): string | undefined {
+  if (statements.length === 0) return undefined;
+  return JSON.stringify({ Version: '2012-10-17', Statement: statements });
+}
+
+export interface RevocationPolicyChanger extends RevocationPolicyWriter {
+  /** Takes the statements with these Sids out (the expiry audit prunes with it); deletes the policy when none is left. */
+  remove(entity: RevocationEntity, sids: ReadonlySet<string>): Promise<void>;
+}
+
+/**
+ * Every write also prunes: a statement whose targets have all expired (prunableAt) is left out, so the
+ * policy stays within IAM's quota as revocations come and go.
+ */
+export function revocationPolicyWriter(
+  docs: PolicyDocuments,
+  iam: InlinePolicyApi,
+  now: () => Date = () => new Date(),
+): RevocationPolicyChanger {
+  const expiredSids = (statements: IamStatement[], kind: RevocationEntity['kind']): string[] => {
+    const nowMs = now().getTime();
+    return statements.filter((s) => (prunableAt(s, kind) ?? Number.POSITIVE_INFINITY) <= nowMs).map((s) => s.Sid ?? '');
+  };
+
+  async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>): Promise<void> {
+    const key = entityKey(entity);
+    const others = await iam.otherPoliciesSize(entity, REVOCATION_POLICY_NAME);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const current = (await docs.get(key)) ?? { statements: [], version: 0 };
+      const expired = expiredSids(current.statements, entity.kind);
+      const merged = mergeRevocationPolicy(
+        render(current.statements),
+        { add, remove: new Set([...remove, ...expired]) },
+        entity.kind,
+        others,
+      );
+      if ('tooLarge' in merged) throw new RevocationWriteError('policy_full');
+      if (await docs.put(key, statementsOf(merged.text), current.version)) return sync(entity, key);
+      await backoff(attempt);
+    }
+    throw new RevocationWriteError('policy_conflict');
+  }
+
+  /** Puts the newest document to IAM until no newer one was written meanwhile. */
+  async function sync(entity: RevocationEntity, key: string): Promise<void> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const doc = (await docs.get(key)) ?? { statements: [], version: 0 };
+      const text = render(doc.statements);
+      if (text === undefined) await iam.delete(entity, REVOCATION_POLICY_NAME);
+      else await iam.put(entity, REVOCATION_POLICY_NAME, text);
+      if (((await docs.get(key))?.version ?? 0) === doc.version) return;
+    }
+    throw new RevocationWriteError('policy_conflict');
+  }
+
+  return {
+    add: (entity, statements) => change(entity, statements, new Set()),
+    remove: (entity, sids) => change(entity, [], sids),
+    async prune(entity) {
+      // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.
+      const current = await docs.get(entityKey(entity));
+      const expired = current ? expiredSids(current.statements, entity.kind) : [];
+      if (expired.length === 0) return 0;
+      await change(entity, [], new Set(expired));
+      return expired.length;
+    },
+  };
+}

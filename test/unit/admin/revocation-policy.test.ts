@@ -1,0 +1,345 @@
+// The Deny statements of a revocation: built only from credvend's own identifiers, tied to one tenant,
+// merged into the one inline policy credvend owns within IAM's quotas. The last block puts them on the
+// local IAM and checks what they refuse: the revoked partner's sessions, and nobody else's on a role
+// two tenants share.
+import { IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand, GetFederationTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import {
+  assertTenantScoped,
+  compactStatements,
+  INLINE_POLICY_LIMITS,
+  issuancePrincipalId,
+  issuanceStatement,
+  mergeRevocationPolicy,
+  partnerFederationStatement,
+  partnerRoleStatement,
+  policySize,
+  statementsOf,
+  UnscopedRevocationError,
+} from '../../../lib/admin/revocation-policy';
+import type { IamStatement } from '../../../lib/core/model';
+import { federationName, partnerIdentity, roleSessionName } from '../../../lib/vend/principal-names';
+import { type LocalSts, startLocalSts } from '../../../local/sts/server';
+import { type Creds, credsOf, iamVerdict, testUser, trustPolicyFor } from '../../integration/local-sts/support';
+
+const BEFORE = new Date('2026-12-01T10:00:00.000Z');
+
+describe('revocation statements', () => {
+  it("a partner's role sessions are selected by its derived source identity, before the cutoff", () => {
+    expect(partnerRoleStatement('rv1', 'acme', 'app-one', BEFORE)).toEqual({
+      Sid: 'rv1',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: {
+        DateLessThan: { 'aws:TokenIssueTime': '2026-12-01T10:00:00.000Z' },
+        StringEquals: { 'aws:SourceIdentity': partnerIdentity('acme', 'app-one') },
+      },
+    });
+  });
+
+  it('federated sessions are selected by both identity tags, never the partner tag alone', () => {
+    const st = partnerFederationStatement('rv1', 'acme', 'app-one', BEFORE);
+    expect(st.Condition?.StringEquals).toEqual({ 'aws:PrincipalTag/tenant': 'acme', 'aws:PrincipalTag/partner': 'app-one' });
+  });
+
+  it.each([
+    ['a # in the partner id', 'acme', 'app#x'],
+    ['a wildcard partner id', 'acme', '*'],
+    ['a glob in the partner id', 'acme', 'app-*'],
+    ['a wildcard tenant id', '*', 'app-one'],
+    ['an empty partner id', 'acme', ''],
+  ])('refuses %s', (_, tenantId, partnerId) => {
+    expect(() => partnerRoleStatement('rv1', tenantId, partnerId, BEFORE)).toThrow(UnscopedRevocationError);
+    expect(() => partnerFederationStatement('rv1', tenantId, partnerId, BEFORE)).toThrow(UnscopedRevocationError);
+  });
+
+  it('refuses a statement id IAM would not take', () => {
+    expect(() => partnerRoleStatement('rv-1', 'acme', 'app-one', BEFORE)).toThrow(UnscopedRevocationError);
+  });
+
+  const roleIssuance = {
+    tenantId: 'acme',
+    partnerId: 'app-one',
+    mode: 'assume-role' as const,
+    principalId: `AROAEXAMPLEROLEID:${roleSessionName('acme', 'app-one', 'abcd1234')}`,
+    issuedAt: '2026-12-01T09:00:00.000Z',
+  };
+
+  it('one issuance: its principal id from the ledger, within its issue window', () => {
+    expect(issuanceStatement('rv2', roleIssuance).Condition).toEqual({
+      DateGreaterThanEquals: { 'aws:TokenIssueTime': '2026-12-01T08:59:00.000Z' },
+      DateLessThan: { 'aws:TokenIssueTime': '2026-12-01T09:00:01.000Z' },
+      StringEquals: { 'aws:userid': roleIssuance.principalId },
+    });
+    const fed = { ...roleIssuance, mode: 'federation' as const, principalId: `123456789012:${federationName('acme', 'app-one', 's1')}` };
+    expect(issuancePrincipalId(fed)).toBe(fed.principalId);
+  });
+
+  it.each([
+    ["another tenant's partner", `AROAEXAMPLEROLEID:${roleSessionName('other', 'app-one', 'abcd1234')}`],
+    ["another partner's session", `AROAEXAMPLEROLEID:${roleSessionName('acme', 'app-two', 'abcd1234')}`],
+    ['a wildcard', 'AROAEXAMPLEROLEID:*'],
+    ['a glob after the partner identity', `AROAEXAMPLEROLEID:${partnerIdentity('acme', 'app-one')}.*`],
+    ['a wildcard role id', `*:${roleSessionName('acme', 'app-one', 'x')}`],
+    ['the bare partner identity', `AROAEXAMPLEROLEID:${partnerIdentity('acme', 'app-one')}.`],
+  ])('refuses a ledger principal id naming %s', (_, principalId) => {
+    expect(issuancePrincipalId({ ...roleIssuance, principalId })).toBeUndefined();
+    expect(() => issuanceStatement('rv2', { ...roleIssuance, principalId })).toThrow(UnscopedRevocationError);
+  });
+});
+
+describe('assertTenantScoped', () => {
+  const ok = partnerRoleStatement('rv1', 'acme', 'app-one', BEFORE);
+
+  it('accepts what the builders make for the tenant', () => {
+    expect(() => assertTenantScoped(ok, 'acme')).not.toThrow();
+    expect(() => assertTenantScoped(partnerFederationStatement('rv1', 'acme', 'pa1', BEFORE), 'acme')).not.toThrow();
+    expect(() => assertTenantScoped(issuanceStatement('rv1', roleIssuanceFor('acme')), 'acme')).not.toThrow();
+  });
+
+  function roleIssuanceFor(tenantId: string) {
+    return {
+      tenantId,
+      partnerId: 'app-one',
+      mode: 'assume-role' as const,
+      principalId: `AROAEXAMPLEROLEID:${roleSessionName(tenantId, 'app-one', 'x1')}`,
+      issuedAt: BEFORE.toISOString(),
+    };
+  }
+
+  const bad: Array<[string, IamStatement]> = [
+    ['a Deny on * for every session of a shared role', { Sid: 'x', Effect: 'Deny', Action: '*', Resource: '*' }],
+    [
+      "AWS's own revoke-sessions statement (every tenant on the role)",
+      { Sid: 'x', Effect: 'Deny', Action: '*', Resource: '*', Condition: { DateLessThan: { 'aws:TokenIssueTime': BEFORE.toISOString() } } },
+    ],
+    ['an Allow', { ...ok, Effect: 'Allow' }],
+    ['no issue-time bound', { ...ok, Condition: { StringEquals: ok.Condition?.StringEquals ?? {} } }],
+    ["another tenant's source identity", partnerRoleStatement('rv1', 'other', 'app-one', BEFORE)],
+    ["another tenant's tags", partnerFederationStatement('rv1', 'other', 'app-one', BEFORE)],
+    [
+      'the partner tag alone (every tenant with that partner id)',
+      {
+        ...ok,
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': BEFORE.toISOString() }, StringEquals: { 'aws:PrincipalTag/partner': 'pa1' } },
+      },
+    ],
+    [
+      'a wildcard source identity',
+      {
+        ...ok,
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': BEFORE.toISOString() }, StringEquals: { 'aws:SourceIdentity': 'acme.*' } },
+      },
+    ],
+    [
+      'StringLike',
+      {
+        ...ok,
+        Condition: { DateLessThan: { 'aws:TokenIssueTime': BEFORE.toISOString() }, StringLike: { 'aws:SourceIdentity': 'acme.x' } },
+      },
+    ],
+    ["another tenant's issuance", issuanceStatement('rv1', roleIssuanceFor('other'))],
+  ];
+  it.each(bad)('refuses %s', (_, statement) => {
+    expect(() => assertTenantScoped(statement, 'acme')).toThrow(UnscopedRevocationError);
+  });
+});
+
+describe('mergeRevocationPolicy', () => {
+  const a = partnerRoleStatement('rvA', 'acme', 'pa1', BEFORE);
+  const b = partnerRoleStatement('rvB', 'acme', 'pa2', BEFORE);
+
+  it('adds, replaces by Sid (a retry writes nothing twice), removes, and deletes the policy when empty', () => {
+    const one = mergeRevocationPolicy(undefined, { add: [a] }, 'role', 0);
+    if (!('text' in one) || !one.text) throw new Error('expected a policy');
+    const two = mergeRevocationPolicy(one.text, { add: [b, a] }, 'role', 0);
+    if (!('text' in two) || !two.text) throw new Error('expected a policy');
+    expect(statementsOf(two.text).map((s) => s.Sid)).toEqual(['rvA', 'rvB']);
+    const again = mergeRevocationPolicy(two.text, { add: [a] }, 'role', 0);
+    expect(again).toEqual(two);
+    const pruned = mergeRevocationPolicy(two.text, { remove: new Set(['rvA']) }, 'role', 0);
+    expect('text' in pruned && statementsOf(pruned.text).map((s) => s.Sid)).toEqual(['rvB']);
+    expect(mergeRevocationPolicy(two.text, { remove: new Set(['rvA', 'rvB']) }, 'role', 0)).toEqual({ text: undefined, size: 0 });
+  });
+
+  it('keeps only its own Deny statements from the current text (an Allow slipped in is dropped)', () => {
+    const current = JSON.stringify({ Version: '2012-10-17', Statement: [a, { Sid: 'x', Effect: 'Allow', Action: '*', Resource: '*' }] });
+    expect(statementsOf(current).map((s) => s.Sid)).toEqual(['rvA']);
+    expect(statementsOf('not json')).toEqual([]);
+  });
+
+  it("refuses past IAM's quota, counting the entity's other inline policies", () => {
+    const one = mergeRevocationPolicy(undefined, { add: [a] }, 'user', 0);
+    if (!('text' in one) || !one.text) throw new Error('expected a policy');
+    expect(one.size).toBe(policySize(one.text));
+    expect(mergeRevocationPolicy(undefined, { add: [a] }, 'user', INLINE_POLICY_LIMITS.user - one.size)).toEqual(one);
+    expect(mergeRevocationPolicy(undefined, { add: [a] }, 'user', INLINE_POLICY_LIMITS.user - one.size + 1)).toEqual({
+      tooLarge: true,
+      size: INLINE_POLICY_LIMITS.user + 1,
+      limit: INLINE_POLICY_LIMITS.user,
+    });
+    const many = Array.from({ length: 60 }, (_, i) => partnerRoleStatement(`rv${i}`, 'acme', `p${i}x`, BEFORE));
+    expect(mergeRevocationPolicy(undefined, { add: many }, 'role', 0)).toMatchObject({ tooLarge: true, limit: 10_240 });
+  });
+});
+
+describe("IAM's quota per principal kind, and compaction", () => {
+  const at = (minutes: number) => new Date(BEFORE.getTime() + minutes * 60_000);
+  const fedIssuance = (partnerId: string, issuedAt: Date, suffix = 'x1') => ({
+    tenantId: 'acme',
+    partnerId,
+    mode: 'federation' as const,
+    principalId: `123456789012:${federationName('acme', partnerId, suffix)}`,
+    issuedAt: issuedAt.toISOString(),
+  });
+  const roleIssuance = (partnerId: string, issuedAt: Date) => ({
+    tenantId: 'acme',
+    partnerId,
+    mode: 'assume-role' as const,
+    principalId: `AROAEXAMPLEROLEID:${roleSessionName('acme', partnerId, 'x1')}`,
+    issuedAt: issuedAt.toISOString(),
+  });
+  const sidsOf = (r: ReturnType<typeof mergeRevocationPolicy>) => ('text' in r ? statementsOf(r.text).map((s) => s.Sid) : r);
+
+  it('the federation user holds 2,048 characters, a role 10,240: the same statements fit a role, not the user', () => {
+    const distinct = Array.from({ length: 12 }, (_, i) => partnerFederationStatement(`rv${i}`, 'acme', `partner${i}`, at(i)));
+    const user = mergeRevocationPolicy(undefined, { add: distinct }, 'user', 0);
+    expect(user).toMatchObject({ tooLarge: true, limit: 2_048 });
+    const role = mergeRevocationPolicy(undefined, { add: distinct }, 'role', 0);
+    expect('text' in role && role.size).toBeGreaterThan(2_048);
+    expect(sidsOf(role)).toHaveLength(12);
+  });
+
+  it("past the quota a partner's earlier cutoffs give way to its latest (which refuses every session they do)", () => {
+    const same = Array.from({ length: 12 }, (_, i) =>
+      partnerFederationStatement(`rv${String(i).padStart(2, '0')}`, 'acme', 'app-one', at(i)),
+    );
+    const other = partnerFederationStatement('rvZ', 'acme', 'app-two', at(0));
+    const merged = mergeRevocationPolicy(undefined, { add: [...same, other] }, 'user', 0);
+    expect(sidsOf(merged)).toEqual(['rv11', 'rvZ']);
+    expect('compacted' in merged && merged.compacted).toHaveLength(11);
+    expect(merged.size).toBeLessThanOrEqual(2_048);
+  });
+
+  it('below the quota nothing is compacted: every revocation keeps its own statement', () => {
+    const two = [partnerFederationStatement('rvA', 'acme', 'app-one', at(0)), partnerFederationStatement('rvB', 'acme', 'app-one', at(1))];
+    const merged = mergeRevocationPolicy(undefined, { add: two }, 'user', 0);
+    expect(sidsOf(merged)).toEqual(['rvA', 'rvB']);
+    expect('compacted' in merged ? merged.compacted : undefined).toBeUndefined();
+  });
+
+  it("compaction drops only what another statement covers: an issuance before its partner's cutoff, nothing of others", () => {
+    const covered = issuanceStatement('rvI1', fedIssuance('app-one', at(-10)));
+    const after = issuanceStatement('rvI2', fedIssuance('app-one', at(30)));
+    const otherPartner = issuanceStatement('rvI3', fedIssuance('app-two', at(-10)));
+    // Same partner id in another tenant: another federation name, other tags.
+    const otherTenant = partnerFederationStatement('rvT', 'globex', 'app-one', at(-20));
+    const partner = partnerFederationStatement('rvP', 'acme', 'app-one', at(0));
+    const statements = [covered, after, otherPartner, otherTenant, partner];
+    const exact = compactStatements(statements);
+    expect(exact.dropped).toEqual(['rvI1']);
+    expect(exact.kept.map((s) => s.Sid)).toEqual(['rvI2', 'rvI3', 'rvT', 'rvP']);
+    // On a role: the session name starts with the partner identity the role statement selects.
+    const roleCovered = issuanceStatement('rvR1', roleIssuance('app-one', at(-10)));
+    const roleOther = issuanceStatement('rvR2', roleIssuance('app-two', at(-10)));
+    const rolePartner = partnerRoleStatement('rvRP', 'acme', 'app-one', at(0));
+    expect(compactStatements([roleCovered, roleOther, rolePartner]).dropped).toEqual(['rvR1']);
+  });
+
+  it('still too large after compaction: refused (the writer leaves the revocation pending, policy_full)', () => {
+    const distinct = Array.from({ length: 12 }, (_, i) => partnerFederationStatement(`rv${i}`, 'acme', `partner${i}`, at(i)));
+    const one = mergeRevocationPolicy(undefined, { add: distinct.slice(0, 3) }, 'user', 0);
+    if (!('text' in one)) throw new Error('expected a policy');
+    expect(mergeRevocationPolicy(one.text, { add: distinct.slice(3) }, 'user', 0)).toMatchObject({ tooLarge: true, limit: 2_048 });
+    // Other inline policies of the user count against the same 2,048.
+    expect(mergeRevocationPolicy(undefined, { add: distinct.slice(0, 3) }, 'user', 2_048 - one.size + 1)).toMatchObject({ tooLarge: true });
+  });
+});
+
+describe('the statements against the local IAM', () => {
+  const ACCOUNT = '123456789012';
+  const fn = testUser('credvend-function');
+  const fed = testUser('credvend-federation');
+  const SHARED = `arn:aws:iam::${ACCOUNT}:role/shared`;
+  let sts: LocalSts;
+  beforeAll(async () => {
+    sts = await startLocalSts({
+      port: 0,
+      users: [fn, fed],
+      roles: [{ arn: SHARED, maxSessionDuration: 3600, trustPolicy: trustPolicyFor(`arn:aws:iam::${ACCOUNT}:user/${fn.userName}`) }],
+      quiet: true,
+    });
+  });
+  afterAll(async () => {
+    await sts.close();
+  });
+  const client = (c: Creds) => new STSClient({ endpoint: sts.url, region: 'us-east-1', credentials: c, maxAttempts: 1 });
+  const iam = () => new IAMClient({ endpoint: sts.url, region: 'us-east-1', credentials: fn, maxAttempts: 1 });
+  const probe = (c: Creds) => iamVerdict(sts.url, c);
+  /** A session as credvend names it for the tenant's partner. */
+  const session = async (tenantId: string, partnerId: string) =>
+    credsOf(
+      (
+        await client(fn).send(
+          new AssumeRoleCommand({
+            RoleArn: SHARED,
+            RoleSessionName: roleSessionName(tenantId, partnerId, 'abcd1234'),
+            SourceIdentity: partnerIdentity(tenantId, partnerId),
+            Tags: [
+              { Key: 'tenant', Value: tenantId },
+              { Key: 'partner', Value: partnerId },
+            ],
+          }),
+        )
+      ).Credentials,
+    );
+  const federated = async (tenantId: string, partnerId: string) =>
+    credsOf(
+      (
+        await client(fed).send(
+          new GetFederationTokenCommand({
+            Name: federationName(tenantId, partnerId),
+            Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+            Tags: [
+              { Key: 'tenant', Value: tenantId },
+              { Key: 'partner', Value: partnerId },
+            ],
+          }),
+        )
+      ).Credentials,
+    );
+
+  it("revoking tenant a's partner p1 on a role shared with tenant b leaves b's p1, a's p2 and later sessions working", async () => {
+    const aPa1 = await session('tenant-a', 'pa1');
+    const bPa1 = await session('tenant-b', 'pa1');
+    const aPa2 = await session('tenant-a', 'pa2');
+    sts.advanceClock(2000);
+    const before = new Date(Date.now() + 1000);
+    sts.advanceClock(2000);
+    const merged = mergeRevocationPolicy(undefined, { add: [partnerRoleStatement('rv1', 'tenant-a', 'pa1', before)] }, 'role', 0);
+    if (!('text' in merged) || !merged.text) throw new Error('expected a policy');
+    await iam().send(new PutRolePolicyCommand({ RoleName: 'shared', PolicyName: 'credvend-revocations', PolicyDocument: merged.text }));
+    expect(await probe(aPa1)).toBe('AccessDenied');
+    expect(await probe(bPa1)).toBe('honoured');
+    expect(await probe(aPa2)).toBe('honoured');
+    expect(await probe(await session('tenant-a', 'pa1'))).toBe('honoured');
+  });
+
+  it("on the shared federation user: tenant a's p1 federated sessions only", async () => {
+    const aPa1 = await federated('tenant-a', 'pa1');
+    const bPa1 = await federated('tenant-b', 'pa1');
+    sts.advanceClock(6000);
+    const merged = mergeRevocationPolicy(
+      undefined,
+      { add: [partnerFederationStatement('rv1', 'tenant-a', 'pa1', new Date(Date.now() + 5000))] },
+      'user',
+      0,
+    );
+    if (!('text' in merged) || !merged.text) throw new Error('expected a policy');
+    await iam().send(new PutUserPolicyCommand({ UserName: fed.userName, PolicyName: 'credvend-revocations', PolicyDocument: merged.text }));
+    expect(await probe(aPa1)).toBe('AccessDenied');
+    expect(await probe(bPa1)).toBe('honoured');
+  });
+});

@@ -1,0 +1,128 @@
+// The revocation policy writer under concurrency and faults: two revocations at once both end up in
+// the IAM policy whatever order their IAM writes land in; an IAM failure midway throws (the revocation
+// stays pending) and the next write repairs IAM; the quota is respected.
+import { describe, expect, it } from '@jest/globals';
+import { partnerFederationStatement, partnerRoleStatement, RevocationWriteError, statementsOf } from '../../../lib/admin/revocation-policy';
+import { type InlinePolicyApi, type PolicyDocuments, revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
+import type { IamStatement, RevocationEntity } from '../../../lib/core/model';
+
+class FakeDocs implements PolicyDocuments {
+  readonly items = new Map<string, { statements: IamStatement[]; version: number }>();
+  async get(key: string) {
+    const item = this.items.get(key);
+    return item && structuredClone(item);
+  }
+  async put(key: string, statements: IamStatement[], expectedVersion: number) {
+    await new Promise((r) => setImmediate(r));
+    if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return false;
+    this.items.set(key, { statements: structuredClone(statements), version: expectedVersion + 1 });
+    return true;
+  }
+}
+
+class FakeIam implements InlinePolicyApi {
+  text: string | undefined;
+  puts = 0;
+  /** Delay (ms) of each put, in call order; later calls 0. */
+  delays: number[] = [];
+  failures: RevocationWriteError[] = [];
+  others = 0;
+  async put(_entity: RevocationEntity, _name: string, text: string) {
+    const delay = this.delays.shift() ?? 0;
+    const failure = this.failures.shift();
+    await new Promise((r) => setTimeout(r, delay));
+    if (failure) throw failure;
+    this.puts++;
+    this.text = text;
+  }
+  async delete() {
+    this.text = undefined;
+  }
+  async otherPoliciesSize() {
+    return this.others;
+  }
+}
+
+const ROLE: RevocationEntity = { kind: 'role', roleArn: 'arn:aws:iam::123456789012:role/credvend/acme' };
+const BEFORE = new Date('2026-05-06T07:00:00.000Z');
+const st = (sid: string, partner: string) => partnerRoleStatement(sid, 'acme', partner, BEFORE);
+const sids = (text: string | undefined) => statementsOf(text).map((s) => s.Sid);
+
+describe('revocation policy writer', () => {
+  it('two revocations at once both end up in the policy, even when the stale IAM write lands last', async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    // The first IAM put (one statement) is slow: it lands after the second (both statements).
+    iam.delays = [40, 0];
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await Promise.all([writer.add(ROLE, [st('rvA', 'partner-a')]), writer.add(ROLE, [st('rvB', 'partner-b')])]);
+    expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
+    expect(sids(JSON.stringify({ Statement: docs.items.get(`role#${ROLE.roleArn}`)?.statements }))).toEqual(['rvA', 'rvB']);
+  });
+
+  it('ten at once: every statement is in the IAM policy', async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    iam.delays = [30, 5, 25, 0, 15, 10, 20, 0, 35, 0];
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => writer.add(ROLE, [st(`rv${i}`, `partner-${i}`)])));
+    expect(sids(iam.text)).toHaveLength(10);
+  });
+
+  it('an IAM failure midway throws (the revocation stays pending); the retry repairs IAM, nothing twice', async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    iam.failures = [new RevocationWriteError('iam_throttled')];
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await expect(writer.add(ROLE, [st('rvA', 'partner-a')])).rejects.toMatchObject({ code: 'iam_throttled' });
+    expect(iam.text).toBeUndefined();
+    await writer.add(ROLE, [st('rvA', 'partner-a')]);
+    expect(sids(iam.text)).toEqual(['rvA']);
+  });
+
+  it('prunes by Sid and deletes the policy when nothing is left', async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await writer.add(ROLE, [st('rvA', 'partner-a'), st('rvB', 'partner-b')]);
+    await writer.remove(ROLE, new Set(['rvA']));
+    expect(sids(iam.text)).toEqual(['rvB']);
+    await writer.remove(ROLE, new Set(['rvB']));
+    expect(iam.text).toBeUndefined();
+  });
+
+  it("refuses past IAM's quota, counting the role's other inline policies, and writes nothing", async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    iam.others = 10_100;
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await expect(writer.add(ROLE, [st('rvA', 'partner-a')])).rejects.toMatchObject({ code: 'policy_full' });
+    expect(iam.puts).toBe(0);
+    expect(docs.items.size).toBe(0);
+  });
+
+  it('every write prunes statements whose targets all expired: 12 h after the cutoff on a role, 36 h on the user', async () => {
+    const now = new Date('2026-05-10T12:00:00.000Z');
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    const writer = revocationPolicyWriter(docs, iam, () => now);
+    await writer.add(ROLE, [
+      partnerRoleStatement('rvOld', 'acme', 'partner-a', hoursAgo(12)),
+      partnerRoleStatement('rvLive', 'acme', 'partner-b', hoursAgo(11)),
+    ]);
+    await writer.add(ROLE, [st('rvNew', 'partner-c')]);
+    expect(sids(iam.text)).toEqual(['rvLive', 'rvNew']);
+
+    const USER: RevocationEntity = { kind: 'user', userName: 'credvend-federation' };
+    const userIam = new FakeIam();
+    const userDocs = new FakeDocs();
+    const userWriter = revocationPolicyWriter(userDocs, userIam, () => now);
+    await userWriter.add(USER, [partnerFederationStatement('rvFed', 'acme', 'partner-a', hoursAgo(13))]);
+    await userWriter.add(USER, [partnerFederationStatement('rvFed2', 'acme', 'partner-b', hoursAgo(1))]);
+    expect(sids(userIam.text)).toEqual(['rvFed', 'rvFed2']);
+    // A day later the first is 37 h past its cutoff: pruned; the second (25 h) stays.
+    await revocationPolicyWriter(userDocs, userIam, () => new Date(now.getTime() + 24 * 3_600_000)).add(USER, []);
+    expect(sids(userIam.text)).toEqual(['rvFed2']);
+  });
+});
