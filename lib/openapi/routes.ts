@@ -97,7 +97,7 @@ export const ROUTES: RouteSpec[] = [
       "code of one of the partner's confirmed TOTP devices: 403 mfa_required without one, mfa_code_invalid for a wrong one, " +
       'mfa_code_replayed for one already used (each code is accepted once; of concurrent requests with one code exactly one ' +
       'succeeds), mfa_not_enrolled when the partner has no confirmed device. The rate limit is counted first. A session ' +
-      'issued after an MFA check carries the session tag `mfa=true` (transitive with assume-role), which the tenant policy ' +
+      'issued after an MFA check carries the session tag `mfa=true` (not transitive), which the tenant policy ' +
       'cannot set, and its issuance record `mfa: true`. GET ?format=container sends no code: MFA-gated tenants refuse it.' +
       TOKEN_AUTH,
     ...partnerRoute,

@@ -161,8 +161,11 @@ export function planIssuance(
   who: { tenantId: string; partnerId: string; claimTags?: Record<string, string> },
   request: IssueRequest,
   issuanceId: string,
-  /** The session passed an MFA check: it carries the session tag mfa=true. */
-  mfa = false,
+  /**
+   * The session passed an MFA check: it carries the session tag mfa=true, not transitive (a role
+   * chained from the session proved no second factor itself, as with AWS's own aws:MultiFactorAuthPresent).
+   */
+  mfa?: boolean,
 ): IssuancePlan {
   const { policy, binding, mode, settings } = resolved;
   const { tenantId, partnerId } = who;
@@ -191,7 +194,7 @@ export function planIssuance(
   // `mfa` is credvend's alone too: a tenant tag of that name (refused at PUT since issue 19, but possibly
   // stored before) is dropped, whatever its case, and only a checked code or assertion sets it.
   const own = renderSessionTags(policy.document.sessionTags, values);
-  for (const key of Object.keys(own)) if (key.toLowerCase().startsWith('oidc:') || key.toLowerCase() === MFA_TAG) delete own[key];
+  for (const key of Object.keys(own)) if (/^(oidc:|mfa$)/i.test(key)) delete own[key];
   const tags: Record<string, string> = { ...own, ...who.claimTags, tenant: tenantId, partner: partnerId };
   if (mfa) tags[MFA_TAG] = 'true';
 
@@ -215,7 +218,7 @@ export function planIssuance(
       externalId: binding.externalId,
       sourceIdentity: partnerIdentity(tenantId, partnerId),
       tags,
-      transitiveTagKeys: mfa ? [...IDENTITY_TAGS, MFA_TAG] : [...IDENTITY_TAGS],
+      transitiveTagKeys: [...IDENTITY_TAGS],
     },
   };
 }
@@ -236,21 +239,9 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding, deps.partnerRateCeilingPerMinute);
   if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
   // After the rate limit: guessing codes costs the partner's issuance budget. Only a policy with an MFA
-  // requirement, or a request with a code, loads the gate; any other is not MFA-verified.
-  const { mfaCode: code } = request;
-  const { document } = resolved.policy;
-  let mfa = !!ctx.mfaAssertion;
-  if (code !== undefined || document.mfa) {
-    mfa = await deps.mfa.check({
-      tenantId,
-      partnerId,
-      document,
-      mode: resolved.mode,
-      settings: resolved.settings,
-      code,
-      assertion: ctx.mfaAssertion,
-    });
-  }
+  // requirement or a request with a code (never empty: six digits) loads the gate; any other issuance
+  // is not MFA-verified (an asserted second factor, ctx.mfaAssertion, counts where MFA is required).
+  const mfa = !!(request.mfaCode || resolved.policy.document.mfa) && (await deps.mfa.check(resolved, tenantId, partnerId, request, ctx));
   const issuanceId = deps.newId();
   const plan = planIssuance(resolved, { tenantId, partnerId, claimTags: ctx.caller.claimTags }, request, issuanceId, mfa);
   assertPlanWithinLimits(plan);
@@ -290,7 +281,7 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     status: 'active',
     // Who the OIDC token named (never the token): the ledger answers "which workflow got this key".
     ...(ctx.caller.webIdentity ? { webIdentity: ctx.caller.webIdentity } : {}),
-    ...(mfa ? { mfa: true } : {}),
+    mfa: mfa || undefined,
   };
   try {
     await deps.ledger.record(record);
@@ -306,7 +297,6 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     keyId: record.keyId,
     mode: plan.mode,
     durationSeconds: record.durationSeconds,
-    mfa,
   });
   return { record, credentials, refreshAfter: refreshAfterOf(issuedAt, credentials.expiration) };
 }

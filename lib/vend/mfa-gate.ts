@@ -5,7 +5,7 @@
 // vend handler module itself carries only that test (lib/vend/issue.ts).
 import { type AppError, DependencyUnavailableError, ForbiddenError } from '../core/errors';
 import { mfaRequired } from '../policy/mfa';
-import type { MfaAssertion, MfaCheck, MfaOutcome } from './ports';
+import type { MfaAssertion, MfaOutcome, MfaPolicy } from './ports';
 
 export type { MfaAssertion };
 
@@ -38,15 +38,20 @@ export function mfaRefusal(outcome: Exclude<MfaOutcome, 'verified'>, cause?: unk
  * none is required is checked all the same: a wrong one is refused, a right one marks the session.
  * `verify` checks a code against the partner's confirmed devices (lib/mfa/devices.ts verifyCode).
  */
-export async function checkMfa(check: MfaCheck, verify: (code: string) => Promise<MfaOutcome>): Promise<boolean> {
-  if (check.code === undefined) {
-    if (check.assertion) return true;
-    if (mfaRequired(check.document, check.mode, check.settings)) {
+export async function checkMfa(
+  resolved: MfaPolicy,
+  code: string | undefined,
+  assertion: MfaAssertion | undefined,
+  verify: (code: string) => Promise<MfaOutcome>,
+): Promise<boolean> {
+  if (code === undefined) {
+    if (assertion) return true;
+    if (mfaRequired(resolved.policy.document, resolved.mode, resolved.settings)) {
       throw new ForbiddenError('mfa_required', 'The tenant requires an MFA code (mfaCode) for these credentials');
     }
     return false;
   }
-  const outcome = await verify(check.code);
+  const outcome = await verify(code);
   if (outcome !== 'verified') throw mfaRefusal(outcome);
   return true;
 }

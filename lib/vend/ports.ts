@@ -49,15 +49,11 @@ export interface MfaAssertion {
   source: 'claims';
 }
 
-/** What the MFA gate looks at (lib/vend/mfa-gate.ts checkMfa). */
-export interface MfaCheck {
-  tenantId: string;
-  partnerId: string;
-  document: TenantPolicyDocument;
+/** What the MFA gate looks at (lib/vend/mfa-gate.ts checkMfa): the tenant policy for the mode in use. */
+export interface MfaPolicy {
+  policy: { document: TenantPolicyDocument };
   mode: Mode;
   settings: ModeSettings;
-  code?: string;
-  assertion?: MfaAssertion;
 }
 
 export interface MfaGate {
@@ -67,5 +63,11 @@ export interface MfaGate {
    * mfa_unavailable). A matching code's time step is taken with a conditional write: of two requests
    * with one code, one succeeds and the other is a replay.
    */
-  check(check: MfaCheck): Promise<boolean>;
+  check(
+    resolved: MfaPolicy,
+    tenantId: string,
+    partnerId: string,
+    request: { mfaCode?: string },
+    ctx: { mfaAssertion?: MfaAssertion },
+  ): Promise<boolean>;
 }

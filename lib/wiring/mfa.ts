@@ -11,20 +11,24 @@ import { invocation } from '../core/invocation';
 import { type MfaVerifyDeps, verifyCode } from '../mfa/devices';
 import { DynamoMfaCodeStore } from '../store/mfa-devices';
 import { checkMfa, mfaRefusal } from '../vend/mfa-gate';
-import type { MfaCheck } from '../vend/ports';
+import type { MfaAssertion, MfaPolicy } from '../vend/ports';
 import { seedCipher } from './mfa-deps';
 
 const deps: MfaVerifyDeps = { store: new DynamoMfaCodeStore(dynamoClient, config.mainTable), cipher: seedCipher, now: () => new Date() };
 
 /** The MFA gate (lib/vend/mfa-gate.ts checkMfa) over the partner's devices; throws this bundle's errors (the caller revives them). */
 export async function checkMfaLazily(
-  check: MfaCheck,
+  resolved: MfaPolicy,
+  tenantId: string,
+  partnerId: string,
+  request: { mfaCode?: string },
+  ctx: { mfaAssertion?: MfaAssertion },
   state?: { logKeys: Record<string, unknown>; deadline?: { at: number; signal: AbortSignal } },
 ): Promise<boolean> {
   return invocation.run({ logKeys: state?.logKeys ?? {}, deadline: state?.deadline }, () =>
-    checkMfa(check, async (code) => {
+    checkMfa(resolved, request.mfaCode, ctx.mfaAssertion, async (code) => {
       try {
-        return await verifyCode(deps, { tenantId: check.tenantId, partnerId: check.partnerId }, code);
+        return await verifyCode(deps, { tenantId, partnerId }, code);
       } catch (err) {
         // The cause is logged by name and message only (lib/core/log.ts): neither holds a seed, a key or the code.
         throw mfaRefusal('unavailable', err);

@@ -30,12 +30,12 @@ const sts = new SdkSts(
  * a module of its own in the package (scripts/esbuild-plugins.cjs), so other cold starts stay as small as before.
  */
 const mfa: MfaGate = {
-  async check(check) {
-    const { checkMfaLazily } = await import('./mfa');
-    return checkMfaLazily(check, invocation.get()).catch((err: unknown) => {
-      throw reviveAppError(err);
-    });
-  },
+  check: (...args) =>
+    import('./mfa')
+      .then((m) => m.checkMfaLazily(...args, invocation.get()))
+      .catch((err: unknown) => {
+        throw reviveAppError(err);
+      }),
 };
 
 export const issueDeps: IssueDeps = {

@@ -102,7 +102,7 @@ describe('MFA-gated issuance', () => {
     const session = await control.stsSession(ok.body.credentials.accessKeyId);
     expect(session?.tags).toEqual(
       expect.arrayContaining([
-        { key: 'mfa', value: 'true', transitive: true },
+        { key: 'mfa', value: 'true', transitive: false },
         { key: 'tenant', value: t.tenantId, transitive: true },
       ]),
     );

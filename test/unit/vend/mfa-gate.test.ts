@@ -50,9 +50,9 @@ beforeEach(() => {
     partnerRateCeilingPerMinute: 60,
     // The real gate over a fake device check (lib/wiring/mfa.ts gives it the partner's devices).
     mfa: {
-      check: (check) =>
-        checkMfa(check, async (code) => {
-          checks.push(`${check.tenantId}/${check.partnerId}/${code}`);
+      check: (resolved, tenantId, partnerId, request, ctx) =>
+        checkMfa(resolved, request.mfaCode, ctx.mfaAssertion, async (code) => {
+          checks.push(`${tenantId}/${partnerId}/${code}`);
           return outcome;
         }),
     },
@@ -112,10 +112,11 @@ describe('issuance under an MFA requirement', () => {
     expect(checks).toEqual([]);
   });
 
-  it('a verified code: the session carries mfa=true (transitive) and the record mfa: true', async () => {
+  it('a verified code: the session carries mfa=true (not transitive) and the record mfa: true', async () => {
     const result = await issueCredentials(deps, ctx, { mfaCode: '123456' });
     expect(sts.assumeRoles[0]!.tags).toEqual(expect.objectContaining({ mfa: 'true', tenant: TENANT_ID, partner: PARTNER_ID }));
-    expect(sts.assumeRoles[0]!.transitiveTagKeys).toEqual(['tenant', 'partner', 'mfa']);
+    // Not transitive: a role chained from the session proved no second factor itself.
+    expect(sts.assumeRoles[0]!.transitiveTagKeys).toEqual(['tenant', 'partner']);
     expect(result.record.mfa).toBe(true);
     expect(ledger.records[0]!.mfa).toBe(true);
   });
