@@ -12,10 +12,12 @@
 // last `sls package`; no stack, no timings), prints it and writes nothing; exit 1 when over budget.
 // `--only console` measures only the web console's assets (built in memory, gzipped; no package), prints
 // its rows, writes nothing, and exits 1 when they are over the budget.
+// `--only token` measures only token-authenticated issuance (issue 17) and the baseline beside it,
+// warm and cold (needs the package, like the whole bench), prints its rows and writes nothing.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runAuditBench, runBench, runBundleBench } from './bench';
+import { runAuditBench, runBench, runBundleBench, runTokenBench } from './bench';
 import { measureConsole } from './console';
 import {
   auditTable,
@@ -26,6 +28,7 @@ import {
   markdownTable,
   scopeBudgets,
   scopeRows,
+  tokenTable,
   withResults,
 } from './report';
 import { measureScope } from './scope';
@@ -34,7 +37,7 @@ const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const QUICK_RESULTS = fileURLToPath(new URL('../test-results/bench-quick.json', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
 
-const PARTS = ['audit', 'scope', 'console', 'bundle'] as const;
+const PARTS = ['audit', 'scope', 'console', 'token', 'bundle'] as const;
 
 /** `--only <part>`, or undefined for the whole bench; anything else is refused. */
 function onlyPart(argv: readonly string[]): (typeof PARTS)[number] | undefined {
@@ -105,6 +108,12 @@ async function main(): Promise<number> {
     const { audit, budgets } = await runAuditBench({ quick, log });
     process.stdout.write(`${auditTable(audit, budgets)}\n`);
     process.stderr.write(`bench: audit done in ${Math.round((Date.now() - started) / 1000)} s; nothing written\n`);
+    return quick && reportFailed(budgets).length > 0 ? 1 : 0;
+  }
+  if (only === 'token') {
+    const { token, budgets, machine } = await runTokenBench({ quick, log });
+    process.stdout.write(`${tokenTable(token, budgets, machine, quick ? 'quick' : 'full')}\n`);
+    process.stderr.write(`bench: token rows done in ${Math.round((Date.now() - started) / 1000)} s; nothing written\n`);
     return quick && reportFailed(budgets).length > 0 ? 1 : 0;
   }
   const results = await runBench({ quick, log });
