@@ -38,6 +38,7 @@ import {
   bundleFigures,
   type ColdFigures,
   evaluateBudgets,
+  LIMITS,
   type Machine,
   type Results,
   type TokenSection,
@@ -521,6 +522,34 @@ export async function runAuditBench(opts: BenchOptions): Promise<{ settings: Set
     opts.log,
   );
   return { settings, audit, budgets: auditBudgets(audit) };
+}
+
+/**
+ * `--only bundle`: the bundle-bytes row alone (issue 19) — the baseline packaged like the service,
+ * against the vend handler module of the `sls package` output; no stack, no timings, nothing written.
+ */
+export async function runBundleBench(opts: BenchOptions): Promise<{ bundles: Results['bundles']; budget: Budget }> {
+  const built = await prepareBundles(opts.log);
+  try {
+    const { pkg } = built;
+    const bundles = bundleFigures(
+      { dir: relative(REPO_ROOT, pkg.dir), stage: pkg.state.stage, builtAt: pkg.builtAt },
+      bundleSize(built.baseline),
+      built.handlers.map(bundleSize),
+      VEND_FUNCTION,
+    );
+    const budget: Budget = {
+      id: 'bundle-bytes',
+      description: 'vend handler bundle bytes / baseline',
+      limit: `<= ${LIMITS.bundleRatio}x`,
+      value: bundles.vendRatio,
+      met: bundles.vendRatio <= LIMITS.bundleRatio,
+      counted: true,
+    };
+    return { bundles, budget };
+  } finally {
+    rmSync(built.dir, { recursive: true, force: true });
+  }
 }
 
 /** The packaged bundles, the local stack and the seeded demo tenant, for as long as `measure` runs. */

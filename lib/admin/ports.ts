@@ -18,6 +18,7 @@ import type {
 } from '../core/model';
 import type { Page, PageRequest } from '../core/page';
 import type { IssuerRules } from '../identity/oidc-rules';
+import type { MfaDeps } from '../mfa/devices';
 
 export type { Page, PageRequest };
 
@@ -123,6 +124,8 @@ export interface AdminDeps {
   oidc?: IssuerRules;
   /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
   onRevocation?: () => void;
+  /** Partners' TOTP devices (issue 19); absent: the MFA routes answer 503 mfa_unavailable. */
+  mfa?: MfaDeps;
   /** The tenant's revocations, newest first: issuance listings show what they revoked. */
   revocationList?: RevocationStore['list'];
   /** Revoking credentials already issued; absent where the function has no IAM grants for it. */
