@@ -12,6 +12,7 @@ import type { TenantPolicy } from '../lib/core/model';
 import { parseKey } from '../lib/identity/api-key';
 import { planIssuance } from '../lib/vend/issue';
 import { localDynamoClient } from '../local/dynamo';
+import type { LocalOidcIssuer } from '../local/oidc';
 import { DEMO_PARTNER, DEMO_TENANT, demoBinding, demoPolicy, seedDemo } from '../local/seed';
 import { LOCAL_ACCOUNT, type LocalStack, startLocalStack } from '../local/stack';
 import type { AuditMeasurement } from './audit';
@@ -37,13 +38,18 @@ import {
   bundleFigures,
   type ColdFigures,
   evaluateBudgets,
+  LIMITS,
+  type Machine,
   type Results,
+  type TokenSection,
+  tokenBudgets,
   type WarmFigures,
 } from './report';
 import { measureScope } from './scope';
 import { type AuditFunctionConfig, auditFunctionConfig, type ServerlessConfig, serverlessConfig } from './serverless-config';
 import { median, percentile } from './stats';
-import { runWarm, type WarmResult } from './warm';
+import { TOKEN_PARTNER, tokenFixture } from './token';
+import { runWarm, type WarmResult, type WarmTarget } from './warm';
 import { type CountedDynamo, startCountedDynamo } from './wire';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -65,6 +71,8 @@ export interface Settings {
   /** Sizes at which the informational catch-up run (one 24-hour window) is measured too. */
   auditCatchUpRecords: number[];
   otherHandlersCold: boolean;
+  /** Fresh processes for the token issuance's cold row (and the baseline's first request beside it). */
+  tokenColdRuns: number;
 }
 
 export const SETTINGS: Record<'full' | 'quick', Settings> = {
@@ -81,6 +89,7 @@ export const SETTINGS: Record<'full' | 'quick', Settings> = {
     // audit's time: at 100,000 records it would add over two minutes for a figure 10,000 shows.
     auditCatchUpRecords: [10_000],
     otherHandlersCold: true,
+    tokenColdRuns: 15,
   },
   quick: {
     coldRuns: 15,
@@ -91,6 +100,7 @@ export const SETTINGS: Record<'full' | 'quick', Settings> = {
     auditRecords: [10_000],
     auditCatchUpRecords: [],
     otherHandlersCold: false,
+    tokenColdRuns: 7,
   },
 };
 
@@ -103,7 +113,7 @@ export interface BenchOptions {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function machine(loadAtStart: number[]): Results['machine'] {
+function machine(loadAtStart: number[]): Machine {
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -144,6 +154,7 @@ function warmFigures(result: WarmResult): WarmFigures {
       byOperation: { ...server.dynamo.byOperation, ...stsByAction },
     },
     countsAgree: result.countsAgree,
+    ...(result.name === 'token' ? { issuerRequests: { warmup: result.warmupIssuerRequests, measured: server.issuerRequests } } : {}),
   };
 }
 
@@ -234,6 +245,19 @@ interface Fixture {
   stsHost: string;
 }
 
+/** Token-authenticated issuance: the local OIDC issuer, its token in the vend event, and the environment that lets the handler fetch from it. */
+interface TokenRun {
+  issuer: LocalOidcIssuer;
+  event: EventSpec;
+  /** The stage's environment and what the lazily loaded verifier reads on a local stage; only the token processes get it. */
+  env: NodeJS.ProcessEnv;
+}
+
+async function tokenRun(sls: ServerlessConfig, fx: Fixture, client: DynamoDBDocumentClient): Promise<TokenRun> {
+  const tk = await tokenFixture(client, sls.environment.MAIN_TABLE ?? `credvend-${STAGE}-main`);
+  return { issuer: tk.issuer, event: { ...fx.vendEvent, authorization: `Bearer ${tk.token}` }, env: { ...fx.env, ...tk.env } };
+}
+
 /** Seeds the demo tenant and works out the functions' environment and the events. */
 async function fixture(sls: ServerlessConfig, stack: LocalStack, dynamo: CountedDynamo, client: DynamoDBDocumentClient): Promise<Fixture> {
   const keys = await seedDemo(client, sls.environment.MAIN_TABLE ?? `credvend-${STAGE}-main`, stack.demoRoleArn, stack.demoExternalId);
@@ -279,31 +303,99 @@ async function fixture(sls: ServerlessConfig, stack: LocalStack, dynamo: Counted
   };
 }
 
-async function measureCold(settings: Settings, built: Built, fx: Fixture, cwd: string): Promise<Results['cold']> {
+/** What a run measures: the key rows (full and quick runs), the token rows (those and `--only token`). */
+interface Parts {
+  key: boolean;
+  token?: TokenRun;
+}
+
+function tokenCold(samples: Record<string, ColdSamples>, runs: number, issuerRequests: number, key: boolean): TokenSection['cold'] {
+  const baselineMs = median(samples.baseline!.firstTotalMs);
+  const tokenMs = median(samples.token!.firstTotalMs);
+  const keyTotals = key ? samples.vend!.firstTotalMs : [];
+  const keyMs = keyTotals.length > 0 ? median(keyTotals) : undefined;
+  return {
+    runs,
+    baselineMs,
+    tokenMs,
+    ratio: tokenMs / baselineMs,
+    ...(keyMs !== undefined ? { keyMs, keyRatio: keyMs / baselineMs } : {}),
+    baselineFirstMs: median(samples.baseline!.firstMs),
+    tokenFirstMs: median(samples.token!.firstMs),
+    issuerRequestsPerProcess: issuerRequests / runs,
+  };
+}
+
+/**
+ * Cold starts. The key rows: import-only probes of the baseline, the vend handler and (full runs)
+ * the other handlers, then first requests. The token row: fresh processes of the vend handler whose
+ * first request carries the token (so it loads web-identity.mjs and fetches the issuer's discovery
+ * and JWKS), beside as many first requests of the baseline.
+ */
+async function measureCold(
+  settings: Settings,
+  built: Built,
+  fx: Fixture,
+  cwd: string,
+  parts: Parts,
+): Promise<{ key?: Results['cold']; token?: TokenSection['cold'] }> {
+  const tokenRuns = parts.token ? settings.tokenColdRuns : 0;
   const targets: ColdTarget[] = [
-    { name: 'empty' },
+    ...(parts.key ? [{ name: 'empty' }] : []),
     {
       name: 'baseline',
       bundle: built.baseline.file,
       exportName: built.baseline.exportName,
-      firstRequest: { event: fx.baselineEvent, expectStatus: 201, functionName: 'baseline' },
+      importRuns: parts.key,
+      firstRequest: {
+        event: fx.baselineEvent,
+        expectStatus: 201,
+        functionName: 'baseline',
+        runs: Math.max(parts.key ? settings.firstRequestRuns : 0, tokenRuns),
+      },
     },
-    {
+  ];
+  if (parts.key) {
+    targets.push({
       name: 'vend',
       bundle: built.vend.file,
       exportName: built.vend.exportName,
       firstRequest: { event: fx.vendEvent, expectStatus: 201, functionName: VEND_FUNCTION },
-    },
-  ];
-  const others = settings.otherHandlersCold ? built.handlers.filter((h) => h.bundle !== built.vend.bundle) : [];
+    });
+  }
+  if (parts.token) {
+    targets.push({
+      name: 'token',
+      bundle: built.vend.file,
+      exportName: built.vend.exportName,
+      // The module loads as for the key rows; only its first request differs.
+      importRuns: false,
+      env: parts.token.env,
+      firstRequest: { event: parts.token.event, expectStatus: 201, functionName: VEND_FUNCTION, runs: tokenRuns },
+    });
+  }
+  const others = parts.key && settings.otherHandlersCold ? built.handlers.filter((h) => h.bundle !== built.vend.bundle) : [];
   for (const h of others) targets.push({ name: h.bundle.path, bundle: h.file, exportName: h.exportName });
 
-  const samples = await coldSamples(targets, { runs: settings.coldRuns, firstRequestRuns: settings.firstRequestRuns, env: fx.env, cwd });
+  const issuerBefore = parts.token?.issuer.requests();
+  const samples = await coldSamples(targets, {
+    runs: parts.key ? settings.coldRuns : 0,
+    firstRequestRuns: settings.firstRequestRuns,
+    env: fx.env,
+    cwd,
+  });
+  let token: TokenSection['cold'] | undefined;
+  if (parts.token && issuerBefore) {
+    const after = parts.token.issuer.requests();
+    const issuerRequests = after.discovery + after.jwks - issuerBefore.discovery - issuerBefore.jwks;
+    token = tokenCold(samples, tokenRuns, issuerRequests, parts.key);
+  }
+  if (!parts.key) return { token };
   const emptyWallMs = median(samples.empty!.wallMs);
   const of = (name: string) => coldFigures(samples[name]!, emptyWallMs);
   const baseline = of('baseline');
   const vend = of('vend');
-  return {
+  const key: Results['cold'] = {
     empty: of('empty'),
     baseline,
     vend,
@@ -311,8 +403,19 @@ async function measureCold(settings: Settings, built: Built, fx: Fixture, cwd: s
     initRatio: vend.initMs / baseline.initMs,
     requireRatio: vend.requireMs / baseline.requireMs,
   };
+  return { key, token };
 }
 
+const ratios = (baseline: WarmFigures, measured: WarmFigures) => ({
+  medianRatio: measured.medianMs / baseline.medianMs,
+  p99Ratio: measured.p99Ms / baseline.p99Ms,
+  throughputRatio: measured.throughputPerSecond / baseline.throughputPerSecond,
+});
+
+/**
+ * Warm issuances, the baseline and each measured handler in a worker of its own, interleaved in one
+ * run: the key rows and the token rows are judged against the same baseline figures.
+ */
 async function measureWarm(
   settings: Settings,
   built: Built,
@@ -321,46 +424,51 @@ async function measureWarm(
   stack: LocalStack,
   dynamo: CountedDynamo,
   ttlMs: number,
-) {
+  parts: Parts,
+): Promise<{ key?: Results['warm']; token?: TokenSection['warm'] }> {
   const common = { expectStatus: 201, stsHost: fx.stsHost };
-  const [baseline, vend] = (
-    await runWarm(
-      [
-        {
-          name: 'baseline',
-          spec: {
-            ...common,
-            bundle: built.baseline.file,
-            exportName: built.baseline.exportName,
-            functionName: 'baseline',
-            event: fx.baselineEvent,
-          },
-        },
-        {
-          name: 'vend',
-          spec: { ...common, bundle: built.vend.file, exportName: built.vend.exportName, functionName: VEND_FUNCTION, event: fx.vendEvent },
-        },
-      ],
-      {
-        workerFile: built.workerFile,
-        env: fx.env,
-        cwd,
-        warmup: settings.warmup,
-        issuances: settings.issuances,
-        segment: settings.segment,
-        cacheTtlMs: ttlMs,
-        dynamo,
-        sts: stack.sts,
+  const vend = { ...common, bundle: built.vend.file, exportName: built.vend.exportName, functionName: VEND_FUNCTION };
+  const targets: WarmTarget[] = [
+    {
+      name: 'baseline',
+      spec: {
+        ...common,
+        bundle: built.baseline.file,
+        exportName: built.baseline.exportName,
+        functionName: 'baseline',
+        event: fx.baselineEvent,
       },
-    )
-  ).map(warmFigures) as [WarmFigures, WarmFigures];
-  return {
-    baseline,
-    vend,
-    medianRatio: vend.medianMs / baseline.medianMs,
-    p99Ratio: vend.p99Ms / baseline.p99Ms,
-    throughputRatio: vend.throughputPerSecond / baseline.throughputPerSecond,
-  };
+    },
+  ];
+  if (parts.key) targets.push({ name: 'vend', spec: { ...vend, event: fx.vendEvent } });
+  if (parts.token) targets.push({ name: 'token', spec: { ...vend, event: parts.token.event }, env: parts.token.env });
+  const results = await runWarm(targets, {
+    workerFile: built.workerFile,
+    env: fx.env,
+    cwd,
+    warmup: settings.warmup,
+    issuances: settings.issuances,
+    segment: settings.segment,
+    cacheTtlMs: ttlMs,
+    dynamo,
+    sts: stack.sts,
+    issuer: parts.token?.issuer,
+  });
+  const of = (name: string) => warmFigures(results.find((r) => r.name === name)!);
+  const baseline = of('baseline');
+  const key = parts.key
+    ? (() => {
+        const v = of('vend');
+        return { baseline, vend: v, ...ratios(baseline, v) };
+      })()
+    : undefined;
+  const token = parts.token
+    ? (() => {
+        const t = of('token');
+        return { baseline, token: t, ...ratios(baseline, t) };
+      })()
+    : undefined;
+  return { key, token };
 }
 
 async function measureAudits(
@@ -416,6 +524,64 @@ export async function runAuditBench(opts: BenchOptions): Promise<{ settings: Set
   return { settings, audit, budgets: auditBudgets(audit) };
 }
 
+/**
+ * `--only bundle`: the bundle-bytes row alone (issue 19) — the baseline packaged like the service,
+ * against the vend handler module of the `sls package` output; no stack, no timings, nothing written.
+ */
+export async function runBundleBench(opts: BenchOptions): Promise<{ bundles: Results['bundles']; budget: Budget }> {
+  const built = await prepareBundles(opts.log);
+  try {
+    const { pkg } = built;
+    const bundles = bundleFigures(
+      { dir: relative(REPO_ROOT, pkg.dir), stage: pkg.state.stage, builtAt: pkg.builtAt },
+      bundleSize(built.baseline),
+      built.handlers.map(bundleSize),
+      VEND_FUNCTION,
+    );
+    const budget: Budget = {
+      id: 'bundle-bytes',
+      description: 'vend handler bundle bytes / baseline',
+      limit: `<= ${LIMITS.bundleRatio}x`,
+      value: bundles.vendRatio,
+      met: bundles.vendRatio <= LIMITS.bundleRatio,
+      counted: true,
+    };
+    return { bundles, budget };
+  } finally {
+    rmSync(built.dir, { recursive: true, force: true });
+  }
+}
+
+/** The packaged bundles, the local stack and the seeded demo tenant, for as long as `measure` runs. */
+async function withStack<T>(
+  opts: BenchOptions,
+  sls: ServerlessConfig,
+  measure: (ctx: { built: Built; stack: LocalStack; dynamo: CountedDynamo; fx: Fixture; parts: Parts }) => Promise<T>,
+): Promise<T> {
+  opts.log(`reading the bundles from the \`sls package\` output in ${relative(REPO_ROOT, SLS_PACKAGE_DIR)}/`);
+  const built = await prepareBundles(opts.log);
+  try {
+    opts.log('starting the local stack (dynalite with counting, local STS, the local OIDC issuer)');
+    const stack = await startLocalStack({ stage: STAGE });
+    const dynamo = await startCountedDynamo(STAGE);
+    const client = DynamoDBDocumentClient.from(localDynamoClient(dynamo.url), { marshallOptions: { removeUndefinedValues: true } });
+    let issuer: LocalOidcIssuer | undefined;
+    try {
+      const fx = await fixture(sls, stack, dynamo, client);
+      const token = await tokenRun(sls, fx, client);
+      issuer = token.issuer;
+      return await measure({ built, stack, dynamo, fx, parts: { key: true, token } });
+    } finally {
+      await issuer?.close();
+      client.destroy();
+      await dynamo.close();
+      await stack.close();
+    }
+  } finally {
+    rmSync(built.dir, { recursive: true, force: true });
+  }
+}
+
 export async function runBench(opts: BenchOptions): Promise<Results> {
   const settings: Settings = { ...SETTINGS[opts.quick ? 'quick' : 'full'], ...opts.overrides };
   const loadAtStart = loadavg();
@@ -427,52 +593,67 @@ export async function runBench(opts: BenchOptions): Promise<Results> {
   const sls = serverlessConfig(STAGE);
   const auditFn = auditFunction(settings);
   const cacheTtlSeconds = Number(sls.environment.CACHE_TTL_SECONDS ?? 15);
-  opts.log(`reading the bundles from the \`sls package\` output in ${relative(REPO_ROOT, SLS_PACKAGE_DIR)}/`);
-  const built = await prepareBundles(opts.log);
-  try {
-    opts.log('starting the local stack (dynalite with counting, local STS)');
-    const stack = await startLocalStack({ stage: STAGE });
-    const dynamo = await startCountedDynamo(STAGE);
-    const client = DynamoDBDocumentClient.from(localDynamoClient(dynamo.url), { marshallOptions: { removeUndefinedValues: true } });
-    try {
-      const fx = await fixture(sls, stack, dynamo, client);
-      opts.log(`cold init: ${settings.coldRuns} fresh processes per handler`);
-      const cold = await measureCold(settings, built, fx, built.dir);
-      opts.log(`warm: ${settings.issuances} issuances per handler after ${settings.warmup} warm-up, in segments of ${settings.segment}`);
-      const warm = await measureWarm(settings, built, fx, built.dir, stack, dynamo, cacheTtlSeconds * 1000);
-      const audit = await measureAudits(settings, auditFn, { roleArn: stack.demoRoleArn, externalId: stack.demoExternalId }, opts.log);
+  return withStack(opts, sls, async ({ built, stack, dynamo, fx, parts }) => {
+    opts.log(
+      `cold init: ${settings.coldRuns} fresh processes per handler; token issuance: ${settings.tokenColdRuns} fresh processes with a first request`,
+    );
+    const cold = await measureCold(settings, built, fx, built.dir, parts);
+    opts.log(
+      `warm: ${settings.issuances} issuances per handler (baseline, key, token) after ${settings.warmup} warm-up, in segments of ${settings.segment}`,
+    );
+    const warm = await measureWarm(settings, built, fx, built.dir, stack, dynamo, cacheTtlSeconds * 1000, parts);
+    const audit = await measureAudits(settings, auditFn, { roleArn: stack.demoRoleArn, externalId: stack.demoExternalId }, opts.log);
 
-      const { pkg } = built;
-      const results: Omit<Results, 'budgets'> = {
-        mode: opts.quick ? 'quick' : 'full',
-        machine: machine(loadAtStart),
-        settings: {
-          ...settings,
-          cacheTtlSeconds,
-          stage: STAGE,
-          // The options serverless-esbuild packaged with: serverless.yml's, as `sls package` resolved them.
-          package: { stage: pkg.state.stage, runtime: pkg.state.provider.runtime, esbuild: pkg.state.custom.esbuild ?? {} },
-          auditSchedule: auditFn?.schedule,
-        },
-        bundles: bundleFigures(
-          { dir: relative(REPO_ROOT, pkg.dir), stage: pkg.state.stage, builtAt: pkg.builtAt },
-          bundleSize(built.baseline),
-          built.handlers.map(bundleSize),
-          VEND_FUNCTION,
-        ),
-        cold,
-        warm,
-        audit,
-        scope,
-        console: consoleAssets,
-      };
-      return { ...results, budgets: evaluateBudgets(results) };
-    } finally {
-      client.destroy();
-      await dynamo.close();
-      await stack.close();
-    }
-  } finally {
-    rmSync(built.dir, { recursive: true, force: true });
-  }
+    const { pkg } = built;
+    const results: Omit<Results, 'budgets'> = {
+      mode: opts.quick ? 'quick' : 'full',
+      machine: machine(loadAtStart),
+      settings: {
+        ...settings,
+        cacheTtlSeconds,
+        stage: STAGE,
+        // The options serverless-esbuild packaged with: serverless.yml's, as `sls package` resolved them.
+        package: { stage: pkg.state.stage, runtime: pkg.state.provider.runtime, esbuild: pkg.state.custom.esbuild ?? {} },
+        auditSchedule: auditFn?.schedule,
+      },
+      bundles: bundleFigures(
+        { dir: relative(REPO_ROOT, pkg.dir), stage: pkg.state.stage, builtAt: pkg.builtAt },
+        bundleSize(built.baseline),
+        built.handlers.map(bundleSize),
+        VEND_FUNCTION,
+      ),
+      cold: cold.key!,
+      warm: warm.key!,
+      token: { partnerId: TOKEN_PARTNER, cold: cold.token!, warm: warm.token! },
+      audit,
+      scope,
+      console: consoleAssets,
+    };
+    return { ...results, budgets: evaluateBudgets(results) };
+  });
+}
+
+/**
+ * Only the token rows (`npm run bench -- --only token`): the packaged vend handler authenticated by
+ * the local OIDC issuer's token, warm and cold, and the baseline beside it, in one run. The key rows,
+ * the other handlers, the audit and the scope check are not measured.
+ */
+export async function runTokenBench(
+  opts: BenchOptions,
+): Promise<{ settings: Settings; machine: Machine; token: TokenSection; budgets: Budget[] }> {
+  const settings: Settings = { ...SETTINGS[opts.quick ? 'quick' : 'full'], ...opts.overrides };
+  const loadAtStart = loadavg();
+  const sls = serverlessConfig(STAGE);
+  const cacheTtlSeconds = Number(sls.environment.CACHE_TTL_SECONDS ?? 15);
+  return withStack(opts, sls, async ({ built, stack, dynamo, fx, parts }) => {
+    const only: Parts = { key: false, token: parts.token };
+    opts.log(`token issuance, cold: ${settings.tokenColdRuns} fresh processes each for the baseline and the vend handler`);
+    const cold = await measureCold(settings, built, fx, built.dir, only);
+    opts.log(
+      `token issuance, warm: ${settings.issuances} issuances (and the baseline's) after ${settings.warmup} warm-up, in segments of ${settings.segment}`,
+    );
+    const warm = await measureWarm(settings, built, fx, built.dir, stack, dynamo, cacheTtlSeconds * 1000, only);
+    const token: TokenSection = { partnerId: TOKEN_PARTNER, cold: cold.token!, warm: warm.token! };
+    return { settings, machine: machine(loadAtStart), token, budgets: tokenBudgets(token, cacheTtlSeconds) };
+  });
 }

@@ -227,6 +227,7 @@ export async function issuedRecord(tenantId: string, partnerId: string, issuance
     },
     now: () => AT,
     newId: () => issuanceId,
+    mfa: { check: async () => false },
   };
   const scope =
     profile === 'large'

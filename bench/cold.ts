@@ -10,8 +10,15 @@ export interface ColdTarget {
   /** Absent for the empty probe. */
   bundle?: string;
   exportName?: string;
-  /** When set, the probe also invokes the handler once and times that first request. */
-  firstRequest?: { event: EventSpec; expectStatus: number; functionName: string };
+  /**
+   * When set, the probe also invokes the handler once and times that first request: in `runs` probes
+   * (default: coldSamples' firstRequestRuns).
+   */
+  firstRequest?: { event: EventSpec; expectStatus: number; functionName: string; runs?: number };
+  /** false: no import-only probes (a bundle measured under another name already; only its first request is new). */
+  importRuns?: boolean;
+  /** The probe's environment, when it is not coldSamples' env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ColdSamples {
@@ -21,6 +28,8 @@ export interface ColdSamples {
   wallMs: number[];
   /** The first invocation after the load (probes with firstRequest). */
   firstMs: number[];
+  /** Load and first invocation of the same probe, summed: a cold start's time to its first answer. */
+  firstTotalMs: number[];
 }
 
 // Kept tiny and dependency-free: everything it does is in the measurement of the empty probe too.
@@ -70,7 +79,11 @@ function probe(
   };
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', PROBE, JSON.stringify(spec)], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', PROBE, JSON.stringify(spec)], {
+      env: target.env ?? env,
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -96,29 +109,36 @@ function probe(
 /**
  * `runs` import-only probes per target (plus one unmeasured probe each first, so every measured
  * probe finds the files in the page cache), interleaved and rotated so no target always runs
- * first; then `firstRequestRuns` probes per target that has a first request.
+ * first; then `firstRequestRuns` (or the target's own `firstRequest.runs`) probes per target that
+ * has a first request, interleaved the same way.
  */
 export async function coldSamples(
   targets: readonly ColdTarget[],
   opts: { runs: number; firstRequestRuns: number; env: NodeJS.ProcessEnv; cwd: string },
 ): Promise<Record<string, ColdSamples>> {
-  const samples: Record<string, ColdSamples> = Object.fromEntries(targets.map((t) => [t.name, { initMs: [], wallMs: [], firstMs: [] }]));
+  const samples: Record<string, ColdSamples> = Object.fromEntries(
+    targets.map((t) => [t.name, { initMs: [], wallMs: [], firstMs: [], firstTotalMs: [] }]),
+  );
   let runId = 0;
   for (const target of targets) await probe(target, false, opts.env, opts.cwd, String(runId++));
+  const importing = targets.filter((t) => t.importRuns !== false);
   for (let i = 0; i < opts.runs; i++) {
-    for (let j = 0; j < targets.length; j++) {
-      const target = targets[(i + j) % targets.length]!;
+    for (let j = 0; j < importing.length; j++) {
+      const target = importing[(i + j) % importing.length]!;
       const { out, wallMs } = await probe(target, false, opts.env, opts.cwd, String(runId++));
       samples[target.name]!.initMs.push(out.initMs);
       samples[target.name]!.wallMs.push(wallMs);
     }
   }
-  const withRequest = targets.filter((t) => t.firstRequest);
-  for (let i = 0; i < opts.firstRequestRuns; i++) {
+  const requestRuns = (t: ColdTarget) => (t.firstRequest ? (t.firstRequest.runs ?? opts.firstRequestRuns) : 0);
+  const rounds = Math.max(0, ...targets.map(requestRuns));
+  for (let i = 0; i < rounds; i++) {
+    const withRequest = targets.filter((t) => requestRuns(t) > i);
     for (let j = 0; j < withRequest.length; j++) {
       const target = withRequest[(i + j) % withRequest.length]!;
       const { out } = await probe(target, true, opts.env, opts.cwd, String(runId++));
       samples[target.name]!.firstMs.push(out.firstMs ?? Number.NaN);
+      samples[target.name]!.firstTotalMs.push(out.initMs + (out.firstMs ?? Number.NaN));
     }
   }
   return samples;

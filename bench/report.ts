@@ -48,6 +48,36 @@ export interface WarmFigures {
   calls: CallAnalysis;
   server: { reads: number; itemsRead: number; writes: number; itemsWritten: number; stsCalls: number; byOperation: Record<string, number> };
   countsAgree: boolean;
+  /** Token-authenticated workers: discovery and JWKS requests the OIDC issuer served in the warm-up and in the measured loop. */
+  issuerRequests?: { warmup: number; measured: number };
+}
+
+/**
+ * Token-authenticated issuance (issue 17): the packaged vend handler with `Authorization: Bearer <JWT>`
+ * from the local OIDC issuer, against the same baseline as the key rows. Timings are reported, never
+ * gated; the calls per warm issuance are counted budgets like the key rows'.
+ */
+export interface TokenSection {
+  /** The partner the token's workload identity maps to. */
+  partnerId: string;
+  /** Warm: the JWKS cached (the issuer's discovery and JWKS fetched once, in the warm-up). */
+  warm: { baseline: WarmFigures; token: WarmFigures; medianRatio: number; p99Ratio: number; throughputRatio: number };
+  /** Cold: fresh processes, each loading the handler, then web-identity.mjs, and fetching discovery and JWKS once. */
+  cold: {
+    runs: number;
+    /** Medians, per process, of import() plus the first request (measured inside the process). */
+    baselineMs: number;
+    tokenMs: number;
+    ratio: number;
+    /** The same for key-authenticated issuance, when it was measured in the same run (full mode). */
+    keyMs?: number;
+    keyRatio?: number;
+    /** The first request alone. */
+    baselineFirstMs: number;
+    tokenFirstMs: number;
+    /** Discovery and JWKS requests the issuer served per cold token process. */
+    issuerRequestsPerProcess: number;
+  };
 }
 
 export type AuditSection = { measured: true; runs: AuditMeasurement[] } | { measured: false; reason: string; failed: boolean };
@@ -92,6 +122,8 @@ export interface Results {
   scope?: ScopeMeasurement;
   /** The web console's assets (bench/console.ts); absent in results written before it. */
   console?: ConsoleMeasurement;
+  /** Token-authenticated issuance (issue 17); absent in results written before it. */
+  token?: TokenSection;
   budgets: Budget[];
 }
 
@@ -129,16 +161,78 @@ export function bundleFigures(
   return { package: pkg, baseline, handlers, vendRatio: vend.bytes / baseline.bytes, zipRatio: vend.zipBytes / baseline.zipBytes };
 }
 
-export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
-  const vend = r.warm.vend;
-  const expectedWrites = VEND_WRITES_PER_ISSUANCE * vend.issuances;
+/**
+ * The counted calls of a warm issuance: 0 reads while cached (reloads after the TTL excluded), the
+ * record and the rate-limit window written, 1 STS call; counted at the client and at the servers.
+ */
+function callBudgets(w: WarmFigures, cacheTtlSeconds: unknown, ids: { prefix: string; issuance: string; cached: string }): Budget[] {
+  const expectedWrites = VEND_WRITES_PER_ISSUANCE * w.issuances;
   const writesExact =
-    vend.calls.writesEach === VEND_WRITES_PER_ISSUANCE &&
-    vend.server.writes === expectedWrites &&
-    vend.server.itemsWritten === expectedWrites;
-  const stsExact = vend.calls.allStsExactlyOne && vend.server.stsCalls === vend.issuances;
-  const agreement = vend.countsAgree ? undefined : 'client and server counts disagree';
-  const reloads = vend.calls.reloads.filter((c) => c.legitimate).length;
+    w.calls.writesEach === VEND_WRITES_PER_ISSUANCE && w.server.writes === expectedWrites && w.server.itemsWritten === expectedWrites;
+  const stsExact = w.calls.allStsExactlyOne && w.server.stsCalls === w.issuances;
+  const agreement = w.countsAgree ? undefined : 'client and server counts disagree';
+  const reloads = w.calls.reloads.filter((c) => c.legitimate).length;
+  return [
+    {
+      id: `${ids.prefix}reads-per-issuance`,
+      description: `DynamoDB reads per warm ${ids.issuance}, ${ids.cached} cached`,
+      limit: '= 0',
+      value: w.calls.readsPerCachedIssuance,
+      met: w.calls.readsPerCachedIssuance === 0 && w.countsAgree,
+      counted: true,
+      note: agreement ?? (reloads > 0 ? `${reloads} cache reload(s) after the ${cacheTtlSeconds} s TTL excluded` : undefined),
+    },
+    {
+      id: `${ids.prefix}writes-per-issuance`,
+      description: `DynamoDB writes per warm ${ids.issuance} (the record and the rate-limit window)`,
+      limit: `= ${VEND_WRITES_PER_ISSUANCE}`,
+      value: w.server.itemsWritten / w.issuances,
+      met: writesExact && w.countsAgree,
+      counted: true,
+      note:
+        agreement ??
+        (writesExact
+          ? undefined
+          : `write requests ${w.server.writes}, items written ${w.server.itemsWritten} over ${w.issuances} issuances`),
+    },
+    {
+      id: `${ids.prefix}sts-per-issuance`,
+      description: `STS calls per warm ${ids.issuance}`,
+      limit: '= 1',
+      value: w.server.stsCalls / w.issuances,
+      met: stsExact && w.countsAgree,
+      counted: true,
+      note: agreement,
+    },
+  ];
+}
+
+/**
+ * Token-authenticated issuance: the key rows' call budgets, and no request to the issuer in the
+ * measured loop (the JWKS cached), after the warm-up fetched its discovery and keys.
+ */
+export function tokenBudgets(t: TokenSection, cacheTtlSeconds: unknown): Budget[] {
+  const w = t.warm.token;
+  const issuer = w.issuerRequests ?? { warmup: 0, measured: Number.NaN };
+  const notes = [
+    issuer.warmup > 0 ? undefined : 'the warm-up fetched nothing from the issuer, so the loop did not run on keys it had cached',
+    issuer.measured === 0 ? undefined : `${issuer.measured} issuer request(s) in the measured loop`,
+  ].filter((n) => n !== undefined);
+  return [
+    ...callBudgets(w, cacheTtlSeconds, { prefix: 'token-', issuance: 'token issuance', cached: 'tenant and identities' }),
+    {
+      id: 'token-issuer-requests',
+      description: 'OIDC issuer requests (discovery, JWKS) per warm token issuance, JWKS cached',
+      limit: '= 0',
+      value: issuer.measured / w.issuances,
+      met: issuer.measured === 0 && issuer.warmup > 0,
+      counted: true,
+      note: notes.length > 0 ? notes.join('; ') : undefined,
+    },
+  ];
+}
+
+export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
   const budgets: Budget[] = [
     {
       id: 'bundle-bytes',
@@ -172,38 +266,9 @@ export function evaluateBudgets(r: Omit<Results, 'budgets'>): Budget[] {
       met: r.warm.p99Ratio <= LIMITS.warmP99Ratio,
       counted: false,
     },
-    {
-      id: 'reads-per-issuance',
-      description: 'DynamoDB reads per warm issuance, tenant and key cached',
-      limit: '= 0',
-      value: vend.calls.readsPerCachedIssuance,
-      met: vend.calls.readsPerCachedIssuance === 0 && vend.countsAgree,
-      counted: true,
-      note: agreement ?? (reloads > 0 ? `${reloads} cache reload(s) after the ${r.settings.cacheTtlSeconds} s TTL excluded` : undefined),
-    },
-    {
-      id: 'writes-per-issuance',
-      description: 'DynamoDB writes per warm issuance (the record and the rate-limit window)',
-      limit: `= ${VEND_WRITES_PER_ISSUANCE}`,
-      value: vend.server.itemsWritten / vend.issuances,
-      met: writesExact && vend.countsAgree,
-      counted: true,
-      note:
-        agreement ??
-        (writesExact
-          ? undefined
-          : `write requests ${vend.server.writes}, items written ${vend.server.itemsWritten} over ${vend.issuances} issuances`),
-    },
-    {
-      id: 'sts-per-issuance',
-      description: 'STS calls per warm issuance',
-      limit: '= 1',
-      value: vend.server.stsCalls / vend.issuances,
-      met: stsExact && vend.countsAgree,
-      counted: true,
-      note: agreement,
-    },
+    ...callBudgets(r.warm.vend, r.settings.cacheTtlSeconds, { prefix: '', issuance: 'issuance', cached: 'tenant and key' }),
   ];
+  if (r.token) budgets.push(...tokenBudgets(r.token, r.settings.cacheTtlSeconds));
   budgets.push(...auditBudgets(r.audit));
   if (r.scope) budgets.push(...scopeBudgets(r.scope));
   if (r.console) budgets.push(...consoleBudgets(r.console));
@@ -283,6 +348,117 @@ export function scopeRows(m: ScopeMeasurement, budgets: readonly Budget[]): stri
       ...gated('capped-scope'),
     ],
   ];
+}
+
+/**
+ * The token rows, against the same baseline as the key rows: warm (JWKS cached) and cold (a fresh
+ * process that loads web-identity.mjs and fetches the issuer's discovery and JWKS once), then the
+ * calls per warm token issuance.
+ */
+export function tokenRows(t: TokenSection, budgets: readonly Budget[]): string[][] {
+  const budget = (id: string) => budgets.find((b) => b.id === id);
+  const gated = (id: string) => [budget(id)?.limit ?? '', verdict(budget(id))];
+  const { baseline: wb, token: wt } = t.warm;
+  const c = t.cold;
+  const perIssuance = (w: WarmFigures, n: number) => num(n / w.issuances);
+  const issuer = wt.issuerRequests;
+  const rows: string[][] = [
+    [
+      `token issuance, warm median latency (${int(wt.issuances)} issuances; JWKS cached: discovery and JWKS fetched once, in the warm-up)`,
+      ms(wb.medianMs),
+      ms(wt.medianMs),
+      x(t.warm.medianRatio),
+      '',
+      '',
+    ],
+    ['token issuance, warm p99 latency', ms(wb.p99Ms), ms(wt.p99Ms), x(t.warm.p99Ratio), '', ''],
+    [
+      'token issuance, warm throughput (sequential)',
+      `${num(wb.throughputPerSecond, 1)}/s`,
+      `${num(wt.throughputPerSecond, 1)}/s`,
+      x(t.warm.throughputRatio),
+      '',
+      '',
+    ],
+    [
+      `token issuance, cold: import() + first request in a fresh process, median of ${c.runs} (the first request loads web-identity.mjs, ` +
+        `fetches discovery and JWKS once: ${num(c.issuerRequestsPerProcess, 2)} issuer requests per process, reads tenant and identities, STS, writes)`,
+      ms(c.baselineMs),
+      ms(c.tokenMs),
+      x(c.ratio),
+      '',
+      '',
+    ],
+  ];
+  if (c.keyMs !== undefined) {
+    rows.push(['… key issuance, the same measure', ms(c.baselineMs), ms(c.keyMs), x(c.keyRatio), '', '']);
+  }
+  rows.push(
+    [
+      "… the token issuance's first request alone",
+      ms(c.baselineFirstMs),
+      ms(c.tokenFirstMs),
+      x(c.tokenFirstMs / c.baselineFirstMs),
+      '',
+      '',
+    ],
+    [
+      'DynamoDB reads / warm token issuance (cached)',
+      num(wb.calls.readsPerCachedIssuance),
+      num(wt.calls.readsPerCachedIssuance),
+      '',
+      ...gated('token-reads-per-issuance'),
+    ],
+    [
+      'DynamoDB reads / warm token issuance (all, incl. TTL reloads)',
+      num(wb.calls.perIssuance.reads),
+      num(wt.calls.perIssuance.reads),
+      '',
+      '',
+      '',
+    ],
+    [
+      'DynamoDB writes / warm token issuance (items)',
+      perIssuance(wb, wb.server.itemsWritten),
+      perIssuance(wt, wt.server.itemsWritten),
+      '',
+      ...gated('token-writes-per-issuance'),
+    ],
+    [
+      'STS calls / warm token issuance',
+      perIssuance(wb, wb.server.stsCalls),
+      perIssuance(wt, wt.server.stsCalls),
+      '',
+      ...gated('token-sts-per-issuance'),
+    ],
+    [
+      `OIDC issuer requests / warm token issuance (${issuer ? int(issuer.warmup) : '—'} in the warm-up)`,
+      '',
+      issuer ? perIssuance(wt, issuer.measured) : '—',
+      '',
+      ...gated('token-issuer-requests'),
+    ],
+  );
+  return rows;
+}
+
+function machineLine(m: Machine, mode: string): string {
+  return (
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}), ${m.date}, ${mode} mode; ` +
+    `load average ${m.loadAverage.start[0]} at start, ${m.loadAverage.end[0]} at end.`
+  );
+}
+
+/** The token rows alone, as a markdown table (`npm run bench -- --only token`). */
+export function tokenTable(t: TokenSection, budgets: readonly Budget[], m: Machine, mode: string): string {
+  const header = ['metric', 'baseline', 'vend (`issueCredentials`), token-authenticated', 'ratio', 'budget', 'status'];
+  const notes = budgets.filter((b) => b.note).map((b) => `- ${b.id}: ${b.note}`);
+  return [
+    machineLine(m, mode),
+    '',
+    ...[header, header.map(() => '---'), ...tokenRows(t, budgets)].map((row) => `| ${row.join(' | ')} |`),
+    ...(notes.length ? ['', 'Notes:', ...notes] : []),
+  ].join('\n');
 }
 
 /** What was wrong with the audit's results, run by run (at most `limit` entries); empty when all was right. */
@@ -499,6 +675,7 @@ export function markdownTable(r: Results): string {
       ...gated('sts-per-issuance'),
     ],
   );
+  if (r.token) rows.push(...tokenRows(r.token, r.budgets));
   rows.push(...auditRows(r.audit, r.budgets));
   if (r.scope) rows.push(...scopeRows(r.scope, r.budgets));
   if (r.console) rows.push(...consoleRows(r.console, r.budgets));
@@ -512,10 +689,8 @@ export function markdownTable(r: Results): string {
     if (cold) parts.push(`cold init ${ms(cold.initMs)}`);
     return parts.join(', ');
   };
-  const m = r.machine;
   return [
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node} (${m.platform}), ${m.date}, ${r.mode} mode; ` +
-      `load average ${m.loadAverage.start[0]} at start, ${m.loadAverage.end[0]} at end.`,
+    machineLine(r.machine, r.mode),
     '',
     ...lines,
     '',

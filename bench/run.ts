@@ -8,12 +8,16 @@
 // measures only the expiry audit (both sizes, or 10,000 with --quick; no package needed), prints
 // its rows and writes nothing: bench/results.json stays the last whole run's. `--only scope` measures
 // only the scope check (issue 15's hostile scope; in process, no package), prints its rows, writes nothing.
+// `--only bundle` measures only the bundle-bytes row (the baseline packaged like the package of the
+// last `sls package`; no stack, no timings), prints it and writes nothing; exit 1 when over budget.
 // `--only console` measures only the web console's assets (built in memory, gzipped; no package), prints
 // its rows, writes nothing, and exits 1 when they are over the budget.
+// `--only token` measures only token-authenticated issuance (issue 17) and the baseline beside it,
+// warm and cold (needs the package, like the whole bench), prints its rows and writes nothing.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runAuditBench, runBench } from './bench';
+import { runAuditBench, runBench, runBundleBench, runTokenBench } from './bench';
 import { measureConsole } from './console';
 import {
   auditTable,
@@ -24,6 +28,7 @@ import {
   markdownTable,
   scopeBudgets,
   scopeRows,
+  tokenTable,
   withResults,
 } from './report';
 import { measureScope } from './scope';
@@ -32,7 +37,7 @@ const RESULTS = fileURLToPath(new URL('./results.json', import.meta.url));
 const QUICK_RESULTS = fileURLToPath(new URL('../test-results/bench-quick.json', import.meta.url));
 const README = fileURLToPath(new URL('./README.md', import.meta.url));
 
-const PARTS = ['audit', 'scope', 'console'] as const;
+const PARTS = ['audit', 'scope', 'console', 'token', 'bundle'] as const;
 
 /** `--only <part>`, or undefined for the whole bench; anything else is refused. */
 function onlyPart(argv: readonly string[]): (typeof PARTS)[number] | undefined {
@@ -70,6 +75,24 @@ async function main(): Promise<number> {
     process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
     return quick && reportFailed(budgets).length > 0 ? 1 : 0;
   }
+  if (only === 'bundle') {
+    const { bundles, budget } = await runBundleBench({ quick, log });
+    const vend = bundles.handlers.find((h) => h.functions.includes('issueCredentials'))!;
+    const rows = [
+      ['metric', 'baseline', 'credvend', 'ratio', 'budget', 'status'],
+      ['---', '---', '---', '---', '---', '---'],
+      [
+        'bundle bytes',
+        `${bundles.baseline.bytes} B`,
+        `${vend.bytes} B`,
+        `${bundles.vendRatio.toFixed(3)}x`,
+        budget.limit,
+        budget.met ? 'met' : 'NOT met',
+      ],
+    ];
+    process.stdout.write(`${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
+    return budget.met ? 0 : 1;
+  }
   if (only === 'console') {
     const measured = await measureConsole();
     const budgets = consoleBudgets(measured);
@@ -85,6 +108,12 @@ async function main(): Promise<number> {
     const { audit, budgets } = await runAuditBench({ quick, log });
     process.stdout.write(`${auditTable(audit, budgets)}\n`);
     process.stderr.write(`bench: audit done in ${Math.round((Date.now() - started) / 1000)} s; nothing written\n`);
+    return quick && reportFailed(budgets).length > 0 ? 1 : 0;
+  }
+  if (only === 'token') {
+    const { token, budgets, machine } = await runTokenBench({ quick, log });
+    process.stdout.write(`${tokenTable(token, budgets, machine, quick ? 'quick' : 'full')}\n`);
+    process.stderr.write(`bench: token rows done in ${Math.round((Date.now() - started) / 1000)} s; nothing written\n`);
     return quick && reportFailed(budgets).length > 0 ? 1 : 0;
   }
   const results = await runBench({ quick, log });

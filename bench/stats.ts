@@ -20,7 +20,15 @@ export function round(value: number, digits: number): number {
 
 /** Interleaves the two series' segments ABBA ABBA…: a drift over the run weighs on both alike. */
 export function abbaOrder<T>(a: T, b: T, rounds: number): T[] {
+  return mirroredOrder([a, b], rounds);
+}
+
+/**
+ * The same for any number of series: forward, then backward (ABC CBA ABC…), so over each pair of
+ * rounds every series is as often early as late and a drift weighs on all alike.
+ */
+export function mirroredOrder<T>(series: readonly T[], rounds: number): T[] {
   const order: T[] = [];
-  for (let i = 0; i < rounds; i++) order.push(...(i % 2 === 0 ? [a, b] : [b, a]));
+  for (let i = 0; i < rounds; i++) order.push(...(i % 2 === 0 ? series : [...series].reverse()));
   return order;
 }

@@ -1,13 +1,14 @@
 // Warm: each handler in its own worker process (no shared heap, no cross-talk), warmed up, then
-// driven through sequential issuances in segments, interleaved A B B A… between the handlers so a
-// drift during the run (dynalite's tables grow with every record) weighs on both alike. Calls are
+// driven through sequential issuances in segments, interleaved A B B A… (A B C C B A… for three)
+// between the handlers so a drift during the run (dynalite's tables grow with every record) weighs
+// on all alike. Calls are
 // counted twice: per issuance at the client (worker) and per segment at the servers (dynalite's
 // HTTP server, the local STS's call log); the two must agree.
 import { type ChildProcess, fork } from 'node:child_process';
 import type { LocalSts } from '../local/sts/server';
 import { analyzeCalls, type CallAnalysis, type IssuanceCalls } from './calls';
 import type { ParentMessage, SegmentResult, WorkerMessage, WorkerSpec } from './protocol';
-import { abbaOrder, median } from './stats';
+import { median, mirroredOrder } from './stats';
 import { addCounts, type CountedDynamo, diffCounts, emptyCounts, type WireCounts } from './wire';
 
 /** Local STS actions that are SSM operations (it answers GetParameter for the federation keys). */
@@ -16,6 +17,8 @@ const SSM_ACTIONS = new Set(['GetParameter', 'GetParameters']);
 export interface WarmTarget {
   name: string;
   spec: WorkerSpec;
+  /** The worker's environment, when it is not WarmOptions.env (the token row's allows the local OIDC issuer). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface WarmOptions {
@@ -29,12 +32,16 @@ export interface WarmOptions {
   cacheTtlMs: number;
   dynamo: CountedDynamo;
   sts: LocalSts;
+  /** The local OIDC issuer, when a worker authenticates with its tokens: its discovery and JWKS requests are counted. */
+  issuer?: { requests(): { discovery: number; jwks: number } };
 }
 
 export interface ServerCounts {
   dynamo: WireCounts;
   stsByAction: Record<string, number>;
   stsCalls: number;
+  /** Discovery and JWKS requests the OIDC issuer served during the measured segments. */
+  issuerRequests: number;
 }
 
 export interface WarmResult {
@@ -48,6 +55,8 @@ export interface WarmResult {
   calls: CallAnalysis;
   /** Client and server counts of the measured loop agree (reads, write requests, STS calls). */
   countsAgree: boolean;
+  /** Discovery and JWKS requests the OIDC issuer served during this worker's warm-up. */
+  warmupIssuerRequests: number;
 }
 
 class Worker {
@@ -72,7 +81,7 @@ class Worker {
 
   static start(target: WarmTarget, opts: WarmOptions): Worker {
     const child = fork(opts.workerFile, [JSON.stringify(target.spec)], {
-      env: opts.env,
+      env: target.env ?? opts.env,
       cwd: opts.cwd,
       execArgv: [],
       // Log lines go where Lambda's would: out of the process; the bench does not need them.
@@ -128,7 +137,13 @@ function addServerCounts(total: ServerCounts, dynamo: WireCounts, stsByAction: R
   }
 }
 
-export async function runWarm(targets: readonly [WarmTarget, WarmTarget], opts: WarmOptions): Promise<WarmResult[]> {
+const issuerRequests = (opts: WarmOptions) => {
+  const r = opts.issuer?.requests();
+  return r ? r.discovery + r.jwks : 0;
+};
+
+export async function runWarm(targets: readonly WarmTarget[], opts: WarmOptions): Promise<WarmResult[]> {
+  if (targets.length < 2) throw new Error('runWarm needs the baseline and at least one handler');
   const workers = targets.map((t) => Worker.start(t, opts));
   try {
     for (const worker of workers) await worker.ready;
@@ -136,18 +151,24 @@ export async function runWarm(targets: readonly [WarmTarget, WarmTarget], opts: 
     const latency = new Map<string, number[]>(targets.map((t) => [t.name, []]));
     const elapsed = new Map<string, number>(targets.map((t) => [t.name, 0]));
     const segmentMedians = new Map<string, number[]>(targets.map((t) => [t.name, []]));
-    const server = new Map<string, ServerCounts>(targets.map((t) => [t.name, { dynamo: emptyCounts(), stsByAction: {}, stsCalls: 0 }]));
+    const server = new Map<string, ServerCounts>(
+      targets.map((t) => [t.name, { dynamo: emptyCounts(), stsByAction: {}, stsCalls: 0, issuerRequests: 0 }]),
+    );
+    const warmupIssuer = new Map<string, number>();
 
     for (const worker of workers) {
+      const before = issuerRequests(opts);
       issuances.get(worker.name)!.push(...toIssuances(checked(await worker.run(opts.warmup, 'warm-up'), worker.name), false));
+      warmupIssuer.set(worker.name, issuerRequests(opts) - before);
     }
     const rounds = Math.ceil(opts.issuances / opts.segment);
-    const order = abbaOrder(workers[0]!, workers[1]!, rounds);
+    const order = mirroredOrder(workers, rounds);
     const done = new Map<string, number>(targets.map((t) => [t.name, 0]));
     for (const worker of order) {
       const count = Math.min(opts.segment, opts.issuances - done.get(worker.name)!);
       if (count <= 0) continue;
       const before = opts.dynamo.counts();
+      const issuerBefore = issuerRequests(opts);
       opts.sts.resetCalls();
       const segment = checked(await worker.run(count, `segment ${done.get(worker.name)! / opts.segment + 1}`), worker.name);
       // dynalite counts a write's items when its body has been read; the response came after that.
@@ -155,6 +176,7 @@ export async function runWarm(targets: readonly [WarmTarget, WarmTarget], opts: 
       const stsByAction: Record<string, number> = {};
       for (const call of opts.sts.calls) stsByAction[call.action] = (stsByAction[call.action] ?? 0) + 1;
       addServerCounts(server.get(worker.name)!, dynamo, stsByAction);
+      server.get(worker.name)!.issuerRequests += issuerRequests(opts) - issuerBefore;
       issuances.get(worker.name)!.push(...toIssuances(segment, true));
       latency.get(worker.name)!.push(...segment.latencyMs);
       segmentMedians.get(worker.name)!.push(median(segment.latencyMs));
@@ -177,6 +199,7 @@ export async function runWarm(targets: readonly [WarmTarget, WarmTarget], opts: 
         server: counted,
         calls,
         countsAgree,
+        warmupIssuerRequests: warmupIssuer.get(t.name)!,
       };
     });
   } finally {

@@ -16,6 +16,12 @@ export interface CliIo {
   stdin?: () => Promise<string>;
   /** How retry backoff waits (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Asks the person at the terminal for an MFA code (the prompt on stderr) when the API answers
+   * mfa_required and no --mfa-code was given; undefined: no terminal, no prompt. Default: a prompt
+   * when stdin and stderr are both terminals.
+   */
+  promptMfaCode?: () => Promise<string | undefined>;
 }
 
 const COMMANDS = ['credential-process', 'env', 'issue', 'decode-message'] as const;
@@ -43,6 +49,8 @@ Options:
   --scope-action ACTION   narrow the credentials to this action (repeatable)
   --scope-resource ARN    narrow the credentials to this resource (repeatable)
   --key-file PATH         read the API key from this file (default: env CREDVEND_API_KEY_FILE)
+  --mfa-code CODE         the current six-digit code of your MFA device, when the tenant requires
+                          MFA; in a terminal, credvend asks for it instead when it is needed
   --web-identity-token-file PATH
                           keyless: send the OIDC token in this file instead of a key, read again
                           on every issuance (default: env CREDVEND_WEB_IDENTITY_TOKEN_FILE)
@@ -74,6 +82,7 @@ interface CommandLine {
   scopeActions: string[];
   scopeResources: string[];
   keyFile?: string;
+  mfaCode?: string;
   webIdentityTokenFile?: string;
   showSecret: boolean;
   insecureHttp: boolean;
@@ -88,7 +97,10 @@ const VALUE_OPTIONS = [
   'scope-resource',
   'key-file',
   'web-identity-token-file',
+  'mfa-code',
 ] as const;
+/** RFC 6238 codes as authenticator apps show them. */
+const MFA_CODE = /^[0-9]{6}$/;
 type ValueOption = (typeof VALUE_OPTIONS)[number];
 const FLAG_OPTIONS = ['help', 'show-secret', 'insecure-http'] as const;
 /** Flags someone might try for the key; refused with the reason rather than "unknown option". */
@@ -184,6 +196,11 @@ function setOption(out: CommandLine, name: ValueOption, value: string): void {
     case 'web-identity-token-file':
       out.webIdentityTokenFile = value;
       return;
+    case 'mfa-code':
+      // Single-use and valid for about a minute, so argv is acceptable for it (unlike the key).
+      if (!MFA_CODE.test(value)) throw new UsageError('--mfa-code must be the six digits your authenticator shows');
+      out.mfaCode = value;
+      return;
   }
 }
 
@@ -192,6 +209,7 @@ function requestOf(cl: CommandLine): IssueRequest {
   if (cl.mode) request.mode = cl.mode;
   if (cl.durationSeconds !== undefined) request.durationSeconds = cl.durationSeconds;
   if (cl.sessionName !== undefined) request.sessionName = cl.sessionName;
+  if (cl.mfaCode !== undefined) request.mfaCode = cl.mfaCode;
   if (cl.scopeActions.length || cl.scopeResources.length) {
     request.scope = {};
     if (cl.scopeActions.length) request.scope.actions = cl.scopeActions;
@@ -220,16 +238,29 @@ export async function main(argv: readonly string[], env: Env, io: CliIo): Promis
       io.stdout(`${JSON.stringify(decoded.decodedMessage, null, 2)}\n`);
       return 0;
     }
-    const response = await issueCredentials({
-      endpoint,
-      apiKeyFile: cl.keyFile,
-      webIdentityTokenFile: cl.webIdentityTokenFile,
-      env,
-      request: requestOf(cl),
-      fetch: io.fetch,
-      sleep: io.sleep,
-      allowInsecureHttp: cl.insecureHttp,
-    });
+    const issue = (request: IssueRequest) =>
+      issueCredentials({
+        endpoint,
+        apiKeyFile: cl.keyFile,
+        webIdentityTokenFile: cl.webIdentityTokenFile,
+        env,
+        request,
+        fetch: io.fetch,
+        sleep: io.sleep,
+        allowInsecureHttp: cl.insecureHttp,
+      });
+    const request = requestOf(cl);
+    let response: IssueResponse;
+    try {
+      response = await issue(request);
+    } catch (err) {
+      // The tenant requires MFA and no code was given: ask the person at the terminal, once.
+      if (!(err instanceof CredvendError) || err.code !== 'mfa_required' || request.mfaCode !== undefined) throw err;
+      const code = (await (io.promptMfaCode ?? terminalMfaPrompt)())?.trim();
+      if (code === undefined) throw err;
+      if (!MFA_CODE.test(code)) throw new UsageError('the MFA code must be the six digits your authenticator shows');
+      response = await issue({ ...request, mfaCode: code });
+    }
     io.stdout(render(cl.command, response, cl.showSecret, (io.now ?? Date.now)()));
     return 0;
   } catch (err) {
@@ -244,6 +275,18 @@ function errorLine(err: unknown): string {
   // Not ours: only the class name, since a foreign message may quote data.
   const name = err instanceof Error && /^\w{1,64}$/.test(err.name) ? err.name : 'error';
   return `credvend: internal_error: unexpected ${name}`;
+}
+
+/** A prompt on stderr, the answer read from the terminal; undefined when stdin or stderr is not a terminal. */
+async function terminalMfaPrompt(): Promise<string | undefined> {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  try {
+    return await rl.question('credvend: MFA code: ');
+  } finally {
+    rl.close();
+  }
 }
 
 async function readStdin(): Promise<string> {

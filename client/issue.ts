@@ -11,6 +11,8 @@ export interface IssueRequest {
   durationSeconds?: number;
   sessionName?: string;
   scope?: { actions?: readonly string[]; resources?: readonly string[] };
+  /** The current code of one of the partner's confirmed TOTP devices, when the tenant requires MFA (six digits). */
+  mfaCode?: string;
 }
 
 /** The 201 body (DESIGN.md "Issue response") with its timestamps parsed. */

@@ -3,5 +3,9 @@ import { ADMIN_ROUTES, dispatchAdmin } from '../lib/admin/routes';
 import { httpHandler } from '../lib/http/handler';
 import { adminDeps } from '../lib/wiring/admin';
 import { authenticator } from '../lib/wiring/directory';
+import { adminMfaDeps } from '../lib/wiring/mfa-deps';
 
-export const handler = httpHandler((req) => dispatchAdmin(ADMIN_ROUTES, adminDeps, authenticator, req), { body: true });
+// With the MFA devices (issue 19), which only this function serves.
+const deps = { ...adminDeps, mfa: adminMfaDeps() };
+
+export const handler = httpHandler((req) => dispatchAdmin(ADMIN_ROUTES, deps, authenticator, req), { body: true });

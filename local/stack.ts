@@ -73,11 +73,15 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     throw new Error(`demoExternalId must be ${min}-${max} characters of ${EXTERNAL_ID_PATTERN.source}`);
   }
   const functionUser = localUser('credvend-function');
+  // No inline policy, as in serverless.yml (its permissions are the managed credvend-<stage>-federation there; the
+  // emulator evaluates only Deny statements, so it needs none): credvend's revocations have its whole 2,048 characters.
   const federationUser = localUser(`credvend-${stage}-federation`);
   const deployer = localUser('credvend-deployer');
   // Under credvend/, the path the function may assume by default (serverless.yml tenantRolePattern).
   const demoRoleArn = `arn:aws:iam::${LOCAL_ACCOUNT}:role/credvend/demo-partner`;
   const federationParameter = `/credvend/${stage}/federation-user`;
+  // The key that seals MFA seeds (issue 19), as serverless.yml's mfaSeedKeyParameter names it: fresh per run.
+  const mfaSeedKeyParameter = `/credvend/${stage}/mfa-seed-key`;
   const sts = await startLocalSts({
     port: opts.stsPort ?? 0,
     accountId: LOCAL_ACCOUNT,
@@ -95,6 +99,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         type: 'SecureString',
         value: JSON.stringify({ accessKeyId: federationUser.accessKeyId, secretAccessKey: federationUser.secretAccessKey }),
       },
+      { name: mfaSeedKeyParameter, type: 'SecureString', value: randomBytes(32).toString('base64') },
     ],
     quiet: true,
   });
@@ -110,6 +115,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     MAIN_TABLE: `credvend-${stage}-main`,
     ISSUANCE_TABLE: `credvend-${stage}-issuances`,
     FEDERATION_CREDENTIALS_PARAMETER: federationParameter,
+    MFA_SEED_KEY_PARAMETER: mfaSeedKeyParameter,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: functionUser.accessKeyId,
     AWS_SECRET_ACCESS_KEY: functionUser.secretAccessKey,

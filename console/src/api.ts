@@ -1,24 +1,9 @@
 // The credvend API, same origin, with the signed-in key. Every failure becomes an ApiError with the
 // API's code and message (or one of ours for a network failure or a non-JSON answer).
+import { ApiError, type ProblemDetail } from './errors';
 import type { Session } from './session';
 
-export interface ProblemDetail {
-  path?: string;
-  code?: string;
-  message: string;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly requestId?: string,
-    readonly details: ProblemDetail[] = [],
-  ) {
-    super(message);
-  }
-}
+export { ApiError, type ProblemDetail } from './errors';
 
 export async function api<T>(session: Pick<Session, 'key'>, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${session.key}` };

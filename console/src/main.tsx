@@ -5,7 +5,7 @@ import pages from 'console:pages';
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact';
 import { useEffect, useErrorBoundary, useState } from 'preact/hooks';
-import { api, tenantPath } from './api';
+import { api, listAll, tenantPath } from './api';
 import type { Page } from './page';
 import { clearSession, kindOfKey, loadSession, type Session, saveSession } from './session';
 import type { Tenant } from './types';
@@ -73,18 +73,28 @@ function PageBoundary({ children }: { children: ComponentChildren }) {
 
 const routeOf = () => location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
 
-/** An operator picks the tenant the tenant pages show. */
+/**
+ * An operator picks the tenant the tenant pages show: any tenant id typed in (committed on Enter or
+ * leaving the field), with the ids of the first pages of tenants as suggestions — a list alone could
+ * not reach a tenant past its last page.
+ */
 function TenantPicker({ session, tenantId, onPick }: { session: Session; tenantId: string; onPick: (t: string) => void }) {
-  const tenants = useLoad(() => api<{ items: Tenant[] }>(session, 'GET', '/v1/tenants?limit=100'), [session.key]);
+  const tenants = useLoad(() => listAll<Tenant>(session, '/v1/tenants'), [session.key]);
   return (
     <label class="picker">
       Tenant{' '}
-      <select data-testid="tenant-picker" value={tenantId} onChange={(e) => onPick((e.target as HTMLSelectElement).value)}>
-        <option value="">—</option>
-        {tenants.data?.items.map((t) => (
-          <option value={t.tenantId}>{t.tenantId}</option>
+      <input
+        data-testid="tenant-picker"
+        list="tenant-ids"
+        value={tenantId}
+        placeholder="tenant id"
+        onChange={(e) => onPick((e.target as HTMLInputElement).value.trim())}
+      />
+      <datalist id="tenant-ids">
+        {tenants.data?.map((t) => (
+          <option value={t.tenantId} />
         ))}
-      </select>
+      </datalist>
     </label>
   );
 }

@@ -75,3 +75,43 @@ export interface PolicyPreview {
   size: { policy: number; managedPolicyArns: number; total: number; limit: number; worstCase: number } | null;
   problems: { path?: string; code: string; message: string }[];
 }
+
+export interface WorkloadIdentity {
+  tenantId: string;
+  partnerId: string;
+  identityId: string;
+  version: number;
+  issuer: string;
+  audiences: string[];
+  subject: { exact: string } | { pattern: string };
+  requiredClaims: Record<string, string>;
+  claimTags: string[];
+  createdAt: string;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+
+export interface RevocationEntity {
+  kind: 'role' | 'user';
+  roleArn?: string;
+  userName?: string;
+  state: 'pending' | 'written' | 'not-modifiable';
+  reason?: string;
+}
+
+export interface Revocation {
+  revocationId: string;
+  tenantId: string;
+  target: { kind: 'partner'; partnerId: string; before: string } | { kind: 'issuance'; issuanceId: string; partnerId: string };
+  state: 'pending' | 'effective' | 'partial' | 'recorded-only';
+  createdAt: string;
+  createdBy: string;
+  effectiveAt?: string;
+  targetsExpireAt: string;
+  entities: RevocationEntity[];
+}
+
+export interface RevocationCreated {
+  created: boolean;
+  revocation: Revocation;
+}

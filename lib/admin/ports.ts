@@ -18,6 +18,7 @@ import type {
 } from '../core/model';
 import type { Page, PageRequest } from '../core/page';
 import type { IssuerRules } from '../identity/oidc-rules';
+import type { MfaDeps } from '../mfa/devices';
 
 export type { Page, PageRequest };
 
@@ -90,8 +91,11 @@ export interface RevocationStore {
 
 /** Writing credvend's revocation inline policy on one entity. Failures throw RevocationWriteError. */
 export interface RevocationPolicyWriter {
-  /** Puts the statements (by Sid) into the entity's revocation policy, merged with what is there. */
-  add(entity: RevocationEntity, statements: IamStatement[]): Promise<void>;
+  /**
+   * Puts the statements (by Sid) into the entity's revocation policy, merged with what is there, as
+   * `tenantId`'s: on the federation user, shared by every tenant, within that tenant's share.
+   */
+  add(entity: RevocationEntity, statements: IamStatement[], tenantId: string): Promise<void>;
   /** Takes out the statements whose targets have all expired; touches IAM only when there are some. Answers how many. */
   prune(entity: RevocationEntity): Promise<number>;
 }
@@ -120,6 +124,8 @@ export interface AdminDeps {
   oidc?: IssuerRules;
   /** Called after a key is revoked or an entity disabled: drops this container's cached directory. */
   onRevocation?: () => void;
+  /** Partners' TOTP devices (issue 19); absent: the MFA routes answer 503 mfa_unavailable. */
+  mfa?: MfaDeps;
   /** The tenant's revocations, newest first: issuance listings show what they revoked. */
   revocationList?: RevocationStore['list'];
   /** Revoking credentials already issued; absent where the function has no IAM grants for it. */

@@ -7,6 +7,7 @@ import { AppError, type ErrorDetail } from '../core/errors';
 import type { Mode, TenantBinding, TenantPolicyDocument } from '../core/model';
 import type { Caller } from '../identity/authenticate';
 import { bindingProblems } from '../policy/binding';
+import { mfaRequired } from '../policy/mfa';
 import { UnknownPlaceholderError } from '../policy/render';
 import { buildSessionPolicy, type SessionPolicy } from '../policy/session';
 import { STS_LIMITS } from '../policy/sts-limits';
@@ -57,6 +58,8 @@ export interface PreviewResult {
   problems: PreviewProblem[];
   /** True when an issuance with this request would pass every check credvend makes before STS. */
   ok: boolean;
+  /** Whether the policy gates this issuance on an MFA code (the session then carries mfa=true); null when no mode was planned. */
+  mfaRequired: boolean | null;
 }
 
 /** Keeps an error of the issuance flow as problems: one per detail, under the error's code. */
@@ -110,6 +113,7 @@ export async function previewPolicy(deps: AdminDeps, caller: Caller, tenantId: s
     size: rendered?.plan && document ? sizeOf(rendered.plan, document) : null,
     problems,
     ok: problems.length === 0,
+    mfaRequired: rendered?.plan ? rendered.mfaRequired : null,
   };
 }
 
@@ -120,16 +124,18 @@ function renderPreview(
   who: { tenantId: string; partnerId: string },
   request: IssueRequest,
   problems: PreviewProblem[],
-): { mode: Mode; plan?: IssuancePlan } {
+): { mode: Mode; plan?: IssuancePlan; mfaRequired: boolean } {
   const mode = request.mode ?? document.defaultMode;
   const settings = document.modes[mode];
   if (!settings) {
     problems.push({ code: 'mode_not_allowed', path: '$.mode', message: `The policy does not allow ${mode} credentials` });
-    return { mode };
+    return { mode, mfaRequired: false };
   }
   const resolved: ResolvedPolicy = { policy: { tenantId: who.tenantId, version, document, updatedAt: '' }, binding, mode, settings };
-  const planned = planWithProblems(resolved, who, request, problems);
-  if (!planned) return { mode };
+  // A session issued under the requirement carries mfa=true: the preview shows that session.
+  const mfa = mfaRequired(document, mode, settings);
+  const planned = planWithProblems(resolved, who, request, problems, mfa);
+  if (!planned) return { mode, mfaRequired: mfa };
   let plan = planned.plan;
   if (planned.scopeLeftOut && request.scope) {
     // Show (and measure) the policy as issuance would have built it with the uncovered scope.
@@ -146,7 +152,7 @@ function renderPreview(
     if (!(err instanceof AppError)) throw err;
     record(problems, err);
   }
-  return { mode, plan };
+  return { mode, plan, mfaRequired: mfa };
 }
 
 /** Plans like issuance; on a refusal, records it and plans again without the refused input. */
@@ -155,11 +161,12 @@ function planWithProblems(
   who: { tenantId: string; partnerId: string },
   request: IssueRequest,
   problems: PreviewProblem[],
+  mfa: boolean,
 ): { plan: IssuancePlan; scopeLeftOut: boolean } | undefined {
   let attempt = request;
   for (;;) {
     try {
-      return { plan: planIssuance(resolved, who, attempt, PREVIEW_ISSUANCE_ID), scopeLeftOut: attempt.scope !== request.scope };
+      return { plan: planIssuance(resolved, who, attempt, PREVIEW_ISSUANCE_ID, mfa), scopeLeftOut: attempt.scope !== request.scope };
     } catch (err) {
       // Only a stored document can hold an unknown placeholder: drafts fail validation first.
       if (err instanceof UnknownPlaceholderError) {

@@ -8,6 +8,7 @@ import { parseWith } from '../http/validate';
 import type { Authenticator, Caller } from '../identity/authenticate';
 import { activateExternalId, getBinding, getTrust, parsePutBinding, putBinding, rotateExternalId } from './bindings';
 import { listAuditReports, queryIssuances } from './issuances';
+import { confirmMfaDeviceAsAdmin, confirmMfaDeviceAsPartner, deleteMfaDevice, enrolMfaDevice, listMfaDevices } from './mfa-devices';
 import { createOperatorKey, listOperatorKeys, revokeOperatorKey } from './operator-keys';
 import {
   createPartner,
@@ -24,12 +25,14 @@ import { previewPolicy } from './preview';
 import { createRevocation, listRevocations, type RevocationInput } from './revocations';
 import {
   BindingExpectationRequest,
+  ConfirmMfaDeviceRequest,
   CreatePartnerRequest,
   CreateRevocationRequest,
   CreateTenantRequest,
   DEFAULT_PAGE_SIZE,
   DeleteWorkloadIdentityQuery,
   EmptyRequest,
+  EnrolMfaDeviceRequest,
   IssuanceQuery,
   ListQuery,
   PreviewRequest,
@@ -56,6 +59,8 @@ export interface AdminRoute {
 export const OPERATOR: readonly KeyKind[] = ['operator'];
 /** Tenant routes: the tenant's own admin, or an operator (access.ts decides which tenant). */
 export const TENANT_ADMIN: readonly KeyKind[] = ['admin', 'operator'];
+/** A partner acting on its own records (tenant and partner from its key). */
+export const PARTNER: readonly KeyKind[] = ['partner'];
 
 const query = (req: HttpRequest) => req.event.queryStringParameters ?? {};
 const empty = (req: HttpRequest) => parseWith(EmptyRequest, req.body);
@@ -151,6 +156,31 @@ export const ADMIN_ROUTES: Record<string, AdminRoute> = {
     return queryIssuances(d, c, req.path('tenantId'), filter, pageOf({ limit, cursor }));
   }),
   'GET /v1/tenants/{tenantId}/audit-reports': tenantAdmin(200, (d, req, c) => listAuditReports(d, c, req.path('tenantId'), page(req))),
+
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices': tenantAdmin(201, (d, req, c) =>
+    enrolMfaDevice(d, c, req.path('tenantId'), req.path('partnerId'), parseWith(EnrolMfaDeviceRequest, req.body)),
+  ),
+  'GET /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices': tenantAdmin(200, (d, req, c) =>
+    listMfaDevices(d, c, req.path('tenantId'), req.path('partnerId')),
+  ),
+  'POST /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices/{deviceId}/confirm': tenantAdmin(200, (d, req, c) =>
+    confirmMfaDeviceAsAdmin(
+      d,
+      c,
+      req.path('tenantId'),
+      req.path('partnerId'),
+      req.path('deviceId'),
+      parseWith(ConfirmMfaDeviceRequest, req.body).code,
+    ),
+  ),
+  'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices/{deviceId}': tenantAdmin(200, (d, req, c) =>
+    deleteMfaDevice(d, c, req.path('tenantId'), req.path('partnerId'), req.path('deviceId')),
+  ),
+  'POST /v1/mfa-devices/{deviceId}/confirm': {
+    kinds: PARTNER,
+    status: 200,
+    run: (d, req, c) => confirmMfaDeviceAsPartner(d, c, req.path('deviceId'), parseWith(ConfirmMfaDeviceRequest, req.body).code),
+  },
 };
 
 const revokeSessions = (req: HttpRequest): boolean => parseWith(RevokeSessionsQuery, query(req), 'query string').revokeSessions === 'true';

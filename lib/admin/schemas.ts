@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 import { ID_PATTERN } from '../core/model';
 import { CLAIM_NAME, MAX_CLAIM_TAGS, MAX_ISSUER_LENGTH } from '../identity/oidc-rules';
 import { isResourcePattern, MANAGED_POLICY_ARN_PATTERN, ROLE_ARN_PATTERN, ROLE_MAX_SESSION_DURATION } from '../policy/iam-syntax';
-import { IssueRequestSchema } from '../vend/request';
+import { IssueRequestSchema, MFA_CODE_PATTERN } from '../vend/request';
 
 export const Id = z.string().check(z.regex(ID_PATTERN, 'Expected 3-32 characters: lowercase letters, digits and inner dashes'));
 
@@ -80,10 +80,19 @@ export const DeleteWorkloadIdentityQuery = z.object({ expectedVersion: z.string(
 export const BindingExpectationRequest = z.strictObject({ expectedVersion: z.int().check(z.minimum(1)) });
 
 /** An issuance request plus the partner to preview it for, and optionally a draft document. */
-export const PreviewRequest = z.extend(IssueRequestSchema, {
+// Without mfaCode: a preview never checks a code (it reports whether issuance would need one).
+export const PreviewRequest = z.extend(z.omit(IssueRequestSchema, { mfaCode: true }), {
   partnerId: Id,
   policy: z.optional(z.unknown()),
 });
+
+/** Enrolment of a partner's TOTP device: a label the admin and the person recognise it by. */
+export const EnrolMfaDeviceRequest = z.strictObject({
+  label: z.optional(z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[\x20-\x7E]+$/, 'Printable ASCII'))),
+});
+
+/** The device's current six-digit code: proves the seed reached an authenticator. */
+export const ConfirmMfaDeviceRequest = z.strictObject({ code: z.string().check(z.regex(MFA_CODE_PATTERN, 'Six digits')) });
 
 const Limit = z.string().check(z.regex(/^(100|[1-9][0-9]?)$/, 'Expected an integer from 1 to 100'));
 const Cursor = z.string().check(z.minLength(1), z.maxLength(2048));
@@ -118,6 +127,7 @@ export type CreateTenantBody = z.infer<typeof CreateTenantRequest>;
 export type CreatePartnerBody = z.infer<typeof CreatePartnerRequest>;
 export type PutPolicyBody = z.infer<typeof PutPolicyRequest>;
 export type PreviewBody = z.infer<typeof PreviewRequest>;
+export type EnrolMfaDeviceBody = z.infer<typeof EnrolMfaDeviceRequest>;
 export type PutBindingBody = z.infer<typeof PutBindingRequest>;
 export type BindingExpectation = z.infer<typeof BindingExpectationRequest>;
 export type PutWorkloadIdentityBody = z.infer<typeof PutWorkloadIdentityRequest>;

@@ -72,3 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export const config: Config = loadConfig();
+
+/**
+ * The SSM SecureString holding the 32-byte AES-256-GCM key (base64) that seals MFA seeds at rest
+ * (issue 19). Apart from Config: only the admin API and the lazily loaded MFA module read it, so the
+ * vend handler module does not carry it.
+ */
+export function mfaSeedKeyParameter(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.MFA_SEED_KEY_PARAMETER || undefined;
+}

@@ -80,7 +80,11 @@ export type ForbiddenCode =
   | 'scope_not_allowed'
   | 'binding_not_configured'
   | 'policy_outside_binding'
-  | 'policy_needs_update';
+  | 'policy_needs_update'
+  | 'mfa_required'
+  | 'mfa_code_invalid'
+  | 'mfa_code_replayed'
+  | 'mfa_not_enrolled';
 
 /** 403: authenticated but not allowed. */
 export class ForbiddenError extends AppError {
@@ -116,6 +120,8 @@ export type ConflictCode =
   | 'key_revoked'
   | 'own_operator_key'
   | 'operator_key_exists'
+  | 'mfa_device_limit'
+  | 'mfa_device_confirmed'
   | 'idempotency_key_reused';
 
 /** 409: a conditional write lost (stale version, duplicate id). */
@@ -150,7 +156,8 @@ export type UnprocessableCode =
   | 'sts_malformed_policy'
   | 'sts_packed_policy_too_large'
   | 'sts_validation_error'
-  | 'scope_too_complex';
+  | 'scope_too_complex'
+  | 'mfa_code_invalid';
 
 /** 422: valid JSON that breaks a rule (an STS limit, a policy rule). */
 export class UnprocessableError extends AppError {
@@ -190,6 +197,7 @@ export type DependencyUnavailableCode =
   | 'federation_not_configured'
   | 'federation_keys_unavailable'
   | 'federation_keys_invalid'
+  | 'mfa_unavailable'
   | 'oidc_issuer_unavailable';
 
 /** 503: a dependency is down or throttling; safe to retry later. */

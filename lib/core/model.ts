@@ -11,6 +11,9 @@ export type IssuanceStatus = 'active' | 'expired';
 /** Session tags credvend sets on every assumed-role session (transitive); tenants may not set them. */
 export const IDENTITY_TAGS = ['tenant', 'partner'] as const;
 
+/** The session tag credvend sets (value `true`) on sessions issued after an MFA check; tenants may not set it. */
+export const MFA_TAG = 'mfa';
+
 /** Tenant and partner ids: lowercase, safe inside ARNs, STS names, tags and DynamoDB keys. */
 export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/;
 
@@ -77,6 +80,34 @@ export interface TenantPolicyDocument {
   sessionTags?: Record<string, string>;
   /** Per-partner issuance limit, enforced across all Lambdas. */
   rateLimit?: { perMinute: number };
+  /** Issuance needs a valid MFA code for these modes, or for assume-role with these bound roles (lib/policy/mfa.ts). */
+  mfa?: MfaRequirement;
+}
+
+export interface MfaRequirement {
+  modes?: Mode[];
+  /** Names of roles in the tenant's binding (as `modes['assume-role'].role` names them). */
+  roles?: string[];
+}
+
+export type MfaDeviceStatus = 'pending' | 'active';
+
+/**
+ * A partner's TOTP device (lib/mfa). The seed is stored only sealed (AES-256-GCM, bound to tenant,
+ * partner and device): `sealedSeed` never leaves the adapters and the MFA domain.
+ */
+export interface MfaDevice {
+  tenantId: string;
+  partnerId: string;
+  deviceId: string;
+  label: string;
+  status: MfaDeviceStatus;
+  sealedSeed: string;
+  createdAt: string;
+  createdBy: string;
+  confirmedAt?: string;
+  /** The last RFC 6238 time step accepted (confirmation or issuance): a code of that step or earlier is a replay. */
+  lastUsedStep?: number;
 }
 
 export interface TenantPolicy {
@@ -164,6 +195,8 @@ export interface IssuanceRecord {
   userAgent: string;
   requestId: string;
   status: IssuanceStatus;
+  /** True when the session was issued after an MFA check (it carries the session tag mfa=true). */
+  mfa?: boolean;
   /** Token-authenticated issuances: who the token named (never the token itself). */
   webIdentity?: { issuer: string; subject: string; tokenId?: string; identityId: string };
 }
@@ -186,7 +219,8 @@ export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user
 /**
  * Why a revocation's entry is not written yet (pending: retried) or cannot be (not-modifiable). Pending:
  * iam_throttled, iam_access_denied, iam_no_such_entity, iam_failed, policy_full (IAM's inline-policy
- * quota even after compaction), policy_conflict (too many concurrent writers). Not modifiable:
+ * quota even after compaction), tenant_share_full (the tenant's share of the federation user, which every
+ * tenant shares, even after compacting its own statements), policy_conflict (too many concurrent writers). Not modifiable:
  * outside_credvend_account, role_not_bound, federation_not_deployed.
  */
 export const REVOCATION_REASONS = [
@@ -195,6 +229,7 @@ export const REVOCATION_REASONS = [
   'iam_no_such_entity',
   'iam_failed',
   'policy_full',
+  'tenant_share_full',
   'policy_conflict',
   'outside_credvend_account',
   'role_not_bound',

@@ -131,3 +131,13 @@ export function keyOwnerPk(r: Pick<ApiKeyRecord, 'kind' | 'tenantId' | 'partnerI
 
 /** The UTC hour of an expiry: the audit reads the byExpiry partitions (partitionsOf) of each hour its window touches. */
 export const expiryBucketOf = issuancePartitionBase.expiry;
+
+/**
+ * A partner's TOTP devices (lib/mfa), under its tenant: `MFA#<partner>#<device>`. Ids never contain `#`,
+ * so one partner's prefix never covers another's devices. Apart from tableKeys so the vend handler
+ * module, which never touches devices (its lazily loaded MFA module does), does not carry it.
+ */
+export const mfaDeviceKeys = {
+  device: (tenantId: string, partnerId: string, deviceId: string) => ({ pk: `TENANT#${tenantId}`, sk: `MFA#${partnerId}#${deviceId}` }),
+  partnerPrefix: (partnerId: string) => `MFA#${partnerId}#`,
+};

@@ -16,22 +16,23 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
     "not registered for its audience's tenant, its key is not the issuer's, or its signature is bad: one answer, so probing " +
     'learns nothing), token_expired, token_not_yet_valid, token_issued_in_future, token_subject_not_allowed, ' +
     'token_claims_invalid, token_identity_ambiguous',
-  403: "Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy or binding yet (policy_not_configured, binding_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed), a policy asking for more than the operator's binding allows (policy_outside_binding), a stored policy using a withdrawn placeholder (policy_needs_update)",
+  403: "Authenticated but not allowed: a key of the wrong kind (wrong_key_kind), a disabled tenant or partner (tenant_disabled, partner_disabled), no policy or binding yet (policy_not_configured, binding_not_configured), a mode or scope the policy does not allow (mode_not_allowed, scope_not_allowed), a policy asking for more than the operator's binding allows (policy_outside_binding), a stored policy using a withdrawn placeholder (policy_needs_update), an issuance the tenant policy gates on MFA sent without a code (mfa_required), with a wrong one (mfa_code_invalid), with one already used (mfa_code_replayed), or for a partner with no confirmed MFA device (mfa_not_enrolled)",
   404: "Unknown — another tenant's resources answer exactly as absent ones (not_found, policy_not_configured, binding_not_configured, route_not_found)",
-  409: 'Conflict: the id exists (tenant_exists, partner_exists), the policy or binding is no longer at expectedVersion (version_conflict), the key is revoked (key_revoked), a key or operator key exists (key_exists, operator_key_exists), an operator key cannot revoke itself (own_operator_key), an Idempotency-Key reused with another request (idempotency_key_reused)',
+  409: 'Conflict: the id exists (tenant_exists, partner_exists), the policy or binding is no longer at expectedVersion (version_conflict), the key is revoked (key_revoked), a key or operator key exists (key_exists, operator_key_exists), an operator key cannot revoke itself (own_operator_key), an Idempotency-Key reused with another request (idempotency_key_reused), a partner has as many MFA devices as allowed (mfa_device_limit), the MFA device is confirmed already (mfa_device_confirmed)',
   413: 'The body exceeds the size limit (payload_too_large)',
   415: 'The body is not JSON (unsupported_media_type)',
-  422: 'Valid JSON that breaks a rule (invalid_policy, invalid_binding, invalid_workload_identity, policy_key_collision, sts_limit_exceeded, duration_not_allowed, scope_too_complex), or STS refused the request for a reason the caller can fix (sts_malformed_policy, sts_packed_policy_too_large, sts_validation_error); `details` lists every problem',
+  422: 'Valid JSON that breaks a rule (invalid_policy, invalid_binding, invalid_workload_identity, policy_key_collision, sts_limit_exceeded, duration_not_allowed, scope_too_complex, mfa_code_invalid when confirming an MFA device), or STS refused the request for a reason the caller can fix (sts_malformed_policy, sts_packed_policy_too_large, sts_validation_error); `details` lists every problem',
   429: 'Rate limited (rate_limited); see Retry-After',
   500: 'Internal error (internal_error); never carries internals',
   502: 'STS refused for a reason the caller cannot fix (sts_access_denied, sts_region_disabled, sts_credentials_rejected)',
-  503: 'A dependency is down or throttling (dynamodb_unavailable, audit_write_failed, dependency_timeout, sts_throttled, sts_unavailable, federation_not_configured, federation_keys_unavailable, federation_keys_invalid, oidc_issuer_unavailable: the issuer of an OIDC token could not be reached for its keys); retry later, see Retry-After',
+  503: 'A dependency is down or throttling (dynamodb_unavailable, audit_write_failed, dependency_timeout, sts_throttled, sts_unavailable, federation_not_configured, federation_keys_unavailable, federation_keys_invalid, oidc_issuer_unavailable: the issuer of an OIDC token could not be reached for its keys, mfa_unavailable); retry later, see Retry-After',
 };
 
 const PATH_PARAMETERS: Record<string, { description: string; pattern: string }> = {
   tenantId: { description: 'Tenant id', pattern: ID_PATTERN.source },
   partnerId: { description: 'Partner id', pattern: ID_PATTERN.source },
   keyId: { description: 'Key id (the public part of a key)', pattern: '^(pk|ak|ok)-[a-z2-7]{16}$' },
+  deviceId: { description: 'MFA device id', pattern: '^mfa-[a-z2-7]{16}$' },
   identityId: { description: "Workload identity id (the tenant admin's choice)", pattern: ID_PATTERN.source },
 };
 

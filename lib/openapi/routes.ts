@@ -92,7 +92,13 @@ export const ROUTES: RouteSpec[] = [
       "and kept in the operator's binding, for a role the operator bound to the tenant: the tenant policy names the role, " +
       'never its ARN. 403 binding_not_configured when the tenant has no binding; 403 policy_outside_binding when the tenant ' +
       'policy asks for more than the binding allows now (a binding may narrow after the policy was written); 422 ' +
-      'policy_key_collision when the policy renders two identical condition keys for this partner.' +
+      'policy_key_collision when the policy renders two identical condition keys for this partner.\n\n' +
+      '**MFA** (issue 19): when the tenant policy requires MFA for the mode or role (`mfa`), `mfaCode` must be the current ' +
+      "code of one of the partner's confirmed TOTP devices: 403 mfa_required without one, mfa_code_invalid for a wrong one, " +
+      'mfa_code_replayed for one already used (each code is accepted once; of concurrent requests with one code exactly one ' +
+      'succeeds), mfa_not_enrolled when the partner has no confirmed device. The rate limit is counted first. A session ' +
+      'issued after an MFA check carries the session tag `mfa=true` (not transitive), which the tenant policy ' +
+      'cannot set, and its issuance record `mfa: true`. GET ?format=container sends no code: MFA-gated tenants refuse it.' +
       TOKEN_AUTH,
     ...partnerRoute,
     body: { schema: 'IssueRequest', optional: true },
@@ -114,6 +120,17 @@ export const ROUTES: RouteSpec[] = [
     query: 'ContainerQuery',
     success: { status: 200, schema: 'ContainerCredentials', description: 'Credentials issued with the tenant defaults', secret: true },
     errors: [400, 422, 429, 502],
+  },
+  {
+    method: 'POST',
+    path: '/v1/mfa-devices/{deviceId}/confirm',
+    operationId: 'confirmOwnMfaDevice',
+    summary: "Confirm one of the calling partner's pending MFA devices with its current code",
+    description: "Tenant and partner come from the key: another partner's device answers 404 like an absent one. The code is used up.",
+    ...partnerRoute,
+    body: { schema: 'ConfirmMfaDeviceRequest' },
+    success: { status: 200, schema: 'MfaDevice', description: 'The device, now active' },
+    errors: [404, 409, 422],
   },
   {
     method: 'GET',
@@ -402,6 +419,47 @@ export const ROUTES: RouteSpec[] = [
     ...tenantRoute,
     body: noBody,
     success: { status: 201, schema: 'NewApiKey', description: 'Key created; `apiKey` is shown once', secret: true },
+  },
+  {
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices',
+    operationId: 'enrolMfaDevice',
+    summary: 'Enrol a TOTP device for a partner (the seed is in this response only)',
+    description:
+      'Creates a `pending` device with a fresh 160-bit seed, sealed at rest (AES-256-GCM, bound to tenant, partner and ' +
+      'device). `seed` (base32) and `otpauthUri` are shown once: hand them to the person behind the partner key. The ' +
+      'device counts at issuance only once confirmed with its current code. At most 5 devices per partner (409 mfa_device_limit).',
+    ...tenantRoute,
+    body: { schema: 'EnrolMfaDeviceRequest', optional: true },
+    success: { status: 201, schema: 'NewMfaDevice', description: 'Device enrolled, pending confirmation', secret: true },
+    errors: [409],
+  },
+  {
+    method: 'GET',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices',
+    operationId: 'listMfaDevices',
+    summary: "List a partner's MFA devices (never their seeds)",
+    ...tenantRoute,
+    success: { status: 200, schema: 'MfaDeviceList', description: 'Every device of the partner, oldest first' },
+  },
+  {
+    method: 'POST',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices/{deviceId}/confirm',
+    operationId: 'confirmMfaDevice',
+    summary: 'Confirm a pending MFA device with its current code',
+    description: 'The code is used up: issuance refuses it afterwards (mfa_code_replayed). 422 mfa_code_invalid for a wrong code.',
+    ...tenantRoute,
+    body: { schema: 'ConfirmMfaDeviceRequest' },
+    success: { status: 200, schema: 'MfaDevice', description: 'The device, now active' },
+    errors: [409, 422],
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices/{deviceId}',
+    operationId: 'deleteMfaDevice',
+    summary: 'Delete an MFA device; its codes stop counting at once',
+    ...tenantRoute,
+    success: { status: 200, schema: 'DeletedMfaDevice', description: 'The device is gone' },
   },
   {
     method: 'GET',

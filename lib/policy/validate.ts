@@ -8,6 +8,8 @@ import {
   type IamStatement,
   ID_PATTERN,
   IDENTITY_TAGS,
+  MFA_TAG,
+  type MfaRequirement,
   MODES,
   type Mode,
   type ModeSettings,
@@ -43,7 +45,7 @@ export type { PolicyProblem };
 export type PolicyValidation = { ok: true; document: TenantPolicyDocument; problems: [] } | { ok: false; problems: PolicyProblem[] };
 
 /** Session tags every assume-role session carries (set by the issuance flow); a tenant may not set them. */
-const RESERVED_TAG_KEYS: readonly string[] = IDENTITY_TAGS;
+const RESERVED_TAG_KEYS: readonly string[] = [...IDENTITY_TAGS, MFA_TAG];
 const MAX_TENANT_TAGS = STS_LIMITS.tags - RESERVED_TAG_KEYS.length;
 /** Keys a tenant may give its own session tags: printable ASCII without spaces. */
 const TENANT_TAG_KEY = /^[A-Za-z0-9_.:/=+\-@]+$/;
@@ -312,6 +314,27 @@ const SessionTags = z.record(z.string(), TagValue).check(
 
 const RateLimit = z.strictObject({ perMinute: integerIn(RATE_LIMIT_PER_MINUTE, 'rate_limit_out_of_range') });
 
+/** `{ "modes": ["federation"], "roles": ["admin"] }`: MFA for a mode, or for assume-role with a bound role. */
+const Mfa = z
+  .strictObject({
+    modes: z.optional(z.array(z.enum(MODES as [Mode, ...Mode[]]))),
+    roles: z.optional(
+      z.array(matching(ID_PATTERN, 'invalid_role_name', 'the name of a role in the binding (3-32 lowercase letters, digits, dashes)')),
+    ),
+  })
+  .check(
+    rule<Loose<MfaRequirement>>(isRecord, (mfa, report) => {
+      const count = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+      if (count(mfa.modes) + count(mfa.roles) === 0) {
+        report('mfa_requirement_empty', 'Name at least one mode or role that needs MFA, or leave mfa out');
+      }
+      for (const key of ['modes', 'roles'] as const) {
+        const list = mfa[key];
+        if (Array.isArray(list) && new Set(list).size !== list.length) report('duplicate_entry', `${key} lists an entry twice`, [key]);
+      }
+    }),
+  );
+
 function worstCaseLength(statements: readonly IamStatement[], managedPolicyArns: readonly string[]): number {
   const policy = JSON.stringify(buildSessionPolicy(renderStatements(statements, WORST_CASE_VALUES), undefined));
   return policy.length + managedPolicyArns.reduce((sum, arn) => sum + arn.length, 0);
@@ -333,6 +356,7 @@ export const TenantPolicyDocumentSchema = z
     managedPolicyArns: z.optional(ManagedPolicyArns),
     sessionTags: z.optional(SessionTags),
     rateLimit: z.optional(RateLimit),
+    mfa: z.optional(Mfa),
   })
   .check(
     rule<Loose<TenantPolicyDocument>>(isRecord, (doc, report) => {

@@ -48,6 +48,7 @@ const RECORD_FIELDS: Record<keyof IssuanceRecord, true> = {
   userAgent: true,
   requestId: true,
   status: true,
+  mfa: true,
 };
 
 export function issuanceRecordOf(item: Item): IssuanceRecord {

@@ -8,6 +8,7 @@ import {
   type BoundRole,
   IDENTITY_TAGS,
   type IssuanceRecord,
+  MFA_TAG,
   type Mode,
   type ModeSettings,
   type TenantBinding,
@@ -24,7 +25,7 @@ import {
   assertFederationWithinLimits,
   type FederationRequest,
 } from '../policy/sts-limits';
-import type { IssuanceLedger, IssuedCredentials, PartnerDirectory, RateLimiter, StsPort } from './ports';
+import type { IssuanceLedger, IssuedCredentials, MfaAssertion, MfaGate, PartnerDirectory, RateLimiter, StsPort } from './ports';
 import { federationName, partnerIdentity, roleSessionName } from './principal-names';
 import type { IssueRequest } from './request';
 
@@ -40,6 +41,8 @@ export interface IssueDeps {
   rateLimiter?: RateLimiter;
   /** The operators' per-partner ceiling (issuances per minute): a tenant's own limit may only be lower. */
   partnerRateCeilingPerMinute?: number;
+  /** The MFA gate (lib/vend/mfa-gate.ts); the wiring loads it only when the policy has a requirement or a code is sent. */
+  mfa: MfaGate;
 }
 
 export interface IssueContext {
@@ -47,6 +50,8 @@ export interface IssueContext {
   requestId: string;
   sourceIp: string;
   userAgent: string;
+  /** A second factor the caller's authentication asserted (web-identity `amr`, see mfa-gate.ts): counts as MFA. */
+  mfaAssertion?: MfaAssertion;
 }
 
 export interface IssueResult {
@@ -156,6 +161,11 @@ export function planIssuance(
   who: { tenantId: string; partnerId: string; claimTags?: Record<string, string> },
   request: IssueRequest,
   issuanceId: string,
+  /**
+   * The session passed an MFA check: it carries the session tag mfa=true, not transitive (a role
+   * chained from the session proved no second factor itself, as with AWS's own aws:MultiFactorAuthPresent).
+   */
+  mfa?: boolean,
 ): IssuancePlan {
   const { policy, binding, mode, settings } = resolved;
   const { tenantId, partnerId } = who;
@@ -181,9 +191,12 @@ export function planIssuance(
   // On every session, federation included; the tenant cannot remove or override them. A token's claim
   // tags (`oidc:<claim>`, which tenant policies may not use) come between: they can override neither.
   // A policy stored before `oidc:` was reserved loses its `oidc:` tags (STS keys are case-insensitive).
+  // `mfa` is credvend's alone too: a tenant tag of that name (refused at PUT since issue 19, but possibly
+  // stored before) is dropped, whatever its case, and only a checked code or assertion sets it.
   const own = renderSessionTags(policy.document.sessionTags, values);
-  for (const key of Object.keys(own)) if (key.toLowerCase().startsWith('oidc:')) delete own[key];
-  const tags = { ...own, ...who.claimTags, tenant: tenantId, partner: partnerId };
+  for (const key of Object.keys(own)) if (/^(oidc:|mfa$)/i.test(key)) delete own[key];
+  const tags: Record<string, string> = { ...own, ...who.claimTags, tenant: tenantId, partner: partnerId };
+  if (mfa) tags[MFA_TAG] = 'true';
 
   if (mode === 'federation') {
     const sessionName = federationName(tenantId, partnerId, request.sessionName);
@@ -225,8 +238,12 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
   // too, and a partner over it costs no rendering or scope matching.
   const perMinute = effectiveRateLimit(resolved.policy.document, resolved.binding, deps.partnerRateCeilingPerMinute);
   if (perMinute !== undefined && deps.rateLimiter) await deps.rateLimiter.consume(tenantId, partnerId, perMinute);
+  // After the rate limit: guessing codes costs the partner's issuance budget. Only a policy with an MFA
+  // requirement or a request with a code (never empty: six digits) loads the gate; any other issuance
+  // is not MFA-verified (an asserted second factor, ctx.mfaAssertion, counts where MFA is required).
+  const mfa = !!(request.mfaCode || resolved.policy.document.mfa) && (await deps.mfa.check(resolved, tenantId, partnerId, request, ctx));
   const issuanceId = deps.newId();
-  const plan = planIssuance(resolved, { tenantId, partnerId, claimTags: ctx.caller.claimTags }, request, issuanceId);
+  const plan = planIssuance(resolved, { tenantId, partnerId, claimTags: ctx.caller.claimTags }, request, issuanceId, mfa);
   assertPlanWithinLimits(plan);
   let credentials: IssuedCredentials;
   try {
@@ -264,6 +281,7 @@ export async function issueCredentials(deps: IssueDeps, ctx: IssueContext, reque
     status: 'active',
     // Who the OIDC token named (never the token): the ledger answers "which workflow got this key".
     ...(ctx.caller.webIdentity ? { webIdentity: ctx.caller.webIdentity } : {}),
+    mfa: mfa || undefined,
   };
   try {
     await deps.ledger.record(record);

@@ -6,6 +6,8 @@ import { MODES, type Mode } from '../core/model';
 
 const ACTION_PATTERN = /^(\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const PRINTABLE_ASCII = /^[\x21-\x7E]+$/;
+/** RFC 6238 codes as authenticator apps show them (SHA-1, 6 digits, 30 s). */
+export const MFA_CODE_PATTERN = /^[0-9]{6}$/;
 
 /** Shape only; STS limits (name length, charset, durations) are checked later and answered 422. */
 export const IssueRequestSchema = z.strictObject({
@@ -18,5 +20,7 @@ export const IssueRequestSchema = z.strictObject({
       resources: z.optional(z.array(z.string().check(z.maxLength(1024), z.regex(PRINTABLE_ASCII))).check(z.maxLength(20))),
     }),
   ),
+  /** The current code of one of the partner's confirmed TOTP devices (issue 19): six digits. */
+  mfaCode: z.optional(z.string().check(z.regex(MFA_CODE_PATTERN))),
 });
 export type IssueRequest = z.infer<typeof IssueRequestSchema>;

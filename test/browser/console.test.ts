@@ -1,7 +1,8 @@
 // The web console in real Chromium (Debian's /usr/bin/chromium, driven by playwright-core: no browser
 // download) against the suite's local stack: sign in, the overview's charts from seeded issuances,
 // a partner and key created and rotated, a policy with a validation error then fixed, its preview
-// and diff, an API error shown with its code, the operator's pages, sign-out. Every page must log no
+// and diff, an API error shown with its code, the operator's pages, sign-out, a workload identity created,
+// edited, refused and deleted, revocations (one issuance, a partner on disable) and their state. Every page must log no
 // console error and cause no CSP violation. Takes the README's screenshots: into test-results/console/
 // on every run, into docs/console/ (the README's copies) with CREDVEND_SCREENSHOTS=docs (`npm run screenshots`),
 // so an ordinary test run leaves the checkout clean.
@@ -10,9 +11,9 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { tableKeys } from '../../lib/core/table-keys';
-import { demoPolicy } from '../../local/seed';
+import { demoBinding, demoPolicy } from '../../local/seed';
 import { newKey } from '../integration/admin/support';
-import { addTestPartner, apiUrl, call, closeTables, createTestTenant, type TestTenant, tables, uniqueId } from '../support/api';
+import { addTestPartner, apiUrl, call, closeTables, createTestTenant, stackInfo, type TestTenant, tables, uniqueId } from '../support/api';
 import { apiKeySecret, recordSecrets } from '../support/secret-scan';
 
 const CHROMIUM = process.env.CREDVEND_CHROMIUM ?? '/usr/bin/chromium';
@@ -31,6 +32,11 @@ const SESSION_KEY = 'credvend.console.session';
   let page: Page;
   let tenant: TestTenant;
   let partner2: string;
+  // The revocation flows' tenant: bound without federation, so its partner revocations write only to the demo
+  // role, never to the stack's federation user, whose inline quota every test tenant shares (README "Revoking
+  // credentials", Size). One assume-role issuance to revoke by id.
+  let quiet: TestTenant;
+  let quietIssuanceId: string;
   const problems: string[] = [];
 
   beforeAll(async () => {
@@ -42,6 +48,19 @@ const SESSION_KEY = 'credvend.console.session';
     for (let i = 0; i < 3; i++) await issue(tenant.partnerKey, { durationSeconds: 900 });
     await issue(p2Key, { mode: 'assume-role', durationSeconds: 900 });
     await issue(p2Key, { mode: 'federation', durationSeconds: 900 });
+    const { demoRoleArn, demoExternalId } = stackInfo();
+    quiet = await createTestTenant(undefined, {
+      binding: (tenantId, at) => {
+        const { federation: _, ...binding } = demoBinding(tenantId, demoRoleArn, demoExternalId, at);
+        return binding;
+      },
+    });
+    const quietIssued = await call('POST', '/v1/credentials', {
+      key: quiet.partnerKey,
+      body: { mode: 'assume-role', durationSeconds: 900 },
+    });
+    expect(quietIssued.status).toBe(201);
+    quietIssuanceId = quietIssued.body.issuanceId;
     const now = new Date();
     const report = {
       tenantId: tenant.tenantId,
@@ -258,6 +277,68 @@ const SESSION_KEY = 'credvend.console.session';
     await shot('binding');
   });
 
+  it('creates a workload identity, edits it, shows a refused one with its problems, deletes it', async () => {
+    await byTestId('nav-workload-identities').click();
+    await byTestId('wi-partner').locator(`option[value="${tenant.partnerId}"]`).waitFor({ state: 'attached' });
+    await byTestId('wi-partner').selectOption(tenant.partnerId);
+    const form = byTestId('wi-form');
+    const fill = async (fields: Record<string, string>) => {
+      for (const [name, value] of Object.entries(fields)) await form.locator(`[name=${name}]`).fill(value);
+    };
+    await fill({
+      identityId: 'gh-deploy',
+      issuer: 'https://token.actions.githubusercontent.com',
+      subject: 'repo:acme/app:*',
+      requiredClaims: 'repository_owner=acme',
+      claimTags: 'repository',
+    });
+    await form.locator('[name=subjectKind]').selectOption('pattern');
+    await form.getByRole('button', { name: 'Create' }).click();
+    await textOf('wi-done', 'Created gh-deploy (version 1)');
+    const row = byTestId('wi-gh-deploy');
+    await expect(row.textContent()).resolves.toContain('pattern repo:acme/app:*');
+    // What the API stored is what the form said (the audience defaulted to the tenant's own).
+    const path = `/v1/tenants/${tenant.tenantId}/partners/${tenant.partnerId}/workload-identities/gh-deploy`;
+    expect((await call('GET', path, { key: tenant.adminKey })).body).toMatchObject({
+      version: 1,
+      issuer: 'https://token.actions.githubusercontent.com',
+      audiences: [`credvend:${tenant.tenantId}`],
+      subject: { pattern: 'repo:acme/app:*' },
+      requiredClaims: { repository_owner: 'acme' },
+      claimTags: ['repository'],
+    });
+
+    // Edit: the form holds the stored identity; Save writes at the version read.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    expect(await form.locator('[name=requiredClaims]').inputValue()).toBe('repository_owner=acme');
+    await fill({ claimTags: 'repository\nactor' });
+    await form.getByRole('button', { name: 'Save (version 1)' }).click();
+    await textOf('wi-done', 'Saved gh-deploy: version 2');
+    await textOf('wi-gh-deploy', 'repository, actor');
+
+    // Refused: an audience of another tenant, shown with the API's code and each problem's path.
+    await fill({
+      identityId: 'elsewhere',
+      issuer: 'https://issuer.example.com',
+      audiences: 'credvend:some-other-tenant',
+      subject: 'anyone',
+    });
+    await form.getByRole('button', { name: 'Create' }).click();
+    const refusal = await textOf('api-error', 'invalid_workload_identity');
+    expect(refusal).toContain('invalid_workload_identity (HTTP 422)');
+    expect(refusal).toContain('$.audiences[0] audience_not_tenant_scoped');
+    expectFailedResource(422);
+    expect(await byTestId('workload-identities').locator('tr').count()).toBe(2);
+    await shot('workload-identities');
+
+    // Delete takes a second, confirming click.
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.getByRole('button', { name: 'Delete gh-deploy' }).click();
+    await textOf('wi-done', 'Deleted gh-deploy');
+    await row.waitFor({ state: 'detached' });
+    expect((await call('GET', path, { key: tenant.adminKey })).status).toBe(404);
+  });
+
   it('signs out: the key is gone from sessionStorage', async () => {
     await byTestId('sign-out').click();
     await byTestId('signin').waitFor();
@@ -274,7 +355,9 @@ const SESSION_KEY = 'credvend.console.session';
     await byTestId('nav-tenants').click();
     await byTestId(`tenant-${tenant.tenantId}`).waitFor();
     await shot('tenants');
-    await byTestId('tenant-picker').selectOption(tenant.tenantId);
+    // Typed, not picked from a list: in a full test run this tenant is one of hundreds.
+    await byTestId('tenant-picker').fill(tenant.tenantId);
+    await byTestId('tenant-picker').press('Enter');
     await byTestId('nav-binding').click();
     await textOf('binding', 'Binding (operator)');
     // The operator tightens a ceiling: PUT with the version read, answered with the next one.
@@ -286,6 +369,60 @@ const SESSION_KEY = 'credvend.console.session';
     await textOf('binding-saved', 'Saved: version 2');
     await textOf('binding', '600 issuances / min per partner');
     await shot('binding-operator');
+    await byTestId('sign-out').click();
+    expect(await stored()).toBeNull();
+  });
+
+  it('revokes one issuance and a partner (on disable), showing each state; a future cutoff is refused with its code', async () => {
+    await page.fill('input[name=key]', quiet.adminKey);
+    await page.fill('input[name=tenant]', quiet.tenantId);
+    await page.click('button[type=submit]');
+    await byTestId('page-overview').waitFor();
+    await byTestId('nav-revocations').click();
+    const form = byTestId('new-revocation');
+    await form.getByLabel('one issuance').check();
+    await form.locator('[name=issuanceId]').fill(quietIssuanceId);
+    await form.getByRole('button', { name: 'Revoke' }).click();
+    const done = await textOf('rv-done', 'effective');
+    const issuanceRevocation = /Revocation (rv[a-z0-9]+): effective/.exec(done)?.[1];
+    expect(issuanceRevocation).toBeDefined();
+    const row = byTestId(`rv-${issuanceRevocation}`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`issuance ${quietIssuanceId}`);
+    expect(await row.getByTestId(`rv-state-${issuanceRevocation}`).textContent()).toBe('effective');
+    expect(await row.textContent()).toMatch(/role\/.+: written/);
+
+    // Refused: a cutoff in the future (it would refuse credentials not issued yet); nothing recorded.
+    await form.getByLabel("a partner's sessions").check();
+    await form.locator('[name=partnerId]').selectOption(quiet.partnerId);
+    await form.locator('[name=before]').fill('2099-01-01T00:00');
+    await form.getByRole('button', { name: 'Revoke' }).click();
+    expect(await textOf('api-error', 'invalid_request')).toMatch(/invalid_request \(HTTP 400\): .*\$\.before/s);
+    expectFailedResource(400);
+    expect(await byTestId('revocations').locator('tr').count()).toBe(2);
+
+    // The partners page: Disable with "also revoke live sessions" answers the revocation it made.
+    await byTestId('nav-partners').click();
+    await byTestId('revoke-sessions').check();
+    await byTestId(`partner-${quiet.partnerId}`).getByRole('button', { name: 'Disable' }).click();
+    const disabled = await textOf('partner-done', 'revocation');
+    expect(disabled).toMatch(
+      new RegExp(`^Partner ${quiet.partnerId} disabled; its sessions issued until now: revocation rv[a-z0-9]+ effective$`),
+    );
+    const partnerRevocation = /revocation (rv[a-z0-9]+)/.exec(disabled)![1]!;
+    await byTestId('nav-revocations').click();
+    await byTestId(`rv-${partnerRevocation}`).waitFor();
+    expect(await byTestId('revocations').locator('tr').count()).toBe(3);
+    expect(await byTestId(`rv-${partnerRevocation}`).textContent()).toContain(`partner ${quiet.partnerId}, issued before`);
+    // The API lists the same two, both effective.
+    const listed = await call('GET', `/v1/tenants/${quiet.tenantId}/revocations`, { key: quiet.adminKey });
+    expect(listed.body.items.map((r: { revocationId: string; state: string }) => [r.revocationId, r.state]).sort()).toEqual(
+      [
+        [issuanceRevocation, 'effective'],
+        [partnerRevocation, 'effective'],
+      ].sort(),
+    );
+    await shot('revocations');
     await byTestId('sign-out').click();
     expect(await stored()).toBeNull();
   });

@@ -3,7 +3,8 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 
-const SECRET_FIELDS = new Set(['secretAccessKey', 'sessionToken', 'SecretAccessKey', 'SessionToken', 'Token']);
+// seed: an MFA device's TOTP seed, shown once at enrolment (issue 19).
+const SECRET_FIELDS = new Set(['secretAccessKey', 'sessionToken', 'SecretAccessKey', 'SessionToken', 'Token', 'seed']);
 
 /** Secrets inside an API response: credential secrets and the secret part of any `apiKey`. */
 export function secretsIn(value: unknown, out: string[] = []): string[] {

@@ -173,4 +173,17 @@ describe('reviveAppError (errors of the lazily loaded token verifier, a bundle o
     const own = new UnauthorizedError('invalid_key', 'x');
     expect(reviveAppError(own)).toBe(own);
   });
+
+  it("turns the lazily loaded MFA check's 403 refusals into this copy's ForbiddenError (issue 19)", async () => {
+    const { ForbiddenError } = await import('../../lib/core/errors');
+    const { reviveAppError } = await import('../../lib/core/revive-error');
+    const foreign403 = Object.assign(new Error('This MFA code was already used'), { statusCode: 403, code: 'mfa_code_replayed' });
+    const revived = reviveAppError(foreign403) as InstanceType<typeof ForbiddenError>;
+    expect(revived).toBeInstanceOf(ForbiddenError);
+    expect({ status: revived.statusCode, code: revived.code, message: revived.message }).toEqual({
+      status: 403,
+      code: 'mfa_code_replayed',
+      message: 'This MFA code was already used',
+    });
+  });
 });

@@ -15,7 +15,7 @@ import type {
 import { generateKey, type NewKey } from '../../lib/identity/api-key';
 import type { AssumeRoleRequest, FederationRequest } from '../../lib/policy/sts-limits';
 import type { DirectoryReader } from '../../lib/store/directory';
-import type { IssuanceLedger, IssuedCredentials, PartnerContext, RateLimiter, StsPort } from '../../lib/vend/ports';
+import type { IssuanceLedger, IssuedCredentials, MfaGate, PartnerContext, RateLimiter, StsPort } from '../../lib/vend/ports';
 
 /** A fake temporary access key id, built at runtime so no AWS-shaped key id is ever committed. */
 export function fakeAccessKeyId(fill = 'X'): string {
@@ -219,3 +219,10 @@ export class FakeRateLimiter implements RateLimiter {
     if (this.refuse) throw new RateLimitedError('rate_limited', 'Too many requests', { retryAfterSeconds: 7 });
   }
 }
+
+/** For tests of issuances that never meet an MFA requirement or a code (issue 19): any call fails the test. */
+export const NO_MFA: MfaGate = {
+  check: async () => {
+    throw new Error('this test has no MFA gate');
+  },
+};

@@ -15,6 +15,7 @@ import {
   FakeSts,
   FEDERATION_BOUNDARY,
   fakeAccessKeyId,
+  NO_MFA,
   PARTNER_ID,
   partner,
   policyDocument,
@@ -59,7 +60,7 @@ beforeEach(() => {
   directory = new FakeDirectory();
   ledger = new FakeLedger();
   sts = new FakeSts(ISSUED_AT);
-  deps = { directory, ledger, sts, now: () => ISSUED_AT, newId: () => ISSUANCE_ID };
+  deps = { directory, ledger, sts, now: () => ISSUED_AT, newId: () => ISSUANCE_ID, mfa: NO_MFA };
 });
 
 function usePolicy(overrides: Partial<TenantPolicyDocument>) {

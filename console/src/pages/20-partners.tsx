@@ -1,18 +1,52 @@
 // Partners and their keys: create, disable/enable, create/rotate/revoke keys (a new secret shown once).
+// "Also revoke live sessions" makes a disable or a key revoke ?revokeSessions=true: the partner's sessions
+// issued until now are revoked too (issue 16), and the answer's revocation is shown with its state.
 import { useState } from 'preact/hooks';
 import { api, listAll, tenantPath } from '../api';
 import type { Page, PageProps } from '../page';
-import type { ApiKey, NewApiKey, Partner } from '../types';
+import { RevocationState } from '../revocation';
+import type { ApiKey, NewApiKey, Partner, Revocation } from '../types';
 import { ErrorBox, NewSecret, Section, useAction, useLoad, when } from '../ui';
 
-function Keys({ session, tenantId, partner, onSecret }: PageProps & { partner: Partner; onSecret: (k: NewApiKey) => void }) {
+type Revoked = { revocation?: Revocation };
+const withSessions = (path: string, revokeSessions: boolean) => (revokeSessions ? `${path}?revokeSessions=true` : path);
+
+/** What a disable or a key revoke did, with the revocation it made when asked to. */
+function Done({ what, revocation }: { what: string; revocation?: Revocation }) {
+  return (
+    <p class="ok" data-testid="partner-done">
+      {what}
+      {revocation && (
+        <>
+          ; its sessions issued until now: revocation <span class="mono">{revocation.revocationId}</span>{' '}
+          <RevocationState revocation={revocation} />
+        </>
+      )}
+    </p>
+  );
+}
+
+function Keys({
+  session,
+  tenantId,
+  partner,
+  revokeSessions,
+  onSecret,
+  onDone,
+}: PageProps & {
+  partner: Partner;
+  revokeSessions: boolean;
+  onSecret: (k: NewApiKey) => void;
+  onDone: (what: string, r?: Revocation) => void;
+}) {
   const base = tenantPath(tenantId, `/partners/${encodeURIComponent(partner.partnerId)}/keys`);
   const keys = useLoad(() => listAll<ApiKey>(session, base), [base]);
   const action = useAction();
   const act = (method: string, path: string, shows: boolean) =>
     action.run(async () => {
-      const res = await api<NewApiKey>(session, method, path);
+      const res = await api<NewApiKey & Revoked>(session, method, path);
       if (shows) onSecret(res);
+      else onDone(`Key ${res.keyId} revoked`, res.revocation);
       keys.reload();
     });
   return (
@@ -38,7 +72,12 @@ function Keys({ session, tenantId, partner, onSecret }: PageProps & { partner: P
                   <button type="button" disabled={action.busy} onClick={() => act('POST', `${base}/${k.keyId}/rotate`, true)}>
                     Rotate
                   </button>
-                  <button type="button" class="danger" disabled={action.busy} onClick={() => act('DELETE', `${base}/${k.keyId}`, false)}>
+                  <button
+                    type="button"
+                    class="danger"
+                    disabled={action.busy}
+                    onClick={() => act('DELETE', withSessions(`${base}/${k.keyId}`, revokeSessions), false)}
+                  >
                     Revoke
                   </button>
                 </>
@@ -60,6 +99,9 @@ function Partners(props: PageProps) {
   const [open, setOpen] = useState<string>();
   const [secret, setSecret] = useState<NewApiKey>();
   const [form, setForm] = useState({ partnerId: '', name: '' });
+  const [revokeSessions, setRevokeSessions] = useState(false);
+  const [done, setDone] = useState<{ what: string; revocation?: Revocation }>();
+  const onDone = (what: string, revocation?: Revocation) => setDone({ what, revocation });
   const action = useAction();
   const create = (e: Event) => {
     e.preventDefault();
@@ -72,7 +114,10 @@ function Partners(props: PageProps) {
   };
   const toggle = (p: Partner) =>
     action.run(async () => {
-      await api(session, 'POST', tenantPath(tenantId, `/partners/${p.partnerId}/${p.status === 'enabled' ? 'disable' : 'enable'}`));
+      setDone(undefined);
+      const path = tenantPath(tenantId, `/partners/${p.partnerId}/${p.status === 'enabled' ? 'disable' : 'enable'}`);
+      const res = await api<Partner & Revoked>(session, 'POST', p.status === 'enabled' ? withSessions(path, revokeSessions) : path);
+      onDone(`Partner ${res.partnerId} ${res.status}`, res.revocation);
       partners.reload();
     });
   return (
@@ -85,7 +130,17 @@ function Partners(props: PageProps) {
         />
       )}
       <ErrorBox error={partners.error ?? action.error} />
+      {done && <Done {...done} />}
       <Section title="Partners">
+        <label class="picker">
+          <input
+            type="checkbox"
+            data-testid="revoke-sessions"
+            checked={revokeSessions}
+            onChange={(e) => setRevokeSessions((e.target as HTMLInputElement).checked)}
+          />
+          Disable and key Revoke also revoke live sessions (the partner's credentials issued until now, refused at AWS)
+        </label>
         <table data-testid="partners">
           <tr>
             <th>partner</th>
@@ -113,7 +168,7 @@ function Partners(props: PageProps) {
               {open === p.partnerId && (
                 <tr>
                   <td colSpan={5}>
-                    <Keys {...props} partner={p} onSecret={setSecret} />
+                    <Keys {...props} partner={p} revokeSessions={revokeSessions} onSecret={setSecret} onDone={onDone} />
                   </td>
                 </tr>
               )}

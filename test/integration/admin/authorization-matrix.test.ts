@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
+import { codeAt, seedFromBase32 } from '../../../lib/mfa/totp';
 import { demoBinding, demoPolicy } from '../../../local/seed';
 import { SERVERLESS_YML } from '../../../local/tables';
 import { CONSOLE_ASSETS_FILE } from '../../../scripts/build-console.mjs';
@@ -48,6 +49,8 @@ interface Ctx {
   tenant: TestTenant;
   /** An admin key of the tenant besides the caller's, for the revoke route. */
   spareAdminKeyId: string;
+  /** A pending MFA device of the tenant's partner, enrolled by its admin (cases with `device`). */
+  device?: { deviceId: string; seed: Uint8Array };
 }
 
 interface Case {
@@ -58,6 +61,8 @@ interface Case {
   body?: (c: Ctx) => unknown;
   /** The case's tenant binding, when the route needs one other than the demo binding. */
   binding?: TestTenantOptions['binding'];
+  /** The route acts on an MFA device: one is enrolled (pending) for the tenant's partner first. */
+  device?: true;
   /** A console page (HTML, no API route): not in the OpenAPI document, any key is ignored. */
   page?: true;
   /** What must exist before the call (written straight to the tables). */
@@ -245,6 +250,39 @@ const CASES: Case[] = [
   },
   { route: 'GET /v1/tenants/{tenantId}/revocations', access: 'tenant', ok: 200, path: (c) => `${t(c)}/revocations` },
 
+  // MFA devices (issue 19).
+  {
+    route: 'POST /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices',
+    access: 'tenant',
+    ok: 201,
+    path: (c) => `${p(c)}/mfa-devices`,
+    body: () => ({}),
+  },
+  { route: 'GET /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices', access: 'tenant', ok: 200, path: (c) => `${p(c)}/mfa-devices` },
+  {
+    route: 'POST /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices/{deviceId}/confirm',
+    access: 'tenant',
+    ok: 200,
+    device: true,
+    path: (c) => `${p(c)}/mfa-devices/${c.device!.deviceId}/confirm`,
+    body: (c) => ({ code: codeAt(c.device!.seed, Date.now()) }),
+  },
+  {
+    route: 'DELETE /v1/tenants/{tenantId}/partners/{partnerId}/mfa-devices/{deviceId}',
+    access: 'tenant',
+    ok: 200,
+    device: true,
+    path: (c) => `${p(c)}/mfa-devices/${c.device!.deviceId}`,
+  },
+  {
+    route: 'POST /v1/mfa-devices/{deviceId}/confirm',
+    access: 'partner',
+    ok: 200,
+    device: true,
+    path: (c) => `/v1/mfa-devices/${c.device!.deviceId}/confirm`,
+    body: (c) => ({ code: codeAt(c.device!.seed, Date.now()) }),
+  },
+
   { route: 'POST /v1/operator-keys', access: 'operator', ok: 201, path: () => '/v1/operator-keys' },
   { route: 'GET /v1/operator-keys', access: 'operator', ok: 200, path: () => '/v1/operator-keys' },
   // Revocation is idempotent: every operator case revokes the same spare key.
@@ -311,6 +349,14 @@ describe('authorization matrix', () => {
   it.each(table)('%s with %s: %d', async (_route, caller, expected, testCase) => {
     const tenant = await createTestTenant(undefined, { binding: testCase.binding });
     const ctx: Ctx = { tenant, spareAdminKeyId: (await newKey('admin', { tenantId: tenant.tenantId })).keyId };
+    if (testCase.device) {
+      const enrolled = await api('POST', `/v1/tenants/${tenant.tenantId}/partners/${tenant.partnerId}/mfa-devices`, {
+        key: tenant.adminKey,
+        body: {},
+      });
+      expect(enrolled.status).toBe(201);
+      ctx.device = { deviceId: enrolled.body.device.deviceId, seed: seedFromBase32(enrolled.body.seed) };
+    }
     await testCase.setup?.(ctx);
     const [method] = testCase.route.split(' ');
     const authorization = await authorizationFor(caller, testCase.access, ctx);

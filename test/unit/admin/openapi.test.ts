@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { bindingView, getTrust, initialBinding } from '../../../lib/admin/bindings';
 import type { AdminDeps } from '../../../lib/admin/ports';
-import { ADMIN_ROUTES, OPERATOR, REVOCATION_ROUTES, TENANT_ADMIN } from '../../../lib/admin/routes';
+import { ADMIN_ROUTES, OPERATOR, PARTNER, REVOCATION_ROUTES, TENANT_ADMIN } from '../../../lib/admin/routes';
 import { policyView } from '../../../lib/admin/views';
 import type { Tenant, TenantBinding, TenantPolicy } from '../../../lib/core/model';
 import { buildOpenApiDocument, errorStatuses } from '../../../lib/openapi/document';
@@ -51,8 +51,10 @@ describe('the OpenAPI document', () => {
     for (const [key, route] of Object.entries({ ...ADMIN_ROUTES, ...REVOCATION_ROUTES })) {
       const spec = ROUTES.find((r) => `${r.method} ${r.path}` === key)!;
       expect([key, spec.success.status]).toEqual([key, route.status]);
-      expect([key, spec.auth]).toEqual([key, route.kinds === OPERATOR ? 'operator' : 'tenant']);
-      expect(route.kinds === OPERATOR || route.kinds === TENANT_ADMIN).toBe(true);
+      const auth = route.kinds === OPERATOR ? 'operator' : route.kinds === PARTNER ? 'partner' : 'tenant';
+      expect([key, spec.auth]).toEqual([key, auth]);
+      // A partner acts on its own records only (issue 19: confirming its MFA device).
+      expect(route.kinds === OPERATOR || route.kinds === TENANT_ADMIN || route.kinds === PARTNER).toBe(true);
     }
   });
 

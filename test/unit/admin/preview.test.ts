@@ -11,6 +11,7 @@ import {
   FakeLedger,
   FakeSts,
   FEDERATION_BOUNDARY,
+  NO_MFA,
   partner,
   policyDocument,
   ROLE_ARN,
@@ -37,7 +38,14 @@ async function issuedWith(document: TenantPolicyDocument, request: Omit<PreviewB
   directory.context = { tenant: tenant(), partner: partner(), policy: tenantPolicy(document, 1) };
   const sts = new FakeSts();
   await issueCredentials(
-    { directory, ledger: new FakeLedger(), sts, now: () => new Date('2026-03-04T05:06:07.000Z'), newId: () => PREVIEW_ISSUANCE_ID },
+    {
+      directory,
+      ledger: new FakeLedger(),
+      sts,
+      now: () => new Date('2026-03-04T05:06:07.000Z'),
+      newId: () => PREVIEW_ISSUANCE_ID,
+      mfa: NO_MFA,
+    },
     {
       caller: { kind: 'partner', keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT, partnerId: PARTNER },
       requestId: 'r',

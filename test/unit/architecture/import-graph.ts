@@ -68,6 +68,7 @@ export const LAYERS: Record<string, number> = {
   policy: 1,
   aws: 1,
   identity: 2,
+  mfa: 2,
   http: 2,
   health: 2,
   vend: 3,

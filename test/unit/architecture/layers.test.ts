@@ -5,7 +5,7 @@
 //   5 store, sts, openapi         adapters (DynamoDB, STS) implementing the capabilities' ports; the API document
 //   4 admin, audit, decode        capabilities built on the ones below
 //   3 vend                        the issuance flow
-//   2 identity, http, health      authentication; the middy stack; health probes
+//   2 identity, http, health, mfa authentication; the middy stack; health probes; TOTP devices and seeds
 //   1 policy, aws                 policy rendering and STS limits; SDK clients, deadline, signing
 //   0 core, client                shared kernel (errors, log, config, model, table keys); the partner client
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { kindOf, operationOf } from '../../../bench/operations';
 import { auditFunctionConfig, ratePeriodMs, resolveVariables, serverlessConfig } from '../../../bench/serverless-config';
-import { abbaOrder, median, percentile } from '../../../bench/stats';
+import { abbaOrder, median, mirroredOrder, percentile } from '../../../bench/stats';
 import { addCounts, diffCounts, emptyCounts, itemsRead, itemsWritten } from '../../../bench/wire';
 import { crc32, readZip, zipEntryData } from '../../../bench/zip';
 import { zipOf } from './zip-fixture';
@@ -23,6 +23,10 @@ describe('stats', () => {
 
   it('interleaves A B B A', () => {
     expect(abbaOrder('a', 'b', 4)).toEqual(['a', 'b', 'b', 'a', 'a', 'b', 'b', 'a']);
+  });
+
+  it('interleaves three series A B C C B A: each as often early as late', () => {
+    expect(mirroredOrder(['a', 'b', 'c'], 3)).toEqual(['a', 'b', 'c', 'c', 'b', 'a', 'a', 'b', 'c']);
   });
 });
 

@@ -10,6 +10,9 @@ import {
   failedCountedBudgets,
   markdownTable,
   type Results,
+  type TokenSection,
+  tokenBudgets,
+  tokenTable,
   type WarmFigures,
   withResults,
 } from '../../../bench/report';
@@ -136,6 +139,25 @@ function results(over: { bundleRatio?: number; vend?: WarmFigures; audit?: Audit
 
 const byId = (budgets: ReturnType<typeof evaluateBudgets>, id: string) => budgets.find((b) => b.id === id)!;
 
+/** Token rows against `baseline`: warm 2.5 ms (JWKS fetched twice in the warm-up, never after), cold 150 ms against 100. */
+function tokenSection(baseline: WarmFigures, issuer = { warmup: 2, measured: 0 }, keyMs?: number): TokenSection {
+  const token = { ...warm(100, { each: 2, medianMs: 2.5 }), issuerRequests: issuer };
+  return {
+    partnerId: 'bench-oidc',
+    warm: { baseline, token, medianRatio: token.medianMs / baseline.medianMs, p99Ratio: 1, throughputRatio: 0.8 },
+    cold: {
+      runs: 15,
+      baselineMs: 100,
+      tokenMs: 150,
+      ratio: 1.5,
+      ...(keyMs !== undefined ? { keyMs, keyRatio: keyMs / 100 } : {}),
+      baselineFirstMs: 40,
+      tokenFirstMs: 90,
+      issuerRequestsPerProcess: 2,
+    },
+  };
+}
+
 describe('evaluateBudgets', () => {
   it('meets every budget within its limit and fails none', () => {
     const budgets = evaluateBudgets(results());
@@ -233,6 +255,73 @@ describe('evaluateBudgets', () => {
     const skipped = evaluateBudgets(results({ audit: { measured: false, reason: 'not asked', failed: false } }));
     expect(byId(skipped, 'audit-items').met).toBeNull();
     expect(failedCountedBudgets(skipped)).toEqual([]);
+  });
+});
+
+describe('token-authenticated issuance', () => {
+  it('adds counted call budgets for the token rows after the key rows; the timings get none', () => {
+    const partial = results();
+    const budgets = evaluateBudgets({ ...partial, token: tokenSection(partial.warm.baseline) });
+    expect(budgets.map((b) => [b.id, b.met])).toEqual([
+      ['bundle-bytes', true],
+      ['cold-init', true],
+      ['warm-median', true],
+      ['warm-p99', true],
+      ['reads-per-issuance', true],
+      ['writes-per-issuance', true],
+      ['sts-per-issuance', true],
+      ['token-reads-per-issuance', true],
+      ['token-writes-per-issuance', true],
+      ['token-sts-per-issuance', true],
+      ['token-issuer-requests', true],
+      ['audit-items-10000', true],
+    ]);
+    expect(budgets.filter((b) => b.id.startsWith('token-')).every((b) => b.counted)).toBe(true);
+    expect(byId(budgets, 'token-reads-per-issuance').description).toBe(
+      'DynamoDB reads per warm token issuance, tenant and identities cached',
+    );
+  });
+
+  it('fails the issuer budget when the loop fetched the keys again, or the warm-up never filled the cache', () => {
+    const baseline = warm(100);
+    const refetched = tokenBudgets(tokenSection(baseline, { warmup: 2, measured: 3 }), 15).find((b) => b.id === 'token-issuer-requests')!;
+    expect(refetched).toMatchObject({ met: false, value: 0.03, note: '3 issuer request(s) in the measured loop' });
+    const never = tokenBudgets(tokenSection(baseline, { warmup: 0, measured: 0 }), 15).find((b) => b.id === 'token-issuer-requests')!;
+    expect(never.met).toBe(false);
+    expect(never.note).toContain('the warm-up fetched nothing from the issuer');
+  });
+
+  it('shows the warm and cold token rows in the table against the same baseline as the key rows', () => {
+    const partial = results();
+    const withToken = { ...partial, token: tokenSection(partial.warm.baseline, undefined, 120) };
+    const table = markdownTable({ ...withToken, budgets: evaluateBudgets(withToken) });
+    // The key rows' baseline median (2.00 ms) is the token rows' baseline.
+    expect(table).toContain('| warm median latency (100 issuances) | 2.00 ms | 2.10 ms | 1.050× | <= 1.1x | met |');
+    expect(table).toContain(
+      '| token issuance, warm median latency (100 issuances; JWKS cached: discovery and JWKS fetched once, in the warm-up) | 2.00 ms | 2.50 ms | 1.250× |  |  |',
+    );
+    expect(table).toContain(
+      '| token issuance, cold: import() + first request in a fresh process, median of 15 (the first request loads web-identity.mjs, ' +
+        'fetches discovery and JWKS once: 2 issuer requests per process, reads tenant and identities, STS, writes) | 100.00 ms | 150.00 ms | 1.500× |  |  |',
+    );
+    expect(table).toContain('| … key issuance, the same measure | 100.00 ms | 120.00 ms | 1.200× |  |  |');
+    expect(table).toContain('| STS calls / warm token issuance | 1 | 1 |  | = 1 | met |');
+    expect(table).toContain('| OIDC issuer requests / warm token issuance (2 in the warm-up) |  | 0 |  | = 0 | met |');
+    // Before the audit rows.
+    expect(table.indexOf('token issuance, warm median')).toBeLessThan(table.indexOf('expiry audit items read'));
+  });
+
+  it('prints the token rows alone with the machine and its load (`--only token`)', () => {
+    const partial = results();
+    const section = tokenSection(partial.warm.baseline);
+    const table = tokenTable(section, tokenBudgets(section, 15), partial.machine, 'full');
+    const lines = table.split('\n');
+    expect(lines[0]).toBe(
+      'Machine: Test CPU, 2 cores, 4 GiB, Node v20.0.0 (linux-x64), 2026-01-01T00:00:00.000Z, full mode; load average 0.5 at start, 0.7 at end.',
+    );
+    expect(lines[2]).toBe('| metric | baseline | vend (`issueCredentials`), token-authenticated | ratio | budget | status |');
+    expect(lines[4]).toMatch(/^\| token issuance, warm median latency .* \| 2\.00 ms \| 2\.50 ms \| 1\.250× \| {2}\| {2}\|$/);
+    expect(table).not.toContain('key issuance, the same measure');
   });
 });
 

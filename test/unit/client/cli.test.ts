@@ -410,3 +410,74 @@ describe('decode-message', () => {
     expect(none.seen).toEqual([]);
   });
 });
+
+describe('MFA (issue 19)', () => {
+  async function runWithPrompt(argv: string[], answer: string | undefined) {
+    let stdout = '';
+    let stderr = '';
+    let prompts = 0;
+    const code = await main(
+      argv,
+      { CREDVEND_API_KEY: apiKey },
+      {
+        stdout: (text) => {
+          stdout += text;
+        },
+        stderr: (text) => {
+          stderr += text;
+        },
+        now: () => START,
+        sleep: async () => {},
+        promptMfaCode: async () => {
+          prompts++;
+          return answer;
+        },
+      },
+    );
+    expectNoSecrets(stderr);
+    return { code, stdout, stderr, prompts };
+  }
+  const mfaRequired = () => ({ kind: 'error', error: new ForbiddenError('mfa_required', 'The tenant requires an MFA code') }) as const;
+
+  it('--mfa-code sends mfaCode in the issue body, and no prompt is made', async () => {
+    const r = await runWithPrompt(['credential-process', '--endpoint', fake.url, '--mfa-code', '012345'], '999999');
+    expect(r.code).toBe(0);
+    expect(fake.requests.map((q) => q.body)).toEqual([{ mfaCode: '012345' }]);
+    expect(r.prompts).toBe(0);
+  });
+
+  it('--mfa-code takes six digits only', async () => {
+    const r = await run(['issue', '--endpoint', fake.url, '--mfa-code', '12345']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('credvend: usage: --mfa-code must be the six digits your authenticator shows\n');
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('mfa_required in a terminal: asks once, then sends the answer', async () => {
+    fake.next(mfaRequired());
+    const r = await runWithPrompt(['credential-process', '--endpoint', fake.url, '--mode', 'federation'], ' 654321\n');
+    expect(r.code).toBe(0);
+    expect(r.prompts).toBe(1);
+    expect(fake.requests.map((q) => q.body)).toEqual([{ mode: 'federation' }, { mode: 'federation', mfaCode: '654321' }]);
+    expect(JSON.parse(r.stdout).Version).toBe(1);
+  });
+
+  it('mfa_required without a terminal (or with --mfa-code given): the error line, no prompt', async () => {
+    fake.next(mfaRequired());
+    const r = await runWithPrompt(['credential-process', '--endpoint', fake.url], undefined);
+    expect(r.code).toBe(1);
+    expect(r.prompts).toBe(1);
+    expect(r.stderr).toBe('credvend: mfa_required: The tenant requires an MFA code\n');
+    fake.next(mfaRequired());
+    const given = await runWithPrompt(['credential-process', '--endpoint', fake.url, '--mfa-code', '111111'], '222222');
+    expect(given.code).toBe(1);
+    expect(given.prompts).toBe(0);
+  });
+
+  it('a prompt answer that is not six digits is a usage error and is not sent', async () => {
+    fake.next(mfaRequired());
+    const r = await runWithPrompt(['issue', '--endpoint', fake.url], 'abc');
+    expect(r.code).toBe(2);
+    expect(fake.requests).toHaveLength(1);
+  });
+});

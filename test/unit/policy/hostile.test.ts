@@ -16,6 +16,7 @@ import {
   FakeDirectory,
   FakeLedger,
   FakeSts,
+  NO_MFA,
   PARTNER_ID,
   policyDocument,
   TENANT_ID,
@@ -261,6 +262,7 @@ describe('session policy from hostile values (issueCredentials, policy captured 
             sts,
             now: () => new Date('2026-03-04T05:06:07.000Z'),
             newId: () => '0123abcd-4567-89ef-0123-456789abcdef',
+            mfa: NO_MFA,
           };
           let outcome: Awaited<ReturnType<typeof issueCredentials>> | undefined;
           try {
@@ -314,7 +316,7 @@ describe('templated keys', () => {
     const sts = new FakeSts();
     const ledger = new FakeLedger();
     const caller = { kind: 'partner' as const, keyId: 'pk-aaaaaaaaaaaaaaaa', tenantId: TENANT_ID, partnerId };
-    const deps = { directory, ledger, sts, now: () => new Date(), newId: () => '0123abcd-4567-89ef-0123-456789abcdef' };
+    const deps = { directory, ledger, sts, now: () => new Date(), newId: () => '0123abcd-4567-89ef-0123-456789abcdef', mfa: NO_MFA };
     const ctx = { caller, requestId: 'r', sourceIp: '', userAgent: '' };
     return { sts, ledger, issued: issueCredentials(deps, ctx, request) };
   }

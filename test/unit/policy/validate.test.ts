@@ -448,9 +448,17 @@ describe('rule 9: managed policy ARNs', () => {
 describe('rule 10: session tags', () => {
   const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`tag${i}`, 'v']));
 
-  it('allows at most 48, two of the 50 being reserved', () => {
-    expect(problemsOf(variant((d) => (d.sessionTags = tags(49))))).toEqual([{ path: '$.sessionTags', code: 'too_many_session_tags' }]);
-    expect(problemsOf(variant((d) => (d.sessionTags = tags(48))))).toEqual([]);
+  it('allows at most 47, three of the 50 being reserved (tenant, partner and, since issue 19, mfa)', () => {
+    expect(problemsOf(variant((d) => (d.sessionTags = tags(48))))).toEqual([{ path: '$.sessionTags', code: 'too_many_session_tags' }]);
+    expect(problemsOf(variant((d) => (d.sessionTags = tags(47))))).toEqual([]);
+  });
+
+  it('reserves mfa, whatever the case: only a checked MFA code sets it (issue 19)', () => {
+    expect(problemsOf(variant((d) => (d.sessionTags = { mfa: 'true', MFA: 'true', mfas: 'ok' })))).toEqual([
+      { path: '$.sessionTags.mfa', code: 'reserved_tag_key' },
+      { path: '$.sessionTags.MFA', code: 'reserved_tag_key' },
+      { path: '$.sessionTags.MFA', code: 'duplicate_tag_key' },
+    ]);
   });
 
   it('reserves tenant, partner and the aws: prefix, whatever the case', () => {
@@ -540,6 +548,29 @@ describe('rule 11: rate limit', () => {
   it('accepts 1 and 100000', () => {
     expect(problemsOf(variant((d) => (d.rateLimit = { perMinute: 1 })))).toEqual([]);
     expect(problemsOf(variant((d) => (d.rateLimit = { perMinute: 100_000 })))).toEqual([]);
+  });
+});
+
+describe('rule 13: MFA requirement (issue 19)', () => {
+  it('takes modes and bound role names', () => {
+    expect(problemsOf(variant((d) => (d.mfa = { modes: ['federation'] })))).toEqual([]);
+    expect(problemsOf(variant((d) => (d.mfa = { roles: ['demo', 'admin-role'] })))).toEqual([]);
+    expect(problemsOf(variant((d) => (d.mfa = { modes: ['assume-role', 'federation'], roles: ['demo'] })))).toEqual([]);
+  });
+
+  it('refuses an empty requirement, unknown modes, malformed role names, repeats and unknown fields', () => {
+    expect(problemsOf(variant((d) => (d.mfa = {})))).toEqual([{ path: '$.mfa', code: 'mfa_requirement_empty' }]);
+    expect(problemsOf(variant((d) => (d.mfa = { modes: [], roles: [] })))).toEqual([{ path: '$.mfa', code: 'mfa_requirement_empty' }]);
+    expect(problemsOf(variant((d) => (d.mfa = { modes: ['session-token'] })))).toEqual([
+      { path: '$.mfa.modes[0]', code: expect.any(String) as unknown as string },
+    ]);
+    expect(problemsOf(variant((d) => (d.mfa = { roles: ['Admin Role'] })))).toEqual([
+      { path: '$.mfa.roles[0]', code: 'invalid_role_name' },
+    ]);
+    expect(problemsOf(variant((d) => (d.mfa = { roles: ['demo', 'demo'] })))).toEqual([{ path: '$.mfa.roles', code: 'duplicate_entry' }]);
+    expect(problemsOf(variant((d) => (d.mfa = { modes: ['federation'], always: true })))).toEqual([
+      { path: '$.mfa.always', code: expect.any(String) as unknown as string },
+    ]);
   });
 });
 

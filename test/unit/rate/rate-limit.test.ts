@@ -13,6 +13,7 @@ import {
   FakeLedger,
   FakeRateLimiter,
   FakeSts,
+  NO_MFA,
   PARTNER_ID,
   policyDocument,
   TENANT_ID,
@@ -134,7 +135,7 @@ describe('issueCredentials with a rate limiter', () => {
     ledger = new FakeLedger();
     sts = new FakeSts();
     limiter = new FakeRateLimiter();
-    deps = { directory, ledger, sts, now: () => new Date(NOW_MS), newId: () => 'id-1', rateLimiter: limiter };
+    deps = { directory, ledger, sts, now: () => new Date(NOW_MS), newId: () => 'id-1', rateLimiter: limiter, mfa: NO_MFA };
   });
 
   it('is not consulted when the tenant policy has no rateLimit', async () => {

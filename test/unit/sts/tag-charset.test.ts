@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { AppError } from '../../../lib/core/errors';
 import type { Caller } from '../../../lib/identity/authenticate';
 import { issueCredentials } from '../../../lib/vend/issue';
-import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
+import { FakeDirectory, FakeLedger, FakeSts, NO_MFA, PARTNER_ID, policyDocument, TENANT_ID, tenantPolicy } from '../issuance-fakes';
 
 const caller: Caller = { kind: 'partner', keyId: 'pk-abcdefghijklmnop', tenantId: TENANT_ID, partnerId: PARTNER_ID };
 
@@ -20,7 +20,7 @@ describe('session-tag values against STS character rules', () => {
       // Stored before the PUT-time check existed, or written around it: issuance checks it again.
       directory.context.policy = tenantPolicy(policyDocument({ sessionTags: { team: value, cost: 'ok' } }));
       const sts = new FakeSts();
-      const deps = { directory, ledger: new FakeLedger(), sts, now: () => new Date(), newId: () => 'id-1' };
+      const deps = { directory, ledger: new FakeLedger(), sts, now: () => new Date(), newId: () => 'id-1', mfa: NO_MFA };
       const err = (await issueCredentials(deps, { caller, requestId: 'r', sourceIp: '', userAgent: '' }, { mode }).catch(
         (e) => e,
       )) as AppError;
@@ -34,7 +34,7 @@ describe('session-tag values against STS character rules', () => {
     const directory = new FakeDirectory();
     directory.context.policy = tenantPolicy(policyDocument({ sessionTags: { team: 'Équipe 7: a/b=c+d-e@f_g.h' } }));
     const sts = new FakeSts();
-    const deps = { directory, ledger: new FakeLedger(), sts, now: () => new Date(), newId: () => 'id-1' };
+    const deps = { directory, ledger: new FakeLedger(), sts, now: () => new Date(), newId: () => 'id-1', mfa: NO_MFA };
     await issueCredentials(deps, { caller, requestId: 'r', sourceIp: '', userAgent: '' }, {});
     expect(sts.assumeRoles[0]?.tags.team).toBe('Équipe 7: a/b=c+d-e@f_g.h');
   });

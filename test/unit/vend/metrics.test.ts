@@ -5,7 +5,7 @@ import { DependencyUnavailableError, UpstreamRefusedError } from '../../../lib/c
 import { JsonLogger, logger } from '../../../lib/core/log';
 import type { Caller } from '../../../lib/identity/authenticate';
 import { type IssueDeps, issueCredentials } from '../../../lib/vend/issue';
-import { FakeDirectory, FakeLedger, FakeSts, PARTNER_ID, TENANT_ID } from '../issuance-fakes';
+import { FakeDirectory, FakeLedger, FakeSts, NO_MFA, PARTNER_ID, TENANT_ID } from '../issuance-fakes';
 
 const caller: Caller = { kind: 'partner', keyId: 'pk-abcdefghijklmnop', tenantId: TENANT_ID, partnerId: PARTNER_ID };
 const ctx = { caller, requestId: 'req-1', sourceIp: '192.0.2.1', userAgent: 'jest' };
@@ -21,7 +21,14 @@ beforeEach(() => {
       return true;
     });
   }
-  deps = { directory: new FakeDirectory(), ledger: new FakeLedger(), sts: new FakeSts(), now: () => new Date(), newId: () => 'id-1' };
+  deps = {
+    directory: new FakeDirectory(),
+    ledger: new FakeLedger(),
+    sts: new FakeSts(),
+    now: () => new Date(),
+    newId: () => 'id-1',
+    mfa: NO_MFA,
+  };
 });
 afterEach(() => {
   jest.restoreAllMocks();

@@ -11,6 +11,7 @@ import {
   FakeLedger,
   FakeRateLimiter,
   FakeSts,
+  NO_MFA,
   PARTNER_ID,
   policyDocument,
   TENANT_ID,
@@ -33,7 +34,16 @@ beforeEach(() => {
   ledger = new FakeLedger();
   sts = new FakeSts();
   limiter = new FakeRateLimiter();
-  deps = { directory, ledger, sts, now: () => new Date(), newId: () => 'id-1', rateLimiter: limiter, partnerRateCeilingPerMinute: CEILING };
+  deps = {
+    directory,
+    ledger,
+    sts,
+    now: () => new Date(),
+    newId: () => 'id-1',
+    rateLimiter: limiter,
+    partnerRateCeilingPerMinute: CEILING,
+    mfa: NO_MFA,
+  };
 });
 
 function withLimits(policyPerMinute: number | undefined, bindingPerMinute: number | undefined) {
