@@ -73,6 +73,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     throw new Error(`demoExternalId must be ${min}-${max} characters of ${EXTERNAL_ID_PATTERN.source}`);
   }
   const functionUser = localUser('credvend-function');
+  // No inline policy, as in serverless.yml (its permissions are the managed credvend-<stage>-federation there; the
+  // emulator evaluates only Deny statements, so it needs none): credvend's revocations have its whole 2,048 characters.
   const federationUser = localUser(`credvend-${stage}-federation`);
   const deployer = localUser('credvend-deployer');
   // Under credvend/, the path the function may assume by default (serverless.yml tenantRolePattern).

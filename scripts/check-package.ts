@@ -399,12 +399,34 @@ function deploymentProblems(template: Template): string[] {
     else if (!value.includes(`"${resource}"`) && !value.includes(`\${${resource}}`))
       problems.push(`output ${name} does not refer to ${resource}: ${value}`);
   }
-  // The federation user's policy scopes object access by the session's tenant tag.
+  // The federation user's permissions are customer managed policies of this stack, none inline: IAM counts a
+  // user's inline policies together against 2,048 characters, all of which credvend's revocations need (README
+  // "Revoking credentials", Size). Each policy scopes object access by the session's tenant tag.
   const user = template.Resources.FederationUser;
-  const federationPolicy = JSON.stringify(user?.Properties?.Policies ?? []);
   if (user?.Type !== 'AWS::IAM::User') problems.push('FederationUser: no AWS::IAM::User');
-  else if (!federationPolicy.replace(/","/g, '').includes('${aws:PrincipalTag/tenant}'))
-    problems.push('FederationUser: policy not scoped by ${aws:PrincipalTag/tenant}');
+  else {
+    if (user.Properties?.Policies !== undefined)
+      problems.push("FederationUser: inline policies take the revocations' 2,048 characters, use a managed policy");
+    const arns = (user.Properties?.ManagedPolicyArns ?? []) as unknown[];
+    if (!Array.isArray(arns) || arns.length === 0) problems.push('FederationUser: no managed policy');
+    for (const arn of Array.isArray(arns) ? arns : []) {
+      const ref = (arn as Json | undefined)?.Ref;
+      const policy = typeof ref === 'string' ? template.Resources[ref] : undefined;
+      if (policy?.Type !== 'AWS::IAM::ManagedPolicy') {
+        problems.push(`FederationUser: managed policy ${JSON.stringify(arn)} is not an AWS::IAM::ManagedPolicy of this stack`);
+        continue;
+      }
+      // Attached only through the user: the same tenant-scoped grants on a role or group would reach further.
+      for (const key of ['Users', 'Roles', 'Groups'])
+        if (policy.Properties?.[key] !== undefined) problems.push(`${ref}: attached to ${key} besides the federation user`);
+      if (
+        !JSON.stringify(policy.Properties?.PolicyDocument ?? {})
+          .replace(/","/g, '')
+          .includes('${aws:PrincipalTag/tenant}')
+      )
+        problems.push(`${ref}: policy not scoped by \${aws:PrincipalTag/tenant}`);
+    }
+  }
   return problems;
 }
 

@@ -90,8 +90,11 @@ export interface RevocationStore {
 
 /** Writing credvend's revocation inline policy on one entity. Failures throw RevocationWriteError. */
 export interface RevocationPolicyWriter {
-  /** Puts the statements (by Sid) into the entity's revocation policy, merged with what is there. */
-  add(entity: RevocationEntity, statements: IamStatement[]): Promise<void>;
+  /**
+   * Puts the statements (by Sid) into the entity's revocation policy, merged with what is there, as
+   * `tenantId`'s: on the federation user, shared by every tenant, within that tenant's share.
+   */
+  add(entity: RevocationEntity, statements: IamStatement[], tenantId: string): Promise<void>;
   /** Takes out the statements whose targets have all expired; touches IAM only when there are some. Answers how many. */
   prune(entity: RevocationEntity): Promise<number>;
 }

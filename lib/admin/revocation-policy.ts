@@ -188,7 +188,36 @@ export const policySize = (text: string): number => text.replace(/\s/g, '').leng
 
 export type MergeResult =
   | { text: string | undefined; size: number; compacted?: string[] }
-  | { tooLarge: true; size: number; limit: number };
+  | { tooLarge: true; size: number; limit: number }
+  | { shareFull: true; size: number; share: number };
+
+/** The characters of `{"Version":"2012-10-17","Statement":[]}`: every statement's room is what is left. */
+const EMPTY_POLICY_SIZE = policySize(JSON.stringify({ Version: '2012-10-17', Statement: [] }));
+
+/**
+ * On the federation user, which every tenant shares, one tenant's statements may take at most a third of the
+ * room left for statements: two statements of any kind, whatever its ids' lengths (a partner statement is
+ * 250-300 characters, a one-issuance statement about 320), so one tenant's admin can never take more than a
+ * third of the user's revocations, and the other two thirds (4-6 statements) stay for the other tenants
+ * (README "Revoking credentials", Size).
+ */
+export const TENANT_SHARE_DIVISOR = 3;
+
+/** The characters one tenant's statements may take on an entity shared by every tenant (the federation user). */
+export function tenantShare(kind: EntityKind, otherPoliciesSize: number): number {
+  return Math.floor(Math.max(0, INLINE_POLICY_LIMITS[kind] - otherPoliciesSize - EMPTY_POLICY_SIZE) / TENANT_SHARE_DIVISOR);
+}
+
+/** The tenant a statement was written for: recorded by the writer (`owners`, by Sid), else its tenant tag. */
+export function ownerOf(statement: IamStatement, owners: Readonly<Record<string, string>>): string | undefined {
+  const recorded = Object.hasOwn(owners, statement.Sid ?? '') ? owners[statement.Sid ?? ''] : undefined;
+  const tag = (statement.Condition?.StringEquals as Record<string, unknown> | undefined)?.['aws:PrincipalTag/tenant'];
+  return recorded ?? (typeof tag === 'string' ? tag : undefined);
+}
+
+/** The characters statements take in a policy: each one, and the comma between them. */
+export const statementsSize = (statements: readonly IamStatement[]): number =>
+  statements.reduce((n, s, i) => n + policySize(JSON.stringify(s)) + (i > 0 ? 1 : 0), 0);
 
 const cutoffOf = (s: IamStatement): number => {
   const bound = s.Condition?.DateLessThan?.['aws:TokenIssueTime'];
@@ -259,26 +288,45 @@ export function compactStatements(statements: IamStatement[]): { kept: IamStatem
  * quota for the entity's kind (`otherPoliciesSize`: the entity's other inline policies, which credvend
  * does not own, count too) the statements others cover are left out (compactStatements, `compacted`
  * names them); refused (`tooLarge`) when even that does not fit.
+ *
+ * With `share` (the federation user, shared by every tenant): when `add` takes the tenant's statements
+ * (ownerOf) past its share (tenantShare), that tenant's own statements are compacted first, others' left
+ * as they are; refused (`shareFull`) when even that does not fit its share. Only an add is checked: a
+ * removal or a prune only ever frees room.
  */
 export function mergeRevocationPolicy(
   current: string | undefined,
   change: { add?: IamStatement[]; remove?: ReadonlySet<string> },
   kind: EntityKind,
   otherPoliciesSize: number,
+  share?: { tenantId: string; owners: Readonly<Record<string, string>> },
 ): MergeResult {
   const added = new Map((change.add ?? []).map((s) => [s.Sid ?? '', s]));
   const kept = statementsOf(current).filter((s) => !added.has(s.Sid ?? '') && !change.remove?.has(s.Sid ?? ''));
-  const statements = [...kept, ...added.values()].sort((a, b) => (a.Sid ?? '').localeCompare(b.Sid ?? ''));
+  let statements = [...kept, ...added.values()].sort((a, b) => (a.Sid ?? '').localeCompare(b.Sid ?? ''));
   if (statements.length === 0) return { text: undefined, size: 0 };
+  const early: string[] = [];
+  if (share && added.size > 0) {
+    const cap = tenantShare(kind, otherPoliciesSize);
+    const mine = statements.filter((s) => ownerOf(s, share.owners) === share.tenantId);
+    if (statementsSize(mine) > cap) {
+      const compact = compactStatements(mine);
+      const size = statementsSize(compact.kept);
+      if (size > cap) return { shareFull: true, size, share: cap };
+      const dropped = new Set(compact.dropped);
+      statements = statements.filter((s) => !dropped.has(s.Sid ?? ''));
+      early.push(...compact.dropped);
+    }
+  }
   const limit = INLINE_POLICY_LIMITS[kind];
   const text = JSON.stringify({ Version: '2012-10-17', Statement: statements });
   const size = policySize(text);
-  if (size + otherPoliciesSize <= limit) return { text, size };
+  if (size + otherPoliciesSize <= limit) return early.length > 0 ? { text, size, compacted: early } : { text, size };
   const compact = compactStatements(statements);
   const smaller = JSON.stringify({ Version: '2012-10-17', Statement: compact.kept });
   const smallerSize = policySize(smaller);
   if (smallerSize + otherPoliciesSize > limit) return { tooLarge: true, size: smallerSize + otherPoliciesSize, limit };
-  return { text: smaller, size: smallerSize, compacted: compact.dropped };
+  return { text: smaller, size: smallerSize, compacted: [...early, ...compact.dropped] };
 }
 
 /** Why a revocation policy could not be written: a stable code for the record, never AWS's message. */
@@ -288,6 +336,7 @@ export type RevocationWriteCode =
   | 'iam_no_such_entity'
   | 'iam_failed'
   | 'policy_full'
+  | 'tenant_share_full'
   | 'policy_conflict';
 
 export class RevocationWriteError extends Error {

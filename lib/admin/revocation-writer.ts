@@ -9,11 +9,24 @@ import type { IamStatement, RevocationEntity } from '../core/model';
 import type { RevocationPolicyWriter } from './ports';
 import { mergeRevocationPolicy, prunableAt, REVOCATION_POLICY_NAME, RevocationWriteError, statementsOf } from './revocation-policy';
 
-/** Credvend's own copy of each entity's revocation statements, versioned (DynamoDB). */
+/** The owners of the statements kept: a statement left out (removed, pruned, compacted) takes its owner with it. */
+function ownersOf(statements: IamStatement[], owners: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const s of statements) {
+    const owner = Object.hasOwn(owners, s.Sid ?? '') ? owners[s.Sid ?? ''] : undefined;
+    if (owner !== undefined) kept[s.Sid ?? ''] = owner;
+  }
+  return kept;
+}
+
+/**
+ * Credvend's own copy of each entity's revocation statements, versioned (DynamoDB), with the tenant each
+ * statement was written for (`owners`, by Sid: the federation user's per-tenant share counts them).
+ */
 export interface PolicyDocuments {
-  get(entityKey: string): Promise<{ statements: IamStatement[]; version: number } | undefined>;
+  get(entityKey: string): Promise<{ statements: IamStatement[]; version: number; owners?: Record<string, string> } | undefined>;
   /** Writes version expectedVersion + 1 if the item is still at expectedVersion (0: absent); false otherwise. */
-  put(entityKey: string, statements: IamStatement[], expectedVersion: number): Promise<boolean>;
+  put(entityKey: string, statements: IamStatement[], expectedVersion: number, owners?: Record<string, string>): Promise<boolean>;
 }
 
 /** The IAM calls on credvend's revocation policy (REVOCATION_POLICY_NAME); failures throw RevocationWriteError. */
@@ -58,20 +71,27 @@ export function revocationPolicyWriter(
     return statements.filter((s) => (prunableAt(s, kind) ?? Number.POSITIVE_INFINITY) <= nowMs).map((s) => s.Sid ?? '');
   };
 
-  async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>): Promise<void> {
+  /** `tenantId`: whose statements `add` are (every tenant's share of the federation user is checked). */
+  async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>, tenantId?: string): Promise<void> {
     const key = entityKey(entity);
     const others = await iam.otherPoliciesSize(entity, REVOCATION_POLICY_NAME);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = (await docs.get(key)) ?? { statements: [], version: 0 };
+      const owners = { ...current.owners };
+      if (tenantId !== undefined) for (const s of add) owners[s.Sid ?? ''] = tenantId;
       const expired = expiredSids(current.statements, entity.kind);
       const merged = mergeRevocationPolicy(
         render(current.statements),
         { add, remove: new Set([...remove, ...expired]) },
         entity.kind,
         others,
+        // The federation user is every tenant's: each holds at most its share. A role is bound by its tenants' own binding.
+        entity.kind === 'user' && tenantId !== undefined ? { tenantId, owners } : undefined,
       );
       if ('tooLarge' in merged) throw new RevocationWriteError('policy_full');
-      if (await docs.put(key, statementsOf(merged.text), current.version)) return sync(entity, key);
+      if ('shareFull' in merged) throw new RevocationWriteError('tenant_share_full');
+      const statements = statementsOf(merged.text);
+      if (await docs.put(key, statements, current.version, ownersOf(statements, owners))) return sync(entity, key);
       await backoff(attempt);
     }
     throw new RevocationWriteError('policy_conflict');
@@ -90,7 +110,7 @@ export function revocationPolicyWriter(
   }
 
   return {
-    add: (entity, statements) => change(entity, statements, new Set()),
+    add: (entity, statements, tenantId) => change(entity, statements, new Set(), tenantId),
     remove: (entity, sids) => change(entity, [], sids),
     async prune(entity) {
       // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.

@@ -140,7 +140,7 @@ export async function applyRevocation(rd: RevocationDeps, record: RevocationReco
       current.entries.map(async (entry): Promise<RevocationTargetEntry> => {
         if (entry.state !== 'pending') return entry;
         try {
-          await rd.writer.add(entry.entity, [entry.statement]);
+          await rd.writer.add(entry.entity, [entry.statement], current.tenantId);
           const { reason: _, ...written } = entry;
           return { ...written, state: 'written' };
         } catch (err) {

@@ -186,7 +186,8 @@ export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user
 /**
  * Why a revocation's entry is not written yet (pending: retried) or cannot be (not-modifiable). Pending:
  * iam_throttled, iam_access_denied, iam_no_such_entity, iam_failed, policy_full (IAM's inline-policy
- * quota even after compaction), policy_conflict (too many concurrent writers). Not modifiable:
+ * quota even after compaction), tenant_share_full (the tenant's share of the federation user, which every
+ * tenant shares, even after compacting its own statements), policy_conflict (too many concurrent writers). Not modifiable:
  * outside_credvend_account, role_not_bound, federation_not_deployed.
  */
 export const REVOCATION_REASONS = [
@@ -195,6 +196,7 @@ export const REVOCATION_REASONS = [
   'iam_no_such_entity',
   'iam_failed',
   'policy_full',
+  'tenant_share_full',
   'policy_conflict',
   'outside_credvend_account',
   'role_not_bound',

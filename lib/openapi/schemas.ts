@@ -74,7 +74,8 @@ export const Revocation = z.strictObject({
           z.enum(REVOCATION_REASONS),
           'pending (retried on the next request and by the scheduled sweep): iam_throttled, iam_access_denied, iam_no_such_entity, ' +
             "iam_failed, policy_full (IAM's inline-policy quota, 2,048 characters on the federation user, 10,240 on a role, even " +
-            'after compaction), policy_conflict; not-modifiable (never written, the tenant must revoke there itself): ' +
+            'after compaction), tenant_share_full (the tenant holds its share of the federation user, which every tenant shares: a third ' +
+            'of its room, even after compacting its own statements; retried as its earlier statements expire), policy_conflict; not-modifiable (never written, the tenant must revoke there itself): ' +
             'outside_credvend_account (a bound role in another account or outside tenantRolePattern), role_not_bound, federation_not_deployed',
         ),
       ),

@@ -122,25 +122,38 @@ export class DynamoRevocationStore implements RevocationStore {
 
   // PolicyDocuments: the statements as JSON text (one attribute, no per-statement marshalling).
 
-  async getPolicy(entityKey: string): Promise<{ statements: IamStatement[]; version: number } | undefined> {
-    const item = await this.getItem<{ statements: string; version: number }>(
+  async getPolicy(entityKey: string): Promise<{ statements: IamStatement[]; version: number; owners: Record<string, string> } | undefined> {
+    const item = await this.getItem<{ statements: string; version: number; owners?: string }>(
       tableKeys.revocationPolicy(entityKey),
       'read revocation policy',
     );
-    return item && { statements: JSON.parse(item.statements) as IamStatement[], version: item.version };
+    // owners (Sid -> tenant) came with the federation user's per-tenant share; an older item has none.
+    return (
+      item && {
+        statements: JSON.parse(item.statements) as IamStatement[],
+        version: item.version,
+        owners: item.owners ? (JSON.parse(item.owners) as Record<string, string>) : {},
+      }
+    );
   }
 
-  async putPolicy(entityKey: string, statements: IamStatement[], expectedVersion: number): Promise<boolean> {
+  async putPolicy(
+    entityKey: string,
+    statements: IamStatement[],
+    expectedVersion: number,
+    owners: Record<string, string> = {},
+  ): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: tableKeys.revocationPolicy(entityKey),
-          UpdateExpression: 'SET statements = :s, #version = :next',
+          UpdateExpression: 'SET statements = :s, #owners = :o, #version = :next',
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeNames: { '#version': 'version', '#owners': 'owners' },
           ExpressionAttributeValues: {
             ':s': JSON.stringify(statements),
+            ':o': JSON.stringify(owners),
             ':next': expectedVersion + 1,
             ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
           },
@@ -155,6 +168,9 @@ export class DynamoRevocationStore implements RevocationStore {
 
   /** The PolicyDocuments port of lib/admin/revocation-writer.ts over this table. */
   policyDocuments(): PolicyDocuments {
-    return { get: (key) => this.getPolicy(key), put: (key, statements, expected) => this.putPolicy(key, statements, expected) };
+    return {
+      get: (key) => this.getPolicy(key),
+      put: (key, statements, expected, owners) => this.putPolicy(key, statements, expected, owners),
+    };
   }
 }

@@ -2,7 +2,10 @@
 // enforces the Deny credvend writes): credentials that worked are refused after their revocation, a
 // new issuance for the same partner works, another partner's and another tenant's sessions on the same
 // (shared) demo role are untouched. The attacker holds tenant A's admin key and tries to reach tenant B.
+import { GetUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { INLINE_POLICY_LIMITS, policySize, statementsOf, statementsSize, tenantShare } from '../../../lib/admin/revocation-policy';
+import { demoBinding } from '../../../local/seed';
 import { addTestPartner, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
 import { control } from '../../support/control';
 import { api } from '../admin/support';
@@ -14,10 +17,22 @@ let a: TestTenant;
 let b: TestTenant;
 let aSecond: { partnerId: string; partnerKey: string };
 
+/**
+ * The demo binding without federation: a partner revocation is then written on the role only. The stack's one
+ * federation user is shared by every test tenant and holds about 7 statements in all (README "Revoking
+ * credentials", Size), so the tests that need no federation leave its room to those that do.
+ */
+const roleOnly = {
+  binding: (tenantId: string, at: string) => {
+    const { federation: _, ...binding } = demoBinding(tenantId, stackInfo().demoRoleArn, stackInfo().demoExternalId, at);
+    return binding;
+  },
+};
+
 beforeAll(async () => {
   // Both tenants are bound to the stack's one demo role: a Deny for one must not reach the other.
-  a = await createTestTenant();
-  b = await createTestTenant();
+  a = await createTestTenant(undefined, roleOnly);
+  b = await createTestTenant(undefined, roleOnly);
   aSecond = await addTestPartner(a.tenantId);
 });
 afterAll(() => closeTables());
@@ -96,7 +111,7 @@ describe('POST /v1/tenants/{tenantId}/revocations', () => {
   });
 
   it('disabling a partner with ?revokeSessions=true revokes its live sessions too', async () => {
-    const t = await createTestTenant();
+    const t = await createTestTenant(undefined, roleOnly);
     const live = await issue(t.partnerKey);
     const res = await api('POST', `/v1/tenants/${t.tenantId}/partners/${t.partnerId}/disable?revokeSessions=true`, { key: t.adminKey });
     expect(res.status).toBe(200);
@@ -120,6 +135,72 @@ describe('POST /v1/tenants/{tenantId}/revocations', () => {
     expect(await probe(other)).toBe('honoured');
     await new Promise((r) => setTimeout(r, 5));
     expect(await probe(await issue(t.partnerKey, 'federation'))).toBe('honoured');
+  });
+});
+
+describe("each tenant's share of the federation user, which every tenant shares", () => {
+  /** What is on the stack's federation user now: credvend's revocation policy, read back from the local IAM. */
+  async function federationPolicy(): Promise<string | undefined> {
+    const { env, federationUser } = stackInfo();
+    const iam = new IAMClient({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_IAM,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
+    });
+    try {
+      const got = await iam.send(new GetUserPolicyCommand({ UserName: federationUser.userName, PolicyName: 'credvend-revocations' }));
+      return decodeURIComponent(got.PolicyDocument ?? '');
+    } catch (err) {
+      if ((err as Error).name === 'NoSuchEntity') return undefined;
+      throw err;
+    } finally {
+      iam.destroy();
+    }
+  }
+
+  it("tenant A past its share: its revocation pending (tenant_share_full), never effective; tenant B's federation revocation effective", async () => {
+    const t = await createTestTenant();
+    const [second, third] = [await addTestPartner(t.tenantId), await addTestPartner(t.tenantId)];
+    const u = await createTestTenant();
+    // Other test files write to the same user at the same time: this test needs room for its three statements
+    // (A's two, B's one; at most 330 characters each) beside theirs, said plainly when it is not there.
+    const used = policySize((await federationPolicy()) ?? '{"Version":"2012-10-17","Statement":[]}');
+    expect(INLINE_POLICY_LIMITS.user - used).toBeGreaterThanOrEqual(3 * 330);
+
+    const overShare = await issue(third.partnerKey, 'federation');
+    const theirs = await issue(u.partnerKey, 'federation');
+    // A fills its share: two partner revocations, written on the role and the federation user.
+    const first = await revoke(t.tenantId, t.adminKey, { partnerId: t.partnerId });
+    const next = await revoke(t.tenantId, t.adminKey, { partnerId: second.partnerId });
+    expect([first.body.revocation.state, next.body.revocation.state]).toEqual(['effective', 'effective']);
+    // A third partner of A: past its share on the user. Written on the role, pending on the user, never effective.
+    const over = await revoke(t.tenantId, t.adminKey, { partnerId: third.partnerId });
+    expect([over.status, over.body.revocation.state]).toEqual([201, 'pending']);
+    expect(over.body.revocation.entities).toContainEqual({
+      kind: 'user',
+      userName: stackInfo().federationUser.userName,
+      state: 'pending',
+      reason: 'tenant_share_full',
+    });
+    expect(await probe(overShare)).toBe('honoured');
+
+    // B is not held up by A: its revocation is written on the user and refuses its federated session.
+    const mine = await revoke(u.tenantId, u.adminKey, { partnerId: u.partnerId });
+    expect(mine.body.revocation.state).toBe('effective');
+    expect(mine.body.revocation.entities).toContainEqual({ kind: 'user', userName: stackInfo().federationUser.userName, state: 'written' });
+    expect(await probe(theirs)).toBe('AccessDenied');
+
+    // What the user holds: A's two statements (within its share), B's one.
+    const statements = statementsOf(await federationPolicy());
+    const ofTenant = (tenantId: string) =>
+      statements.filter((s) => (s.Condition?.StringEquals as Record<string, string> | undefined)?.['aws:PrincipalTag/tenant'] === tenantId);
+    expect(
+      ofTenant(t.tenantId)
+        .map((s) => s.Sid)
+        .sort(),
+    ).toEqual([first.body.revocation.revocationId, next.body.revocation.revocationId].sort());
+    expect(statementsSize(ofTenant(t.tenantId))).toBeLessThanOrEqual(tenantShare('user', 0));
+    expect(ofTenant(u.tenantId).map((s) => s.Sid)).toEqual([mine.body.revocation.revocationId]);
   });
 });
 

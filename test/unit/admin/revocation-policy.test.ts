@@ -16,6 +16,8 @@ import {
   partnerRoleStatement,
   policySize,
   statementsOf,
+  statementsSize,
+  tenantShare,
   UnscopedRevocationError,
 } from '../../../lib/admin/revocation-policy';
 import type { IamStatement } from '../../../lib/core/model';
@@ -255,6 +257,107 @@ describe("IAM's quota per principal kind, and compaction", () => {
     expect(mergeRevocationPolicy(one.text, { add: distinct.slice(3) }, 'user', 0)).toMatchObject({ tooLarge: true, limit: 2_048 });
     // Other inline policies of the user count against the same 2,048.
     expect(mergeRevocationPolicy(undefined, { add: distinct.slice(0, 3) }, 'user', 2_048 - one.size + 1)).toMatchObject({ tooLarge: true });
+  });
+});
+
+describe("each tenant's share of the federation user, which every tenant shares (issue 16)", () => {
+  const at = (minutes: number) => new Date(BEFORE.getTime() + minutes * 60_000);
+  // Sids as long as credvend's revocation ids (rv, 9 of time, 26 of base32: 37), padded with Z; sidsOf strips it.
+  const sid = (tag: string) => tag.padEnd(37, 'Z');
+  const fed = (tag: string, tenantId: string, partnerId: string, minutes = 0) =>
+    partnerFederationStatement(sid(tag), tenantId, partnerId, at(minutes));
+  const sidsOf = (r: ReturnType<typeof mergeRevocationPolicy>) =>
+    'text' in r ? statementsOf(r.text).map((s) => s.Sid?.replace(/Z+$/, '')) : r;
+  const textOf = (r: ReturnType<typeof mergeRevocationPolicy>): string => {
+    if (!('text' in r) || r.text === undefined) throw new Error(`expected a policy, got ${JSON.stringify(r)}`);
+    return r.text;
+  };
+  const share = (tenantId: string, owners: Record<string, string> = {}) => ({ tenantId, owners });
+  // The longest ids there are (ID_PATTERN: 32 characters): the share must hold two statements of any tenant.
+  const long = (c: string) => `${c}${'x'.repeat(30)}${c}`;
+
+  it('a share is a third of the room for statements: two of the longest statements fit, a third does not', () => {
+    expect(tenantShare('user', 0)).toBe(Math.floor((2_048 - policySize('{"Version":"2012-10-17","Statement":[]}')) / 3));
+    const two = [fed('rv0', long('t'), long('p')), fed('rv1', long('t'), long('q'))];
+    expect(statementsSize(two)).toBeLessThanOrEqual(tenantShare('user', 0));
+    const third = fed('rv2', long('t'), long('r'));
+    expect(statementsSize([...two, third])).toBeGreaterThan(tenantShare('user', 0));
+    // The whole policy takes what the statements take plus its frame: what the share is counted in.
+    expect(policySize(JSON.stringify({ Version: '2012-10-17', Statement: two }))).toBe(statementsSize(two) + 39);
+  });
+
+  it("past its share a tenant's revocation is refused (shareFull), not compacted into another tenant's room", () => {
+    const mine = textOf(
+      mergeRevocationPolicy(undefined, { add: [fed('rvA1', 'acme', 'pa1'), fed('rvA2', 'acme', 'pa2')] }, 'user', 0, share('acme')),
+    );
+    const third = mergeRevocationPolicy(mine, { add: [fed('rvA3', 'acme', 'pa3')] }, 'user', 0, share('acme'));
+    expect(third).toMatchObject({ shareFull: true, share: tenantShare('user', 0) });
+    // Without the share (before issue 16's fix) the same write was accepted: 3 statements of one tenant.
+    expect(sidsOf(mergeRevocationPolicy(mine, { add: [fed('rvA3', 'acme', 'pa3')] }, 'user', 0))).toEqual(['rvA1', 'rvA2', 'rvA3']);
+  });
+
+  it("an attacker holding one tenant's admin key cannot starve another tenant: after its share, two other tenants still fit", () => {
+    let text: string | undefined;
+    let refused = 0;
+    for (let i = 0; i < 10; i++) {
+      const r = mergeRevocationPolicy(text, { add: [fed(`rvEvil${i}`, 'evil', `pa${i}`)] }, 'user', 0, share('evil'));
+      if ('shareFull' in r) refused++;
+      else text = textOf(r);
+    }
+    expect(refused).toBe(8);
+    for (const tenant of ['acme', 'globex']) {
+      for (const p of ['pa1', 'pa2']) {
+        const r = mergeRevocationPolicy(text, { add: [fed(`rv${tenant}${p}`, tenant, p)] }, 'user', 0, share(tenant));
+        text = textOf(r);
+      }
+    }
+    expect(statementsOf(text).map((s) => s.Sid?.replace(/Z+$/, ''))).toEqual([
+      'rvacmepa1',
+      'rvacmepa2',
+      'rvEvil0',
+      'rvEvil1',
+      'rvglobexpa1',
+      'rvglobexpa2',
+    ]);
+  });
+
+  it("its own older statements are compacted first: the partner's latest cutoff wins, another tenant's are left as they are", () => {
+    // globex's two statements of one partner: compaction would drop its earlier one, but it is globex's, not acme's.
+    const start = [
+      fed('rvA1', 'acme', 'pa1', 0),
+      fed('rvA2', 'acme', 'pa2', 0),
+      fed('rvG1', 'globex', 'pa1', 0),
+      fed('rvG2', 'globex', 'pa1', 5),
+    ];
+    const text = textOf(mergeRevocationPolicy(undefined, { add: start }, 'user', 0));
+    const again = mergeRevocationPolicy(text, { add: [fed('rvA3', 'acme', 'pa1', 10)] }, 'user', 0, share('acme'));
+    expect(sidsOf(again)).toEqual(['rvA2', 'rvA3', 'rvG1', 'rvG2']);
+    expect('compacted' in again && again.compacted).toEqual([sid('rvA1')]);
+  });
+
+  it('a one-issuance statement counts for the tenant the writer recorded (owners): it names no tenant itself', () => {
+    const issuance = issuanceStatement(sid('rvI1'), {
+      tenantId: 'acme',
+      partnerId: 'pa9',
+      mode: 'federation',
+      principalId: `123456789012:${federationName('acme', 'pa9', 'x1')}`,
+      issuedAt: at(0).toISOString(),
+    });
+    const text = textOf(mergeRevocationPolicy(undefined, { add: [issuance, fed('rvA1', 'acme', 'pa1')] }, 'user', 0));
+    const owners = { [sid('rvI1')]: 'acme', [sid('rvA2')]: 'acme' };
+    expect(mergeRevocationPolicy(text, { add: [fed('rvA2', 'acme', 'pa2')] }, 'user', 0, share('acme', owners))).toMatchObject({
+      shareFull: true,
+    });
+    // Recorded as another tenant's, it is not acme's: acme's second statement fits.
+    expect(
+      sidsOf(mergeRevocationPolicy(text, { add: [fed('rvA2', 'acme', 'pa2')] }, 'user', 0, share('acme', { [sid('rvI1')]: 'globex' }))),
+    ).toEqual(['rvA1', 'rvA2', 'rvI1']);
+  });
+
+  it('a removal is never refused, even by a tenant over its share (a policy written before the share)', () => {
+    const over = [fed('rvA1', 'acme', 'pa1'), fed('rvA2', 'acme', 'pa2'), fed('rvA3', 'acme', 'pa3')];
+    const text = textOf(mergeRevocationPolicy(undefined, { add: over }, 'user', 0));
+    expect(sidsOf(mergeRevocationPolicy(text, { remove: new Set([sid('rvA3')]) }, 'user', 0, share('acme')))).toEqual(['rvA1', 'rvA2']);
   });
 });
 

@@ -2,20 +2,27 @@
 // the IAM policy whatever order their IAM writes land in; an IAM failure midway throws (the revocation
 // stays pending) and the next write repairs IAM; the quota is respected.
 import { describe, expect, it } from '@jest/globals';
-import { partnerFederationStatement, partnerRoleStatement, RevocationWriteError, statementsOf } from '../../../lib/admin/revocation-policy';
+import {
+  issuanceStatement,
+  partnerFederationStatement,
+  partnerRoleStatement,
+  RevocationWriteError,
+  statementsOf,
+} from '../../../lib/admin/revocation-policy';
 import { type InlinePolicyApi, type PolicyDocuments, revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
 import type { IamStatement, RevocationEntity } from '../../../lib/core/model';
+import { federationName } from '../../../lib/vend/principal-names';
 
 class FakeDocs implements PolicyDocuments {
-  readonly items = new Map<string, { statements: IamStatement[]; version: number }>();
+  readonly items = new Map<string, { statements: IamStatement[]; version: number; owners?: Record<string, string> }>();
   async get(key: string) {
     const item = this.items.get(key);
     return item && structuredClone(item);
   }
-  async put(key: string, statements: IamStatement[], expectedVersion: number) {
+  async put(key: string, statements: IamStatement[], expectedVersion: number, owners?: Record<string, string>) {
     await new Promise((r) => setImmediate(r));
     if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return false;
-    this.items.set(key, { statements: structuredClone(statements), version: expectedVersion + 1 });
+    this.items.set(key, { statements: structuredClone(statements), version: expectedVersion + 1, owners: { ...owners } });
     return true;
   }
 }
@@ -55,7 +62,7 @@ describe('revocation policy writer', () => {
     // The first IAM put (one statement) is slow: it lands after the second (both statements).
     iam.delays = [40, 0];
     const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
-    await Promise.all([writer.add(ROLE, [st('rvA', 'partner-a')]), writer.add(ROLE, [st('rvB', 'partner-b')])]);
+    await Promise.all([writer.add(ROLE, [st('rvA', 'partner-a')], 'acme'), writer.add(ROLE, [st('rvB', 'partner-b')], 'acme')]);
     expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
     expect(sids(JSON.stringify({ Statement: docs.items.get(`role#${ROLE.roleArn}`)?.statements }))).toEqual(['rvA', 'rvB']);
   });
@@ -65,7 +72,7 @@ describe('revocation policy writer', () => {
     const iam = new FakeIam();
     iam.delays = [30, 5, 25, 0, 15, 10, 20, 0, 35, 0];
     const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => writer.add(ROLE, [st(`rv${i}`, `partner-${i}`)])));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => writer.add(ROLE, [st(`rv${i}`, `partner-${i}`)], 'acme')));
     expect(sids(iam.text)).toHaveLength(10);
   });
 
@@ -74,9 +81,9 @@ describe('revocation policy writer', () => {
     const iam = new FakeIam();
     iam.failures = [new RevocationWriteError('iam_throttled')];
     const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
-    await expect(writer.add(ROLE, [st('rvA', 'partner-a')])).rejects.toMatchObject({ code: 'iam_throttled' });
+    await expect(writer.add(ROLE, [st('rvA', 'partner-a')], 'acme')).rejects.toMatchObject({ code: 'iam_throttled' });
     expect(iam.text).toBeUndefined();
-    await writer.add(ROLE, [st('rvA', 'partner-a')]);
+    await writer.add(ROLE, [st('rvA', 'partner-a')], 'acme');
     expect(sids(iam.text)).toEqual(['rvA']);
   });
 
@@ -84,7 +91,7 @@ describe('revocation policy writer', () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
     const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
-    await writer.add(ROLE, [st('rvA', 'partner-a'), st('rvB', 'partner-b')]);
+    await writer.add(ROLE, [st('rvA', 'partner-a'), st('rvB', 'partner-b')], 'acme');
     await writer.remove(ROLE, new Set(['rvA']));
     expect(sids(iam.text)).toEqual(['rvB']);
     await writer.remove(ROLE, new Set(['rvB']));
@@ -96,7 +103,7 @@ describe('revocation policy writer', () => {
     const iam = new FakeIam();
     iam.others = 10_100;
     const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
-    await expect(writer.add(ROLE, [st('rvA', 'partner-a')])).rejects.toMatchObject({ code: 'policy_full' });
+    await expect(writer.add(ROLE, [st('rvA', 'partner-a')], 'acme')).rejects.toMatchObject({ code: 'policy_full' });
     expect(iam.puts).toBe(0);
     expect(docs.items.size).toBe(0);
   });
@@ -107,22 +114,65 @@ describe('revocation policy writer', () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
     const writer = revocationPolicyWriter(docs, iam, () => now);
-    await writer.add(ROLE, [
-      partnerRoleStatement('rvOld', 'acme', 'partner-a', hoursAgo(12)),
-      partnerRoleStatement('rvLive', 'acme', 'partner-b', hoursAgo(11)),
-    ]);
-    await writer.add(ROLE, [st('rvNew', 'partner-c')]);
+    await writer.add(
+      ROLE,
+      [partnerRoleStatement('rvOld', 'acme', 'partner-a', hoursAgo(12)), partnerRoleStatement('rvLive', 'acme', 'partner-b', hoursAgo(11))],
+      'acme',
+    );
+    await writer.add(ROLE, [st('rvNew', 'partner-c')], 'acme');
     expect(sids(iam.text)).toEqual(['rvLive', 'rvNew']);
 
     const USER: RevocationEntity = { kind: 'user', userName: 'credvend-federation' };
     const userIam = new FakeIam();
     const userDocs = new FakeDocs();
     const userWriter = revocationPolicyWriter(userDocs, userIam, () => now);
-    await userWriter.add(USER, [partnerFederationStatement('rvFed', 'acme', 'partner-a', hoursAgo(13))]);
-    await userWriter.add(USER, [partnerFederationStatement('rvFed2', 'acme', 'partner-b', hoursAgo(1))]);
+    await userWriter.add(USER, [partnerFederationStatement('rvFed', 'acme', 'partner-a', hoursAgo(13))], 'acme');
+    await userWriter.add(USER, [partnerFederationStatement('rvFed2', 'acme', 'partner-b', hoursAgo(1))], 'acme');
     expect(sids(userIam.text)).toEqual(['rvFed', 'rvFed2']);
     // A day later the first is 37 h past its cutoff: pruned; the second (25 h) stays.
-    await revocationPolicyWriter(userDocs, userIam, () => new Date(now.getTime() + 24 * 3_600_000)).add(USER, []);
+    await revocationPolicyWriter(userDocs, userIam, () => new Date(now.getTime() + 24 * 3_600_000)).add(USER, [], 'acme');
     expect(sids(userIam.text)).toEqual(['rvFed2']);
+  });
+
+  it("on the federation user each tenant holds its share: past it the tenant's write is tenant_share_full, another tenant's is written", async () => {
+    const USER: RevocationEntity = { kind: 'user', userName: 'credvend-ci-federation' };
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    const sid = (tag: string) => tag.padEnd(37, 'Z');
+    const fed = (tag: string, tenant: string, partner: string) => partnerFederationStatement(sid(tag), tenant, partner, BEFORE);
+    // acme's one-issuance statement names no tenant: the writer records it as acme's.
+    const issuance = issuanceStatement(sid('rvI'), {
+      tenantId: 'acme',
+      partnerId: 'app-nine',
+      mode: 'federation',
+      principalId: `123456789012:${federationName('acme', 'app-nine', 'x1')}`,
+      issuedAt: BEFORE.toISOString(),
+    });
+    await writer.add(USER, [issuance], 'acme');
+    await writer.add(USER, [fed('rvA1', 'acme', 'app-one')], 'acme');
+    await expect(writer.add(USER, [fed('rvA2', 'acme', 'app-two')], 'acme')).rejects.toMatchObject({ code: 'tenant_share_full' });
+    await writer.add(USER, [fed('rvG1', 'globex', 'app-two')], 'globex');
+    await writer.add(USER, [fed('rvG2', 'globex', 'app-three')], 'globex');
+    expect(sids(iam.text).map((s) => s?.replace(/Z+$/, ''))).toEqual(['rvA1', 'rvG1', 'rvG2', 'rvI']);
+    expect(docs.items.get('user#credvend-ci-federation')?.owners).toEqual({
+      [sid('rvI')]: 'acme',
+      [sid('rvA1')]: 'acme',
+      [sid('rvG1')]: 'globex',
+      [sid('rvG2')]: 'globex',
+    });
+    // Removed, a statement takes its owner with it: acme has room again.
+    await writer.remove(USER, new Set([sid('rvI')]));
+    expect(Object.keys(docs.items.get('user#credvend-ci-federation')?.owners ?? {})).toHaveLength(3);
+    await writer.add(USER, [fed('rvA2', 'acme', 'app-two')], 'acme');
+    expect(sids(iam.text)).toContain(sid('rvA2'));
+  });
+
+  it('a role is not shared out: the same statements of one tenant all fit', async () => {
+    const iam = new FakeIam();
+    const roleWriter = revocationPolicyWriter(new FakeDocs(), iam, () => BEFORE);
+    for (const p of ['app-one', 'app-two', 'app-three', 'app-four'])
+      await roleWriter.add(ROLE, [st(`rv${p.replace(/-/g, '')}`, p)], 'acme');
+    expect(sids(iam.text)).toHaveLength(4);
   });
 });

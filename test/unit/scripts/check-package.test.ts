@@ -83,23 +83,19 @@ const table = (name: string, indexes: string[]): Template['Resources'][string] =
 function template(): Template {
   const resources: Template['Resources'] = {
     HttpApi: { Type: 'AWS::ApiGatewayV2::Api' },
-    FederationUser: {
-      Type: 'AWS::IAM::User',
+    FederationUser: { Type: 'AWS::IAM::User', Properties: { ManagedPolicyArns: [{ Ref: 'FederationPolicy' }] } },
+    FederationPolicy: {
+      Type: 'AWS::IAM::ManagedPolicy',
       Properties: {
-        Policies: [
-          {
-            PolicyName: 'credvend-federation',
-            PolicyDocument: {
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Action: 's3:GetObject',
-                  Resource: { 'Fn::Join': ['', ['arn:aws:s3:::bucket/$', '{aws:PrincipalTag/tenant}/*']] },
-                },
-              ],
+        PolicyDocument: {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: { 'Fn::Join': ['', ['arn:aws:s3:::bucket/$', '{aws:PrincipalTag/tenant}/*']] },
             },
-          },
-        ],
+          ],
+        },
       },
     },
     MainTable: table('credvend-ci-main', ['gsi1']),
@@ -332,13 +328,35 @@ describe('the package check on what a deployment needs (#20)', () => {
     t.Resources.IssuanceTable!.UpdateReplacePolicy = 'Delete';
     delete t.Outputs!.ApiUrl;
     t.Outputs!.IssuerRoleArn = { Value: getAtt('AdminRole') };
-    t.Resources.FederationUser!.Properties!.Policies = [{ PolicyName: 'p', PolicyDocument: { Statement: [{ Resource: '*' }] } }];
+    t.Resources.FederationPolicy!.Properties!.PolicyDocument = { Statement: [{ Resource: '*' }] };
     expect(checkPackage({ template: t, bundles: BUNDLES })).toEqual([
       'MainTable: DeletionPolicy is undefined, expected Retain',
       'IssuanceTable: UpdateReplacePolicy is Delete, expected Retain',
       'output missing: ApiUrl',
       'output IssuerRoleArn does not refer to IamRoleLambdaExecution: {"Fn::GetAtt":["AdminRole","Arn"]}',
-      'FederationUser: policy not scoped by ${aws:PrincipalTag/tenant}',
+      'FederationPolicy: policy not scoped by ${aws:PrincipalTag/tenant}',
+    ]);
+  });
+
+  it("fails the federation user's permissions inline (they take the revocations' 2,048 characters) or in a policy that is not its own", () => {
+    const inline = template();
+    const document = inline.Resources.FederationPolicy!.Properties!.PolicyDocument;
+    delete inline.Resources.FederationUser!.Properties!.ManagedPolicyArns;
+    inline.Resources.FederationUser!.Properties!.Policies = [{ PolicyName: 'credvend-federation', PolicyDocument: document }];
+    expect(checkPackage({ template: inline, bundles: BUNDLES })).toEqual([
+      "FederationUser: inline policies take the revocations' 2,048 characters, use a managed policy",
+      'FederationUser: no managed policy',
+    ]);
+    const foreign = template();
+    foreign.Resources.FederationUser!.Properties!.ManagedPolicyArns = ['arn:aws:iam::aws:policy/AmazonS3FullAccess', { Ref: 'MainTable' }];
+    expect(checkPackage({ template: foreign, bundles: BUNDLES })).toEqual([
+      'FederationUser: managed policy "arn:aws:iam::aws:policy/AmazonS3FullAccess" is not an AWS::IAM::ManagedPolicy of this stack',
+      'FederationUser: managed policy {"Ref":"MainTable"} is not an AWS::IAM::ManagedPolicy of this stack',
+    ]);
+    const shared = template();
+    shared.Resources.FederationPolicy!.Properties!.Roles = [{ Ref: 'AdminRole' }];
+    expect(checkPackage({ template: shared, bundles: BUNDLES })).toEqual([
+      'FederationPolicy: attached to Roles besides the federation user',
     ]);
   });
 });
