@@ -52,6 +52,8 @@ function render(statements: IamStatement[]): string | undefined {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
+export type AddOptions = NonNullable<Parameters<RevocationPolicyWriter['add']>[3]>;
+
 export interface RevocationPolicyChanger extends RevocationPolicyWriter {
   /** Takes the statements with these Sids out (the expiry audit prunes with it); deletes the policy when none is left. */
   remove(entity: RevocationEntity, sids: ReadonlySet<string>): Promise<void>;
@@ -71,8 +73,18 @@ export function revocationPolicyWriter(
     return statements.filter((s) => (prunableAt(s, kind) ?? Number.POSITIVE_INFINITY) <= nowMs).map((s) => s.Sid ?? '');
   };
 
-  /** `tenantId`: whose statements `add` are (every tenant's share of the federation user is checked). */
-  async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>, tenantId?: string): Promise<void> {
+  /**
+   * `tenantId`: whose statements `add` are. On an entity several tenants share (the federation user always,
+   * a role when `shared`: bound to more than one tenant) each tenant writes within its share; a role bound to
+   * one tenant is all that tenant's.
+   */
+  async function change(
+    entity: RevocationEntity,
+    add: IamStatement[],
+    remove: ReadonlySet<string>,
+    tenantId?: string,
+    opts: AddOptions = {},
+  ): Promise<void> {
     const key = entityKey(entity);
     const others = await iam.otherPoliciesSize(entity, REVOCATION_POLICY_NAME);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -85,8 +97,7 @@ export function revocationPolicyWriter(
         { add, remove: new Set([...remove, ...expired]) },
         entity.kind,
         others,
-        // The federation user is every tenant's: each holds at most its share. A role is bound by its tenants' own binding.
-        entity.kind === 'user' && tenantId !== undefined ? { tenantId, owners } : undefined,
+        (entity.kind === 'user' || opts.shared === true) && tenantId !== undefined ? { tenantId, owners } : undefined,
       );
       if ('tooLarge' in merged) throw new RevocationWriteError('policy_full');
       if ('shareFull' in merged) throw new RevocationWriteError('tenant_share_full');
@@ -110,7 +121,7 @@ export function revocationPolicyWriter(
   }
 
   return {
-    add: (entity, statements, tenantId) => change(entity, statements, new Set(), tenantId),
+    add: (entity, statements, tenantId, opts) => change(entity, statements, new Set(), tenantId, opts),
     remove: (entity, sids) => change(entity, [], sids),
     async prune(entity) {
       // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.

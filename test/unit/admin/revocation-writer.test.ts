@@ -168,6 +168,29 @@ describe('revocation policy writer', () => {
     expect(sids(iam.text)).toContain(sid('rvA2'));
   });
 
+  it("a role bound to several tenants is shared out like the federation user: past its share one tenant's write is tenant_share_full, another's is written (F2)", async () => {
+    const iam = new FakeIam();
+    const docs = new FakeDocs();
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    const shared = { shared: true };
+    // A third of the role's 10,240 characters (3,400): 16 partner statements of about 210 characters.
+    let refused = 0;
+    let written = 0;
+    for (let i = 0; i < 40; i++) {
+      try {
+        await writer.add(ROLE, [partnerRoleStatement(`rvA${i}`, 'acme', `app-${i}`, BEFORE)], 'acme', shared);
+        written++;
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'tenant_share_full' });
+        refused++;
+      }
+    }
+    expect(written).toBe(16);
+    expect(refused).toBe(40 - written);
+    await writer.add(ROLE, [partnerRoleStatement('rvG1', 'globex', 'app-one', BEFORE)], 'globex', shared);
+    expect(sids(iam.text)).toContain('rvG1');
+  });
+
   it('a role is not shared out: the same statements of one tenant all fit', async () => {
     const iam = new FakeIam();
     const roleWriter = revocationPolicyWriter(new FakeDocs(), iam, () => BEFORE);
