@@ -9,7 +9,10 @@ import type { IamStatement, RevocationEntity } from '../core/model';
 import type { RevocationPolicyWriter } from './ports';
 import { mergeRevocationPolicy, prunableAt, REVOCATION_POLICY_NAME, RevocationWriteError, statementsOf } from './revocation-policy';
 
-/** The owners of the statements kept: a statement left out (removed, pruned, compacted) takes its owner with it. */
+/**
+ * The owners (or expiries) of the statements kept: a statement left out (removed, pruned, compacted) takes
+ * its owner and expiry with it.
+ */
 function ownersOf(statements: IamStatement[], owners: Readonly<Record<string, string>>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const s of statements) {
@@ -21,12 +24,24 @@ function ownersOf(statements: IamStatement[], owners: Readonly<Record<string, st
 
 /**
  * Credvend's own copy of each entity's revocation statements, versioned (DynamoDB), with the tenant each
- * statement was written for (`owners`, by Sid: the federation user's per-tenant share counts them).
+ * statement was written for (`owners`, by Sid: the per-tenant share counts them) and, where the writer was
+ * told, when every credential it targets has expired (`expires`, by Sid: a one-issuance statement's
+ * issuance expiresAt), which prunes it before the generic cutoff-plus-longest-life (prunableAt).
  */
 export interface PolicyDocuments {
-  get(entityKey: string): Promise<{ statements: IamStatement[]; version: number; owners?: Record<string, string> } | undefined>;
+  get(
+    entityKey: string,
+  ): Promise<
+    { statements: IamStatement[]; version: number; owners?: Record<string, string>; expires?: Record<string, string> } | undefined
+  >;
   /** Writes version expectedVersion + 1 if the item is still at expectedVersion (0: absent); false otherwise. */
-  put(entityKey: string, statements: IamStatement[], expectedVersion: number, owners?: Record<string, string>): Promise<boolean>;
+  put(
+    entityKey: string,
+    statements: IamStatement[],
+    expectedVersion: number,
+    owners?: Record<string, string>,
+    expires?: Record<string, string>,
+  ): Promise<boolean>;
 }
 
 /** The IAM calls on credvend's revocation policy (REVOCATION_POLICY_NAME); failures throw RevocationWriteError. */
@@ -68,9 +83,18 @@ export function revocationPolicyWriter(
   iam: InlinePolicyApi,
   now: () => Date = () => new Date(),
 ): RevocationPolicyChanger {
-  const expiredSids = (statements: IamStatement[], kind: RevocationEntity['kind']): string[] => {
+  /** A statement's targets have all expired: its recorded expiry (an issuance's expiresAt) or prunableAt, whichever is first. */
+  const expiredSids = (
+    statements: IamStatement[],
+    kind: RevocationEntity['kind'],
+    expires: Readonly<Record<string, string>> = {},
+  ): string[] => {
     const nowMs = now().getTime();
-    return statements.filter((s) => (prunableAt(s, kind) ?? Number.POSITIVE_INFINITY) <= nowMs).map((s) => s.Sid ?? '');
+    const expiry = (s: IamStatement): number => {
+      const recorded = Object.hasOwn(expires, s.Sid ?? '') ? Date.parse(expires[s.Sid ?? ''] ?? '') : Number.NaN;
+      return Math.min(Number.isNaN(recorded) ? Number.POSITIVE_INFINITY : recorded, prunableAt(s, kind) ?? Number.POSITIVE_INFINITY);
+    };
+    return statements.filter((s) => expiry(s) <= nowMs).map((s) => s.Sid ?? '');
   };
 
   /**
@@ -91,7 +115,12 @@ export function revocationPolicyWriter(
       const current = (await docs.get(key)) ?? { statements: [], version: 0 };
       const owners = { ...current.owners };
       if (tenantId !== undefined) for (const s of add) owners[s.Sid ?? ''] = tenantId;
-      const expired = expiredSids(current.statements, entity.kind);
+      const expires = { ...current.expires };
+      for (const s of add) {
+        if (opts.expiresAt !== undefined) expires[s.Sid ?? ''] = opts.expiresAt;
+        else delete expires[s.Sid ?? ''];
+      }
+      const expired = expiredSids(current.statements, entity.kind, current.expires);
       const merged = mergeRevocationPolicy(
         render(current.statements),
         { add, remove: new Set([...remove, ...expired]) },
@@ -102,7 +131,8 @@ export function revocationPolicyWriter(
       if ('tooLarge' in merged) throw new RevocationWriteError('policy_full');
       if ('shareFull' in merged) throw new RevocationWriteError('tenant_share_full');
       const statements = statementsOf(merged.text);
-      if (await docs.put(key, statements, current.version, ownersOf(statements, owners))) return sync(entity, key);
+      if (await docs.put(key, statements, current.version, ownersOf(statements, owners), ownersOf(statements, expires)))
+        return sync(entity, key);
       await backoff(attempt);
     }
     throw new RevocationWriteError('policy_conflict');
@@ -126,7 +156,7 @@ export function revocationPolicyWriter(
     async prune(entity) {
       // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.
       const current = await docs.get(entityKey(entity));
-      const expired = current ? expiredSids(current.statements, entity.kind) : [];
+      const expired = current ? expiredSids(current.statements, entity.kind, current.expires) : [];
       if (expired.length === 0) return 0;
       await change(entity, [], new Set(expired));
       return expired.length;

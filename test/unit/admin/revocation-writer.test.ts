@@ -14,15 +14,29 @@ import type { IamStatement, RevocationEntity } from '../../../lib/core/model';
 import { federationName } from '../../../lib/vend/principal-names';
 
 class FakeDocs implements PolicyDocuments {
-  readonly items = new Map<string, { statements: IamStatement[]; version: number; owners?: Record<string, string> }>();
+  readonly items = new Map<
+    string,
+    { statements: IamStatement[]; version: number; owners?: Record<string, string>; expires?: Record<string, string> }
+  >();
   async get(key: string) {
     const item = this.items.get(key);
     return item && structuredClone(item);
   }
-  async put(key: string, statements: IamStatement[], expectedVersion: number, owners?: Record<string, string>) {
+  async put(
+    key: string,
+    statements: IamStatement[],
+    expectedVersion: number,
+    owners?: Record<string, string>,
+    expires?: Record<string, string>,
+  ) {
     await new Promise((r) => setImmediate(r));
     if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return false;
-    this.items.set(key, { statements: structuredClone(statements), version: expectedVersion + 1, owners: { ...owners } });
+    this.items.set(key, {
+      statements: structuredClone(statements),
+      version: expectedVersion + 1,
+      owners: { ...owners },
+      expires: { ...expires },
+    });
     return true;
   }
 }
@@ -132,6 +146,36 @@ describe('revocation policy writer', () => {
     // A day later the first is 37 h past its cutoff: pruned; the second (25 h) stays.
     await revocationPolicyWriter(userDocs, userIam, () => new Date(now.getTime() + 24 * 3_600_000)).add(USER, [], 'acme');
     expect(sids(userIam.text)).toEqual(['rvFed2']);
+  });
+
+  it("a one-issuance statement is held until the issuance's own expiresAt, not 36 h: pruned then, and no longer counted in the share", async () => {
+    const USER: RevocationEntity = { kind: 'user', userName: 'credvend-federation' };
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    let now = BEFORE;
+    const writer = revocationPolicyWriter(docs, iam, () => now);
+    const issued = (sid: string, suffix: string) =>
+      issuanceStatement(sid, {
+        tenantId: 'acme',
+        partnerId: 'app-nine',
+        mode: 'federation',
+        principalId: `123456789012:${federationName('acme', 'app-nine', suffix)}`,
+        issuedAt: BEFORE.toISOString(),
+      });
+    const in15min = new Date(BEFORE.getTime() + 15 * 60_000).toISOString();
+    await writer.add(USER, [issued('rvI1', 'x1')], 'acme', { expiresAt: in15min });
+    await writer.add(USER, [issued('rvI2', 'x2')], 'acme', { expiresAt: in15min });
+    // acme's share (two statements) is full until those credentials expire.
+    await expect(writer.add(USER, [partnerFederationStatement('rvP', 'acme', 'app-one', BEFORE)], 'acme')).rejects.toMatchObject({
+      code: 'tenant_share_full',
+    });
+    now = new Date(BEFORE.getTime() + 15 * 60_000);
+    await writer.add(USER, [partnerFederationStatement('rvP', 'acme', 'app-one', BEFORE)], 'acme');
+    expect(sids(iam.text)).toEqual(['rvP']);
+    expect(docs.items.get('user#credvend-federation')?.expires ?? {}).toEqual({});
+    // A partner statement, with no expiresAt, stays its 36 h.
+    now = new Date(BEFORE.getTime() + 35 * 3_600_000);
+    expect(await writer.prune(USER)).toBe(0);
   });
 
   it("on the federation user each tenant holds its share: past it the tenant's write is tenant_share_full, another tenant's is written", async () => {

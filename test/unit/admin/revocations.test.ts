@@ -439,6 +439,16 @@ describe('a role bound to several tenants (F2)', () => {
   });
 });
 
+describe("a one-issuance statement's expiry", () => {
+  it("is the issuance's own expiresAt; a partner statement's is left to the writer (cutoff plus the longest life)", async () => {
+    const mine = issuance('acme', 'partner-one', { expiresAt: '2026-05-06T07:15:00.000Z' });
+    issuances.push(mine);
+    await createRevocation(fake.deps, adminOf('acme'), 'acme', { issuanceId: mine.issuanceId });
+    await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    expect(writer.options.map((o) => o.expiresAt)).toEqual(['2026-05-06T07:15:00.000Z', undefined, undefined]);
+  });
+});
+
 describe('pending revocations whose targets expired, and the sweep order (F3)', () => {
   it('a pending revocation whose every target expired is expired, never effective, and no longer written', async () => {
     const mine = issuance('acme', 'partner-one', { issuedAt: '2026-05-06T07:00:00.000Z', expiresAt: '2026-05-06T07:15:00.000Z' });
