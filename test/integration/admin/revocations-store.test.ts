@@ -5,7 +5,7 @@
 import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { statementsOf } from '../../../lib/admin/revocation-policy';
+import { partnerRoleStatement, statementsOf } from '../../../lib/admin/revocation-policy';
 import { revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
 import { createRevocation, listRevocations, retryPendingRevocations, sweepRevocations } from '../../../lib/admin/revocations';
 import type { RevocationRecord } from '../../../lib/core/model';
@@ -216,5 +216,13 @@ describe('the scheduled sweep (revocations function, EventBridge)', () => {
     await expect(iam.send(new GetRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations' }))).rejects.toMatchObject({
       name: 'NoSuchEntityException',
     });
+  });
+
+  it("keeps a statement's recorded expiry beside it in DynamoDB: a one-issuance statement is pruned at its issuance's expiresAt", async () => {
+    const docs = store.policyDocuments();
+    const key = `role#arn:aws:iam::${ACCOUNT}:role/credvend/expiry-${Date.now().toString(36)}`;
+    const statement = partnerRoleStatement('rvExp1', 'acme', 'partner-one', new Date());
+    expect(await docs.put(key, [statement], 0, { rvExp1: 'acme' }, { rvExp1: '2026-05-06T07:15:00.000Z' })).toBe(true);
+    expect(await docs.get(key)).toMatchObject({ version: 1, owners: { rvExp1: 'acme' }, expires: { rvExp1: '2026-05-06T07:15:00.000Z' } });
   });
 });
