@@ -218,7 +218,7 @@ describe('the scheduled sweep (revocations function, EventBridge)', () => {
     });
   });
 
-  it("keeps a statement's recorded expiry beside it in DynamoDB: a one-issuance statement is pruned at its issuance's expiresAt", async () => {
+  it("keeps a statement's recorded expiry (a one-issuance statement's issuance expiresAt) and owner beside it in DynamoDB", async () => {
     const docs = store.policyDocuments();
     const key = `role#arn:aws:iam::${ACCOUNT}:role/credvend/expiry-${Date.now().toString(36)}`;
     const statement = partnerRoleStatement('rvExp1', 'acme', 'partner-one', new Date());
