@@ -281,7 +281,7 @@ export async function createRevocation(
     const longest = Math.max(0, ...entries.map((e) => MAX_CREDENTIAL_LIFE_MS[e.entity.kind]));
     targetsExpireAt = new Date(before.getTime() + longest).toISOString();
   }
-  for (const entry of entries) assertTenantScoped(entry.statement, tenantId);
+  for (const entry of entries) assertTenantScoped(entry.statement, tenantId, target.partnerId);
   const record: RevocationRecord = {
     revocationId,
     tenantId,
