@@ -108,6 +108,8 @@ export interface RevocationPolicyWriter {
   ): Promise<void>;
   /** Takes out the statements whose targets have all expired; touches IAM only when there are some. Answers how many. */
   prune(entity: RevocationEntity): Promise<number>;
+  /** Puts credvend's copy again if IAM's policy differs from it (one Get otherwise); answers whether it rewrote. */
+  verify(entity: RevocationEntity): Promise<boolean>;
 }
 
 /** One issuance of one tenant, by id (consistent read). */

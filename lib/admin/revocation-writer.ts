@@ -49,6 +49,8 @@ export interface InlinePolicyApi {
   put(entity: RevocationEntity, policyName: string, text: string): Promise<void>;
   /** No error when the policy is already gone. */
   delete(entity: RevocationEntity, policyName: string): Promise<void>;
+  /** The policy's document as IAM answers it (URL-encoded), undefined when there is none. */
+  get(entity: RevocationEntity, policyName: string): Promise<string | undefined>;
   /** Characters (whitespace not counted) of the entity's other inline policies, which count against the same quota. */
   otherPoliciesSize(entity: RevocationEntity, policyName: string): Promise<number>;
 }
@@ -72,6 +74,17 @@ export type AddOptions = NonNullable<Parameters<RevocationPolicyWriter['add']>[3
 export interface RevocationPolicyChanger extends RevocationPolicyWriter {
   /** Takes the statements with these Sids out (the expiry audit prunes with it); deletes the policy when none is left. */
   remove(entity: RevocationEntity, sids: ReadonlySet<string>): Promise<void>;
+}
+
+/** JSON with every object's keys sorted: the same statements whatever order or whitespace IAM answers them in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
 }
 
 /**
@@ -153,6 +166,21 @@ export function revocationPolicyWriter(
   return {
     add: (entity, statements, tenantId, opts) => change(entity, statements, new Set(), tenantId, opts),
     remove: (entity, sids) => change(entity, [], sids),
+    /**
+     * Whether IAM still holds exactly credvend's copy (F5): sync re-checks the version after every put, but a
+     * put that failed at the client (a timeout) may still land at IAM after a newer writer's, leaving out a
+     * statement another record says is written. The sweep calls this per entity: one Get; when IAM differs
+     * from the copy, the copy is put again (sync). Answers whether it rewrote.
+     */
+    async verify(entity) {
+      const key = entityKey(entity);
+      const doc = (await docs.get(key)) ?? { statements: [], version: 0 };
+      const text = await iam.get(entity, REVOCATION_POLICY_NAME);
+      const held = text === undefined ? [] : statementsOf(decodeURIComponent(text));
+      if (canonical(held) === canonical(doc.statements) && (text !== undefined || doc.statements.length === 0)) return false;
+      await sync(entity, key);
+      return true;
+    },
     async prune(entity) {
       // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.
       const current = await docs.get(entityKey(entity));

@@ -356,14 +356,17 @@ export interface RevocationSweep {
   /** Roles and users whose policy lost expired statements, and how many statements. */
   entitiesPruned: number;
   statementsPruned: number;
-  /** Entities whose pruning failed (IAM or DynamoDB): tried again on the next run. */
+  /** Entities whose pruning or verifying failed (IAM or DynamoDB): tried again on the next run. */
   pruneFailures: number;
+  /** Entities whose IAM policy differed from credvend's copy (a late stale write) and was put again. */
+  entitiesRepaired: number;
 }
 
 /**
  * The scheduled pass of the revocations function (the one holding the IAM grants). First every policy
  * credvend may write (the tenants' modifiable bound roles, the federation user) loses the statements whose
- * targets have all expired, so the room they free is there before anything is retried. Then the pending
+ * targets have all expired, so the room they free is there before anything is retried; one with nothing to
+ * prune is verified against credvend's copy (one Get) and put again if a late stale write changed it. Then the pending
  * revocations are tried again, one at a time, round-robin across tenants (each tenant's oldest first): a
  * tenant with a long backlog takes one turn like every other, never all the freed room before the next
  * tenant's turn. A pending revocation whose targets have all expired becomes `expired` (not retried again).
@@ -371,7 +374,15 @@ export interface RevocationSweep {
 export async function sweepRevocations(deps: AdminDeps, pageSize = 100): Promise<RevocationSweep> {
   const rd = revocationDeps(deps);
   const ownAccount = accountOf(await deps.trust.issuerPrincipal());
-  const out: RevocationSweep = { tenants: 0, retried: 0, settled: 0, entitiesPruned: 0, statementsPruned: 0, pruneFailures: 0 };
+  const out: RevocationSweep = {
+    tenants: 0,
+    retried: 0,
+    settled: 0,
+    entitiesPruned: 0,
+    statementsPruned: 0,
+    pruneFailures: 0,
+    entitiesRepaired: 0,
+  };
   const entities = new Map<string, RevocationEntity>();
   if (rd.federationUser !== undefined) entities.set(`user#${rd.federationUser}`, { kind: 'user', userName: rd.federationUser });
   const tenants = await allTenants(deps, pageSize);
@@ -386,7 +397,8 @@ export async function sweepRevocations(deps: AdminDeps, pageSize = 100): Promise
       if (pruned > 0) {
         out.entitiesPruned += 1;
         out.statementsPruned += pruned;
-      }
+        // A prune has just put the copy (and re-checked its version): nothing to verify.
+      } else if (await rd.writer.verify(entity)) out.entitiesRepaired += 1;
     } catch {
       out.pruneFailures += 1;
     }

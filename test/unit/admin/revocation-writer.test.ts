@@ -59,6 +59,11 @@ class FakeIam implements InlinePolicyApi {
   async delete() {
     this.text = undefined;
   }
+  gets = 0;
+  async get() {
+    this.gets++;
+    return this.text === undefined ? undefined : encodeURIComponent(this.text);
+  }
   async otherPoliciesSize() {
     return this.others;
   }
@@ -110,6 +115,32 @@ describe('revocation policy writer', () => {
     expect(sids(iam.text)).toEqual(['rvB']);
     await writer.remove(ROLE, new Set(['rvB']));
     expect(iam.text).toBeUndefined();
+  });
+
+  it('verify (the sweep, F5): a stale put that landed after the writer returned (a timed-out PutRolePolicy) is repaired from the copy; one Get when IAM matches', async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await writer.add(ROLE, [st('rvA', 'partner-a')], 'acme');
+    const stale = iam.text;
+    await writer.add(ROLE, [st('rvB', 'partner-b')], 'acme');
+    iam.gets = 0;
+    expect(await writer.verify(ROLE)).toBe(false);
+    expect(iam.gets).toBe(1);
+    const puts = iam.puts;
+    // The first writer's document lands late: IAM no longer holds rvB, which its record says is effective.
+    iam.text = stale;
+    expect(sids(iam.text)).toEqual(['rvA']);
+    expect(await writer.verify(ROLE)).toBe(true);
+    expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
+    expect(iam.puts).toBe(puts + 1);
+    // Statements in another key order or whitespace are the same policy: nothing rewritten.
+    iam.text = JSON.stringify(JSON.parse(iam.text ?? '{}'), null, 2);
+    expect(await writer.verify(ROLE)).toBe(false);
+    // A policy deleted behind credvend's back is put again.
+    iam.text = undefined;
+    expect(await writer.verify(ROLE)).toBe(true);
+    expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
   });
 
   it("refuses past IAM's quota, counting the role's other inline policies, and writes nothing", async () => {

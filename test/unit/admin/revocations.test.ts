@@ -58,6 +58,14 @@ class FakeWriter {
     this.policies.set(key, merged.text);
   }
   readonly pruned: string[] = [];
+  /** Entities whose IAM policy differs from the copy (verify rewrites them); every entity verified. */
+  readonly differs = new Set<string>();
+  readonly verified: string[] = [];
+  async verify(entity: RevocationEntity) {
+    const key = entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`;
+    this.verified.push(key);
+    return this.differs.delete(key);
+  }
   async prune(entity: RevocationEntity) {
     this.log.push(`prune ${entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`}`);
     this.pruned.push(entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`);
@@ -272,6 +280,13 @@ describe('the scheduled sweep', () => {
     );
     expect(states).toEqual(['effective', 'effective']);
     expect(writer.pruned.sort()).toEqual([ACME_ROLE, GLOBEX_ROLE, 'user/credvend-federation'].sort());
+  });
+
+  it("verifies each entity with nothing to prune against credvend's copy and counts the ones it put again (F5)", async () => {
+    writer.differs.add(GLOBEX_ROLE);
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept).toMatchObject({ entitiesRepaired: 1, pruneFailures: 0 });
+    expect(writer.verified.sort()).toEqual([ACME_ROLE, GLOBEX_ROLE, 'user/credvend-federation'].sort());
   });
 });
 
