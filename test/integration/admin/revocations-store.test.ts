@@ -150,6 +150,21 @@ describe('revocations on DynamoDB and the local IAM', () => {
   });
 });
 
+describe("the statements' owners on DynamoDB (each tenant's share of the federation user)", () => {
+  it('are stored beside the statements, under the same version check; an item written before them has none', async () => {
+    const key = `user#owners-${ids++}`;
+    const statement = { Sid: 'rvOne', Effect: 'Deny' as const, Action: '*', Resource: '*' };
+    expect(await store.putPolicy(key, [statement], 0, { rvOne: 'acme' })).toBe(true);
+    expect(await store.getPolicy(key)).toEqual({ statements: [statement], version: 1, owners: { rvOne: 'acme' } });
+    // A stale version writes neither the statements nor the owners.
+    expect(await store.putPolicy(key, [], 0, { rvOne: 'evil' })).toBe(false);
+    expect((await store.getPolicy(key))?.owners).toEqual({ rvOne: 'acme' });
+    const older = `user#older-${ids++}`;
+    expect(await store.putPolicy(older, [statement], 0)).toBe(true);
+    expect((await store.getPolicy(older))?.owners).toEqual({});
+  });
+});
+
 describe('the scheduled sweep (revocations function, EventBridge)', () => {
   const iamCalls = (action: string) => sts.calls.filter((c) => c.service === 'iam' && c.action === action).length;
 
