@@ -155,7 +155,7 @@ describe("the statements' owners on DynamoDB (each tenant's share of the federat
     const key = `user#owners-${ids++}`;
     const statement = { Sid: 'rvOne', Effect: 'Deny' as const, Action: '*', Resource: '*' };
     expect(await store.putPolicy(key, [statement], 0, { rvOne: 'acme' })).toBe(true);
-    expect(await store.getPolicy(key)).toEqual({ statements: [statement], version: 1, owners: { rvOne: 'acme' } });
+    expect(await store.getPolicy(key)).toEqual({ statements: [statement], version: 1, owners: { rvOne: 'acme' }, expires: {} });
     // A stale version writes neither the statements nor the owners.
     expect(await store.putPolicy(key, [], 0, { rvOne: 'evil' })).toBe(false);
     expect((await store.getPolicy(key))?.owners).toEqual({ rvOne: 'acme' });
