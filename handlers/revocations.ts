@@ -1,6 +1,7 @@
 // Revoking credentials already issued (POST/GET /v1/tenants/{tenantId}/revocations), and the partner
 // routes that may revoke live sessions too (?revokeSessions=true): the one function with IAM grants.
-// Its EventBridge schedule runs the sweep: pending revocations retried, expired statements pruned.
+// Its EventBridge schedule runs the sweep: expired statements pruned (or the policy verified), then
+// pending revocations retried.
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { sweepRevocations } from '../lib/admin/revocations';
 import { dispatchAdmin, REVOCATION_ROUTES } from '../lib/admin/routes';
@@ -22,6 +23,7 @@ async function sweep(context: Context) {
   // EMF through the logger, as the issuance path does (powertools' Metrics needs the Lambda runtime's invoke store).
   logger.metric('RevocationsStillPending', result.retried - result.settled);
   logger.metric('RevocationPruneFailures', result.pruneFailures);
+  logger.metric('RevocationPoliciesRepaired', result.entitiesRepaired);
   logger.info('revocation sweep', { ...result });
   return result;
 }

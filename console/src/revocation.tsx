@@ -3,9 +3,10 @@ import type { Revocation, RevocationEntity } from './types';
 
 const STATES: Record<Revocation['state'], string> = {
   effective: 'written everywhere it applies',
-  pending: 'a write failed; retried by the next request and the scheduled sweep',
+  pending: 'a write failed; retried by the scheduled sweep',
   partial: 'some places are not credvend’s to modify: revoke there yourself',
   'recorded-only': 'no place is credvend’s to modify: recorded, not enforced',
+  expired: 'still pending when every credential it targets had expired: nothing left to refuse',
 };
 
 export const entityText = (e: RevocationEntity) =>

@@ -103,7 +103,7 @@ export interface Revocation {
   revocationId: string;
   tenantId: string;
   target: { kind: 'partner'; partnerId: string; before: string } | { kind: 'issuance'; issuanceId: string; partnerId: string };
-  state: 'pending' | 'effective' | 'partial' | 'recorded-only';
+  state: 'pending' | 'effective' | 'partial' | 'recorded-only' | 'expired';
   createdAt: string;
   createdBy: string;
   effectiveAt?: string;

@@ -93,11 +93,24 @@ export interface RevocationStore {
 export interface RevocationPolicyWriter {
   /**
    * Puts the statements (by Sid) into the entity's revocation policy, merged with what is there, as
-   * `tenantId`'s: on the federation user, shared by every tenant, within that tenant's share.
+   * `tenantId`'s: on the federation user, shared by every tenant, and on a role bound to several tenants
+   * (`shared`), within that tenant's share.
    */
-  add(entity: RevocationEntity, statements: IamStatement[], tenantId: string): Promise<void>;
+  add(
+    entity: RevocationEntity,
+    statements: IamStatement[],
+    tenantId: string,
+    opts?: {
+      /** A role bound to more than one tenant: shared out like the federation user. */
+      shared?: boolean;
+      /** When every credential the statements target has expired (a one-issuance statement: its expiresAt); pruned from then. */
+      expiresAt?: string;
+    },
+  ): Promise<void>;
   /** Takes out the statements whose targets have all expired; touches IAM only when there are some. Answers how many. */
   prune(entity: RevocationEntity): Promise<number>;
+  /** Puts credvend's copy again if IAM's policy differs from it (one Get otherwise); answers whether it rewrote. */
+  verify(entity: RevocationEntity): Promise<boolean>;
 }
 
 /** One issuance of one tenant, by id (consistent read). */

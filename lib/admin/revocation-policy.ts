@@ -121,16 +121,20 @@ export function issuanceStatement(
 }
 
 /**
- * Refuses a statement that is not tied to one principal set of this tenant: a Deny with no condition,
- * without an issue-time bound, with a wildcard in any condition value, or selecting principals by
- * anything but this tenant's source identity, identity tags or principal id. The last line of defence
- * before a policy on a role that other tenants may share.
+ * Refuses a statement that is not tied to one principal set of this tenant's partner: a Deny with no
+ * condition, without an issue-time bound, with a wildcard in any condition value, or selecting principals
+ * by anything but exactly this partner's source identity (partnerIdentity: tenant and partner prefixes and a
+ * hash of both), both its identity tags, or a principal id whose name is exactly one of its session names
+ * (issuancePrincipalId). A prefix of the tenant id is never enough: two tenant ids may share their first 16
+ * (or, in a federation name, 4) characters. The last line of defence before a policy on a role or user that
+ * other tenants may share.
  */
-export function assertTenantScoped(statement: IamStatement, tenantId: string): void {
+export function assertTenantScoped(statement: IamStatement, tenantId: string, partnerId: string): void {
   const fail = (why: string): never => {
     throw new UnscopedRevocationError(`refusing revocation statement ${statement.Sid ?? ''}: ${why}`);
   };
   if (statement.Effect !== 'Deny') fail('not a Deny');
+  if (!ID_PATTERN.test(tenantId) || !ID_PATTERN.test(partnerId)) fail('tenant and partner ids must be valid ids');
   const condition = statement.Condition ?? {};
   const values = Object.values(condition).flatMap((block) => Object.values(block).flatMap((v) => (Array.isArray(v) ? v : [v])));
   if (values.some((v) => typeof v !== 'string' || /[*?$]/.test(v))) fail('a condition value is not a literal');
@@ -139,13 +143,14 @@ export function assertTenantScoped(statement: IamStatement, tenantId: string): v
   const equals = (condition.StringEquals ?? {}) as Record<string, string>;
   const keys = Object.keys(equals).sort().join(',');
   if (keys === 'aws:SourceIdentity') {
-    if (!equals['aws:SourceIdentity']?.startsWith(`${tenantId.slice(0, 16)}.`)) fail("not this tenant's source identity");
+    if (equals['aws:SourceIdentity'] !== partnerIdentity(tenantId, partnerId)) fail("not this partner's source identity");
   } else if (keys === 'aws:PrincipalTag/partner,aws:PrincipalTag/tenant') {
-    if (equals['aws:PrincipalTag/tenant'] !== tenantId) fail("not this tenant's sessions");
+    if (equals['aws:PrincipalTag/tenant'] !== tenantId || equals['aws:PrincipalTag/partner'] !== partnerId)
+      fail("not this partner's sessions");
   } else if (keys === 'aws:userid') {
-    // issuancePrincipalId checked the full id against the tenant and partner; here only the tenant's prefix.
-    const name = equals['aws:userid']?.split(':')[1] ?? '';
-    if (!name.startsWith(`${tenantId.slice(0, 16)}.`) && !name.startsWith(`${tenantId.slice(0, 4)}.`)) fail("not this tenant's principal");
+    const principalId = equals['aws:userid'] ?? '';
+    const mode = principalId.startsWith('AROA') ? 'assume-role' : 'federation';
+    if (issuancePrincipalId({ tenantId, partnerId, mode, principalId }) !== principalId) fail("not this partner's principal");
   } else {
     fail('selects principals by something other than a source identity, identity tags or a principal id');
   }

@@ -9,7 +9,10 @@ import type { IamStatement, RevocationEntity } from '../core/model';
 import type { RevocationPolicyWriter } from './ports';
 import { mergeRevocationPolicy, prunableAt, REVOCATION_POLICY_NAME, RevocationWriteError, statementsOf } from './revocation-policy';
 
-/** The owners of the statements kept: a statement left out (removed, pruned, compacted) takes its owner with it. */
+/**
+ * The owners (or expiries) of the statements kept: a statement left out (removed, pruned, compacted) takes
+ * its owner and expiry with it.
+ */
 function ownersOf(statements: IamStatement[], owners: Readonly<Record<string, string>>): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const s of statements) {
@@ -21,12 +24,24 @@ function ownersOf(statements: IamStatement[], owners: Readonly<Record<string, st
 
 /**
  * Credvend's own copy of each entity's revocation statements, versioned (DynamoDB), with the tenant each
- * statement was written for (`owners`, by Sid: the federation user's per-tenant share counts them).
+ * statement was written for (`owners`, by Sid: the per-tenant share counts them) and, where the writer was
+ * told, when every credential it targets has expired (`expires`, by Sid: a one-issuance statement's
+ * issuance expiresAt), which prunes it before the generic cutoff-plus-longest-life (prunableAt).
  */
 export interface PolicyDocuments {
-  get(entityKey: string): Promise<{ statements: IamStatement[]; version: number; owners?: Record<string, string> } | undefined>;
+  get(
+    entityKey: string,
+  ): Promise<
+    { statements: IamStatement[]; version: number; owners?: Record<string, string>; expires?: Record<string, string> } | undefined
+  >;
   /** Writes version expectedVersion + 1 if the item is still at expectedVersion (0: absent); false otherwise. */
-  put(entityKey: string, statements: IamStatement[], expectedVersion: number, owners?: Record<string, string>): Promise<boolean>;
+  put(
+    entityKey: string,
+    statements: IamStatement[],
+    expectedVersion: number,
+    owners?: Record<string, string>,
+    expires?: Record<string, string>,
+  ): Promise<boolean>;
 }
 
 /** The IAM calls on credvend's revocation policy (REVOCATION_POLICY_NAME); failures throw RevocationWriteError. */
@@ -34,6 +49,8 @@ export interface InlinePolicyApi {
   put(entity: RevocationEntity, policyName: string, text: string): Promise<void>;
   /** No error when the policy is already gone. */
   delete(entity: RevocationEntity, policyName: string): Promise<void>;
+  /** The policy's document as IAM answers it (URL-encoded), undefined when there is none. */
+  get(entity: RevocationEntity, policyName: string): Promise<string | undefined>;
   /** Characters (whitespace not counted) of the entity's other inline policies, which count against the same quota. */
   otherPoliciesSize(entity: RevocationEntity, policyName: string): Promise<number>;
 }
@@ -52,9 +69,22 @@ function render(statements: IamStatement[]): string | undefined {
   return JSON.stringify({ Version: '2012-10-17', Statement: statements });
 }
 
+export type AddOptions = NonNullable<Parameters<RevocationPolicyWriter['add']>[3]>;
+
 export interface RevocationPolicyChanger extends RevocationPolicyWriter {
   /** Takes the statements with these Sids out (the expiry audit prunes with it); deletes the policy when none is left. */
   remove(entity: RevocationEntity, sids: ReadonlySet<string>): Promise<void>;
+}
+
+/** JSON with every object's keys sorted: the same statements whatever order or whitespace IAM answers them in. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
 }
 
 /**
@@ -66,32 +96,56 @@ export function revocationPolicyWriter(
   iam: InlinePolicyApi,
   now: () => Date = () => new Date(),
 ): RevocationPolicyChanger {
-  const expiredSids = (statements: IamStatement[], kind: RevocationEntity['kind']): string[] => {
+  /** A statement's targets have all expired: its recorded expiry (an issuance's expiresAt) or prunableAt, whichever is first. */
+  const expiredSids = (
+    statements: IamStatement[],
+    kind: RevocationEntity['kind'],
+    expires: Readonly<Record<string, string>> = {},
+  ): string[] => {
     const nowMs = now().getTime();
-    return statements.filter((s) => (prunableAt(s, kind) ?? Number.POSITIVE_INFINITY) <= nowMs).map((s) => s.Sid ?? '');
+    const expiry = (s: IamStatement): number => {
+      const recorded = Object.hasOwn(expires, s.Sid ?? '') ? Date.parse(expires[s.Sid ?? ''] ?? '') : Number.NaN;
+      return Math.min(Number.isNaN(recorded) ? Number.POSITIVE_INFINITY : recorded, prunableAt(s, kind) ?? Number.POSITIVE_INFINITY);
+    };
+    return statements.filter((s) => expiry(s) <= nowMs).map((s) => s.Sid ?? '');
   };
 
-  /** `tenantId`: whose statements `add` are (every tenant's share of the federation user is checked). */
-  async function change(entity: RevocationEntity, add: IamStatement[], remove: ReadonlySet<string>, tenantId?: string): Promise<void> {
+  /**
+   * `tenantId`: whose statements `add` are. On an entity several tenants share (the federation user always,
+   * a role when `shared`: bound to more than one tenant) each tenant writes within its share; a role bound to
+   * one tenant is all that tenant's.
+   */
+  async function change(
+    entity: RevocationEntity,
+    add: IamStatement[],
+    remove: ReadonlySet<string>,
+    tenantId?: string,
+    opts: AddOptions = {},
+  ): Promise<void> {
     const key = entityKey(entity);
     const others = await iam.otherPoliciesSize(entity, REVOCATION_POLICY_NAME);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const current = (await docs.get(key)) ?? { statements: [], version: 0 };
       const owners = { ...current.owners };
       if (tenantId !== undefined) for (const s of add) owners[s.Sid ?? ''] = tenantId;
-      const expired = expiredSids(current.statements, entity.kind);
+      const expires = { ...current.expires };
+      for (const s of add) {
+        if (opts.expiresAt !== undefined) expires[s.Sid ?? ''] = opts.expiresAt;
+        else delete expires[s.Sid ?? ''];
+      }
+      const expired = expiredSids(current.statements, entity.kind, current.expires);
       const merged = mergeRevocationPolicy(
         render(current.statements),
         { add, remove: new Set([...remove, ...expired]) },
         entity.kind,
         others,
-        // The federation user is every tenant's: each holds at most its share. A role is bound by its tenants' own binding.
-        entity.kind === 'user' && tenantId !== undefined ? { tenantId, owners } : undefined,
+        (entity.kind === 'user' || opts.shared === true) && tenantId !== undefined ? { tenantId, owners } : undefined,
       );
       if ('tooLarge' in merged) throw new RevocationWriteError('policy_full');
       if ('shareFull' in merged) throw new RevocationWriteError('tenant_share_full');
       const statements = statementsOf(merged.text);
-      if (await docs.put(key, statements, current.version, ownersOf(statements, owners))) return sync(entity, key);
+      if (await docs.put(key, statements, current.version, ownersOf(statements, owners), ownersOf(statements, expires)))
+        return sync(entity, key);
       await backoff(attempt);
     }
     throw new RevocationWriteError('policy_conflict');
@@ -110,12 +164,27 @@ export function revocationPolicyWriter(
   }
 
   return {
-    add: (entity, statements, tenantId) => change(entity, statements, new Set(), tenantId),
+    add: (entity, statements, tenantId, opts) => change(entity, statements, new Set(), tenantId, opts),
     remove: (entity, sids) => change(entity, [], sids),
+    /**
+     * Whether IAM still holds exactly credvend's copy (F5): sync re-checks the version after every put, but a
+     * put that failed at the client (a timeout) may still land at IAM after a newer writer's, leaving out a
+     * statement another record says is written. The sweep calls this per entity: one Get; when IAM differs
+     * from the copy, the copy is put again (sync). Answers whether it rewrote.
+     */
+    async verify(entity) {
+      const key = entityKey(entity);
+      const doc = (await docs.get(key)) ?? { statements: [], version: 0 };
+      const text = await iam.get(entity, REVOCATION_POLICY_NAME);
+      const held = text === undefined ? [] : statementsOf(decodeURIComponent(text));
+      if (canonical(held) === canonical(doc.statements) && (text !== undefined || doc.statements.length === 0)) return false;
+      await sync(entity, key);
+      return true;
+    },
     async prune(entity) {
       // Read first: an entity with nothing expired costs one DynamoDB read, no IAM call.
       const current = await docs.get(entityKey(entity));
-      const expired = current ? expiredSids(current.statements, entity.kind) : [];
+      const expired = current ? expiredSids(current.statements, entity.kind, current.expires) : [];
       if (expired.length === 0) return 0;
       await change(entity, [], new Set(expired));
       return expired.length;

@@ -4,7 +4,8 @@
 // credvend may not modify (a role in another account, or outside the bound-role pattern) is said in the
 // record as not-modifiable: the revocation is then `partial` or `recorded-only`, never `effective`. A
 // failed IAM write leaves the entry pending, retried by the next call with the same idempotency key
-// and by retryPendingRevocations.
+// and by the scheduled sweep (a request writes only its own revocation); one still pending when every
+// credential it targets has expired becomes `expired` (terminal, never effective).
 //
 // Every role, principal id and identity in a Deny comes from the caller's own tenant: its binding, its
 // partner (which must exist), its issuance ledger. Another tenant's partner or issuance answers 404.
@@ -132,27 +133,70 @@ function issuanceEntries(
   return [entryFor({ kind: 'role', roleArn: bound.roleArn }, statement, roleModifiable(deps, bound.roleArn, ownAccount))];
 }
 
-/** Writes every pending entry, then records the outcome under the record's version (retried on a lost race). */
-export async function applyRevocation(rd: RevocationDeps, record: RevocationRecord, now: () => Date): Promise<RevocationRecord> {
+/** At most this many IAM writes of one revocation at once (a tenant bound to many roles must not burst IAM). */
+export const IAM_PARALLEL = 2;
+
+/** Maps `items` through `fn`, at most `limit` at once, answers in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/**
+ * A pending revocation whose every target credential has expired (targetsExpireAt passed) has nothing left
+ * to refuse: its pending entries say targets_expired and the revocation is `expired`, terminal (never
+ * retried, never reported effective). Entries already written stay written (pruned with their statements).
+ */
+function expireIfDue(record: RevocationRecord, now: Date): RevocationRecord | undefined {
+  if (record.state !== 'pending' || Date.parse(record.targetsExpireAt) > now.getTime()) return undefined;
+  const entries = record.entries.map((e): RevocationTargetEntry => (e.state === 'pending' ? { ...e, reason: 'targets_expired' } : e));
+  return { ...record, entries, state: 'expired', version: record.version + 1 };
+}
+
+/**
+ * Writes every pending entry (IAM_PARALLEL at a time), then records the outcome under the record's version
+ * (retried on a lost race). `sharedRoles`: the role ARNs bound to more than one tenant, where each tenant
+ * writes within its share (revocation-writer).
+ */
+export async function applyRevocation(
+  rd: RevocationDeps,
+  record: RevocationRecord,
+  now: () => Date,
+  sharedRoles: ReadonlySet<string> = new Set(),
+): Promise<RevocationRecord> {
   let current = record;
   for (let attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-    const entries = await Promise.all(
-      current.entries.map(async (entry): Promise<RevocationTargetEntry> => {
+    const expired = expireIfDue(current, now());
+    let next: RevocationRecord;
+    if (expired) next = expired;
+    else {
+      const entries = await mapLimited(current.entries, IAM_PARALLEL, async (entry): Promise<RevocationTargetEntry> => {
         if (entry.state !== 'pending') return entry;
         try {
-          await rd.writer.add(entry.entity, [entry.statement], current.tenantId);
+          const shared = entry.entity.kind === 'role' && sharedRoles.has(entry.entity.roleArn);
+          // A one-issuance statement is needed only until that issuance expires (its own expiresAt).
+          const expiresAt = current.target.kind === 'issuance' ? current.targetsExpireAt : undefined;
+          await rd.writer.add(entry.entity, [entry.statement], current.tenantId, { shared, ...(expiresAt ? { expiresAt } : {}) });
           const { reason: _, ...written } = entry;
           return { ...written, state: 'written' };
         } catch (err) {
           if (err instanceof RevocationWriteError) return { ...entry, reason: err.code };
           return { ...entry, reason: 'iam_failed' };
         }
-      }),
-    );
-    const state = stateOf(entries);
-    const next: RevocationRecord = { ...current, entries, state, version: current.version + 1 };
-    if (state !== 'pending' && next.effectiveAt === undefined && entries.some((e) => e.state === 'written')) {
-      next.effectiveAt = now().toISOString();
+      });
+      const state = stateOf(entries);
+      next = { ...current, entries, state, version: current.version + 1 };
+      if (state !== 'pending' && next.effectiveAt === undefined && entries.some((e) => e.state === 'written')) {
+        next.effectiveAt = now().toISOString();
+      }
     }
     if (await rd.store.update(next, current.version)) return next;
     const fresh = await rd.store.get(current.tenantId, current.revocationId);
@@ -161,6 +205,29 @@ export async function applyRevocation(rd: RevocationDeps, record: RevocationReco
     if (current.state !== 'pending') return current;
   }
   return current;
+}
+
+/** Role ARNs bound to more than one tenant (the operator may bind one role to several). */
+export function sharedRolesOf(tenants: readonly Tenant[]): Set<string> {
+  const tenantsOf = new Map<string, Set<string>>();
+  for (const t of tenants)
+    for (const role of Object.values(t.binding?.roles ?? {})) {
+      const set = tenantsOf.get(role.roleArn) ?? new Set<string>();
+      set.add(t.tenantId);
+      tenantsOf.set(role.roleArn, set);
+    }
+  return new Set([...tenantsOf].filter(([, set]) => set.size > 1).map(([arn]) => arn));
+}
+
+async function allTenants(deps: AdminDeps, pageSize = 100): Promise<Tenant[]> {
+  const tenants: Tenant[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listTenants({ limit: pageSize, cursor });
+    tenants.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tenants;
 }
 
 export function revocationView(r: RevocationRecord) {
@@ -214,7 +281,7 @@ export async function createRevocation(
     const longest = Math.max(0, ...entries.map((e) => MAX_CREDENTIAL_LIFE_MS[e.entity.kind]));
     targetsExpireAt = new Date(before.getTime() + longest).toISOString();
   }
-  for (const entry of entries) assertTenantScoped(entry.statement, tenantId);
+  for (const entry of entries) assertTenantScoped(entry.statement, tenantId, target.partnerId);
   const record: RevocationRecord = {
     revocationId,
     tenantId,
@@ -233,10 +300,12 @@ export async function createRevocation(
   if (!created.created && !sameTarget(stored.target, target, 'before' in input && input.before !== undefined)) {
     throw new ConflictError('idempotency_key_reused', 'This Idempotency-Key was used for another revocation');
   }
-  const applied = stored.state === 'pending' ? await applyRevocation(rd, stored, deps.now) : stored;
-  if (applied.state !== 'pending') deps.onRevocation?.();
-  // The tenant's other pending revocations get another try with every new one (this function holds the IAM grant).
-  await retryPendingRevocations(rd, tenantId, deps.now, 25, applied.revocationId).catch(() => undefined);
+  // Only this revocation is written here: the tenant's other pending ones are the sweep's (one request
+  // never fans out into IAM calls for others). Whether a role is shared needs every tenant's binding.
+  const rolesPending = stored.state === 'pending' && stored.entries.some((e) => e.state === 'pending' && e.entity.kind === 'role');
+  const shared = rolesPending ? sharedRolesOf(await allTenants(deps)) : new Set<string>();
+  const applied = stored.state === 'pending' ? await applyRevocation(rd, stored, deps.now, shared) : stored;
+  if (applied.state !== 'pending' && applied.state !== 'expired') deps.onRevocation?.();
   return { created: created.created, revocation: revocationView(applied) };
 }
 
@@ -254,17 +323,29 @@ export async function listRevocations(deps: AdminDeps, caller: Caller, tenantId:
   return { items: out.items.map(revocationView), nextCursor: out.nextCursor };
 }
 
-/** Retries the tenant's pending revocations among its newest `limit` (every new revocation calls it for the others). */
+/**
+ * Retries the tenant's pending revocations among its newest `limit`, oldest first, one at a time (the
+ * sweep, and callers that want one tenant settled).
+ */
 export async function retryPendingRevocations(
   rd: RevocationDeps,
   tenantId: string,
   now: () => Date,
   limit = 25,
   except?: string,
+  sharedRoles: ReadonlySet<string> = new Set(),
 ): Promise<RevocationRecord[]> {
+  const out: RevocationRecord[] = [];
+  for (const r of await pendingOf(rd, tenantId, limit, except)) out.push(await applyRevocation(rd, r, now, sharedRoles));
+  return out;
+}
+
+const oldestFirst = (a: RevocationRecord, b: RevocationRecord): number =>
+  a.createdAt.localeCompare(b.createdAt) || a.revocationId.localeCompare(b.revocationId);
+
+async function pendingOf(rd: RevocationDeps, tenantId: string, limit: number, except?: string): Promise<RevocationRecord[]> {
   const out = await rd.store.list(tenantId, { limit });
-  const pending = out.items.filter((r) => r.state === 'pending' && r.revocationId !== except);
-  return Promise.all(pending.map((r) => applyRevocation(rd, r, now)));
+  return out.items.filter((r) => r.state === 'pending' && r.revocationId !== except).sort(oldestFirst);
 }
 
 export interface RevocationSweep {
@@ -275,45 +356,66 @@ export interface RevocationSweep {
   /** Roles and users whose policy lost expired statements, and how many statements. */
   entitiesPruned: number;
   statementsPruned: number;
-  /** Entities whose pruning failed (IAM or DynamoDB): tried again on the next run. */
+  /** Entities whose pruning or verifying failed (IAM or DynamoDB): tried again on the next run. */
   pruneFailures: number;
+  /** Entities whose IAM policy differed from credvend's copy (a late stale write) and was put again. */
+  entitiesRepaired: number;
 }
 
 /**
- * The scheduled pass of the revocations function (the one holding the IAM grants): every tenant's
- * pending revocations are tried again, and every policy credvend may write (the tenants' modifiable bound
- * roles, the federation user) loses the statements whose targets have all expired. So a revocation left
- * pending by an IAM failure becomes effective without anyone writing another one, and the quota frees up.
+ * The scheduled pass of the revocations function (the one holding the IAM grants). First every policy
+ * credvend may write (the tenants' modifiable bound roles, the federation user) loses the statements whose
+ * targets have all expired, so the room they free is there before anything is retried; one with nothing to
+ * prune is verified against credvend's copy (one Get) and put again if a late stale write changed it. Then the pending
+ * revocations are tried again, one at a time, round-robin across tenants (each tenant's oldest first): a
+ * tenant with a long backlog takes one turn like every other, never all the freed room before the next
+ * tenant's turn. A pending revocation whose targets have all expired becomes `expired` (not retried again).
  */
 export async function sweepRevocations(deps: AdminDeps, pageSize = 100): Promise<RevocationSweep> {
   const rd = revocationDeps(deps);
   const ownAccount = accountOf(await deps.trust.issuerPrincipal());
-  const out: RevocationSweep = { tenants: 0, retried: 0, settled: 0, entitiesPruned: 0, statementsPruned: 0, pruneFailures: 0 };
+  const out: RevocationSweep = {
+    tenants: 0,
+    retried: 0,
+    settled: 0,
+    entitiesPruned: 0,
+    statementsPruned: 0,
+    pruneFailures: 0,
+    entitiesRepaired: 0,
+  };
   const entities = new Map<string, RevocationEntity>();
   if (rd.federationUser !== undefined) entities.set(`user#${rd.federationUser}`, { kind: 'user', userName: rd.federationUser });
-  let cursor: string | undefined;
-  do {
-    const page = await deps.store.listTenants({ limit: pageSize, cursor });
-    for (const tenant of page.items) {
-      out.tenants += 1;
-      const retried = await retryPendingRevocations(rd, tenant.tenantId, deps.now, 100);
-      out.retried += retried.length;
-      out.settled += retried.filter((r) => r.state !== 'pending').length;
-      for (const role of uniqueRoles(Object.values(tenant.binding?.roles ?? {}))) {
-        if (roleModifiable(deps, role.roleArn, ownAccount)) entities.set(`role#${role.roleArn}`, { kind: 'role', roleArn: role.roleArn });
-      }
+  const tenants = await allTenants(deps, pageSize);
+  out.tenants = tenants.length;
+  for (const tenant of tenants)
+    for (const role of uniqueRoles(Object.values(tenant.binding?.roles ?? {}))) {
+      if (roleModifiable(deps, role.roleArn, ownAccount)) entities.set(`role#${role.roleArn}`, { kind: 'role', roleArn: role.roleArn });
     }
-    cursor = page.nextCursor;
-  } while (cursor);
   for (const entity of entities.values()) {
     try {
       const pruned = await rd.writer.prune(entity);
       if (pruned > 0) {
         out.entitiesPruned += 1;
         out.statementsPruned += pruned;
-      }
+        // A prune has just put the copy (and re-checked its version): nothing to verify.
+      } else if (await rd.writer.verify(entity)) out.entitiesRepaired += 1;
     } catch {
       out.pruneFailures += 1;
+    }
+  }
+  const shared = sharedRolesOf(tenants);
+  const queues: RevocationRecord[][] = [];
+  for (const tenant of tenants) {
+    const pending = await pendingOf(rd, tenant.tenantId, 100).catch(() => []);
+    if (pending.length > 0) queues.push(pending);
+  }
+  for (let round = 0; queues.some((q) => q.length > round); round++) {
+    for (const queue of queues) {
+      const record = queue[round];
+      if (!record) continue;
+      const applied = await applyRevocation(rd, record, deps.now, shared);
+      out.retried += 1;
+      if (applied.state !== 'pending') out.settled += 1;
     }
   }
   return out;

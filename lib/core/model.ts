@@ -210,8 +210,11 @@ export interface AuditReport {
   [key: string]: unknown;
 }
 
-/** A revocation's state: written everywhere it applies, still being written, or only recorded (DESIGN.md issue 16). */
-export type RevocationState = 'pending' | 'effective' | 'partial' | 'recorded-only';
+/**
+ * A revocation's state: written everywhere it applies, still being written, or only recorded (DESIGN.md issue 16);
+ * expired: it was still pending when every credential it targets had expired (nothing left to refuse; terminal, never effective).
+ */
+export type RevocationState = 'pending' | 'effective' | 'partial' | 'recorded-only' | 'expired';
 
 /** Where credvend writes a revocation's Deny: a bound role, or the federation IAM user. */
 export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user'; userName: string };
@@ -220,7 +223,8 @@ export type RevocationEntity = { kind: 'role'; roleArn: string } | { kind: 'user
  * Why a revocation's entry is not written yet (pending: retried) or cannot be (not-modifiable). Pending:
  * iam_throttled, iam_access_denied, iam_no_such_entity, iam_failed, policy_full (IAM's inline-policy
  * quota even after compaction), tenant_share_full (the tenant's share of the federation user, which every
- * tenant shares, even after compacting its own statements), policy_conflict (too many concurrent writers). Not modifiable:
+ * tenant shares, or of a role bound to several tenants, even after compacting its own statements), policy_conflict (too many
+ * concurrent writers). Expired (terminal): targets_expired, every targeted credential expired before it was written. Not modifiable:
  * outside_credvend_account, role_not_bound, federation_not_deployed.
  */
 export const REVOCATION_REASONS = [
@@ -231,6 +235,7 @@ export const REVOCATION_REASONS = [
   'policy_full',
   'tenant_share_full',
   'policy_conflict',
+  'targets_expired',
   'outside_credvend_account',
   'role_not_bound',
   'federation_not_deployed',

@@ -58,8 +58,8 @@ export const Revocation = z.strictObject({
     z.strictObject({ kind: z.literal('issuance'), issuanceId: Text, partnerId: Id }),
   ]),
   state: described(
-    z.enum(['pending', 'effective', 'partial', 'recorded-only']),
-    'effective: written everywhere it applies; pending: a write failed and is retried (next request, scheduled sweep), never reported effective meanwhile; partial / recorded-only: some / every place is one credvend may not modify (a role in another account): recorded, not enforced there',
+    z.enum(['pending', 'effective', 'partial', 'recorded-only', 'expired']),
+    'effective: written everywhere it applies; pending: a write failed and is retried (the same request again, the scheduled sweep), never reported effective meanwhile; expired: still pending when every credential it targets had expired (targets_expired), nothing left to refuse, no longer retried; partial / recorded-only: some / every place is one credvend may not modify (a role in another account): recorded, not enforced there',
   ),
   createdAt: Timestamp,
   createdBy: Text,
@@ -74,10 +74,11 @@ export const Revocation = z.strictObject({
       reason: z.optional(
         described(
           z.enum(REVOCATION_REASONS),
-          'pending (retried on the next request and by the scheduled sweep): iam_throttled, iam_access_denied, iam_no_such_entity, ' +
+          'pending (retried by the same request again and by the scheduled sweep): iam_throttled, iam_access_denied, iam_no_such_entity, ' +
             "iam_failed, policy_full (IAM's inline-policy quota, 2,048 characters on the federation user, 10,240 on a role, even " +
-            'after compaction), tenant_share_full (the tenant holds its share of the federation user, which every tenant shares: a third ' +
-            'of its room, even after compacting its own statements; retried as its earlier statements expire), policy_conflict; not-modifiable (never written, the tenant must revoke there itself): ' +
+            'after compaction), tenant_share_full (the tenant holds its share of the federation user, which every tenant shares, or of a ' +
+            'role bound to several tenants: a third of its room, even after compacting its own statements; retried as its earlier statements expire), policy_conflict; ' +
+            'targets_expired (the revocation is expired: every credential it targets expired before it was written; terminal); not-modifiable (never written, the tenant must revoke there itself): ' +
             'outside_credvend_account (a bound role in another account or outside tenantRolePattern), role_not_bound, federation_not_deployed',
         ),
       ),
@@ -299,7 +300,7 @@ export const Issuance = z.strictObject({
   revocation: z.optional(
     z.strictObject({
       revocationId: Text,
-      state: z.enum(['pending', 'effective', 'partial', 'recorded-only']),
+      state: z.enum(['pending', 'effective', 'partial', 'recorded-only', 'expired']),
       revokedBy: described(Text, 'Id of the key that asked for the revocation'),
       revokedAt: Timestamp,
     }),

@@ -122,17 +122,21 @@ export class DynamoRevocationStore implements RevocationStore {
 
   // PolicyDocuments: the statements as JSON text (one attribute, no per-statement marshalling).
 
-  async getPolicy(entityKey: string): Promise<{ statements: IamStatement[]; version: number; owners: Record<string, string> } | undefined> {
-    const item = await this.getItem<{ statements: string; version: number; owners?: string }>(
+  async getPolicy(
+    entityKey: string,
+  ): Promise<{ statements: IamStatement[]; version: number; owners: Record<string, string>; expires: Record<string, string> } | undefined> {
+    const item = await this.getItem<{ statements: string; version: number; owners?: string; expires?: string }>(
       tableKeys.revocationPolicy(entityKey),
       'read revocation policy',
     );
-    // owners (Sid -> tenant) came with the federation user's per-tenant share; an older item has none.
+    // owners (Sid -> tenant) came with the per-tenant share, expires (Sid -> a one-issuance statement's
+    // issuance expiresAt) after it; an older item has neither.
     return (
       item && {
         statements: JSON.parse(item.statements) as IamStatement[],
         version: item.version,
         owners: item.owners ? (JSON.parse(item.owners) as Record<string, string>) : {},
+        expires: item.expires ? (JSON.parse(item.expires) as Record<string, string>) : {},
       }
     );
   }
@@ -142,18 +146,20 @@ export class DynamoRevocationStore implements RevocationStore {
     statements: IamStatement[],
     expectedVersion: number,
     owners: Record<string, string> = {},
+    expires: Record<string, string> = {},
   ): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.table,
           Key: tableKeys.revocationPolicy(entityKey),
-          UpdateExpression: 'SET statements = :s, #owners = :o, #version = :next',
+          UpdateExpression: 'SET statements = :s, #owners = :o, #expires = :e, #version = :next',
           ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(pk)' : '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version', '#owners': 'owners' },
+          ExpressionAttributeNames: { '#version': 'version', '#owners': 'owners', '#expires': 'expires' },
           ExpressionAttributeValues: {
             ':s': JSON.stringify(statements),
             ':o': JSON.stringify(owners),
+            ':e': JSON.stringify(expires),
             ':next': expectedVersion + 1,
             ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
           },
@@ -170,7 +176,7 @@ export class DynamoRevocationStore implements RevocationStore {
   policyDocuments(): PolicyDocuments {
     return {
       get: (key) => this.getPolicy(key),
-      put: (key, statements, expected, owners) => this.putPolicy(key, statements, expected, owners),
+      put: (key, statements, expected, owners, expires) => this.putPolicy(key, statements, expected, owners, expires),
     };
   }
 }

@@ -64,6 +64,21 @@ export class IamInlinePolicies implements InlinePolicyApi {
     });
   }
 
+  get(entity: RevocationEntity, policyName: string): Promise<string | undefined> {
+    return this.call(async () => {
+      try {
+        const out =
+          entity.kind === 'role'
+            ? await this.iam.send(new GetRolePolicyCommand({ RoleName: roleNameOf(entity.roleArn), PolicyName: policyName }))
+            : await this.iam.send(new GetUserPolicyCommand({ UserName: entity.userName, PolicyName: policyName }));
+        return out.PolicyDocument;
+      } catch (err) {
+        if (isNoSuchEntity(err)) return undefined;
+        throw err;
+      }
+    });
+  }
+
   otherPoliciesSize(entity: RevocationEntity, policyName: string): Promise<number> {
     return this.call(async () => {
       let total = 0;

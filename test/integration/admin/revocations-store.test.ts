@@ -2,10 +2,10 @@
 // the real IAM adapter (the local IAM), with sessions issued by the local STS. Credentials that worked
 // are refused after their revocation; another partner's and later ones work; concurrent revocations
 // all reach the policy; an IAM fault leaves the revocation pending until a retry makes it effective.
-import { GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRolePolicyCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { statementsOf } from '../../../lib/admin/revocation-policy';
+import { partnerRoleStatement, statementsOf } from '../../../lib/admin/revocation-policy';
 import { revocationPolicyWriter } from '../../../lib/admin/revocation-writer';
 import { createRevocation, listRevocations, retryPendingRevocations, sweepRevocations } from '../../../lib/admin/revocations';
 import type { RevocationRecord } from '../../../lib/core/model';
@@ -155,7 +155,7 @@ describe("the statements' owners on DynamoDB (each tenant's share of the federat
     const key = `user#owners-${ids++}`;
     const statement = { Sid: 'rvOne', Effect: 'Deny' as const, Action: '*', Resource: '*' };
     expect(await store.putPolicy(key, [statement], 0, { rvOne: 'acme' })).toBe(true);
-    expect(await store.getPolicy(key)).toEqual({ statements: [statement], version: 1, owners: { rvOne: 'acme' } });
+    expect(await store.getPolicy(key)).toEqual({ statements: [statement], version: 1, owners: { rvOne: 'acme' }, expires: {} });
     // A stale version writes neither the statements nor the owners.
     expect(await store.putPolicy(key, [], 0, { rvOne: 'evil' })).toBe(false);
     expect((await store.getPolicy(key))?.owners).toEqual({ rvOne: 'acme' });
@@ -231,5 +231,38 @@ describe('the scheduled sweep (revocations function, EventBridge)', () => {
     await expect(iam.send(new GetRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations' }))).rejects.toMatchObject({
       name: 'NoSuchEntityException',
     });
+  });
+
+  it("keeps a statement's recorded expiry (a one-issuance statement's issuance expiresAt) and owner beside it in DynamoDB", async () => {
+    const docs = store.policyDocuments();
+    const key = `role#arn:aws:iam::${ACCOUNT}:role/credvend/expiry-${Date.now().toString(36)}`;
+    const statement = partnerRoleStatement('rvExp1', 'acme', 'partner-one', new Date());
+    expect(await docs.put(key, [statement], 0, { rvExp1: 'acme' }, { rvExp1: '2026-05-06T07:15:00.000Z' })).toBe(true);
+    expect(await docs.get(key)).toMatchObject({ version: 1, owners: { rvExp1: 'acme' }, expires: { rvExp1: '2026-05-06T07:15:00.000Z' } });
+  });
+
+  it('the sweep puts the copy again when a stale write left IAM without a statement credvend recorded as written (F5)', async () => {
+    tick(2000);
+    const first = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    const iam = new IAMClient({ endpoint: sts.url, region: 'us-east-1', credentials: fn, maxAttempts: 1 });
+    const held = async () =>
+      statementsOf(
+        decodeURIComponent(
+          (await iam.send(new GetRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations' }))).PolicyDocument ?? '',
+        ),
+      ).map((s) => s.Sid);
+    const stale = decodeURIComponent(
+      (await iam.send(new GetRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations' }))).PolicyDocument ?? '',
+    );
+    const second = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-two' });
+    expect([first.revocation.state, second.revocation.state]).toEqual(['effective', 'effective']);
+    // The first writer's document lands late (a PutRolePolicy that timed out at the client, then went through).
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'acme', PolicyName: 'credvend-revocations', PolicyDocument: stale }));
+    expect(await held()).not.toContain(second.revocation.revocationId);
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept).toMatchObject({ entitiesRepaired: 1, pruneFailures: 0 });
+    expect(await held()).toContain(second.revocation.revocationId);
+    expect(await sweepRevocations(fake.deps)).toMatchObject({ entitiesRepaired: 0 });
+    iam.destroy();
   });
 });

@@ -2,9 +2,10 @@
 // enforces the Deny credvend writes): credentials that worked are refused after their revocation, a
 // new issuance for the same partner works, another partner's and another tenant's sessions on the same
 // (shared) demo role are untouched. The attacker holds tenant A's admin key and tries to reach tenant B.
-import { GetUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INLINE_POLICY_LIMITS, policySize, statementsOf, statementsSize, tenantShare } from '../../../lib/admin/revocation-policy';
+import { partnerIdentity } from '../../../lib/vend/principal-names';
 import { demoBinding } from '../../../local/seed';
 import { addTestPartner, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
 import { control } from '../../support/control';
@@ -201,6 +202,74 @@ describe("each tenant's share of the federation user, which every tenant shares"
     ).toEqual([first.body.revocation.revocationId, next.body.revocation.revocationId].sort());
     expect(statementsSize(ofTenant(t.tenantId))).toBeLessThanOrEqual(tenantShare('user', 0));
     expect(ofTenant(u.tenantId).map((s) => s.Sid)).toEqual([mine.body.revocation.revocationId]);
+  });
+});
+
+describe("each tenant's share of a role bound to several tenants (the stack's demo role)", () => {
+  async function rolePolicy(): Promise<string | undefined> {
+    const { env, demoRoleArn } = stackInfo();
+    const iam = new IAMClient({
+      region: env.AWS_REGION,
+      endpoint: env.AWS_ENDPOINT_URL_IAM,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '' },
+    });
+    try {
+      const got = await iam.send(
+        new GetRolePolicyCommand({ RoleName: demoRoleArn.slice(demoRoleArn.lastIndexOf('/') + 1), PolicyName: 'credvend-revocations' }),
+      );
+      return decodeURIComponent(got.PolicyDocument ?? '');
+    } catch (err) {
+      if ((err as Error).name === 'NoSuchEntity' || (err as Error).name === 'NoSuchEntityException') return undefined;
+      throw err;
+    } finally {
+      iam.destroy();
+    }
+  }
+
+  it("tenant A's partner revocations stop at its third of the role (tenant_share_full, never effective); tenant B's is still written and refuses B's session", async () => {
+    const t = await createTestTenant(undefined, roleOnly);
+    const u = await createTestTenant(undefined, roleOnly);
+    // Every test tenant is bound to the demo role, and other files write there too: this test needs A's share
+    // (about 3,400 characters) and B's statement beside theirs, said plainly when it is not there.
+    const used = policySize((await rolePolicy()) ?? '{"Version":"2012-10-17","Statement":[]}');
+    expect(INLINE_POLICY_LIMITS.role - used).toBeGreaterThanOrEqual(tenantShare('role', 0) + 300);
+    const theirs = await issue(u.partnerKey);
+
+    // A revokes one partner after another (each its own statement, no compaction) until its share is used.
+    const states: string[] = [];
+    const aPartners: string[] = [];
+    let over: { body: { revocation: { state: string; entities: unknown[] } } } | undefined;
+    for (let i = 0; i < 25 && over === undefined; i++) {
+      const partner = await addTestPartner(t.tenantId);
+      aPartners.push(partner.partnerId);
+      const res = await revoke(t.tenantId, t.adminKey, { partnerId: partner.partnerId });
+      expect(res.status).toBe(201);
+      states.push(res.body.revocation.state);
+      if (res.body.revocation.state !== 'effective') over = res;
+    }
+    // About 16 statements of ~210 characters fit in a third of 10,240; then pending, never effective.
+    expect(states.length).toBeGreaterThanOrEqual(12);
+    expect(states.length).toBeLessThanOrEqual(20);
+    expect(states.slice(0, -1).every((s) => s === 'effective')).toBe(true);
+    expect(over?.body.revocation.state).toBe('pending');
+    expect(over?.body.revocation.entities).toEqual([
+      { kind: 'role', roleArn: stackInfo().demoRoleArn, state: 'pending', reason: 'tenant_share_full' },
+    ]);
+
+    // B is not held up by A: its revocation is written on the same role and refuses B's session.
+    const mine = await revoke(u.tenantId, u.adminKey, { partnerId: u.partnerId });
+    expect(mine.body.revocation.state).toBe('effective');
+    expect(await probe(theirs)).toBe('AccessDenied');
+    const onRole = statementsOf(await rolePolicy());
+    const ofTenant = (tenantId: string, partners: string[]) =>
+      onRole.filter((s) =>
+        partners.some(
+          (p) => (s.Condition?.StringEquals as Record<string, string> | undefined)?.['aws:SourceIdentity'] === partnerIdentity(tenantId, p),
+        ),
+      );
+    expect(statementsSize(ofTenant(t.tenantId, aPartners))).toBeLessThanOrEqual(tenantShare('role', 0));
+    expect(ofTenant(t.tenantId, aPartners)).toHaveLength(states.length - 1);
+    expect(ofTenant(u.tenantId, [u.partnerId]).map((s) => s.Sid)).toEqual([mine.body.revocation.revocationId]);
   });
 });
 

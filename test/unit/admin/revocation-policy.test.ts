@@ -96,9 +96,49 @@ describe('assertTenantScoped', () => {
   const ok = partnerRoleStatement('rv1', 'acme', 'app-one', BEFORE);
 
   it('accepts what the builders make for the tenant', () => {
-    expect(() => assertTenantScoped(ok, 'acme')).not.toThrow();
-    expect(() => assertTenantScoped(partnerFederationStatement('rv1', 'acme', 'pa1', BEFORE), 'acme')).not.toThrow();
-    expect(() => assertTenantScoped(issuanceStatement('rv1', roleIssuanceFor('acme')), 'acme')).not.toThrow();
+    expect(() => assertTenantScoped(ok, 'acme', 'app-one')).not.toThrow();
+    expect(() => assertTenantScoped(partnerFederationStatement('rv1', 'acme', 'app-one', BEFORE), 'acme', 'app-one')).not.toThrow();
+    expect(() => assertTenantScoped(issuanceStatement('rv1', roleIssuanceFor('acme')), 'acme', 'app-one')).not.toThrow();
+    expect(() => assertTenantScoped(issuanceStatement('rv1', fedIssuanceFor('acme')), 'acme', 'app-one')).not.toThrow();
+  });
+
+  function fedIssuanceFor(tenantId: string) {
+    return {
+      tenantId,
+      partnerId: 'app-one',
+      mode: 'federation' as const,
+      principalId: `123456789012:${federationName(tenantId, 'app-one', 'x1')}`,
+      issuedAt: BEFORE.toISOString(),
+    };
+  }
+
+  // F6: the names carry a hash of tenant and partner; a prefix of the tenant id alone is not enough. Two tenants
+  // whose ids share the first 16 (source identity) or 4 (federation name) characters, and another partner of acme.
+  const LONG = 'acmecorporation1';
+  const exactly: Array<[string, IamStatement, string, string]> = [
+    [
+      'a source identity of a tenant sharing its first 16 characters',
+      partnerRoleStatement('rv1', `${LONG}b`, 'app-one', BEFORE),
+      `${LONG}a`,
+      'app-one',
+    ],
+    [
+      'a federated principal id of a tenant sharing its first 4 characters',
+      issuanceStatement('rv1', fedIssuanceFor('acmeco')),
+      'acme',
+      'app-one',
+    ],
+    [
+      'a session name of a tenant sharing its first 16 characters',
+      issuanceStatement('rv1', roleIssuanceFor(`${LONG}b`)),
+      `${LONG}a`,
+      'app-one',
+    ],
+    ["another partner's source identity", partnerRoleStatement('rv1', 'acme', 'app-two', BEFORE), 'acme', 'app-one'],
+    ["another partner's tags", partnerFederationStatement('rv1', 'acme', 'app-two', BEFORE), 'acme', 'app-one'],
+  ];
+  it.each(exactly)('refuses %s: only the exact principal names of this tenant and partner', (_, statement, tenantId, partnerId) => {
+    expect(() => assertTenantScoped(statement, tenantId, partnerId)).toThrow(UnscopedRevocationError);
   });
 
   function roleIssuanceFor(tenantId: string) {
@@ -145,7 +185,7 @@ describe('assertTenantScoped', () => {
     ["another tenant's issuance", issuanceStatement('rv1', roleIssuanceFor('other'))],
   ];
   it.each(bad)('refuses %s', (_, statement) => {
-    expect(() => assertTenantScoped(statement, 'acme')).toThrow(UnscopedRevocationError);
+    expect(() => assertTenantScoped(statement, 'acme', 'app-one')).toThrow(UnscopedRevocationError);
   });
 });
 

@@ -14,15 +14,29 @@ import type { IamStatement, RevocationEntity } from '../../../lib/core/model';
 import { federationName } from '../../../lib/vend/principal-names';
 
 class FakeDocs implements PolicyDocuments {
-  readonly items = new Map<string, { statements: IamStatement[]; version: number; owners?: Record<string, string> }>();
+  readonly items = new Map<
+    string,
+    { statements: IamStatement[]; version: number; owners?: Record<string, string>; expires?: Record<string, string> }
+  >();
   async get(key: string) {
     const item = this.items.get(key);
     return item && structuredClone(item);
   }
-  async put(key: string, statements: IamStatement[], expectedVersion: number, owners?: Record<string, string>) {
+  async put(
+    key: string,
+    statements: IamStatement[],
+    expectedVersion: number,
+    owners?: Record<string, string>,
+    expires?: Record<string, string>,
+  ) {
     await new Promise((r) => setImmediate(r));
     if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return false;
-    this.items.set(key, { statements: structuredClone(statements), version: expectedVersion + 1, owners: { ...owners } });
+    this.items.set(key, {
+      statements: structuredClone(statements),
+      version: expectedVersion + 1,
+      owners: { ...owners },
+      expires: { ...expires },
+    });
     return true;
   }
 }
@@ -44,6 +58,11 @@ class FakeIam implements InlinePolicyApi {
   }
   async delete() {
     this.text = undefined;
+  }
+  gets = 0;
+  async get() {
+    this.gets++;
+    return this.text === undefined ? undefined : encodeURIComponent(this.text);
   }
   async otherPoliciesSize() {
     return this.others;
@@ -98,6 +117,32 @@ describe('revocation policy writer', () => {
     expect(iam.text).toBeUndefined();
   });
 
+  it('verify (the sweep, F5): a stale put that landed after the writer returned (a timed-out PutRolePolicy) is repaired from the copy; one Get when IAM matches', async () => {
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    await writer.add(ROLE, [st('rvA', 'partner-a')], 'acme');
+    const stale = iam.text;
+    await writer.add(ROLE, [st('rvB', 'partner-b')], 'acme');
+    iam.gets = 0;
+    expect(await writer.verify(ROLE)).toBe(false);
+    expect(iam.gets).toBe(1);
+    const puts = iam.puts;
+    // The first writer's document lands late: IAM no longer holds rvB, which its record says is effective.
+    iam.text = stale;
+    expect(sids(iam.text)).toEqual(['rvA']);
+    expect(await writer.verify(ROLE)).toBe(true);
+    expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
+    expect(iam.puts).toBe(puts + 1);
+    // Statements in another key order or whitespace are the same policy: nothing rewritten.
+    iam.text = JSON.stringify(JSON.parse(iam.text ?? '{}'), null, 2);
+    expect(await writer.verify(ROLE)).toBe(false);
+    // A policy deleted behind credvend's back is put again.
+    iam.text = undefined;
+    expect(await writer.verify(ROLE)).toBe(true);
+    expect(sids(iam.text)).toEqual(['rvA', 'rvB']);
+  });
+
   it("refuses past IAM's quota, counting the role's other inline policies, and writes nothing", async () => {
     const docs = new FakeDocs();
     const iam = new FakeIam();
@@ -134,6 +179,36 @@ describe('revocation policy writer', () => {
     expect(sids(userIam.text)).toEqual(['rvFed2']);
   });
 
+  it("a one-issuance statement is held until the issuance's own expiresAt, not 36 h: pruned then, and no longer counted in the share", async () => {
+    const USER: RevocationEntity = { kind: 'user', userName: 'credvend-federation' };
+    const docs = new FakeDocs();
+    const iam = new FakeIam();
+    let now = BEFORE;
+    const writer = revocationPolicyWriter(docs, iam, () => now);
+    const issued = (sid: string, suffix: string) =>
+      issuanceStatement(sid, {
+        tenantId: 'acme',
+        partnerId: 'app-nine',
+        mode: 'federation',
+        principalId: `123456789012:${federationName('acme', 'app-nine', suffix)}`,
+        issuedAt: BEFORE.toISOString(),
+      });
+    const in15min = new Date(BEFORE.getTime() + 15 * 60_000).toISOString();
+    await writer.add(USER, [issued('rvI1', 'x1')], 'acme', { expiresAt: in15min });
+    await writer.add(USER, [issued('rvI2', 'x2')], 'acme', { expiresAt: in15min });
+    // acme's share (two statements) is full until those credentials expire.
+    await expect(writer.add(USER, [partnerFederationStatement('rvP', 'acme', 'app-one', BEFORE)], 'acme')).rejects.toMatchObject({
+      code: 'tenant_share_full',
+    });
+    now = new Date(BEFORE.getTime() + 15 * 60_000);
+    await writer.add(USER, [partnerFederationStatement('rvP', 'acme', 'app-one', BEFORE)], 'acme');
+    expect(sids(iam.text)).toEqual(['rvP']);
+    expect(docs.items.get('user#credvend-federation')?.expires ?? {}).toEqual({});
+    // A partner statement, with no expiresAt, stays its 36 h.
+    now = new Date(BEFORE.getTime() + 35 * 3_600_000);
+    expect(await writer.prune(USER)).toBe(0);
+  });
+
   it("on the federation user each tenant holds its share: past it the tenant's write is tenant_share_full, another tenant's is written", async () => {
     const USER: RevocationEntity = { kind: 'user', userName: 'credvend-ci-federation' };
     const docs = new FakeDocs();
@@ -166,6 +241,29 @@ describe('revocation policy writer', () => {
     expect(Object.keys(docs.items.get('user#credvend-ci-federation')?.owners ?? {})).toHaveLength(3);
     await writer.add(USER, [fed('rvA2', 'acme', 'app-two')], 'acme');
     expect(sids(iam.text)).toContain(sid('rvA2'));
+  });
+
+  it("a role bound to several tenants is shared out like the federation user: past its share one tenant's write is tenant_share_full, another's is written (F2)", async () => {
+    const iam = new FakeIam();
+    const docs = new FakeDocs();
+    const writer = revocationPolicyWriter(docs, iam, () => BEFORE);
+    const shared = { shared: true };
+    // A third of the role's 10,240 characters (3,400): 16 partner statements of about 210 characters.
+    let refused = 0;
+    let written = 0;
+    for (let i = 0; i < 40; i++) {
+      try {
+        await writer.add(ROLE, [partnerRoleStatement(`rvA${i}`, 'acme', `app-${i}`, BEFORE)], 'acme', shared);
+        written++;
+      } catch (err) {
+        expect(err).toMatchObject({ code: 'tenant_share_full' });
+        refused++;
+      }
+    }
+    expect(written).toBe(16);
+    expect(refused).toBe(40 - written);
+    await writer.add(ROLE, [partnerRoleStatement('rvG1', 'globex', 'app-one', BEFORE)], 'globex', shared);
+    expect(sids(iam.text)).toContain('rvG1');
   });
 
   it('a role is not shared out: the same statements of one tenant all fit', async () => {

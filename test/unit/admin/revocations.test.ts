@@ -8,7 +8,7 @@ import { mergeRevocationPolicy, RevocationWriteError, statementsOf } from '../..
 import { createRevocation, listRevocations, retryPendingRevocations, sweepRevocations } from '../../../lib/admin/revocations';
 import type { IamStatement, IssuanceRecord, RevocationEntity, RevocationRecord } from '../../../lib/core/model';
 import { partnerIdentity, roleSessionName } from '../../../lib/vend/principal-names';
-import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, partnerOf, seedTenant } from './fakes';
+import { adminOf, type FakeAdmin, fakeAdmin, NOW, operator, partnerOf, seededBinding, seedTenant } from './fakes';
 
 class FakeRevocationStore implements RevocationStore {
   readonly records = new Map<string, RevocationRecord>();
@@ -36,10 +36,21 @@ class FakeRevocationStore implements RevocationStore {
 class FakeWriter {
   readonly policies = new Map<string, string>();
   readonly writes: string[] = [];
+  /** Every add and prune in call order ('add <entity> <tenant> <sid>', 'prune <entity>'), and each add's options. */
+  readonly log: string[] = [];
+  readonly options: { key: string; shared?: boolean; expiresAt?: string }[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
   failures: RevocationWriteError[] = [];
-  async add(entity: RevocationEntity, statements: IamStatement[]) {
+  async add(entity: RevocationEntity, statements: IamStatement[], tenantId?: string, opts: { shared?: boolean; expiresAt?: string } = {}) {
     const key = entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`;
     this.writes.push(key);
+    this.log.push(`add ${key} ${tenantId} ${statements.map((s) => s.Sid).join(',')}`);
+    this.options.push({ key, ...opts });
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    await new Promise((r) => setTimeout(r, 1));
+    this.inFlight--;
     const failure = this.failures.shift();
     if (failure) throw failure;
     const merged = mergeRevocationPolicy(this.policies.get(key), { add: statements }, entity.kind, 0);
@@ -47,7 +58,16 @@ class FakeWriter {
     this.policies.set(key, merged.text);
   }
   readonly pruned: string[] = [];
+  /** Entities whose IAM policy differs from the copy (verify rewrites them); every entity verified. */
+  readonly differs = new Set<string>();
+  readonly verified: string[] = [];
+  async verify(entity: RevocationEntity) {
+    const key = entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`;
+    this.verified.push(key);
+    return this.differs.delete(key);
+  }
   async prune(entity: RevocationEntity) {
+    this.log.push(`prune ${entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`}`);
     this.pruned.push(entity.kind === 'role' ? entity.roleArn : `user/${entity.userName}`);
     return 0;
   }
@@ -261,6 +281,13 @@ describe('the scheduled sweep', () => {
     expect(states).toEqual(['effective', 'effective']);
     expect(writer.pruned.sort()).toEqual([ACME_ROLE, GLOBEX_ROLE, 'user/credvend-federation'].sort());
   });
+
+  it("verifies each entity with nothing to prune against credvend's copy and counts the ones it put again (F5)", async () => {
+    writer.differs.add(GLOBEX_ROLE);
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept).toMatchObject({ entitiesRepaired: 1, pruneFailures: 0 });
+    expect(writer.verified.sort()).toEqual([ACME_ROLE, GLOBEX_ROLE, 'user/credvend-federation'].sort());
+  });
 });
 
 describe('failures, retries and idempotency', () => {
@@ -380,13 +407,112 @@ describe('idempotency keys and retries on later requests', () => {
     expect(theirs.created).toBe(true);
   });
 
-  it("a new revocation retries the tenant's other pending ones", async () => {
-    writer.failures = [new RevocationWriteError('iam_throttled')];
+  it("a new revocation writes only its own statements: the tenant's other pending ones are the sweep's (F4)", async () => {
+    writer.failures = [new RevocationWriteError('iam_throttled'), new RevocationWriteError('iam_throttled')];
     const first = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
     expect(first.revocation.state).toBe('pending');
     const mine = issuance('acme', 'partner-one');
     issuances.push(mine);
+    const before = writer.writes.length;
+    const second = await createRevocation(fake.deps, adminOf('acme'), 'acme', { issuanceId: mine.issuanceId });
+    expect(second.revocation.state).toBe('effective');
+    // One entity for the issuance, nothing for the pending partner revocation.
+    expect(writer.writes.length - before).toBe(1);
+    expect(store.records.get(first.revocation.revocationId)?.state).toBe('pending');
+  });
+
+  it('a revocation writes at most two entities at once, however many roles are bound (F4)', async () => {
+    const roles = Object.fromEntries(
+      [1, 2, 3, 4, 5, 6].map((i) => [`r${i}`, { roleArn: `arn:aws:iam::123456789012:role/credvend/acme${i}`, maxSessionDuration: 7200 }]),
+    );
+    const binding = seededBinding('acme');
+    await fake.store.putBinding('acme', { ...binding, version: 2, roles }, 1);
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    expect(out.revocation.state).toBe('effective');
+    expect(writer.writes).toHaveLength(7);
+    expect(writer.maxInFlight).toBe(2);
+  });
+});
+
+describe('a role bound to several tenants (F2)', () => {
+  it('is written as shared (each tenant within its share); a role bound to one tenant is not', async () => {
+    // globex is bound to acme's role too (the operator may do this).
+    const binding = seededBinding('globex');
+    await fake.store.putBinding(
+      'globex',
+      { ...binding, version: 2, roles: { ...binding.roles, extra: { roleArn: ACME_ROLE, maxSessionDuration: 7200 } } },
+      1,
+    );
+    await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    await createRevocation(fake.deps, adminOf('globex'), 'globex', { partnerId: 'partner-two' });
+    const shared = writer.options.filter((o) => o.key === ACME_ROLE);
+    expect(shared).toHaveLength(2);
+    expect(shared.map((o) => o.shared)).toEqual([true, true]);
+    const own = writer.options.filter((o) => o.key === GLOBEX_ROLE);
+    expect(own).toHaveLength(1);
+    expect(own[0]?.shared).toBe(false);
+  });
+});
+
+describe("a one-issuance statement's expiry", () => {
+  it("is the issuance's own expiresAt; a partner statement's is left to the writer (cutoff plus the longest life)", async () => {
+    const mine = issuance('acme', 'partner-one', { expiresAt: '2026-05-06T07:15:00.000Z' });
+    issuances.push(mine);
     await createRevocation(fake.deps, adminOf('acme'), 'acme', { issuanceId: mine.issuanceId });
-    expect(store.records.get(first.revocation.revocationId)?.state).toBe('effective');
+    await createRevocation(fake.deps, adminOf('acme'), 'acme', { partnerId: 'partner-one' });
+    expect(writer.options.map((o) => o.expiresAt)).toEqual(['2026-05-06T07:15:00.000Z', undefined, undefined]);
+  });
+});
+
+describe('pending revocations whose targets expired, and the sweep order (F3)', () => {
+  it('a pending revocation whose every target expired is expired, never effective, and no longer written', async () => {
+    const mine = issuance('acme', 'partner-one', { issuedAt: '2026-05-06T07:00:00.000Z', expiresAt: '2026-05-06T07:15:00.000Z' });
+    issuances.push(mine);
+    writer.failures = [new RevocationWriteError('policy_full')];
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { issuanceId: mine.issuanceId });
+    expect(out.revocation.state).toBe('pending');
+    fake.deps.now = () => new Date('2026-05-06T07:15:00.000Z');
+    const writes = writer.writes.length;
+    const swept = await sweepRevocations(fake.deps);
+    expect(swept).toMatchObject({ retried: 1, settled: 1 });
+    const record = store.records.get(out.revocation.revocationId);
+    expect(record?.state).toBe('expired');
+    expect(record?.effectiveAt).toBeUndefined();
+    expect(record?.entries.map((e) => [e.state, e.reason])).toEqual([['pending', 'targets_expired']]);
+    expect(writer.writes.length).toBe(writes);
+    // Swept again: terminal, not retried.
+    expect(await sweepRevocations(fake.deps)).toMatchObject({ retried: 0 });
+  });
+
+  it('a revocation of an issuance already expired is expired at once, nothing written', async () => {
+    const old = issuance('acme', 'partner-one', { issuedAt: '2026-05-06T06:00:00.000Z', expiresAt: '2026-05-06T06:15:00.000Z' });
+    issuances.push(old);
+    const out = await createRevocation(fake.deps, adminOf('acme'), 'acme', { issuanceId: old.issuanceId });
+    expect(out.revocation.state).toBe('expired');
+    expect(writer.writes).toEqual([]);
+  });
+
+  it('prunes every entity before retrying, then retries round-robin across tenants, oldest first', async () => {
+    writer.failures = [0, 1, 2, 3, 4, 5, 6, 7].map(() => new RevocationWriteError('policy_full'));
+    // acme: three pending (older), globex: one (newer). Ids in order: acme's sort first.
+    for (const p of ['partner-one', 'partner-one', 'partner-one'])
+      await createRevocation(
+        fake.deps,
+        adminOf('acme'),
+        'acme',
+        { partnerId: p, before: '2026-05-06T07:00:00.000Z' },
+        `k${writer.writes.length}`,
+      );
+    await createRevocation(fake.deps, adminOf('globex'), 'globex', { partnerId: 'partner-two' });
+    expect([...store.records.values()].map((r) => r.state)).toEqual(['pending', 'pending', 'pending', 'pending']);
+    writer.log.length = 0;
+    await sweepRevocations(fake.deps);
+    const firstAdd = writer.log.findIndex((l) => l.startsWith('add'));
+    const lastPrune = writer.log.map((l) => l.startsWith('prune')).lastIndexOf(true);
+    expect(lastPrune).toBe(2);
+    expect(firstAdd).toBe(3);
+    // Each revocation writes the tenant's role and the federation user: the second revocation retried is globex's.
+    const tenantsInOrder = writer.log.filter((l) => l.startsWith('add')).map((l) => l.split(' ')[2]);
+    expect(tenantsInOrder).toEqual(['acme', 'acme', 'globex', 'globex', 'acme', 'acme', 'acme', 'acme']);
   });
 });
