@@ -101,6 +101,16 @@ export interface TestTenantOptions {
   partnerId?: string;
 }
 
+/**
+ * The demo binding without federation: a partner revocation is then written on the role only. The stack's one
+ * federation user is shared by every test tenant and holds about 7 revocation statements in all (README "Revoking
+ * credentials"), so only the few tests that revoke federated sessions on purpose may bind federation and revoke.
+ */
+export function roleOnlyBinding(tenantId: string, at: string): TenantBinding {
+  const { federation: _, ...binding } = demoBinding(tenantId, stackInfo().demoRoleArn, stackInfo().demoExternalId, at);
+  return binding;
+}
+
 /** A fresh tenant with one partner and keys, written straight to the tables (the admin API is tested on its own). */
 export async function createTestTenant(policy?: TenantPolicyDocument, options: TestTenantOptions = {}): Promise<TestTenant> {
   const { client, main } = tables();

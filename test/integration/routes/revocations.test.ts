@@ -6,8 +6,7 @@ import { GetRolePolicyCommand, GetUserPolicyCommand, IAMClient } from '@aws-sdk/
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INLINE_POLICY_LIMITS, policySize, statementsOf, statementsSize, tenantShare } from '../../../lib/admin/revocation-policy';
 import { partnerIdentity } from '../../../lib/vend/principal-names';
-import { demoBinding } from '../../../local/seed';
-import { addTestPartner, call, closeTables, createTestTenant, stackInfo, type TestTenant } from '../../support/api';
+import { addTestPartner, call, closeTables, createTestTenant, roleOnlyBinding, stackInfo, type TestTenant } from '../../support/api';
 import { control } from '../../support/control';
 import { api } from '../admin/support';
 import { iamVerdict } from '../local-sts/support';
@@ -18,17 +17,7 @@ let a: TestTenant;
 let b: TestTenant;
 let aSecond: { partnerId: string; partnerKey: string };
 
-/**
- * The demo binding without federation: a partner revocation is then written on the role only. The stack's one
- * federation user is shared by every test tenant and holds about 7 statements in all (README "Revoking
- * credentials", Size), so the tests that need no federation leave its room to those that do.
- */
-const roleOnly = {
-  binding: (tenantId: string, at: string) => {
-    const { federation: _, ...binding } = demoBinding(tenantId, stackInfo().demoRoleArn, stackInfo().demoExternalId, at);
-    return binding;
-  },
-};
+const roleOnly = { binding: roleOnlyBinding };
 
 beforeAll(async () => {
   // Both tenants are bound to the stack's one demo role: a Deny for one must not reach the other.
