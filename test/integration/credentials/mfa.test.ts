@@ -178,6 +178,33 @@ describe('MFA-gated issuance', () => {
   });
 });
 
+describe('guessing codes with a leaked partner key (red-team F1)', () => {
+  it("10 wrong codes spend the partner's attempt budget: the 11th request is 429 mfa_attempts_exceeded even with a valid code; a sibling partner is unaffected", async () => {
+    // The budget is per 5-minute window (the server's clock is this machine's): start well inside one.
+    const msLeft = 300_000 - (Date.now() % 300_000);
+    if (msLeft < 30_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 500));
+    const t = await createTestTenant(mfaPolicy());
+    const device = await confirmedDevice(t);
+    const sibling = await addTestPartner(t.tenantId);
+    const siblingDevice = await confirmedDevice({ ...t, ...sibling });
+
+    for (let i = 0; i < 10; i++) {
+      const wrong = await issue(t.partnerKey, { mfaCode: wrongCode(device.bytes) });
+      expect([wrong.status, wrong.body.error.code]).toEqual([403, 'mfa_code_invalid']);
+    }
+    const valid = await issue(t.partnerKey, { mfaCode: nextCode(device.bytes) });
+    expect(valid.status).toBe(429);
+    expect(valid.body.error.code).toBe('mfa_attempts_exceeded');
+    const retryAfter = Number(valid.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(300);
+
+    // The sibling partner's budget is its own: its valid code issues.
+    const siblings = await issue(sibling.partnerKey, { mfaCode: nextCode(siblingDevice.bytes) });
+    expect(siblings.status).toBe(201);
+  });
+});
+
 describe('attacks with one tenant admin key', () => {
   it("another tenant's partner's devices: no enrolment, listing, confirmation or deletion (404 as if absent); no code of theirs counts", async () => {
     const victim = await createTestTenant(mfaPolicy());
