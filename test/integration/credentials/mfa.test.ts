@@ -162,6 +162,18 @@ describe('MFA-gated issuance', () => {
     const empty = await put({ ...demoPolicy(), mfa: {} }, read.body.version + 1);
     expect(empty.status).toBe(422);
     expect(empty.body.error.details).toEqual([expect.objectContaining({ code: 'mfa_requirement_empty', path: '$.mfa' })]);
+
+    // A role the binding does not bind (a typo would silently leave the real role without MFA, red-team F3).
+    const typo = await put(mfaPolicy({ roles: ['demo', 'dmeo'] }), read.body.version + 1);
+    expect(typo.status).toBe(422);
+    expect(typo.body.error.code).toBe('invalid_policy');
+    expect(typo.body.error.details).toEqual([expect.objectContaining({ code: 'mfa_role_not_bound', path: '$.mfa.roles[1]' })]);
+    const typoPreview = await call('POST', `/v1/tenants/${t.tenantId}/policy/preview`, {
+      key: t.adminKey,
+      body: { partnerId: t.partnerId, policy: mfaPolicy({ roles: ['dmeo'] }) },
+    });
+    expect(typoPreview.body.ok).toBe(false);
+    expect(typoPreview.body.problems).toEqual([expect.objectContaining({ code: 'mfa_role_not_bound', path: '$.mfa.roles[0]' })]);
   });
 
   it('admins delete devices: the deleted device stops counting; the limit is 5 per partner', async () => {
