@@ -3,6 +3,7 @@
 import { NotFoundError, UnprocessableError } from '../core/errors';
 import type { Caller } from '../identity/authenticate';
 import { bindingProblems } from '../policy/binding';
+import { mfaBindingProblems } from '../policy/mfa';
 import { validatePolicyDocument } from '../policy/validate';
 import { authorizeTenant } from './access';
 import type { AdminDeps, PageRequest } from './ports';
@@ -26,7 +27,9 @@ export async function putPolicy(deps: AdminDeps, caller: Caller, tenantId: strin
   const tenant = await authorizeTenant(deps.lookup, caller, tenantId);
   const result = validatePolicyDocument(body.policy);
   // Then what the operator's binding allows (a role it binds, its boundary and ceilings).
-  const problems = result.ok ? bindingProblems(result.document, tenant.binding, tenantId) : result.problems;
+  const problems = result.ok
+    ? [...bindingProblems(result.document, tenant.binding, tenantId), ...mfaBindingProblems(result.document, tenant.binding)]
+    : result.problems;
   if (!result.ok || problems.length) {
     // details are the problems as they are: paths relative to the policy document.
     throw new UnprocessableError('invalid_policy', `The policy breaks ${problems.length} rule(s)`, {

@@ -7,7 +7,7 @@ import { AppError, type ErrorDetail } from '../core/errors';
 import type { Mode, TenantBinding, TenantPolicyDocument } from '../core/model';
 import type { Caller } from '../identity/authenticate';
 import { bindingProblems } from '../policy/binding';
-import { mfaRequired } from '../policy/mfa';
+import { mfaBindingProblems, mfaRequired } from '../policy/mfa';
 import { UnknownPlaceholderError } from '../policy/render';
 import { buildSessionPolicy, type SessionPolicy } from '../policy/session';
 import { STS_LIMITS } from '../policy/sts-limits';
@@ -91,7 +91,10 @@ export async function previewPolicy(deps: AdminDeps, caller: Caller, tenantId: s
   }
 
   // What the operator's binding allows, for every mode of the document (issuance checks the mode in use).
-  if (document) problems.push(...bindingProblems(document, tenant.binding, tenantId).map((p) => ({ ...p })));
+  if (document) {
+    problems.push(...bindingProblems(document, tenant.binding, tenantId).map((p) => ({ ...p })));
+    problems.push(...mfaBindingProblems(document, tenant.binding).map((p) => ({ ...p })));
+  }
 
   const { partnerId: _partner, policy: _draft, ...request } = body;
   const who = { tenantId, partnerId: partner.partnerId };

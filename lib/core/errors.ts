@@ -167,9 +167,12 @@ export class UnprocessableError extends AppError {
   }
 }
 
+/** 429: the partner's issuance rate limit, or its budget of MFA code attempts (mfa_attempts_exceeded). */
+export type RateLimitedCode = 'rate_limited' | 'mfa_attempts_exceeded';
+
 export class RateLimitedError extends AppError {
   override readonly name = 'RateLimitedError';
-  constructor(code: 'rate_limited', message: string, options: AppErrorOptions & { retryAfterSeconds: number }) {
+  constructor(code: RateLimitedCode, message: string, options: AppErrorOptions & { retryAfterSeconds: number }) {
     super(429, code, message, {
       cause: options.cause,
       details: options.details,

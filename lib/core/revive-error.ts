@@ -5,9 +5,8 @@ import {
   AppError,
   type DependencyUnavailableCode,
   DependencyUnavailableError,
-  type ForbiddenCode,
   ForbiddenError,
-  type UnauthorizedCode,
+  RateLimitedError,
   UnauthorizedError,
 } from './errors';
 
@@ -18,9 +17,17 @@ import {
 export function reviveAppError(err: unknown): unknown {
   const e = err as { statusCode?: unknown; code?: string; message?: string; cause?: unknown } | undefined;
   if (err instanceof AppError || typeof e?.code !== 'string') return err;
-  if (e.statusCode === 401) return new UnauthorizedError(e.code as UnauthorizedCode, `${e.message}`);
-  // The lazily loaded MFA check's refusals (issue 19: mfa_code_invalid, mfa_code_replayed, mfa_not_enrolled).
-  if (e.statusCode === 403) return new ForbiddenError(e.code as ForbiddenCode, `${e.message}`);
+  // 401s; the lazily loaded MFA check's refusals (issue 19: 403 mfa_code_invalid, mfa_code_replayed,
+  // mfa_not_enrolled; 429 mfa_attempts_exceeded, whose Retry-After is in its own `headers`). The error
+  // itself becomes this copy's class (its status, code, message and headers are its own properties): no
+  // constructor call per class, which the handler's byte budget has no room for. The cause is dropped.
+  const revived = ({ 401: UnauthorizedError, 403: ForbiddenError, 429: RateLimitedError } as Record<string, { prototype: AppError }>)[
+    `${e.statusCode}`
+  ];
+  if (revived) {
+    delete e.cause;
+    return Object.setPrototypeOf(err, revived.prototype);
+  }
   if (e.statusCode === 503)
     // The cause (why an issuer could not be reached) stays for the error log line; it never reaches the answer.
     return new DependencyUnavailableError(e.code as DependencyUnavailableCode, `${e.message}`, { retryAfterSeconds: 5, cause: e.cause });

@@ -29,3 +29,8 @@ export interface SeedCipher {
   /** Throws on a wrong key or context (a sealed seed moved to another row does not open). */
   open(sealed: string, context: string): Promise<Uint8Array>;
 }
+
+/** Counts one code attempt in the partner's current window (lib/mfa/attempts.ts); false when the window is full. */
+export interface MfaAttemptCounter {
+  count(tenantId: string, partnerId: string, windowStart: number, limit: number, expiresAt: number): Promise<boolean>;
+}

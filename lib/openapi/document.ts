@@ -22,7 +22,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   413: 'The body exceeds the size limit (payload_too_large)',
   415: 'The body is not JSON (unsupported_media_type)',
   422: 'Valid JSON that breaks a rule (invalid_policy, invalid_binding, invalid_workload_identity, policy_key_collision, sts_limit_exceeded, duration_not_allowed, scope_too_complex, mfa_code_invalid when confirming an MFA device), or STS refused the request for a reason the caller can fix (sts_malformed_policy, sts_packed_policy_too_large, sts_validation_error); `details` lists every problem',
-  429: 'Rate limited (rate_limited); see Retry-After',
+  429: 'Rate limited (rate_limited), or the partner spent its budget of MFA code attempts (mfa_attempts_exceeded: 10 per 5 minutes, counted before the code is checked, so even a valid code is refused until the window ends); see Retry-After',
   500: 'Internal error (internal_error); never carries internals',
   502: 'STS refused for a reason the caller cannot fix (sts_access_denied, sts_region_disabled, sts_credentials_rejected)',
   503: 'A dependency is down or throttling (dynamodb_unavailable, audit_write_failed, dependency_timeout, sts_throttled, sts_unavailable, federation_not_configured, federation_keys_unavailable, federation_keys_invalid, oidc_issuer_unavailable: the issuer of an OIDC token could not be reached for its keys, mfa_unavailable); retry later, see Retry-After',

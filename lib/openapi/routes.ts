@@ -96,7 +96,9 @@ export const ROUTES: RouteSpec[] = [
       '**MFA** (issue 19): when the tenant policy requires MFA for the mode or role (`mfa`), `mfaCode` must be the current ' +
       "code of one of the partner's confirmed TOTP devices: 403 mfa_required without one, mfa_code_invalid for a wrong one, " +
       'mfa_code_replayed for one already used (each code is accepted once; of concurrent requests with one code exactly one ' +
-      'succeeds), mfa_not_enrolled when the partner has no confirmed device. The rate limit is counted first. A session ' +
+      'succeeds), mfa_not_enrolled when the partner has no confirmed device. The rate limit is counted first, then the ' +
+      "partner's MFA attempt budget (10 codes per 5 minutes, valid or not; past it 429 mfa_attempts_exceeded with Retry-After to " +
+      "the window's end, whatever the code). A session " +
       'issued after an MFA check carries the session tag `mfa=true` (not transitive), which the tenant policy ' +
       'cannot set, and its issuance record `mfa: true`. GET ?format=container sends no code: MFA-gated tenants refuse it.' +
       TOKEN_AUTH,

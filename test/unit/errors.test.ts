@@ -186,4 +186,27 @@ describe('reviveAppError (errors of the lazily loaded token verifier, a bundle o
       message: 'This MFA code was already used',
     });
   });
+
+  it("turns the MFA check's 429 mfa_attempts_exceeded, thrown by another copy of errors.ts, into this copy's RateLimitedError with its Retry-After (red-team F1)", async () => {
+    const { RateLimitedError } = await import('../../lib/core/errors');
+    const { reviveAppError } = await import('../../lib/core/revive-error');
+    // What the other copy's RateLimitedError is: an Error with these own properties, of a class this copy does not know.
+    class ForeignRateLimitedError extends Error {
+      override readonly name = 'RateLimitedError';
+      readonly statusCode = 429;
+      readonly code = 'mfa_attempts_exceeded';
+      readonly details = [];
+      readonly headers = { 'Retry-After': '123' };
+    }
+    const foreign = new ForeignRateLimitedError('Too many MFA code attempts');
+    expect(foreign).not.toBeInstanceOf(RateLimitedError);
+    const revived = reviveAppError(foreign) as InstanceType<typeof RateLimitedError>;
+    expect(revived).toBeInstanceOf(RateLimitedError);
+    expect({ status: revived.statusCode, code: revived.code, message: revived.message, headers: revived.headers }).toEqual({
+      status: 429,
+      code: 'mfa_attempts_exceeded',
+      message: 'Too many MFA code attempts',
+      headers: { 'Retry-After': '123' },
+    });
+  });
 });

@@ -162,6 +162,18 @@ describe('MFA-gated issuance', () => {
     const empty = await put({ ...demoPolicy(), mfa: {} }, read.body.version + 1);
     expect(empty.status).toBe(422);
     expect(empty.body.error.details).toEqual([expect.objectContaining({ code: 'mfa_requirement_empty', path: '$.mfa' })]);
+
+    // A role the binding does not bind (a typo would silently leave the real role without MFA, red-team F3).
+    const typo = await put(mfaPolicy({ roles: ['demo', 'dmeo'] }), read.body.version + 1);
+    expect(typo.status).toBe(422);
+    expect(typo.body.error.code).toBe('invalid_policy');
+    expect(typo.body.error.details).toEqual([expect.objectContaining({ code: 'mfa_role_not_bound', path: '$.mfa.roles[1]' })]);
+    const typoPreview = await call('POST', `/v1/tenants/${t.tenantId}/policy/preview`, {
+      key: t.adminKey,
+      body: { partnerId: t.partnerId, policy: mfaPolicy({ roles: ['dmeo'] }) },
+    });
+    expect(typoPreview.body.ok).toBe(false);
+    expect(typoPreview.body.problems).toEqual([expect.objectContaining({ code: 'mfa_role_not_bound', path: '$.mfa.roles[0]' })]);
   });
 
   it('admins delete devices: the deleted device stops counting; the limit is 5 per partner', async () => {
@@ -175,6 +187,33 @@ describe('MFA-gated issuance', () => {
     const sixth = await call('POST', devicesPath(t), { key: t.adminKey, body: {} });
     expect(sixth.status).toBe(409);
     expect(sixth.body.error.code).toBe('mfa_device_limit');
+  });
+});
+
+describe('guessing codes with a leaked partner key (red-team F1)', () => {
+  it("10 wrong codes spend the partner's attempt budget: the 11th request is 429 mfa_attempts_exceeded even with a valid code; a sibling partner is unaffected", async () => {
+    // The budget is per 5-minute window (the server's clock is this machine's): start well inside one.
+    const msLeft = 300_000 - (Date.now() % 300_000);
+    if (msLeft < 30_000) await new Promise((resolve) => setTimeout(resolve, msLeft + 500));
+    const t = await createTestTenant(mfaPolicy());
+    const device = await confirmedDevice(t);
+    const sibling = await addTestPartner(t.tenantId);
+    const siblingDevice = await confirmedDevice({ ...t, ...sibling });
+
+    for (let i = 0; i < 10; i++) {
+      const wrong = await issue(t.partnerKey, { mfaCode: wrongCode(device.bytes) });
+      expect([wrong.status, wrong.body.error.code]).toEqual([403, 'mfa_code_invalid']);
+    }
+    const valid = await issue(t.partnerKey, { mfaCode: nextCode(device.bytes) });
+    expect(valid.status).toBe(429);
+    expect(valid.body.error.code).toBe('mfa_attempts_exceeded');
+    const retryAfter = Number(valid.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(300);
+
+    // The sibling partner's budget is its own: its valid code issues.
+    const siblings = await issue(sibling.partnerKey, { mfaCode: nextCode(siblingDevice.bytes) });
+    expect(siblings.status).toBe(201);
   });
 });
 

@@ -214,6 +214,16 @@ describe("policy within the operator's binding (tenant admin)", () => {
     expect(f.store.policies.has('acme')).toBe(false);
   });
 
+  it('422 mfa_role_not_bound for an mfa.roles entry the binding does not bind (a typo would silently disable MFA, red-team F3)', async () => {
+    const out = await refusal(put(policyDocument({ mfa: { roles: [ROLE_NAME, 'admni'] } })));
+    expect(out).toMatchObject({ status: 422, code: 'invalid_policy' });
+    expect(out.details).toEqual([expect.objectContaining({ path: '$.mfa.roles[1]', code: 'mfa_role_not_bound' })]);
+    expect(f.store.policies.has('acme')).toBe(false);
+    // The bound role alone is fine.
+    await put(policyDocument({ mfa: { roles: [ROLE_NAME] } }));
+    expect(f.store.policies.get('acme')?.document.mfa).toEqual({ roles: [ROLE_NAME] });
+  });
+
   it("422 exceeds_binding_max_duration and exceeds_binding_rate_limit above the binding's ceilings, not at them", async () => {
     const acme = f.store.tenants.get('acme')!;
     acme.binding = { ...acme.binding!, maxDurationSeconds: 3600, maxIssuancesPerMinute: 10 };

@@ -83,6 +83,7 @@ describe('OpenAPI error responses', () => {
     NotFoundCode: 404,
     ConflictCode: 409,
     UnprocessableCode: 422,
+    RateLimitedCode: 429,
     UpstreamRefusedCode: 502,
     DependencyUnavailableCode: 503,
   };
